@@ -1,0 +1,40 @@
+"""promptsmith: lint Midjourney prompts and rewrite v5 keyword soup into v6 briefs.
+
+The public API is light: `import promptsmith` loads no torch, transformers, diffusers,
+llama_cpp, sentence_transformers or textual; the parts that need them load on first use.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from promptsmith.core.fix import FixResult
+from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, Span
+from promptsmith.core.parse import parse
+
+
+# `promptsmith.lint` is the linter package, and it is callable:
+# lint(prompt, *, version=None, select=None, ignore=None) -> list[Diagnostic]
+from promptsmith import lint  # noqa: E402
+
+
+def fix(
+    text: str,
+    *,
+    unsafe: bool = False,
+    version: str | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+) -> FixResult:
+    """Apply safe fixes (and unsafe ones when asked); returns the new text and what changed."""
+    from promptsmith.core.fix import fix_text
+    from promptsmith.lint.engine import _cached_linter
+
+    linter = _cached_linter(version, tuple(select) if select else None, tuple(ignore) if ignore else None)
+    return fix_text(text, linter.lint, unsafe=unsafe)
+
+
+__all__ = [
+    "Diagnostic", "Fix", "FixResult", "Param", "Prompt", "Severity", "Span",
+    "fix", "lint", "parse", "__version__",
+]

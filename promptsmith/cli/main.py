@@ -1,0 +1,196 @@
+"""The `promptsmith` command line. Exit status: 0 clean, 1 findings or failed records, 2 usage error."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from typing import Any
+
+import click
+
+from promptsmith import __version__
+from promptsmith.errors import PromptsmithError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _config(ctx: click.Context):
+    from promptsmith.config import load_config
+
+    obj = ctx.ensure_object(dict)
+    if "config" not in obj:
+        try:
+            obj["config"] = load_config()
+        except PromptsmithError as exc:
+            raise click.UsageError(str(exc)) from exc
+    return obj["config"]
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    out = tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+    return out or None
+
+
+def _paths(files: tuple[str, ...]) -> list[str]:
+    from promptsmith.cli.inputs import stdin_is_interactive
+
+    if files:
+        return list(files)
+    if stdin_is_interactive():
+        raise click.UsageError("no input: give FILE arguments, or `-` / a pipe for standard input")
+    return ["-"]
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="promptsmith")
+def main() -> None:
+    """Lint Midjourney prompts and rewrite v5 keyword soup into v6 briefs.
+
+    \b
+    Examples:
+      promptsmith lint prompts.txt
+      echo "cyberpunk city, 8k --ar 16:9" | promptsmith lint -
+      promptsmith explain PS201
+    """
+
+
+# -- lint -----------------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, metavar="[FILE...|-]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif", "github"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes (files are rewritten; stdin is echoed fixed).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, apply unsafe fixes too.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes (PS2) or names to enable (comma list).")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
+@click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
+@click.option("--input-format", type=click.Choice(["text", "jsonl"]),
+              help="One prompt per line (text) or JSON lines with a \"prompt\" field; default from the extension.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.pass_context
+def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe_fixes: bool,
+         select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None,
+         input_format: str | None, color: bool | None) -> None:
+    """Lint prompts: one per line, or JSON lines with a "prompt" field.
+
+    \b
+    Examples:
+      promptsmith lint prompts.txt --format github
+      promptsmith lint data.jsonl --select PS1,PS4 --target-version 7
+      cat prompts.txt | promptsmith lint - --fix > fixed.txt
+    """
+    from promptsmith.cli.lint_cmd import run_lint
+
+    config = _config(ctx).with_overrides(
+        target_version=target_version, select=_split(select), ignore=_split(ignore)
+    )
+    try:
+        status = run_lint(_paths(files), config, fmt=fmt, fix=fix, unsafe=unsafe_fixes,
+                          input_format=input_format, colour=color)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.exit(status)
+
+
+# -- parse ----------------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, metavar="[FILE...|-]")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="jsonl", show_default=True)
+@click.option("--input-format", type=click.Choice(["text", "jsonl"]), help="As for `lint`.")
+def parse(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
+    """Parse prompts and print the model: image prompts, segments, permutations, quotes, params.
+
+    \b
+    Example:
+      echo "<https://s.mj.run/x> cat::2 dog --ar 3:2" | promptsmith parse -
+    """
+    from promptsmith.cli.inputs import input_format_for, read_records
+    from promptsmith.core.parse import parse as parse_text
+
+    out = click.get_text_stream("stdout")
+    failed = False
+    try:
+        for path in _paths(files):
+            for rec in read_records(path, input_format_for(path, input_format)):
+                if rec.error:
+                    failed = True
+                    out.write(json.dumps({"line": rec.line, "error": rec.error}) + "\n")
+                    continue
+                prompt = parse_text(rec.prompt)
+                if fmt == "jsonl":
+                    obj = {"line": rec.line, **prompt.model_dump(mode="json"), **rec.extra}
+                    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                else:
+                    out.write(_describe(rec.line, prompt) + "\n")
+                out.flush()
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    sys.exit(1 if failed else 0)
+
+
+def _describe(line: int, prompt: Any) -> str:
+    rows = [f"line {line}: {prompt.source}"]
+    for img in prompt.images:
+        rows.append(f"  image   {img.url}" + (f"  weight {img.weight:g}" if img.weight is not None else ""))
+    for seg in prompt.segments:
+        weight = f"  ::{seg.weight_raw or ''}" if seg.separated else ""
+        rows.append(f"  text    {seg.text}{weight}")
+    for perm in prompt.permutations:
+        rows.append(f"  perm    {{{', '.join(perm.options)}}}")
+    for q in prompt.quotes:
+        rows.append(f"  quote   {q.text!r}")
+    for p in prompt.params:
+        value = "" if p.value is True else f" = {p.value!r}"
+        rows.append(f"  param   --{p.alias} {p.raw}".rstrip() + f"  → {p.name}{value}")
+    return "\n".join(rows)
+
+
+# -- explain / rules ------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.argument("code")
+def explain(code: str) -> None:
+    """Explain a rule: what it does, why it matters, an example, and what to write instead.
+
+    \b
+    Example:
+      promptsmith explain PS201
+      promptsmith explain filler-quality-token
+    """
+    from promptsmith.lint.registry import get_rule
+
+    try:
+        r = get_rule(code)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"# {r.name} ({r.code})\n")
+    click.echo(f"Family: {r.family}. Severity: {r.severity.value}. Fix: {r.fix.value}.\n")
+    click.echo(r.doc)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(fmt: str) -> None:
+    """List every lint rule with its code, name, severity, fixability and summary."""
+    from promptsmith.lint.registry import all_rules
+
+    items = all_rules()
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "family": r.family,
+                                "severity": r.severity.value, "fix": r.fix.value, "summary": r.summary}
+                               for r in items], indent=2))
+        return
+    width = max(len(r.name) for r in items)
+    family = None
+    for r in items:
+        if r.family != family:
+            family = r.family
+            click.echo(click.style(f"\n{family}", bold=True))
+        fix = {"always": "fix", "sometimes": "fix?", "never": ""}[r.fix.value]
+        click.echo(f"  {r.code}  {r.name:<{width}}  {r.severity.value:<7}  {fix:<4}  {r.summary}")
+    counts = Counter(r.family for r in items)
+    click.echo(f"\n{len(items)} rules: " + ", ".join(f"{n} {f}" for f, n in counts.items()))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

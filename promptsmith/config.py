@@ -1,0 +1,134 @@
+"""Configuration: defaults < user config < project config < environment < command-line flags.
+
+- user config: `$XDG_CONFIG_HOME/promptsmith/config.toml` (default `~/.config/promptsmith/config.toml`)
+- project config: the nearest `promptsmith.toml`, or `pyproject.toml` with a `[tool.promptsmith]`
+  table, found walking up from the working directory
+- environment: `PROMPTSMITH_TARGET_VERSION`, `PROMPTSMITH_SELECT`, `PROMPTSMITH_IGNORE` (comma
+  lists), `PROMPTSMITH_RULE_DIRS` (os.pathsep list), `PROMPTSMITH_MODEL`, `PROMPTSMITH_EMBED_MODEL`
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from promptsmith.errors import ConfigError
+
+#: Keys a config file may set, with the type each takes.
+KEYS: dict[str, type] = {
+    "target-version": str,
+    "select": list,
+    "ignore": list,
+    "rule-dirs": list,
+    "model": str,
+    "embed-model": str,
+    "engine": str,
+    "backend": str,
+    "family": str,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings; `sources` says where each non-default value came from."""
+
+    target_version: str | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    rule_dirs: tuple[Path, ...] = ()
+    model: str | None = None
+    embed_model: str | None = None
+    engine: str = "auto"
+    backend: str | None = None
+    family: str = "sdxl"
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def with_overrides(self, **values: Any) -> Config:
+        """A copy with the non-None values set (command-line flags)."""
+        given = {k: v for k, v in values.items() if v is not None and v != ()}
+        if not given:
+            return self
+        sources = dict(self.sources)
+        sources.update({k: "command line" for k in given})
+        return replace(self, **given, sources=sources)
+
+
+def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
+    """Where the user's own config file lives."""
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "promptsmith" / "config.toml"
+
+
+def find_project_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest `promptsmith.toml` or `pyproject.toml` with `[tool.promptsmith]`, upwards."""
+    for directory in (start, *start.parents):
+        own = directory / "promptsmith.toml"
+        if own.is_file():
+            return own, _read(own)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read(pyproject).get("tool", {}).get("promptsmith")
+            if table is not None:
+                return pyproject, table
+    return None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | None) -> Config:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in KEYS:
+            raise ConfigError(f"{source}: unknown key {key!r}; known keys: {', '.join(sorted(KEYS))}")
+        want = KEYS[key]
+        if want is list and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, want):
+            raise ConfigError(f"{source}: {key!r} must be a {want.__name__}, not {type(value).__name__}")
+        attr = key.replace("-", "_")
+        if key == "rule-dirs":
+            value = tuple((base / v) if base and not Path(v).is_absolute() else Path(v) for v in value)
+        elif want is list:
+            value = tuple(str(v) for v in value)
+        values[attr] = value
+    if not values:
+        return config
+    sources = dict(config.sources)
+    sources.update({k: source for k in values})
+    return replace(config, **values, sources=sources)
+
+
+def load_config(cwd: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:
+    """Merge every configuration source except flags (use `Config.with_overrides` for those)."""
+    config = Config()
+    user = user_config_path(env)
+    if user.is_file():
+        config = _apply(config, _read(user), str(user), user.parent)
+    found = find_project_config((cwd or Path.cwd()).resolve())
+    if found:
+        path, table = found
+        config = _apply(config, table, str(path), path.parent)
+    env_table: dict[str, Any] = {}
+    for key in KEYS:
+        var = "PROMPTSMITH_" + key.upper().replace("-", "_")
+        if var in env and env[var].strip():
+            raw = env[var]
+            if key == "rule-dirs":
+                env_table[key] = [p for p in raw.split(os.pathsep) if p]
+            else:
+                env_table[key] = raw
+    if env_table:
+        config = _apply(config, env_table, "environment", None)
+    return config

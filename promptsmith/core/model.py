@@ -1,0 +1,209 @@
+"""The prompt model: what a Midjourney prompt is made of, as frozen pydantic models.
+
+Every part carries a `Span` into the source text, so diagnostics, fixes and editors can point at
+the exact characters the user wrote. The parser builds these with `model_construct` (no
+validation on the hot path); everything else may build them normally.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class Span(_Frozen):
+    """Half-open character range `[start, end)` into the source text."""
+
+    start: int
+    end: int
+
+    def slice(self, text: str) -> str:
+        """The characters of `text` this span covers."""
+        return text[self.start : self.end]
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+def span(start: int, end: int) -> Span:
+    """Build a span without validation (parser hot path)."""
+    return Span.model_construct(start=start, end=end)
+
+
+class ImagePrompt(_Frozen):
+    """An image URL given as a prompt, bare or in Discord's `<…>` form."""
+
+    url: str
+    span: Span
+    bracketed: bool = False
+    weight: float | None = None
+    #: False when the URL appears after some text (Midjourney wants image prompts first).
+    leading: bool = True
+
+
+class Segment(_Frozen):
+    """One part of a multi-prompt: the text before a `::` and the weight written after it."""
+
+    text: str
+    span: Span
+    weight: float | None = None
+    weight_raw: str | None = None
+    #: True when this part was closed by a `::` separator.
+    separated: bool = False
+
+
+class Permutation(_Frozen):
+    """A `{a, b, …}` group; options are raw text (they may hold nested groups)."""
+
+    options: tuple[str, ...]
+    span: Span
+    depth: int = 0
+
+
+class Quoted(_Frozen):
+    """Text in quotes, meant to be rendered in the image."""
+
+    text: str
+    span: Span
+    quote: str = '"'
+
+
+ParamValue = Union[bool, int, float, str, tuple[int, int], tuple[str, ...], None]
+
+
+class Param(_Frozen):
+    """One `--parameter` with its canonical name, the alias written and its typed value."""
+
+    name: str
+    alias: str
+    raw: str
+    value: ParamValue = None
+    span: Span
+    #: The dash the user typed: "--", "—" (em, accepted by Midjourney) or "–" (en, a mangling).
+    dash: str = "--"
+    known: bool = True
+    #: True when the value holds a `{…}` permutation (checked per option by the linter).
+    permuted: bool = False
+
+    @property
+    def value_span(self) -> Span:
+        """The span of the raw value (end of the name when the parameter is a flag)."""
+        end = self.span.end
+        return span(end - len(self.raw), end) if self.raw else span(end, end)
+
+
+class Severity(str, Enum):
+    """How much a diagnostic matters; `error` means Midjourney rejects or ignores the prompt."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Applicability(str, Enum):
+    """Whether applying a fix keeps the prompt's meaning (safe) or may change it (unsafe)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class Edit(_Frozen):
+    """Replace `[start, end)` of the source with `content`."""
+
+    start: int
+    end: int
+    content: str = ""
+
+
+class Fix(_Frozen):
+    """A set of non-overlapping edits and whether they are safe to apply automatically."""
+
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+    message: str | None = None
+
+    @classmethod
+    def safe(cls, *edits: Edit, message: str | None = None) -> Fix:
+        """A meaning-preserving fix."""
+        return cls.model_construct(applicability=Applicability.SAFE, edits=edits, message=message)
+
+    @classmethod
+    def unsafe(cls, *edits: Edit, message: str | None = None) -> Fix:
+        """A fix the user should confirm: it may change what the prompt asks for."""
+        return cls.model_construct(applicability=Applicability.UNSAFE, edits=edits, message=message)
+
+
+class Diagnostic(_Frozen):
+    """One finding: which rule, how bad, where, and how to fix it when it can be fixed."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    span: Span
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.span.start, self.span.end, self.code)
+
+
+class Prompt(_Frozen):
+    """A parsed prompt. `text` is the prompt without image prompts and parameters."""
+
+    source: str
+    images: tuple[ImagePrompt, ...] = ()
+    text: str = ""
+    text_span: Span
+    segments: tuple[Segment, ...] = ()
+    permutations: tuple[Permutation, ...] = ()
+    quotes: tuple[Quoted, ...] = ()
+    params: tuple[Param, ...] = ()
+    #: Where the trailing parameter block starts (len(source) when there is none).
+    params_start: int
+    #: Syntax findings (PS0xx) made while parsing; the linter reports them.
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    # -- queries -----------------------------------------------------------------------------
+    def param(self, name: str) -> Param | None:
+        """The first parameter with this canonical name, or None."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+    def params_named(self, name: str) -> list[Param]:
+        """Every parameter with this canonical name, in source order."""
+        return [p for p in self.params if p.name == name]
+
+    def has(self, name: str) -> bool:
+        """Whether a parameter with this canonical name is present."""
+        return any(p.name == name for p in self.params)
+
+    @property
+    def is_multiprompt(self) -> bool:
+        """True when the text uses `::` separators."""
+        return any(s.separated for s in self.segments)
+
+    def render(self) -> str:
+        """The canonical text: image prompts, then text, then parameters in canonical form."""
+        from promptsmith.core.render import render_prompt  # deferred: render needs the spec
+
+        return render_prompt(self)
+
+    def content(self) -> dict[str, Any]:
+        """What the prompt asks for, independent of spelling: for round-trip comparisons."""
+        from promptsmith.core.render import content_of
+
+        return content_of(self)
+
+    def expand(self, cap: int | None = None) -> list[str]:
+        """Every job a permutation prompt makes, capped as Midjourney caps it (40)."""
+        from promptsmith.core.permute import expand
+
+        return expand(self.source, cap=cap)

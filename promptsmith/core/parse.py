@@ -1,0 +1,499 @@
+"""Parse any string into a `Prompt`. Never raises on user text: problems become PS0xx diagnostics.
+
+The shape of a prompt (../shared/reference/midjourney-parameters.md §1):
+image prompts first, then text (with `::` weights, `{…}` permutations and "quoted" text), then a
+trailing block of `--parameters`. A `--word` inside prose (`liquid--pink`, `arms --three small
+dragons …`) is not a parameter: the block starts at the first dash token, preceded by whitespace,
+that names a known parameter (or an unknown one followed by at most a short value).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from promptsmith.core.model import (
+    Diagnostic,
+    Edit,
+    Fix,
+    ImagePrompt,
+    Param,
+    Permutation,
+    Prompt,
+    Quoted,
+    Segment,
+    Severity,
+    span,
+)
+from promptsmith.core.spec import ParamSpec, Spec, load_spec
+
+# A parameter token: a dash run, then a name (or a permuted name: `--{v 5, niji}`).
+_PARAM = re.compile(r"(?:(?<=\s)|^)(--|—|–)([A-Za-z][A-Za-z0-9]*(?=\s|$)|\{)")
+_GLUED = re.compile(r"(?<=[^\s\-—–])(--|—)([A-Za-z][A-Za-z0-9]*)(?=\s|$)")
+#: An image prompt is a whole whitespace-delimited token: `https://…`, `<https://…>`, `…::2`.
+_URL = re.compile(
+    r"(?:(?<=\s)|^)(<?)(https?://(?:[^\s<>:]|:(?!:))+)(>?)(?:::(-?(?:\d+(?:\.\d*)?|\.\d+))?)?(?=\s|$)",
+    re.IGNORECASE,
+)
+_SEP = re.compile(r"::(-?(?:\d+(?:\.\d*)?|\.\d+))?")
+_INT = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
+_TOKEN = re.compile(r"\S")
+
+#: Unknown `--name` tokens count as parameters only when followed by at most this many words
+#: (`--Wallpaper`, `--foo 2`); prose like `a dragon --stands over the village` is text.
+_UNKNOWN_VALUE_WORDS = 1
+
+# Syntax rule codes the parser reports (documented in promptsmith.lint.checks.syntax).
+UNCLOSED_BRACE = ("PS001", "unclosed-brace", Severity.ERROR)
+UNMATCHED_BRACE = ("PS002", "unmatched-closing-brace", Severity.ERROR)
+UNCLOSED_QUOTE = ("PS003", "unclosed-quote", Severity.WARNING)
+EN_DASH = ("PS004", "en-dash-parameter", Severity.ERROR)
+GLUED = ("PS005", "glued-parameter", Severity.ERROR)
+MISSING_VALUE = ("PS006", "missing-parameter-value", Severity.ERROR)
+EMPTY_PART = ("PS007", "empty-multi-prompt-part", Severity.WARNING)
+EM_DASH = ("PS008", "em-dash-parameter", Severity.INFO)
+UNCLOSED_ANGLE = ("PS009", "unclosed-angle-bracket", Severity.WARNING)
+TEXT_AFTER_PARAMS = ("PS302", "text-after-parameters", Severity.ERROR)
+
+
+def _diag(rule: tuple[str, str, Severity], message: str, start: int, end: int, fix: Fix | None = None) -> Diagnostic:
+    code, name, severity = rule
+    return Diagnostic.model_construct(
+        code=code, name=name, severity=severity, message=message, span=span(start, end), fix=fix
+    )
+
+
+class _Token:
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start, self.end, self.text = start, end, text
+
+
+def _brace_end(src: str, i: int, limit: int) -> int:
+    """Index just past the `}` that closes the `{` at i, or -1 when it is not closed before limit."""
+    depth = 0
+    j = i
+    while j < limit:
+        c = src[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return -1
+
+
+def _tokens(src: str, start: int, end: int) -> list[_Token]:
+    """Whitespace-separated tokens of src[start:end]; a `{…}` group (spaces and all) stays inside
+    the token it belongs to: `{3:2, 1:1}`, `0{a, b}x`."""
+    out: list[_Token] = []
+    pos = start
+    while pos < end:
+        m = _TOKEN.search(src, pos, end)
+        if not m:
+            break
+        s = e = m.start()
+        while e < end and not src[e].isspace():
+            if src[e] == "{":
+                close = _brace_end(src, e, end)
+                e = end if close < 0 else close
+            else:
+                e += 1
+        pos = e
+        while e > s + 1 and src[e - 1].isspace():
+            e -= 1  # an unclosed group ran to the end: keep its trailing space out of the value
+        out.append(_Token(s, e, src[s:e]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _default_spec() -> Spec:
+    return load_spec()
+
+
+def parse(source: str, spec: Spec | None = None) -> Prompt:
+    """Parse `source` into a `Prompt`. Never raises for any `str`."""
+    if not isinstance(source, str):
+        raise TypeError(f"parse() takes a str, not {type(source).__name__}")
+    return _Parser(source, spec or _default_spec()).run()
+
+
+class _Parser:
+    def __init__(self, src: str, spec: Spec) -> None:
+        self.src = src
+        self.spec = spec
+        self.diags: list[Diagnostic] = []
+
+    # -- the parameter block -------------------------------------------------------------------
+    def _block_start(self, candidates: list[re.Match[str]]) -> int:
+        """Index of the first candidate that starts the trailing parameter block, or len."""
+        src = self.src
+        n = len(candidates)
+        for i, m in enumerate(candidates):
+            name = m.group(2)
+            if name == "{" or self.spec.lookup(name) is not None:
+                return i
+            # unknown name: a parameter only if a short value follows before the next dash token
+            nxt = candidates[i + 1].start() if i + 1 < n else len(src)
+            value = src[m.end() : nxt]
+            if len(value.split()) <= _UNKNOWN_VALUE_WORDS and "::" not in value:
+                return i
+        return n
+
+    def _param_spec(self, written: str, names_in_block: set[str], version_hint: str | None) -> ParamSpec | None:
+        low = written.lower()
+        if low == "w":
+            # `--w` was the width before V5 and means --weird since: width when --h is there too
+            if names_in_block & {"h", "height"} or (
+                version_hint is not None and version_hint in self.spec.groups.get("early", ())
+            ):
+                return self.spec.params.get("width")
+        return self.spec.lookup(low)
+
+    def _parse_params(self, candidates: list[re.Match[str]], first: int) -> tuple[list[Param], list[tuple[int, int]]]:
+        """Parameters from candidates[first:], and the spans of stray text found among them."""
+        src = self.src
+        block = candidates[first:]
+        names = {m.group(2).lower() for m in block}
+        version_hint = None
+        for m in block:
+            low = m.group(2).lower()
+            if low in ("v", "version"):
+                rest = src[m.end() : m.end() + 8].split()
+                if rest:
+                    version_hint = self.spec.normalize_version(rest[0])
+        params: list[Param] = []
+        stray: list[tuple[int, int]] = []
+        for k, m in enumerate(block):
+            dash, written = m.group(1), m.group(2)
+            value_end = block[k + 1].start() if k + 1 < len(block) else len(src)
+            if written == "{":
+                # a permuted parameter: `--{v 5, niji, test}`; keep it whole and unchecked
+                end = _brace_end(src, m.start(2), len(src))
+                end = value_end if end < 0 else max(end, m.end())
+                while end < value_end and not src[end].isspace():
+                    end += 1  # text glued to the group belongs to it: `--{v 5, niji}x`
+                raw = src[m.start(2) : end].strip()
+                params.append(
+                    Param.model_construct(
+                        name="{permutation}", alias=raw, raw=raw, value=None,
+                        span=span(m.start(), m.start(2) + len(raw)), dash=dash, known=True, permuted=True,
+                    )
+                )
+                tail = src[end:value_end]
+                if tail.strip():
+                    s = end + len(tail) - len(tail.lstrip())
+                    stray.append((s, end + len(tail.rstrip())))
+                continue
+            pspec = self._param_spec(written, names, version_hint)
+            toks = _tokens(src, m.end(), value_end)
+            take = self._value_token_count(pspec, toks)
+            value_toks, rest = toks[:take], toks[take:]
+            if value_toks:
+                raw = src[value_toks[0].start : value_toks[-1].end]
+                end = value_toks[-1].end
+            else:
+                raw, end = "", m.end()
+            if rest:
+                stray.append((rest[0].start, rest[-1].end))
+            name = pspec.name if pspec else written.lower()
+            permuted = "{" in raw
+            value = None if permuted or pspec is None else self._typed(pspec, raw)
+            if pspec is not None and not pspec.is_flag and not raw and pspec.type not in ("niji", "codes"):
+                self.diags.append(
+                    _diag(MISSING_VALUE, f"`{dash}{written}` needs a value", m.start(), m.end())
+                )
+            if dash == "–":
+                self.diags.append(
+                    _diag(
+                        EN_DASH,
+                        f"`–{written}` uses an en dash; Midjourney reads only `--` (or an em dash), so this is text",
+                        m.start(), m.start() + 1,
+                        Fix.safe(Edit.model_construct(start=m.start(), end=m.start() + 1, content="--")),
+                    )
+                )
+            elif dash == "—":
+                self.diags.append(
+                    _diag(
+                        EM_DASH,
+                        f"`—{written}` uses an em dash; Midjourney accepts it, `--` is the canonical form",
+                        m.start(), m.start() + 1,
+                        Fix.safe(Edit.model_construct(start=m.start(), end=m.start() + 1, content="--")),
+                    )
+                )
+            params.append(
+                Param.model_construct(
+                    name=name, alias=written, raw=raw, value=value, span=span(m.start(), end),
+                    dash=dash, known=pspec is not None, permuted=permuted,
+                )
+            )
+        return params, stray
+
+    @staticmethod
+    def _value_token_count(pspec: ParamSpec | None, toks: list[_Token]) -> int:
+        if not toks:
+            return 0
+        if pspec is None:
+            return len(toks)
+        t = pspec.type
+        if t == "flag":
+            # `--style raw`-like flags take nothing; `--raw` too. A permuted value is still a value.
+            return 1 if toks[0].text.startswith("{") else 0
+        if t in ("words", "refs", "codes"):
+            return len(toks)
+        if t == "niji":
+            return 1 if _INT.fullmatch(toks[0].text) or toks[0].text.startswith("{") else 0
+        if t == "ratio" and len(toks) >= 3 and toks[1].text == ":":
+            return 3  # `--ar 16 : 9`
+        return 1
+
+    def _typed(self, pspec: ParamSpec, raw: str) -> object:
+        t = pspec.type
+        if t == "flag":
+            return True
+        if t == "int":
+            return int(raw) if _INT.fullmatch(raw) else None
+        if t == "float":
+            return float(raw) if _FLOAT.fullmatch(raw) else None
+        if t == "ratio":
+            m = _RATIO.fullmatch(raw)
+            if not m:
+                return None
+            a, b = m.groups()
+            if "." in a or "." in b:
+                return None  # non-integer ratios are reported by PS103 with a fix
+            return (int(a), int(b))
+        if t == "str":
+            return raw.lower() if raw else None
+        if t == "words":
+            return tuple(w.strip() for w in raw.split(",") if w.strip())
+        if t in ("refs", "codes"):
+            return tuple(raw.split())
+        if t == "version":
+            return self.spec.normalize_version(raw)
+        if t == "niji":
+            return self.spec.normalize_version("niji" + raw) if raw else self.spec.niji_default
+        return raw
+
+    # -- the text before the parameters ---------------------------------------------------------
+    def _text_region(self, start: int, end: int, seen_text: bool = False) -> tuple[list[ImagePrompt], list[tuple[int, int]]]:
+        """Image prompts and the spans of text pieces in src[start:end]."""
+        src = self.src
+        images: list[ImagePrompt] = []
+        pieces: list[tuple[int, int]] = []
+        pos = start
+        for m in _URL.finditer(src, start, end):
+            s, we = m.span()
+            opened, inner, closed, weight_raw = m.groups()
+            bracketed = bool(opened)
+            if bracketed and not closed:
+                e = m.end(2)
+                self.diags.append(
+                    _diag(UNCLOSED_ANGLE, "`<` before an image URL is never closed with `>`", s, s + 1,
+                          Fix.safe(Edit.model_construct(start=e, end=e, content=">")))
+                )
+            weight = float(weight_raw) if weight_raw else None
+            gap = src[pos:s]
+            if gap.strip():
+                seen_text = True
+                pieces.append((pos, s))
+            images.append(
+                ImagePrompt.model_construct(
+                    url=inner, span=span(s, we), bracketed=bracketed, weight=weight, leading=not seen_text
+                )
+            )
+            pos = we
+        if src[pos:end].strip():
+            pieces.append((pos, end))
+        # trim whitespace around each piece
+        trimmed = []
+        for a, b in pieces:
+            piece = src[a:b]
+            la = len(piece) - len(piece.lstrip())
+            rb = len(piece.rstrip())
+            if rb > la:
+                trimmed.append((a + la, a + rb))
+        return images, trimmed
+
+    def _segments(self, pieces: list[tuple[int, int]]) -> list[Segment]:
+        src = self.src
+        out: list[Segment] = []
+        for a, b in pieces:
+            pos = a
+            for m in _SEP.finditer(src, a, b):
+                s, e = m.span()
+                part = src[pos:s]
+                la = len(part) - len(part.lstrip())
+                text = part.strip()
+                ts, te = pos + la, pos + la + len(text)
+                weight_raw = m.group(1)
+                if not text:
+                    self.diags.append(_diag(EMPTY_PART, "a `::` separator with no text before it", s, e))
+                out.append(
+                    Segment.model_construct(
+                        text=text, span=span(ts, te),
+                        weight=float(weight_raw) if weight_raw else None,
+                        weight_raw=weight_raw, separated=True,
+                    )
+                )
+                pos = e
+            part = src[pos:b]
+            if part.strip():
+                la = len(part) - len(part.lstrip())
+                text = part.strip()
+                out.append(
+                    Segment.model_construct(
+                        text=text, span=span(pos + la, pos + la + len(text)),
+                        weight=None, weight_raw=None, separated=False,
+                    )
+                )
+        return out
+
+    def _permutations(self) -> list[Permutation]:
+        src = self.src
+        if "{" not in src and "}" not in src:
+            return []
+        out: list[Permutation] = []
+        stack: list[int] = []
+        i, n = 0, len(src)
+        while i < n:
+            c = src[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == "{":
+                stack.append(i)
+            elif c == "}":
+                if not stack:
+                    self.diags.append(_diag(UNMATCHED_BRACE, "`}` closes no `{`", i, i + 1,
+                                            Fix.unsafe(Edit.model_construct(start=i, end=i + 1, content=""))))
+                else:
+                    s = stack.pop()
+                    out.append(
+                        Permutation.model_construct(
+                            options=tuple(split_options(src[s + 1 : i])), span=span(s, i + 1), depth=len(stack)
+                        )
+                    )
+            i += 1
+        for s in stack:
+            self.diags.append(_diag(UNCLOSED_BRACE, "`{` is never closed with `}`", s, s + 1))
+        out.sort(key=lambda p: p.span.start)
+        return out
+
+    def _quotes(self, pieces: list[tuple[int, int]]) -> list[Quoted]:
+        src = self.src
+        out: list[Quoted] = []
+        for a, b in pieces:
+            for open_q, close_q in (('"', '"'), ("“", "”")):
+                pos = a
+                while True:
+                    s = src.find(open_q, pos, b)
+                    if s < 0:
+                        break
+                    e = src.find(close_q, s + 1, b)
+                    if e < 0:
+                        self.diags.append(
+                            _diag(UNCLOSED_QUOTE, "a double quote is never closed; the text to render is unclear",
+                                  s, s + 1)
+                        )
+                        break
+                    out.append(Quoted.model_construct(text=src[s + 1 : e], span=span(s, e + 1), quote=open_q))
+                    pos = e + 1
+        out.sort(key=lambda q: q.span.start)
+        return out
+
+    def _glued(self, start: int, end: int) -> None:
+        """`photography--beta --ar 2:3`: a known parameter glued to the last word of the text."""
+        src = self.src
+        for m in _GLUED.finditer(src, start, end):
+            if self.spec.lookup(m.group(2)) is None:
+                continue  # prose double hyphen: `liquid--pink`
+            if src[m.end() : end].strip() and not _PARAM.match(src, m.end() + 1):
+                # more prose follows: only a glued parameter when nothing but values come after
+                rest = src[m.end() : end].split()
+                if len(rest) > 1:
+                    continue
+            s = m.start()
+            self.diags.append(
+                _diag(GLUED, f"`{m.group(1)}{m.group(2)}` is glued to the word before it, so it is read as text",
+                      s, m.end(), Fix.safe(Edit.model_construct(start=s, end=s, content=" ")))
+            )
+
+    # -- driver --------------------------------------------------------------------------------
+    def run(self) -> Prompt:
+        src = self.src
+        candidates = list(_PARAM.finditer(src)) if "-" in src or "—" in src or "–" in src else []
+        first = self._block_start(candidates) if candidates else 0
+        params: list[Param] = []
+        stray: list[tuple[int, int]] = []
+        if candidates and first < len(candidates):
+            params_start = candidates[first].start()
+            params, stray = self._parse_params(candidates, first)
+        else:
+            params_start = len(src)
+        images, pieces = self._text_region(0, params_start)
+        if "-" in src or "—" in src:
+            self._glued(0, params_start)
+        for s, e in stray:
+            self.diags.append(
+                _diag(TEXT_AFTER_PARAMS,
+                      f"`{src[s:e]}` comes after the parameters; Midjourney reads it as a parameter value",
+                      s, e)
+            )
+        text_pieces = list(pieces)
+        for s, e in stray:
+            more_images, more_pieces = self._text_region(s, e, seen_text=True)
+            images.extend(more_images)
+            text_pieces.extend(more_pieces)
+        segments = self._segments(text_pieces)
+        text = " ".join(src[a:b] for a, b in text_pieces)
+        text_span = span(text_pieces[0][0], text_pieces[-1][1]) if text_pieces else span(params_start, params_start)
+        permutations = self._permutations() if ("{" in src or "}" in src) else []
+        quotes = self._quotes(pieces) if ('"' in src or "“" in src) else []
+        self.diags.sort(key=Diagnostic.sort_key)
+        return Prompt.model_construct(
+            source=src,
+            images=tuple(images),
+            text=text,
+            text_span=text_span,
+            segments=tuple(segments),
+            permutations=tuple(permutations),
+            quotes=tuple(quotes),
+            params=tuple(params),
+            params_start=params_start,
+            diagnostics=tuple(self.diags),
+        )
+
+
+def split_options(body: str) -> list[str]:
+    """Split a permutation body on top-level commas, honouring `\\,` escapes and nested groups."""
+    out: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\" and i + 1 < n:
+            cur.append(body[i : i + 2])
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        if c == "," and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    out.append("".join(cur).strip())
+    return out

@@ -1,0 +1,280 @@
+"""PS0xx: syntax. The parser finds these; each rule here reports the parser's findings of its code.
+
+References for the family: ../shared/reference/midjourney-parameters.md §1 (prompt anatomy),
+§5 (multi-prompts), §6 (permutations), §8 (what real prompts get wrong).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from promptsmith.core.model import Diagnostic, Severity
+from promptsmith.core.permute import MAX_JOBS, count_jobs
+from promptsmith.lint.context import Context
+from promptsmith.lint.registry import Fixable, rule
+
+
+def _from_parser(ctx: Context) -> Iterator[Diagnostic]:
+    code = ctx.rule.code  # type: ignore[union-attr]
+    for d in ctx.prompt.diagnostics:
+        if d.code == code:
+            yield d
+
+
+@rule("PS001", "unclosed-brace", severity=Severity.ERROR)
+def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a `{` that opens a permutation group and is never closed.
+
+    ## Why is this bad?
+    Midjourney expands `{a, b}` into one job per option. An unclosed group cannot be expanded,
+    so the job fails or the brace is read as text.
+
+    ## Example
+    `a {red, blue car --ar 3:2`
+
+    ## Use instead
+    `a {red, blue} car --ar 3:2`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §6 (D-2023 permutations)."""
+    return _from_parser(ctx)
+
+
+@rule("PS002", "unmatched-closing-brace", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a `}` that closes no permutation group.
+
+    ## Why is this bad?
+    A stray brace is either a typo or the end of a group whose `{` was lost; either way the
+    permutation the user meant does not happen. The fix (unsafe) deletes the brace.
+
+    ## Example
+    `red car} in the rain`
+
+    ## Use instead
+    `red car in the rain`, or `{red, blue} car in the rain`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §6."""
+    return _from_parser(ctx)
+
+
+@rule("PS003", "unclosed-quote", severity=Severity.WARNING)
+def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a double quote that is never closed.
+
+    ## Why is this bad?
+    From V6 on, text in double quotes is text to draw in the image. With one quote missing the
+    model cannot tell which words are the sign's and which are the description's.
+
+    ## Example
+    `a neon sign that says "OPEN all night`
+
+    ## Use instead
+    `a neon sign that says "OPEN" all night`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §7 (Text Generation, V6 announcement)."""
+    return _from_parser(ctx)
+
+
+@rule("PS004", "en-dash-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds parameters written with an en dash (`–ar`) instead of two hyphens.
+
+    ## Why is this bad?
+    Midjourney accepts `--` and the em dash `—` (Apple devices turn `--` into it), but an en dash
+    is a copy-and-paste mangling: the parameter is read as text, so the aspect ratio, stylize
+    value and the rest silently do nothing and the words `ar 16:9` end up in the image.
+
+    ## Example
+    `a lighthouse at dusk –ar 16:9`
+
+    ## Use instead
+    `a lighthouse at dusk --ar 16:9`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §1.3 and §8 (26 real prompts with `–ar`)."""
+    return _from_parser(ctx)
+
+
+@rule("PS005", "glued-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a parameter glued to the word before it (`photography--beta`).
+
+    ## Why is this bad?
+    A parameter must be preceded by a space. Glued to a word it is part of that word, so the
+    flag does nothing and the text gains a nonsense token. Prose double hyphens
+    (`liquid--pink`) are not parameters and are not reported.
+
+    ## Example
+    `hard rim lighting photography--beta --ar 2:3`
+
+    ## Use instead
+    `hard rim lighting photography --beta --ar 2:3`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §8 (MJ showcase, 2022)."""
+    return _from_parser(ctx)
+
+
+@rule("PS006", "missing-parameter-value", severity=Severity.ERROR)
+def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a parameter that needs a value but has none (`--ar` at the end of the prompt).
+
+    ## Why is this bad?
+    Midjourney rejects the job with an "invalid parameter" error.
+
+    ## Example
+    `a red fox in snow --ar`
+
+    ## Use instead
+    `a red fox in snow --ar 3:2`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §3."""
+    return _from_parser(ctx)
+
+
+@rule("PS007", "empty-multi-prompt-part", severity=Severity.WARNING)
+def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a `::` separator with no text before it (`:: cat`, `dog :: ::2 cat`).
+
+    ## Why is this bad?
+    Each `::` part is weighted and considered separately; an empty part carries a weight that
+    applies to nothing, which shifts the normalisation of every other weight.
+
+    ## Example
+    `space ship :: ::2 stars`
+
+    ## Use instead
+    `space ship::2 stars`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §5 (D-2023 multi-prompts)."""
+    return _from_parser(ctx)
+
+
+@rule("PS008", "em-dash-parameter", severity=Severity.INFO, fix=Fixable.ALWAYS)
+def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds parameters written with an em dash (`—ar`), which Apple devices type for `--`.
+
+    ## Why is this bad?
+    It is not wrong: Midjourney accepts it. But other tools (and other models' front ends) do
+    not, and a prompt that mixes dashes is harder to read and diff. The fix writes `--`.
+
+    ## Example
+    `koi pond, ink wash —ar 2:3`
+
+    ## Use instead
+    `koi pond, ink wash --ar 2:3`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §1.3 ("Midjourney accepts both!")."""
+    return _from_parser(ctx)
+
+
+@rule("PS009", "unclosed-angle-bracket", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds an image URL opened with Discord's `<` and never closed with `>`.
+
+    ## Why is this bad?
+    The URL is then read up to the next space with a stray `<`, which Midjourney may not fetch.
+
+    ## Example
+    `<https://s.mj.run/abc a cat in a hat`
+
+    ## Use instead
+    `<https://s.mj.run/abc> a cat in a hat`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §1.1 and §8 (Discord-form URLs)."""
+    return _from_parser(ctx)
+
+
+@rule("PS010", "single-option-permutation", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a `{…}` group with a single option, such as a template placeholder `{Brand Name}`.
+
+    ## Why is this bad?
+    A one-option permutation is legal but does nothing: it is almost always a template slot
+    that was never filled in, so the model draws the placeholder words. The fix (unsafe) keeps
+    the words and drops the braces.
+
+    ## Example
+    `a minimalist logo for {Brand Name}, flat vector`
+
+    ## Use instead
+    `a minimalist logo for Acme Coffee, flat vector`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §6 (linter caution on placeholders)."""
+    from promptsmith.core.model import Edit, Fix
+
+    for group in ctx.prompt.permutations:
+        if len(group.options) == 1 and group.options[0]:
+            s, e = group.span.start, group.span.end
+            yield ctx.diag(
+                s, e,
+                f"`{ctx.source[s:e]}` has one option: a template placeholder? It is drawn as written",
+                Fix.unsafe(Edit(start=s, end=e, content=group.options[0])),
+            )
+
+
+@rule("PS011", "empty-permutation-option", severity=Severity.WARNING)
+def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds an empty option in a permutation group: `{}`, `{a, , b}` or a trailing comma.
+
+    ## Why is this bad?
+    Each option is a separate paid job; an empty option runs a job without the word, which is
+    rarely what was meant (and costs GPU time).
+
+    ## Example
+    `a {red, , blue} bicycle`
+
+    ## Use instead
+    `a {red, blue} bicycle`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §6."""
+    for group in ctx.prompt.permutations:
+        if any(not o for o in group.options):
+            s, e = group.span.start, group.span.end
+            yield ctx.diag(s, e, f"`{ctx.source[s:e]}` has an empty option, which runs a job without it")
+
+
+@rule("PS012", "too-many-permutation-jobs", severity=Severity.ERROR)
+def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Counts the jobs a permutation prompt expands to and reports more than 40.
+
+    ## Why is this bad?
+    Midjourney runs at most 40 jobs per permutation prompt (fewer on smaller plans) and refuses
+    the rest; over 5 it asks for confirmation, and every job costs GPU time.
+
+    ## Example
+    `{red, blue, green, gold, black} {car, bike, boat} {day, night, dawn}` (45 jobs)
+
+    ## Use instead
+    Split it into several prompts, or drop options.
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §6 (max 40 jobs)."""
+    perms = ctx.prompt.permutations
+    if len(perms) < 2 and not any(len(p.options) > MAX_JOBS for p in perms):
+        return
+    jobs = count_jobs(ctx.source, cap=MAX_JOBS + 1)
+    if jobs > MAX_JOBS:
+        s, e = perms[0].span.start, perms[-1].span.end
+        yield ctx.diag(s, e, f"this prompt expands to more than {MAX_JOBS} jobs; Midjourney runs at most {MAX_JOBS}")

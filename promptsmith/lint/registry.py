@@ -1,0 +1,136 @@
+"""The rule registry: one small function per rule, with a stable code, a slug and its docs.
+
+    @rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+    def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
+        \"\"\"## What it does … ## Why is this bad? … ## Example … ## Use instead … ## References …\"\"\"
+
+Codes are grouped by family and never reused once published:
+PS0xx syntax, PS1xx parameters, PS2xx wording, PS3xx structure, PS4xx version compatibility.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from promptsmith.core.model import Diagnostic, Severity
+from promptsmith.errors import UnknownRule
+
+if TYPE_CHECKING:
+    from promptsmith.lint.context import Context
+
+FAMILIES = {
+    "PS0": "syntax",
+    "PS1": "parameters",
+    "PS2": "wording",
+    "PS3": "structure",
+    "PS4": "version compatibility",
+}
+
+_CODE = re.compile(r"PS\d{3}")
+
+
+class Fixable(str, Enum):
+    """Whether a rule offers a fix: always, sometimes (depends on the finding) or never."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NEVER = "never"
+
+
+Check = Callable[["Context"], Iterator[Diagnostic]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A registered rule: metadata plus the check function."""
+
+    code: str
+    name: str
+    severity: Severity
+    fix: Fixable
+    check: Check
+    doc: str
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.code[:3], "other")
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of the rule's *What it does* section."""
+        for line in self.doc.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                return line.split(". ")[0].rstrip(".") + "."
+        return self.name
+
+
+_RULES: dict[str, Rule] = {}
+_BY_NAME: dict[str, str] = {}
+
+
+def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEVER) -> Callable[[Check], Check]:
+    """Register a check under a stable code and slug; its docstring is the rule's documentation."""
+    if not _CODE.fullmatch(code):
+        raise ValueError(f"rule code {code!r} must look like PS123")
+
+    def register(func: Check) -> Check:
+        if code in _RULES and _RULES[code].check is not func:
+            raise ValueError(f"rule code {code} is registered twice ({_RULES[code].name}, {name})")
+        doc = inspect.cleandoc(func.__doc__ or "")
+        if not doc:
+            raise ValueError(f"rule {code} {name} has no documentation")
+        _RULES[code] = Rule(code=code, name=name, severity=severity, fix=fix, check=func, doc=doc)
+        _BY_NAME[name] = code
+        return func
+
+    return register
+
+
+def _ensure_loaded() -> None:
+    if not _RULES or "PS001" not in _RULES:
+        from promptsmith.lint import checks  # noqa: F401  (importing registers every rule)
+
+        checks.load_all()
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, ordered by code."""
+    _ensure_loaded()
+    return [_RULES[c] for c in sorted(_RULES)]
+
+
+def get_rule(code_or_name: str) -> Rule:
+    """A rule by code (`PS201`, case-insensitive) or slug (`filler-quality-token`)."""
+    _ensure_loaded()
+    key = code_or_name.strip()
+    code = key.upper() if _CODE.fullmatch(key.upper()) else _BY_NAME.get(key.lower())
+    if code is None or code not in _RULES:
+        raise UnknownRule(f"no rule {code_or_name!r}; `promptsmith rules` lists them all")
+    return _RULES[code]
+
+
+def select_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> list[Rule]:
+    """Rules enabled by ruff-style selectors: codes, code prefixes (`PS2`), slugs or `ALL`."""
+    rules = all_rules()
+
+    def matches(r: Rule, selector: str) -> bool:
+        s = selector.strip()
+        if not s:
+            return False
+        if s.upper() == "ALL":
+            return True
+        return r.code.startswith(s.upper()) or r.name == s.lower()
+
+    for selector in (*(select or ()), *(ignore or ())):
+        if selector.strip() and not any(matches(r, selector) for r in rules):
+            raise UnknownRule(f"selector {selector!r} matches no rule; `promptsmith rules` lists them all")
+    chosen = [r for r in rules if any(matches(r, s) for s in select)] if select else rules
+    if ignore:
+        chosen = [r for r in chosen if not any(matches(r, s) for s in ignore)]
+    return chosen
