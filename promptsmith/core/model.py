@@ -8,13 +8,16 @@ validation on the hot path); everything else may build them normally.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class Span(_Frozen):
@@ -31,9 +34,38 @@ class Span(_Frozen):
         return self.end - self.start
 
 
+_set = object.__setattr__
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+def build(cls: type[_M], **values: Any) -> _M:
+    """Build a model from trusted values without validation.
+
+    The parser and the rules make tens of thousands of these a second; this does what
+    `model_construct` does for these plain models (defaults filled in, fields-set recorded)
+    at a fraction of its cost.
+    """
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = {
+            name: f.default for name, f in cls.model_fields.items() if not f.is_required()
+        }
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", {**defaults, **values})
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
 def span(start: int, end: int) -> Span:
     """Build a span without validation (parser hot path)."""
-    return Span.model_construct(start=start, end=end)
+    obj = Span.__new__(Span)
+    _set(obj, "__dict__", {"start": start, "end": end})
+    _set(obj, "__pydantic_fields_set__", {"start", "end"})
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
 
 
 class ImagePrompt(_Frozen):
@@ -131,12 +163,12 @@ class Fix(_Frozen):
     @classmethod
     def safe(cls, *edits: Edit, message: str | None = None) -> Fix:
         """A meaning-preserving fix."""
-        return cls.model_construct(applicability=Applicability.SAFE, edits=edits, message=message)
+        return build(cls, applicability=Applicability.SAFE, edits=edits, message=message)
 
     @classmethod
     def unsafe(cls, *edits: Edit, message: str | None = None) -> Fix:
         """A fix the user should confirm: it may change what the prompt asks for."""
-        return cls.model_construct(applicability=Applicability.UNSAFE, edits=edits, message=message)
+        return build(cls, applicability=Applicability.UNSAFE, edits=edits, message=message)
 
 
 class Diagnostic(_Frozen):

@@ -23,6 +23,7 @@ from promptsmith.core.model import (
     Quoted,
     Segment,
     Severity,
+    build,
     span,
 )
 from promptsmith.core.spec import ParamSpec, Spec, load_spec
@@ -60,7 +61,7 @@ TEXT_AFTER_PARAMS = ("PS302", "text-after-parameters", Severity.ERROR)
 
 def _diag(rule: tuple[str, str, Severity], message: str, start: int, end: int, fix: Fix | None = None) -> Diagnostic:
     code, name, severity = rule
-    return Diagnostic.model_construct(
+    return build(Diagnostic, 
         code=code, name=name, severity=severity, message=message, span=span(start, end), fix=fix
     )
 
@@ -183,7 +184,7 @@ class _Parser:
                     end += 1  # text glued to the group belongs to it: `--{v 5, niji}x`
                 raw = src[m.start(2) : end].strip()
                 params.append(
-                    Param.model_construct(
+                    build(Param, 
                         name="{permutation}", alias=raw, raw=raw, value=None,
                         span=span(m.start(), m.start(2) + len(raw)), dash=dash, known=True, permuted=True,
                     )
@@ -217,7 +218,7 @@ class _Parser:
                         EN_DASH,
                         f"`–{written}` uses an en dash; Midjourney reads only `--` (or an em dash), so this is text",
                         m.start(), m.start() + 1,
-                        Fix.safe(Edit.model_construct(start=m.start(), end=m.start() + 1, content="--")),
+                        Fix.safe(build(Edit, start=m.start(), end=m.start() + 1, content="--")),
                     )
                 )
             elif dash == "—":
@@ -226,11 +227,11 @@ class _Parser:
                         EM_DASH,
                         f"`—{written}` uses an em dash; Midjourney accepts it, `--` is the canonical form",
                         m.start(), m.start() + 1,
-                        Fix.safe(Edit.model_construct(start=m.start(), end=m.start() + 1, content="--")),
+                        Fix.safe(build(Edit, start=m.start(), end=m.start() + 1, content="--")),
                     )
                 )
             params.append(
-                Param.model_construct(
+                build(Param, 
                     name=name, alias=written, raw=raw, value=value, span=span(m.start(), end),
                     dash=dash, known=pspec is not None, permuted=permuted,
                 )
@@ -298,7 +299,7 @@ class _Parser:
                 e = m.end(2)
                 self.diags.append(
                     _diag(UNCLOSED_ANGLE, "`<` before an image URL is never closed with `>`", s, s + 1,
-                          Fix.safe(Edit.model_construct(start=e, end=e, content=">")))
+                          Fix.safe(build(Edit, start=e, end=e, content=">")))
                 )
             weight = float(weight_raw) if weight_raw else None
             gap = src[pos:s]
@@ -306,7 +307,7 @@ class _Parser:
                 seen_text = True
                 pieces.append((pos, s))
             images.append(
-                ImagePrompt.model_construct(
+                build(ImagePrompt, 
                     url=inner, span=span(s, we), bracketed=bracketed, weight=weight, leading=not seen_text
                 )
             )
@@ -338,7 +339,7 @@ class _Parser:
                 if not text:
                     self.diags.append(_diag(EMPTY_PART, "a `::` separator with no text before it", s, e))
                 out.append(
-                    Segment.model_construct(
+                    build(Segment, 
                         text=text, span=span(ts, te),
                         weight=float(weight_raw) if weight_raw else None,
                         weight_raw=weight_raw, separated=True,
@@ -350,7 +351,7 @@ class _Parser:
                 la = len(part) - len(part.lstrip())
                 text = part.strip()
                 out.append(
-                    Segment.model_construct(
+                    build(Segment, 
                         text=text, span=span(pos + la, pos + la + len(text)),
                         weight=None, weight_raw=None, separated=False,
                     )
@@ -374,11 +375,11 @@ class _Parser:
             elif c == "}":
                 if not stack:
                     self.diags.append(_diag(UNMATCHED_BRACE, "`}` closes no `{`", i, i + 1,
-                                            Fix.unsafe(Edit.model_construct(start=i, end=i + 1, content=""))))
+                                            Fix.unsafe(build(Edit, start=i, end=i + 1, content=""))))
                 else:
                     s = stack.pop()
                     out.append(
-                        Permutation.model_construct(
+                        build(Permutation, 
                             options=tuple(split_options(src[s + 1 : i])), span=span(s, i + 1), depth=len(stack)
                         )
                     )
@@ -405,7 +406,7 @@ class _Parser:
                                   s, s + 1)
                         )
                         break
-                    out.append(Quoted.model_construct(text=src[s + 1 : e], span=span(s, e + 1), quote=open_q))
+                    out.append(build(Quoted, text=src[s + 1 : e], span=span(s, e + 1), quote=open_q))
                     pos = e + 1
         out.sort(key=lambda q: q.span.start)
         return out
@@ -424,7 +425,7 @@ class _Parser:
             s = m.start()
             self.diags.append(
                 _diag(GLUED, f"`{m.group(1)}{m.group(2)}` is glued to the word before it, so it is read as text",
-                      s, m.end(), Fix.safe(Edit.model_construct(start=s, end=s, content=" ")))
+                      s, m.end(), Fix.safe(build(Edit, start=s, end=s, content=" ")))
             )
 
     # -- driver --------------------------------------------------------------------------------
@@ -459,7 +460,7 @@ class _Parser:
         permutations = self._permutations() if ("{" in src or "}" in src) else []
         quotes = self._quotes(pieces) if ('"' in src or "“" in src) else []
         self.diags.sort(key=Diagnostic.sort_key)
-        return Prompt.model_construct(
+        return build(Prompt, 
             source=src,
             images=tuple(images),
             text=text,
