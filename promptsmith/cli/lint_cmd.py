@@ -29,8 +29,8 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
     """Lint every record; returns the exit status (0 clean, 1 findings, 2 bad input)."""
     linter = Linter(version=config.target_version, select=config.select, ignore=config.ignore,
                     rule_dirs=config.rule_dirs)
-    out = click.get_text_stream("stdout")
-    err = click.get_text_stream("stderr")
+    out = sys.stdout
+    err = sys.stderr
     use_colour = out.isatty() if colour is None else colour
     found = fixed_count = fixable = bad_input = 0
     collected: list[tuple[str, int, Diagnostic]] = []

@@ -108,7 +108,7 @@ def parse(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
     from promptsmith.cli.inputs import input_format_for, read_records
     from promptsmith.core.parse import parse as parse_text
 
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     failed = False
     try:
         for path in _paths(files):
