@@ -6,11 +6,16 @@ llama_cpp, sentence_transformers or textual; the parts that need them load on fi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from promptsmith.core.fix import FixResult
 from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, Span
 from promptsmith.core.parse import parse
+
+if TYPE_CHECKING:
+    from promptsmith.services.rewrite import RewriteResult
 
 
 # `promptsmith.lint` is the linter package, and it is callable:
@@ -34,7 +39,23 @@ def fix(
     return fix_text(text, linter.lint, unsafe=unsafe)
 
 
+def rewrite(text: str, engine: str = "rules", target_version: str = "6.1") -> RewriteResult:
+    """Rewrite a v5 keyword prompt into a v6 natural-language brief with its parameters."""
+    from promptsmith.services.rewrite import rewrite as _rewrite
+
+    return _rewrite(text, engine=engine, target_version=target_version)
+
+
+def __getattr__(name: str):
+    if name in ("RewriteResult", "Change"):
+        from promptsmith.services import rewrite as _service
+
+        return getattr(_service, name)
+    raise AttributeError(f"module 'promptsmith' has no attribute {name!r}")
+
+
 __all__ = [
+    "RewriteResult", "Change", "rewrite",
     "Diagnostic", "Fix", "FixResult", "Param", "Prompt", "Severity", "Span",
     "fix", "lint", "parse", "__version__",
 ]

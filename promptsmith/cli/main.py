@@ -146,6 +146,54 @@ def _describe(line: int, prompt: Any) -> str:
     return "\n".join(rows)
 
 
+# -- rewrite --------------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.argument("prompt", required=False)
+@click.option("--file", "-f", "file", metavar="FILE|-", help="Read prompts from a file (`-` for stdin).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@click.option("--engine", type=click.Choice(["rules", "llm", "auto"]), default=None,
+              help="rules (deterministic), llm, or auto (llm when available, else rules).")
+@click.option("--target-version", type=click.Choice(["6", "6.1", "7"]), default=None, help="Version to write for (default 6.1).")
+@click.option("--explain", is_flag=True, help="Show every change with the rule behind it.")
+@click.option("--input-format", type=click.Choice(["text", "jsonl"]),
+              help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for large inputs (order is kept).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.pass_context
+def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
+            target_version: str | None, explain: bool, input_format: str | None, workers: int,
+            progress: bool | None) -> None:
+    """Rewrite v5 keyword prompts into v6 natural-language briefs.
+
+    With PROMPT, rewrites it; otherwise streams stdin (or --file) line by line, one output record
+    per input line, in order. A line that fails gives a record with an `error` and the batch goes
+    on; the exit status is then 1.
+
+    \b
+    Examples:
+      promptsmith rewrite "old fisherman portrait, oil painting, rembrandt style, 8k"
+      cat prompts.txt | promptsmith rewrite --format jsonl > briefs.jsonl
+      promptsmith rewrite -f prompts.jsonl --format jsonl --workers 2
+    """
+    from promptsmith.cli.rewrite_cmd import run_rewrite
+
+    config = _config(ctx).with_overrides(engine=engine, target_version=target_version)
+    if prompt is not None and file is not None:
+        raise click.UsageError("give a PROMPT or --file, not both")
+    if prompt is None and file is None:
+        from promptsmith.cli.inputs import stdin_is_interactive
+
+        if stdin_is_interactive():
+            raise click.UsageError("no input: give a PROMPT, --file FILE, or pipe prompts on stdin")
+        file = "-"
+    try:
+        status = run_rewrite(prompt, file, config, fmt=fmt, explain=explain, input_format=input_format,
+                             workers=workers, progress=progress)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.exit(status)
+
+
 # -- explain / rules ------------------------------------------------------------------------------
 @main.command(context_settings=CONTEXT)
 @click.argument("code")

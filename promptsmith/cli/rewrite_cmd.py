@@ -1,0 +1,67 @@
+"""`promptsmith rewrite`: one prompt, or a stream of them, in text, json or jsonl."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from promptsmith.cli.inputs import input_format_for, read_records
+from promptsmith.config import Config
+from promptsmith.services.batch import Job, rewrite_stream
+
+
+def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
+    for rec in read_records(path, input_format_for(path, input_format)):
+        yield Job(rec.line, rec.prompt, rec.extra, rec.error)
+
+
+def _text(record: dict[str, Any], explain: bool) -> str:
+    lines = [record["output"]]
+    if explain:
+        for change in record.get("changes", []):
+            before, after = change["before"] or "∅", change["after"] or "∅"
+            lines.append(f"  · {change['rule']}: {before} → {after}  ({change['reason']})")
+    return "\n".join(lines)
+
+
+def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: str, explain: bool,
+                input_format: str | None, workers: int, progress: bool | None) -> int:
+    """Rewrite and print; returns the exit status (0 all fine, 1 some record failed)."""
+    engine = config.engine if config.engine in ("rules", "llm", "auto") else "auto"
+    engine = "rules" if engine == "auto" else engine  # auto means rules until an LLM is configured
+    target = config.target_version or "6.1"
+    from promptsmith.services.rewrite import get_rewriter
+
+    get_rewriter(target, config.rule_dirs)  # bad settings fail here, before any output
+    jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(file or "-", input_format)
+    out, err = sys.stdout, sys.stderr
+    show_bar = err.isatty() if progress is None else progress
+    failed = 0
+    collected: list[dict[str, Any]] = []
+    count = 0
+    for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=config.rule_dirs,
+                                 workers=workers):
+        count += 1
+        if record.get("error"):
+            failed += 1
+            click.echo(f"line {record['line']}: error: {record['error']}", err=True)
+        if fmt == "jsonl":
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif fmt == "json":
+            collected.append(record)
+        else:
+            out.write(_text(record, explain) + "\n")
+        out.flush()
+        if show_bar and count % 50 == 0:
+            err.write(f"\r{count} prompts rewritten")
+            err.flush()
+    if show_bar and count >= 50:
+        err.write(f"\r{count} prompts rewritten\n")
+    if fmt == "json":
+        payload = collected[0] if prompt is not None and collected else collected
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return 1 if failed else 0

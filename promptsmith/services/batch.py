@@ -1,0 +1,64 @@
+"""Batch rewriting: one result per input record, in input order, whatever fails or how many workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input line: its number, the prompt, and fields to pass through (or why it is bad)."""
+
+    line: int
+    prompt: str
+    extra: dict[str, Any]
+    error: str | None = None
+
+
+def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...], check: bool = False) -> dict[str, Any]:
+    from promptsmith.services.rewrite import rewrite
+
+    record: dict[str, Any] = {"line": job.line, "input": job.prompt, "output": "", "engine": engine,
+                              "changes": [], "error": job.error}
+    if job.error is None and job.prompt.strip():
+        try:
+            result = rewrite(job.prompt, engine=engine, target_version=target, rule_dirs=rule_dirs)
+            record.update(result.model_dump(mode="json", exclude={"input"}))
+            record["error"] = None
+        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
+            record["error"] = f"{type(exc).__name__}: {exc}"
+    record.update({k: v for k, v in job.extra.items() if k not in record})
+    return record
+
+
+def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...]]) -> list[dict[str, Any]]:
+    jobs, engine, target, rule_dirs = args
+    return [_run_one(j, engine, target, rule_dirs) for j in jobs]
+
+
+def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str = "6.1",
+                   rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64) -> Iterator[dict[str, Any]]:
+    """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready."""
+    if workers <= 1:
+        for job in jobs:
+            yield _run_one(job, engine, target_version, rule_dirs)
+        return
+
+    def chunks() -> Iterator[tuple[list[Job], str, str, tuple[Path, ...]]]:
+        batch: list[Job] = []
+        for job in jobs:
+            batch.append(job)
+            if len(batch) >= chunk:
+                yield batch, engine, target_version, rule_dirs
+                batch = []
+        if batch:
+            yield batch, engine, target_version, rule_dirs
+
+    # map() keeps input order; results stream back chunk by chunk.
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for results in pool.map(_run_chunk, chunks()):
+            yield from results
