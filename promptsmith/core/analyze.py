@@ -28,6 +28,10 @@ _LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|s
 _COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
 _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
+# what filler removal can leave behind: "in the style of [artstation]", "[8k] and detailed", "on"
+_ORPHAN_AND = re.compile(r"\b(a|an|the|and|or)\s+(?:and|or)\b\s*", re.I)
+_DANGLING_HEAD = re.compile(r"^(?:(?:and|with|in|of|on|by|at|the)\s+)+", re.I)
+_DANGLING_TAIL = re.compile(r"(?:\s+(?:in\s+the\s+style\s+of|style\s+of|art\s+by|trending|and|with|in|of|on|by|at|the|as|for))+$", re.I)
 _ARTICLE_VOWEL = re.compile(r"^(?:[aeio]|u(?!ni|se|su|ro|ku|ti)|hour|honest|heir|8|11|18|f/|x-)", re.I)
 
 
@@ -201,7 +205,9 @@ class Analyzer:
         for s, e in reversed(spans):
             kept = kept[:s] + " " + kept[e:]
         kept = re.sub(r"\s+", " ", kept).strip(" -,&")
-        kept = re.sub(r"^(?:and|with|in|of)\s+|\s+(?:and|with|in|of)$", "", kept, flags=re.I).strip()
+        kept = _ORPHAN_AND.sub(r"\1 ", kept)  # "a [stunning] and matte painting" → "a matte painting"
+        kept = _DANGLING_HEAD.sub("", kept)
+        kept = _DANGLING_TAIL.sub("", kept).strip(" -,&")
         return kept, removed
 
     def _negation(self, term: str) -> str | None:
@@ -276,7 +282,10 @@ class Analyzer:
         key = normalize(term)
         phrase = lex.phrase.get(key, "")
         if slot == "filler":
-            brief.dropped.append(Term(term, "filler", rule="filler-quality-token"))
+            if self.rules.on("filler-quality-token"):
+                brief.dropped.append(Term(term, "filler", rule="filler-quality-token"))
+            else:
+                self._subject(term, brief)  # the rule is off: keep the words as written
             return
         if slot == "style":
             brief.style.append(phrase or display_name(lex, term))

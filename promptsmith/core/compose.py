@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 from promptsmith.core.analyze import Brief, RewriteRules, with_article
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
 #: How many candidate phrasings `candidates` yields at most.
 MAX_CANDIDATES = 16
 
@@ -75,12 +77,20 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     for count, (st, li, co, cp, mo, medium_first) in enumerate(itertools.product(*forms)):
         if count >= MAX_CANDIDATES * 4 or len(seen) >= MAX_CANDIDATES:
             return
-        sentence = _sentence(brief, subject, medium, medium_first,
-                             st.format(x=style), li.format(x=lighting), co.format(x=colour),
-                             cp.format(x=composition), mo.format(x=mood))
+        sentence = _sentence(brief, subject, medium, medium_first, _fill(st, style), _fill(li, lighting),
+                             _fill(co, colour), _fill(cp, composition), _fill(mo, mood))
         if sentence and sentence not in seen:
             seen.add(sentence)
             yield sentence
+
+
+def _fill(form: str, x: str) -> str:
+    """Put the phrase into its connective; `a {x}` agrees with it (`an epic atmosphere`)."""
+    if not form:
+        return ""
+    if "a {x}" in form:
+        return form.replace("a {x}", with_article(x, _ARTICLES) if x else "")
+    return form.format(x=x)
 
 
 def _sentence(brief: Brief, subject: str, medium: str, medium_first: bool, style: str,

@@ -1,0 +1,1 @@
+"""promptsmith's evaluation scripts (run from the repository root)."""
