@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, span
+from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, build, span
 from promptsmith.core.lexicon import Lexicon, load_lexicon
 from promptsmith.core.spec import Spec
 
@@ -47,7 +47,8 @@ class Context:
         """A diagnostic of the rule being run."""
         r = self.rule
         assert r is not None, "Context.diag called outside a rule"
-        return Diagnostic.model_construct(
+        return build(
+            Diagnostic,
             code=r.code, name=r.name, severity=severity or r.severity, message=message,
             span=span(start, end), fix=fix,
         )
