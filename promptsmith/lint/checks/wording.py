@@ -1,0 +1,942 @@
+"""PS2xx: wording. What the words of a prompt ask for, and how the model's text encoder reads them.
+
+The V6+ advice (filler, keyword soup) rests on how the models read text: V5 and older read the
+prompt through a CLIP-style encoder (77-token window, bag-of-keywords behaviour), V6+ through an
+encoder that reads grammar, so junk tokens and comma soup stop helping and start costing.
+References for the family: ../shared/reference/midjourney-parameters.md §3 (`--no`), §5
+(multi-prompts), §7 (text rendering, prompt-writing guidance, the V6 announcement) and
+../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (region 03 "Text Conditioning via
+CLIP (and Beyond)", region 05 "Midjourney v6 Prompt Craft"). Settings live in rules/lint.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from operator import eq
+from pathlib import Path
+from typing import Any
+
+from promptsmith.core.lexicon import normalize
+from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build
+from promptsmith.core.resources import load_rule_file
+from promptsmith.lint.context import Context
+from promptsmith.lint.registry import Fixable, rule
+
+# -- settings (rules/lint.toml) -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def lint_settings(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """rules/lint.toml merged with the user's: tables merge key by key, later files win."""
+    merged: dict[str, Any] = {}
+    for data in load_rule_file("lint.toml", rule_dirs):
+        for key, value in data.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = dict(value) if isinstance(value, dict) else value
+    return merged
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any run of whitespace."""
+    ordered = sorted({w.lower() for w in words if w}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) or r"(?!x)x"
+
+
+class _Compiled:
+    """Patterns and sets derived from the settings, built once per rule directory set."""
+
+    def __init__(self, s: dict[str, Any]) -> None:
+        neg = s.get("negation", {})
+        self.neg_max_words = int(neg.get("max_words", 3))
+        self.neg_not_nouns = frozenset(w.lower() for w in neg.get("not_nouns", ()))
+        neg_words = _alternation(neg.get("words", ["no", "without"]))
+        conn = _alternation(neg.get("connectors", ["with"]))
+        # "no X" at the end of a term: X is up to a few words, letters first (no "no. 5").
+        self.negation = re.compile(
+            rf"(?:(?<=\s)|^)(?:(?P<conn>{conn})\s+)?(?P<neg>{neg_words})\s+"
+            rf"(?P<x>[^\W\d_][\w'’&-]*(?:\s+[^\W\d_][\w'’&-]*|\s+&)*)$",
+            re.IGNORECASE,
+        )
+        self.negation_words = tuple(w.lower() + " " for w in neg.get("words", ["no", "without"]))
+        soup = s.get("keyword_soup", {})
+        self.soup_min_terms = int(soup.get("min_terms", 5))
+        self.soup_max_mean = float(soup.get("max_mean_words", 3.5))
+        self.soup_max_share = float(soup.get("max_phrase_share", 0.2))
+        self.function_words = frozenset(w.lower() for w in soup.get("function_words", ()))
+        length = s.get("length", {})
+        self.v6_words = int(length.get("v6_words", 120))
+        self.legacy_words = int(length.get("legacy_words", 60))
+        sites = s.get("sites", {})
+        # matched on lower-cased text; the words before a name are checked by hand (a regex
+        # that starts with a literal alternation is much faster than one with an optional prefix)
+        self.sites = re.compile(
+            rf"(?P<site>{_alternation(sites.get('names', []))})"
+            rf"(?:\s*(?:{_alternation(sites.get('after', []))}))?(?![\w-])"
+        )
+        self.site_before = tuple(
+            sorted({" ".join(b.lower().split()) + " " for b in sites.get("before", [])}, key=len, reverse=True)
+        )
+        # cheap substring tests first (a name split by two spaces is missed, and that is fine)
+        self.site_anchors = tuple({" ".join(n.lower().split()) for n in sites.get("names", []) if n.strip()})
+        self.filler_attributive = frozenset(
+            w.lower() for w in s.get("filler", {}).get("attributive", ())
+        )
+        self.repeat_allowed = frozenset(w.lower() for w in s.get("repeated_word", {}).get("allowed", ()))
+        cues = s.get("text_quotes", {}).get("cues", [])
+        self.text_cues = frozenset(c.lower() for c in cues)
+        self.cue_window = int(s.get("text_quotes", {}).get("window", 3))
+
+
+@lru_cache(maxsize=8)
+def _compiled(rule_dirs: tuple[Path, ...] = ()) -> _Compiled:
+    return _Compiled(lint_settings(rule_dirs))
+
+
+# -- helpers shared with the structure family ------------------------------------------------------
+
+
+def edit(start: int, end: int, content: str = "") -> Edit:
+    """An edit built without validation (rules make many; the values are ours)."""
+    return build(Edit, start=start, end=end, content=content)
+
+
+
+def text_segments(prompt: Prompt) -> list[Segment]:
+    """The text segments before the parameter block (stray text after it is PS302's business)."""
+    ps = prompt.params_start
+    return [s for s in prompt.segments if s.span.start < ps]
+
+
+def in_spans(pos: int, spans: tuple[Any, ...]) -> bool:
+    """Whether `pos` falls inside one of the parts' spans (quotes, permutations)."""
+    for part in spans:
+        if part.span.start <= pos < part.span.end:
+            return True
+    return False
+
+
+def _clause_edges(src: str, lo: int, hi: int, s: int, e: int) -> tuple[int, bool, int, bool]:
+    """Around `[s, e)` in the part `[lo, hi)`: where the spaces before and after it end, and
+    whether a clause boundary (part edge, comma, semicolon, sentence end) is on each side."""
+    i = s
+    while i > lo and src[i - 1] in " \t":
+        i -= 1
+    left = i == lo or src[i - 1] in ",;\n" or (src[i - 1] in ".!?" and i < s)
+    j = e
+    while j < hi and src[j] in " \t":
+        j += 1
+    right = j == hi or src[j] in ",;\n" or (src[j] in ".!?" and (j + 1 == hi or src[j + 1].isspace()))
+    return i, left, j, right
+
+
+def removal_edit(prompt: Prompt, lo: int, hi: int, s: int, e: int) -> Edit | None:
+    """An edit that removes `[s, e)` from the text part `[lo, hi)` without leaving debris.
+
+    A whole clause (between commas, semicolons or sentence ends) goes with one adjoining
+    separator: the one after it, or the one before it when it ends the part. A phrase inside a
+    longer clause goes with one adjoining space. None when the phrase is the whole part (removing
+    it would empty a `::` part or the prompt) or sits in a `{…}` permutation.
+    """
+    if prompt.permutations and in_spans(s, prompt.permutations):
+        return None
+    src = prompt.source
+    i, left, j, right = _clause_edges(src, lo, hi, s, e)
+    if left and right:
+        if j < hi:
+            k = j + 1
+            while k < hi and src[k] in " \t\n":
+                k += 1
+            if k < hi:
+                return edit(s, k)
+        if i > lo:
+            return edit(i - 1, e)
+        return None
+    if left or (not right and j > e):
+        return edit(s, j)
+    return edit(i, e)
+
+
+_TERM = re.compile(r"[^,;\n]+")
+
+
+def segment_terms(src: str, seg: Segment) -> Iterator[tuple[str, int, int]]:
+    """The comma terms of one segment, trimmed (trailing `.`/`!` too), as (text, start, end).
+
+    The same fragments as `Context.terms`, without building an object per term: only the rules
+    that found something need the spans.
+    """
+    for m in _TERM.finditer(src, seg.span.start, seg.span.end):
+        raw = m.group()
+        text = raw.strip().rstrip(".!").strip()
+        if text:
+            s = m.start() + len(raw) - len(raw.lstrip())
+            yield text, s, s + len(text)
+
+
+_last_lower: tuple[Any, str] = (None, "")
+
+
+def lower_text(prompt: Prompt) -> str:
+    """`prompt.text.lower()`, computed once per prompt for all the rules that want it."""
+    global _last_lower
+    last = _last_lower  # one tuple, swapped whole: safe if two threads lint at once
+    if last[0] is prompt:
+        return last[1]
+    low = prompt.text.lower()
+    _last_lower = (prompt, low)
+    return low
+
+
+def _fragments(low: str) -> list[str]:
+    """Comma terms of a lower-cased text, untrimmed (str.split is far faster than re.split)."""
+    if ";" in low or "\n" in low:
+        low = low.replace(";", ",").replace("\n", ",")
+    return low.split(",")
+
+
+def _has_repeated_term(low: str) -> bool:
+    """A quick test (C-level only) that some comma term of a lower-cased text comes twice."""
+    keys = list(filter(None, map(str.strip, _fragments(low))))
+    return len(set(keys)) != len(keys)
+
+
+def _label(ctx: Context) -> str:
+    """The version for messages: `V6.1`, `niji 6`."""
+    label = ctx.version_label
+    return "V" + label if label[:1].isdigit() else label
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- PS201 ------------------------------------------------------------------------------------------
+
+
+def _filler_matches(ctx: Context, lo: int, hi: int) -> list[tuple[int, int]]:
+    return [(lo + a, lo + b) for a, b in ctx.lexicon.filler_spans(ctx.source[lo:hi])]
+
+
+@rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds quality "filler" in the text on V6 and later: `8k`, `4k`, `masterpiece`,
+    `award winning`, `trending on artstation`, `ultra detailed`, `photorealistic` and the other
+    terms of the filler lexicon (rules/lexicon/filler.toml). One finding per occurrence.
+
+    ## Why is this bad?
+    These tokens were a trick for CLIP-conditioned models (Stable Diffusion 1.x, Midjourney V4/V5):
+    CLIP's text embedding pulls toward images whose captions held such words, which tended to be
+    polished ones. V6+ reads the prompt with an encoder that understands grammar and takes every
+    word as something to draw, so filler steers nothing and spends the model's attention on
+    noise: the V6 announcement says "Avoid 'junk' like 'award winning, photorealistic, 4k, 8k'".
+    Quality is set by `--stylize`, `--quality` and a precise description. Not checked for V5 and
+    older, where the advice does not apply. The safe fix removes the term with one adjoining
+    comma (a whole comma term) or one adjoining space (a phrase inside a longer term).
+
+    ## Example
+    `old fisherman portrait, dramatic lighting, oil painting, masterpiece, 8k --v 6.1`
+
+    ## Use instead
+    `old fisherman portrait, dramatic lighting, oil painting --v 6.1`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §7 (V6-ANN: "Avoid 'junk' …");
+    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 05 ("Strip quality
+    tokens (8k, photorealistic, award-winning) entirely") and region 03 (CLIP's 77-token window);
+    ../shared/design/REWRITE-EXAMPLES.md example 1."""
+    if ctx.version_number < 6:
+        return
+    segments = ctx.prompt.segments
+    if not segments:
+        return
+    lex = ctx.lexicon
+    src = ctx.source
+    prompt = ctx.prompt
+    quotes = prompt.quotes
+    reasons = lex.reason
+    label = _label(ctx)
+    attributive = _compiled(ctx.rule_dirs).filler_attributive
+    for seg in segments:
+        lo, hi = seg.span.start, seg.span.end
+        for a, b in lex.filler_spans(src[lo:hi]):
+            s, e = lo + a, lo + b
+            if quotes and in_spans(s, quotes):
+                continue  # text to render is verbatim
+            written = src[s:e]
+            key = normalize(written)
+            if key in attributive:
+                _, left, _, right = _clause_edges(src, lo, hi, s, e)
+                if not (left and right):
+                    continue  # `smooth gradients`, `a vintage aesthetic`: it describes something here
+            reason = reasons.get(key) or reasons.get(key.replace("-", " "))
+            why = reason or "quality words carry no describable content"
+            cut = removal_edit(prompt, lo, hi, s, e)
+            yield ctx.diag(
+                s, e,
+                f"`{written}` is filler on {label}: {why}",
+                Fix.safe(cut, message=f"remove `{written}`") if cut else None,
+            )
+
+
+# -- PS202 ------------------------------------------------------------------------------------------
+
+_ARTICLE = re.compile(r"^(?:a|an|the|any)\s+", re.IGNORECASE)
+_AND = re.compile(r"\s*(?:\band\b|\bor\b|&|\bnor\b)\s*", re.IGNORECASE)
+
+
+def _negated_items(c: _Compiled, x: str) -> list[str] | None:
+    """The things a "no X" phrase excludes, or None when X is not a short list of nouns."""
+    items = []
+    for part in _AND.split(x):
+        part = _ARTICLE.sub("", part.strip())
+        if not part:
+            continue
+        words = part.split()
+        if words[0].lower() in c.neg_not_nouns or "'" in words[0][-2:] or "’" in words[0][-2:]:
+            return None
+        if any(w.lower() in c.function_words or w.lower() in ("of", "for", "to", "by", "as") for w in words):
+            return None
+        items.append(part)
+    if not items or sum(len(i.split()) for i in items) > c.neg_max_words:
+        return None
+    return items
+
+
+def _negation_at_end(c: _Compiled, text: str) -> tuple[re.Match[str] | None, list[str] | None]:
+    """The "no X" phrase that ends a term and what it excludes, trying each negation word."""
+    pos = 0
+    while True:
+        m = c.negation.search(text, pos)
+        if m is None:
+            return None, None
+        neg, x = m.group("neg"), m.group("x")
+        # a Japanese title: `Kimetsu no Yaiba`, `Sen to Chihiro no Kamikakushi`
+        before = text[: m.start("neg")].split()
+        if not (neg.islower() and x[:1].isupper() and before and before[-1][:1].isupper()):
+            items = _negated_items(c, x)
+            if items is not None:
+                return m, items
+        pos = m.start("neg") + 1
+
+
+@rule("PS202", "negation-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds "no X" and "without X" in the text, where X is a short noun phrase standing as its own
+    comma term (`no people`) or ending one (`a beach without boats`).
+
+    ## Why is this bad?
+    The text encoder sees the word X and the image is conditioned on it; the negation is a small
+    word that attention barely weighs, so "no people" tends to *add* people. `--no X` is what
+    excludes: it is exactly a multi-prompt part `X::-0.5`, a negative weight that pushes the
+    image away from X (the CFG-style difference between conditioned and unconditioned
+    predictions, run the other way). The fix (unsafe: check that the words were a negation)
+    removes the phrase and adds X to `--no`, appending to an existing `--no`. Idioms that negate
+    nothing drawable (`no one`, `no longer`, `without a doubt`; list in rules/lint.toml) and
+    Japanese titles (`Kimetsu no Yaiba`) are not reported; "not X" is left alone, too often prose.
+
+    ## Example
+    `empty beach at dawn, no people, pastel colors --no birds`
+
+    ## Use instead
+    `empty beach at dawn, pastel colors --no birds, people`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §3 (`--no`: "exactly equivalent to a
+    multi-prompt weight of −0.5"; "'without X'/'no X' in text tends to add X") and §5;
+    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--no` = X::-0.5);
+    ../shared/design/REWRITE-EXAMPLES.md example 3."""
+    prompt = ctx.prompt
+    if not prompt.segments:
+        return
+    c = _compiled(ctx.rule_dirs)
+    low = lower_text(prompt)
+    if not any(w in low for w in c.negation_words):
+        return
+    src = ctx.source
+    quotes = prompt.quotes
+    segments = prompt.segments
+    no_params = [p for p in prompt.params_named("no") if not p.permuted]
+    already = {normalize(w) for p in no_params for w in (p.value or ())} if no_params else set()
+    for seg, (text, ts, te) in ((g, t) for g in segments for t in segment_terms(src, g)):
+        if not any(w in text.lower() for w in c.negation_words):
+            continue
+        m, items = _negation_at_end(c, text)
+        if m is None or items is None:
+            continue
+        s = ts + m.start()
+        if quotes and in_spans(s, quotes):
+            continue
+        phrase = m.group()
+        fix = None
+        cut = removal_edit(prompt, seg.span.start, seg.span.end, s, te)
+        if cut is not None:
+            new = [i for i in items if normalize(i) not in already]
+            edits = [cut]
+            if new:
+                if no_params:
+                    last = no_params[-1]
+                    at = last.span.end
+                    edits.append(edit(at, at, (", " if last.raw else " ") + ", ".join(new)))
+                else:
+                    at = len(src.rstrip())
+                    edits.append(edit(at, at, " --no " + ", ".join(new)))
+            fix = Fix.unsafe(*edits, message=f"move `{', '.join(items)}` to `--no`")
+        shown = ", ".join(items)
+        yield ctx.diag(
+            s, te,
+            f"`{phrase}` puts `{shown}` into the prompt: the encoder reads the word, not the negation; "
+            f"use `--no {shown}`",
+            fix,
+        )
+
+
+# -- PS203 ------------------------------------------------------------------------------------------
+
+
+@rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a comma term written twice in the same part of the prompt (case and spacing ignored).
+
+    ## Why is this bad?
+    A repeat is nearly always a copy-and-paste slip in a long keyword list. It is not a reliable
+    way to add emphasis: the encoder just sees the tokens twice, which shifts attention in
+    ways the writer did not choose; a `::` weight says how much emphasis is wanted. The safe fix
+    removes the later copy.
+
+    ## Example
+    `portrait of a witch, intricate, highly detailed, sharp focus, intricate`
+
+    ## Use instead
+    `portrait of a witch, intricate, highly detailed, sharp focus`, or `portrait of a witch::2 …`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §5 (`::` weights) and §7 ("concentrate on the
+    main concepts")."""
+    prompt = ctx.prompt
+    segments = prompt.segments
+    if not segments:
+        return
+    if not _has_repeated_term(lower_text(prompt)):
+        return
+    src = ctx.source
+    quotes = prompt.quotes
+    for seg in segments:
+        seen: set[str] = set()
+        for text, ts, te in segment_terms(src, seg):
+            if "{" in text or "}" in text or (quotes and in_spans(ts, quotes)):
+                continue
+            key = text.lower()
+            if key not in seen:
+                seen.add(key)
+                continue
+            cut = removal_edit(prompt, seg.span.start, seg.span.end, ts, te)
+            yield ctx.diag(
+                ts, te,
+                f"`{_clip(text)}` is already in this prompt",
+                Fix.safe(cut, message="remove the repeat") if cut else None,
+            )
+
+
+# -- PS204 ------------------------------------------------------------------------------------------
+
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@rule("PS204", "keyword-soup", severity=Severity.INFO)
+def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    On V6 and later, reports text that is a list of comma-separated keywords with no sentence in
+    it: at least five fragments, about three words each on average, and (almost) none holding a
+    preposition or verb (thresholds and the word list are in rules/lint.toml, `[keyword_soup]`).
+
+    ## Why is this bad?
+    Keyword lists were engineering for CLIP: its 77-token window and contrastive training reward
+    packing the important nouns early, and it ignores grammar anyway. V6+ reads the prompt with
+    an encoder that understands syntax and relations ("a red cube *on* a blue sphere"), and
+    Midjourney's guidance for V6 is to "relearn" prompting and describe the scene explicitly. A
+    soup leaves the relations between the keywords to chance. No fix: `promptsmith rewrite`
+    turns the list into a brief.
+
+    ## Example
+    `samurai, cherry blossoms, dramatic, cinematic lighting, 35mm, moody --v 6.1`
+
+    ## Use instead
+    `A samurai standing under falling cherry blossoms, a moody cinematic 35mm photograph with
+    dramatic lighting. --v 6.1`
+
+    ## References
+    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 (CLIP's 77-token
+    limit, T5 and grammar) and region 05 ("Drop the keyword soup");
+    ../shared/reference/midjourney-parameters.md §7 (V6-ANN: "Prompting with V6 is significantly
+    different"); ../shared/design/REWRITE-EXAMPLES.md."""
+    prompt = ctx.prompt
+    text = prompt.text
+    c = _compiled(ctx.rule_dirs)
+    if text.count(",") + text.count(";") + 1 < c.soup_min_terms or prompt.quotes:
+        return  # too few fragments; quoted text to render is a deliberate instruction
+    if ctx.version_number < 6:
+        return
+    frags = list(map(str.split, _fragments(lower_text(prompt))))
+    n = len(frags) - frags.count([])
+    if n < c.soup_min_terms or sum(map(len, frags)) > c.soup_max_mean * n:
+        return
+    # fragments holding a function word (empty ones count as disjoint: take them back out)
+    phrases = len(frags) - sum(map(c.function_words.isdisjoint, frags))
+    if phrases > c.soup_max_share * n:
+        return
+    segments = text_segments(prompt)
+    if not segments:
+        return
+    s, e = segments[0].span.start, segments[-1].span.end
+    yield ctx.diag(
+        s, e,
+        f"keyword soup: {n} comma-separated keywords and next to no sentence; {_label(ctx)} follows a plain "
+        "description better (`promptsmith rewrite` writes one)",
+    )
+
+
+# -- PS205 / PS207 / PS212: quotes ----------------------------------------------------------------
+
+_SINGLE = re.compile(r"(?<![\w'’])'(?=[^\s'])([^'\n]{2,80}?)(?<=[^\s'])'(?![\w'])")
+_CURLY_SINGLE = re.compile(r"(?<![\w‘’])‘(?=[^\s‘’])([^‘’\n]{1,80}?)(?<=[^\s‘’])’(?![\w‘’])")
+_LETTER = re.compile(r"[^\W\d_]")
+_CUE_WORD = re.compile(r"[\w]+")
+
+
+def _cued(c: _Compiled, src: str, lo: int, s: int) -> bool:
+    """Whether the words just before a quote say that it is text to draw (`a sign that says`)."""
+    before = src[max(lo, s - 60) : s]
+    if before.rstrip().endswith(":"):
+        return True
+    cut = max(before.rfind(","), before.rfind(";"), before.rfind(". "))
+    if cut >= 0:
+        before = before[cut + 1 :]  # the cue must be in the same clause
+    words = _CUE_WORD.findall(before.lower())
+    return any(w in c.text_cues for w in words[-c.cue_window :])
+
+
+def _whole_text_quote(prompt: Prompt, start: int, end: int) -> bool:
+    """Whether a quote wraps all the text before the parameters."""
+    segments = text_segments(prompt)
+    if not segments:
+        return False
+    return start <= segments[0].span.start and end >= segments[-1].span.end - 1 and (
+        segments[-1].span.end - segments[0].span.start > 0
+    )
+
+
+@rule("PS205", "single-quoted-text", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    On V6 and later, finds text to draw written in single quotes: `a sign that says 'OPEN'`. Only
+    quotes after a word that announces text (`says`, `text`, `title`, `logo`, `sign` …; the
+    list is `[text_quotes] cues` in rules/lint.toml) are reported, so scare quotes and
+    apostrophes (`Rembrandt's`, `don't`, `'90s`) are not.
+
+    ## Why is this bad?
+    Midjourney V6+ draws the text it finds in *double* quotes; single quotes are read as
+    ordinary words, so the wording is blended into the scene and the lettering comes out garbled
+    or missing. The fix (unsafe: the words will now be drawn as lettering) swaps in double
+    quotes; `--style raw` or a lower `--stylize` helps the lettering too.
+
+    ## Example
+    `vintage coffee shop sign that says 'Morning Brew', hand painted`
+
+    ## Use instead
+    `vintage coffee shop sign that says "Morning Brew", hand painted --style raw`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §7 (Text Generation: "put the text in double
+    quotes; single quotes do not work"; V6-ANN); ../shared/design/REWRITE-EXAMPLES.md example 4."""
+    if ctx.version_number < 6:
+        return
+    prompt = ctx.prompt
+    if not prompt.segments or "'" not in prompt.text:
+        return
+    c = _compiled(ctx.rule_dirs)
+    src = ctx.source
+    quotes = prompt.quotes
+    for seg in prompt.segments:
+        lo, hi = seg.span.start, seg.span.end
+        for m in _SINGLE.finditer(src, lo, hi):
+            s, e = m.span()
+            body = m.group(1)
+            if not _LETTER.search(body) or (quotes and in_spans(s, quotes)) or not _cued(c, src, lo, s):
+                continue
+            yield ctx.diag(
+                s, e,
+                f"`{_clip(m.group())}` is in single quotes; Midjourney draws only text in double quotes "
+                "(and `--style raw` helps the lettering)",
+                Fix.unsafe(edit(s, s + 1, '"'), edit(e - 1, e, '"'),
+                           message="use double quotes"),
+            )
+
+
+@rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    On V6 and later, finds text to draw in typographic quotes, `“OPEN”` or `‘OPEN’` (phones and
+    word processors type them), and writes straight double quotes.
+
+    ## Why is this bad?
+    Midjourney documents straight double quotes as the marker of text to render; curly quotes are
+    other characters, and single ones are read as ordinary words. The safe fix writes `"…"`.
+    Single curly quotes are reported only after a word that announces text (as in PS205), so an
+    apostrophe (`Rembrandt’s`) is never touched. A quote around the whole prompt is PS212's.
+
+    ## Example
+    `a neon sign that reads “OPEN LATE”, rainy street`
+
+    ## Use instead
+    `a neon sign that reads "OPEN LATE", rainy street`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §7 (Text Generation; V6-ANN "you must write your
+    text in 'quotations'")."""
+    if ctx.version_number < 6:
+        return
+    prompt = ctx.prompt
+    src = ctx.source
+    for q in prompt.quotes:
+        if q.quote != "“":
+            continue
+        s, e = q.span.start, q.span.end
+        if _whole_text_quote(prompt, s, e):
+            continue
+        yield ctx.diag(
+            s, e,
+            f"`{_clip(src[s:e])}` uses curly quotes; write straight double quotes for text to draw",
+            Fix.safe(edit(s, s + 1, '"'), edit(e - 1, e, '"'),
+                     message="use straight double quotes"),
+        )
+    if "‘" not in src:
+        return
+    c = _compiled(ctx.rule_dirs)
+    for seg in prompt.segments:
+        lo, hi = seg.span.start, seg.span.end
+        for m in _CURLY_SINGLE.finditer(src, lo, hi):
+            s, e = m.span()
+            if not _LETTER.search(m.group(1)) or not _cued(c, src, lo, s):
+                continue
+            yield ctx.diag(
+                s, e,
+                f"`{_clip(m.group())}` uses curly single quotes; Midjourney draws only text in straight double quotes",
+                Fix.safe(edit(s, s + 1, '"'), edit(e - 1, e, '"'),
+                         message="use straight double quotes"),
+            )
+
+
+@rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    On V6 and later, finds a prompt whose whole text is wrapped in quotes (`"a red fox in snow"`
+    or `“…”`), as when a prompt is pasted from a chat or a document.
+
+    ## Why is this bad?
+    From V6 on, quoted text is text to *draw*: the model tries to letter the whole description
+    onto the image instead of depicting it. The fix (unsafe, since lettering may have been
+    meant) removes the two quotes.
+
+    ## Example
+    `"a failed rocket launch at night, spiralling out of control" --ar 16:9`
+
+    ## Use instead
+    `a failed rocket launch at night, spiralling out of control --ar 16:9`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §7 (Text Generation: double quotes mark text
+    to render, V6+)."""
+    if ctx.version_number < 6:
+        return
+    prompt = ctx.prompt
+    for q in prompt.quotes:
+        s, e = q.span.start, q.span.end
+        if e - s > 2 and _whole_text_quote(prompt, s, e) and len(q.text.split()) > 3:
+            yield ctx.diag(
+                s, e,
+                "the whole prompt is in quotes, which V6+ reads as text to letter onto the image",
+                Fix.unsafe(edit(s, s + 1), edit(e - 1, e), message="remove the quotes"),
+            )
+            return
+
+
+# -- PS206 ------------------------------------------------------------------------------------------
+
+_NONSPACE = re.compile(r"\S+")
+
+
+@rule("PS206", "prompt-too-long", severity=Severity.INFO)
+def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Counts the words of the text (not URLs or parameters) and reports the part past a limit:
+    120 words on V6 and later, 60 on V5 and older (`[length]` in rules/lint.toml).
+
+    ## Why is this bad?
+    CLIP-style text encoders, which V5-era models and Stable Diffusion use, read a 77-token
+    window: in SD 1.x token 78 on was simply invisible, and 60 English words are already about
+    75–80 tokens. That is where the community's "~60 words" rule for V4/V5 comes from, with
+    influence fading after 20–40 words. V6 reads much longer prompts (the V6 announcement:
+    "longer prompts"), but Midjourney's own advice stays "super-long prompts aren't always
+    better; concentrate on the main concepts": late words still weigh less, and detail piled on
+    detail makes the model drop some. 120 words leaves V6 room for a full paragraph. No fix.
+
+    ## Example
+    A 150-word paragraph listing every prop in the room, on V6.1.
+
+    ## Use instead
+    The subject, its setting, medium, light and mood in two or three sentences; move
+    exclusions to `--no`.
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §7 (Prompt length; V6-ANN);
+    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 ("CLIP's 77-token
+    hard limit … token 78 onward was invisible")."""
+    c = _compiled(ctx.rule_dirs)
+    limit = c.v6_words if ctx.version_number >= 6 else c.legacy_words
+    count = ctx.word_count
+    if count <= limit:
+        return
+    src = ctx.source
+    segments = text_segments(ctx.prompt)
+    seen = 0
+    start = None
+    for seg in segments:
+        for m in _NONSPACE.finditer(src, seg.span.start, seg.span.end):
+            seen += 1
+            if seen == limit + 1:
+                start = m.start()
+                break
+        if start is not None:
+            break
+    if start is None or not segments:
+        return
+    yield ctx.diag(
+        start, segments[-1].span.end,
+        f"the text has {count} words; past about {limit} words on {_label(ctx)} the rest carries "
+        "little weight: keep the main concepts",
+    )
+
+
+# -- PS208 ------------------------------------------------------------------------------------------
+
+_REPEAT = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’]*)(?:\s+\1)+(?![\w'’-])", re.IGNORECASE)
+
+
+@rule("PS208", "repeated-word", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+def repeated_word(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a word written twice or more in a row: `the the`, `very very very`. Names and idioms
+    that double a word (`Bora Bora`, `Jar Jar`, `Mahi Mahi`, `so so`; `[repeated_word]` in
+    rules/lint.toml) are allowed; text in quotes (text to draw) is left alone.
+
+    ## Why is this bad?
+    `the the` is a typo. `very very very beautiful` was a habit from CLIP-era prompting, where
+    repeating a token nudged its weight; it is an imprecise dial at best, and on V6+ the model
+    reads it as emphatic prose. Say what "more" means (`radiant`, `breathtaking`) or weight the
+    part with `::`. The safe fix keeps one copy.
+
+    ## Example
+    `portrait of a a very very very beautiful woman`
+
+    ## Use instead
+    `portrait of a radiant woman`
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §5 (`::` weights) and §7 ("specific synonyms
+    beat vague ones")."""
+    prompt = ctx.prompt
+    if not prompt.segments:
+        return
+    words = lower_text(prompt).replace(",", " ").replace(".", " ").split()
+    if not any(map(eq, words, words[1:])):
+        return
+    c = _compiled(ctx.rule_dirs)
+    src = ctx.source
+    quotes = prompt.quotes
+    for seg in prompt.segments:
+        for m in _REPEAT.finditer(src, seg.span.start, seg.span.end):
+            word = m.group(1)
+            if word.lower() in c.repeat_allowed or (quotes and in_spans(m.start(), quotes)):
+                continue
+            s, e = m.span()
+            first_end = m.start() + len(word)
+            yield ctx.diag(
+                s, e,
+                f"`{word}` is repeated",
+                Fix.safe(edit(first_end, e), message=f"keep one `{word}`"),
+            )
+
+
+# -- PS210 ------------------------------------------------------------------------------------------
+
+
+@rule("PS210", "site-name-as-style", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds art-site names used as a style or a quality: `artstation`, `trending on artstation`,
+    `deviantart`, `behance`, `pixiv`, `cgsociety` (`[sites]` in rules/lint.toml). On V6+,
+    where PS201 already reports a site phrase that is in the filler lexicon, this rule stays
+    quiet about it.
+
+    ## Why is this bad?
+    A site name is a CLIP-era shortcut: the encoder linked it with the kind of picture those
+    sites were full of, so it dragged in a vague "polished digital art" look. It names no
+    medium or style the reader can picture, and V6+ reads it literally (a web page, a logo, a
+    watermark). Name the style instead: `digital painting`, `concept art`, `anime key visual`.
+    The fix (unsafe) removes the phrase.
+
+    ## Example
+    `castle on a cliff, by greg rutkowski, fantasy, artstation`
+
+    ## Use instead
+    `castle on a cliff, fantasy concept art by greg rutkowski`
+
+    ## References
+    ../shared/design/REWRITE-EXAMPLES.md example 8 ("a site name used as a quality token");
+    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 and region 05."""
+    prompt = ctx.prompt
+    if not prompt.segments:
+        return
+    c = _compiled(ctx.rule_dirs)
+    low = lower_text(prompt)
+    if not any(a in low for a in c.site_anchors):
+        return
+    src = ctx.source
+    lsrc = src.lower()
+    if len(lsrc) != len(src):
+        return  # lower-casing changed the length (rare scripts): spans would not line up
+    quotes = prompt.quotes
+    v6 = ctx.version_number >= 6
+    for seg in prompt.segments:
+        lo, hi = seg.span.start, seg.span.end
+        fillers: list[tuple[int, int]] | None = None
+        for m in c.sites.finditer(lsrc, lo, hi):
+            ss, e = m.span()
+            if ss > lo and (lsrc[ss - 1].isalnum() or lsrc[ss - 1] in "_-"):
+                continue  # part of a longer word
+            if quotes and in_spans(ss, quotes):
+                continue
+            s = ss
+            window = " ".join(lsrc[max(lo, ss - 24) : ss].split()[-2:]) + " "
+            for before in c.site_before:
+                if window.endswith(before) and (len(window) == len(before) or window[-len(before) - 1] == " "):
+                    # walk back over the words of the phrase in the source
+                    k, words = ss, len(before.split())
+                    for _ in range(words):
+                        k = lsrc.rfind(" ", lo, len(lsrc[:k].rstrip())) + 1 or lo
+                    s = max(lo, k)
+                    break
+            if v6:
+                if fillers is None:
+                    fillers = _filler_matches(ctx, lo, hi)
+                if any(a < m.end("site") and ss < b for a, b in fillers):
+                    continue  # PS201 reports it
+            cut = removal_edit(prompt, lo, hi, s, e)
+            site = src[ss : m.end("site")]
+            yield ctx.diag(
+                s, e,
+                f"`{src[s:e]}` names a website, not a style: say what the picture should look like "
+                f"(`digital painting`, `concept art`) instead of `{site}`",
+                Fix.unsafe(cut, message=f"remove `{src[s:e]}`") if cut else None,
+            )
+
+
+# -- PS211 ------------------------------------------------------------------------------------------
+
+# Bracket syntax (tested when the text has a bracket) and section labels (when it has a colon).
+_SD = re.compile(
+    r"(?P<weighted>\((?P<wtext>[^():\n]+):\s*(?P<weight>-?\d+(?:\.\d+)?)\))"
+    r"|(?P<emph>\({2,}(?P<etext>[^()\n]+)\){2,})"
+    r"|(?P<lora><(?i:lora|lyco|hypernet|embedding):[^>\s]*>)"
+    r"|(?P<bracket>\[(?P<btext>[^\[\]\n]+)\])"
+)
+_SD_LABELS = re.compile(
+    r"(?P<neg>\bnegative prompt\s*:)"
+    r"|(?P<meta>\b(?:steps|sampler|cfg scale|clip skip|model hash|denoising strength)\s*:\s*[\w.]+)",
+    re.IGNORECASE,
+)
+_SD_LABEL_WORDS = ("prompt", "steps", "sampler", "cfg", "clip skip", "model hash", "denoising")
+
+
+@rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds Stable Diffusion prompt syntax pasted into a Midjourney prompt: attention weights
+    `(word:1.2)`, emphasis `((word))`, de-emphasis `[word]`, network tags `<lora:name:0.8>`, a
+    `Negative prompt:` section and generation settings (`Steps: 30`, `CFG scale: 7`).
+
+    ## Why is this bad?
+    Midjourney has none of this syntax: the brackets, colons and numbers are read as text, so the
+    weights do nothing and the stray tokens dilute the prompt, and everything after
+    "Negative prompt:" is drawn rather than avoided. Midjourney weights parts with
+    `text::1.2` (a multi-prompt, V6 and older) and excludes with `--no X` (a −0.5 weight).
+    The fix (unsafe) keeps the words and drops the brackets and tags; a negative-prompt section
+    and settings have to be rewritten by hand.
+
+    ## Example
+    `portrait of a knight, (dramatic lighting:1.3), ((intricate armor)), <lora:armor_v2:0.8>`
+
+    ## Use instead
+    `portrait of a knight in intricate armor::1.5 dramatic lighting::1.3`, or plain words with
+    `--no` for exclusions
+
+    ## References
+    ../shared/reference/midjourney-parameters.md §3 (`--no`) and §5 (multi-prompt weights);
+    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--no` = X::-0.5, CFG)."""
+    prompt = ctx.prompt
+    text = prompt.text
+    if not prompt.segments:
+        return
+    patterns = []
+    if "(" in text or "[" in text or "<" in text:
+        patterns.append(_SD)
+    if ":" in text:
+        low = text.lower()
+        if any(w in low for w in _SD_LABEL_WORDS):
+            patterns.append(_SD_LABELS)
+    if not patterns:
+        return
+    src = ctx.source
+    quotes = prompt.quotes
+    found = []
+    for pattern in patterns:
+        for seg in prompt.segments:
+            found.extend((m, seg) for m in pattern.finditer(src, seg.span.start, seg.span.end))
+    if len(patterns) > 1:
+        found.sort(key=lambda ms: ms[0].start())
+    for m, seg in found:
+        s, e = m.span()
+        if quotes and in_spans(s, quotes):
+            continue
+        groups = m.groupdict()
+        fix = None
+        if groups.get("weighted"):
+            words = m.group("wtext").strip()
+            msg = (f"`{m.group()}` is a Stable Diffusion weight; Midjourney reads it as text "
+                   f"(a multi-prompt weight is `{words}::{m.group('weight')}`)")
+            fix = Fix.unsafe(edit(s, e, words), message="drop the weight syntax")
+        elif groups.get("emph"):
+            words = m.group("etext").strip()
+            msg = f"`{_clip(m.group())}` is Stable Diffusion emphasis; Midjourney reads the brackets as text (use `::` weights)"
+            fix = Fix.unsafe(edit(s, e, words), message="drop the brackets")
+        elif groups.get("lora"):
+            msg = f"`{m.group()}` is a Stable Diffusion network tag; Midjourney has no LoRAs"
+            cut = removal_edit(prompt, seg.span.start, seg.span.end, s, e)
+            fix = Fix.unsafe(cut, message="remove the tag") if cut else None
+        elif groups.get("neg"):
+            msg = "a Stable Diffusion `Negative prompt:` section is drawn, not avoided; move those words to `--no`"
+        elif groups.get("meta"):
+            msg = f"`{m.group()}` is a Stable Diffusion setting; Midjourney reads it as text"
+        else:
+            words = m.group("btext").strip()
+            msg = (f"`{_clip(m.group())}`: square brackets mean nothing to Midjourney "
+                   "(a Stable Diffusion de-emphasis, or a template slot?)")
+            fix = Fix.unsafe(edit(s, e, words), message="drop the brackets")
+        yield ctx.diag(s, e, msg, fix)
