@@ -806,7 +806,8 @@ def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
         return
     c = _compiled(ctx.rule_dirs)
     low = lower_text(prompt)
-    if not any(a in low for a in c.site_anchors):
+    present = [a for a in c.site_anchors if a in low]
+    if not present:
         return
     src = ctx.source
     lsrc = src.lower()
@@ -814,36 +815,50 @@ def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
         return  # lower-casing changed the length (rare scripts): spans would not line up
     quotes = prompt.quotes
     v6 = ctx.version_number >= 6
+    lex = ctx.lexicon
     for seg in prompt.segments:
         lo, hi = seg.span.start, seg.span.end
+        # candidate starts: where a site name present in the text occurs in this segment
+        starts = set()
+        for a in present:
+            k = lsrc.find(a, lo, hi)
+            while k >= 0:
+                starts.add(k)
+                k = lsrc.find(a, k + 1, hi)
         fillers: list[tuple[int, int]] | None = None
-        for m in c.sites.finditer(lsrc, lo, hi):
-            ss, e = m.span()
-            if ss > lo and (lsrc[ss - 1].isalnum() or lsrc[ss - 1] in "_-"):
-                continue  # part of a longer word
-            if quotes and in_spans(ss, quotes):
+        last_end = lo
+        for ss in sorted(starts):
+            if ss < last_end or (ss > lo and (lsrc[ss - 1].isalnum() or lsrc[ss - 1] in "_-")):
+                continue  # inside the previous match, or part of a longer word
+            m = c.sites.match(lsrc, ss, hi)
+            if m is None or (quotes and in_spans(ss, quotes)):
                 continue
+            e, site_end = m.end(), m.end("site")
+            last_end = e
+            if v6:
+                # PS201 reports a site name that is itself a filler term and stands as a word
+                bare = site_end == hi or not (lsrc[site_end].isalnum() or lsrc[site_end] in "_-")
+                if not (bare and lex.slot(m.group("site")) == "filler"):
+                    if fillers is None:
+                        fillers = _filler_matches(ctx, lo, hi)
+                    bare = any(a < site_end and ss < b for a, b in fillers)
+                if bare:
+                    continue
             s = ss
             window = " ".join(lsrc[max(lo, ss - 24) : ss].split()[-2:]) + " "
             for before in c.site_before:
                 if window.endswith(before) and (len(window) == len(before) or window[-len(before) - 1] == " "):
                     # walk back over the words of the phrase in the source
-                    k, words = ss, len(before.split())
-                    for _ in range(words):
+                    k = ss
+                    for _ in range(len(before.split())):
                         k = lsrc.rfind(" ", lo, len(lsrc[:k].rstrip())) + 1 or lo
                     s = max(lo, k)
                     break
-            if v6:
-                if fillers is None:
-                    fillers = _filler_matches(ctx, lo, hi)
-                if any(a < m.end("site") and ss < b for a, b in fillers):
-                    continue  # PS201 reports it
             cut = removal_edit(prompt, lo, hi, s, e)
-            site = src[ss : m.end("site")]
             yield ctx.diag(
                 s, e,
                 f"`{src[s:e]}` names a website, not a style: say what the picture should look like "
-                f"(`digital painting`, `concept art`) instead of `{site}`",
+                f"(`digital painting`, `concept art`) instead of `{src[ss:site_end]}`",
                 Fix.unsafe(cut, message=f"remove `{src[s:e]}`") if cut else None,
             )
 
