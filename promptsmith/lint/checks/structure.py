@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from promptsmith.core.model import Diagnostic, Fix, Severity
-from promptsmith.lint.checks.wording import edit, in_spans, lint_settings, removal_edit, text_segments
+from promptsmith.lint.checks.wording import edit, in_spans, lint_settings, lower_text, removal_edit, text_segments
 from promptsmith.lint.context import Context
 from promptsmith.lint.registry import Fixable, rule
 
@@ -152,10 +152,11 @@ def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
 @rule("PS304", "non-image-url", severity=Severity.WARNING)
 def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds an image prompt whose URL does not end in `.png`, `.gif`, `.jpg`, `.jpeg` or `.webp`
-    (a query string after it is fine) and is not on a Midjourney or Discord image host
-    (`s.mj.run`, `cdn.midjourney.com`, `cdn.discordapp.com`, `media.discordapp.net`). Both
-    lists are `[images]` in rules/lint.toml.
+    Finds an image prompt URL that is not a direct link to an image file.
+    That is a URL that does not end in `.png`, `.gif`, `.jpg`, `.jpeg` or `.webp` (a query
+    string after it is fine) and is not on a Midjourney or Discord image host (`s.mj.run`,
+    `cdn.midjourney.com`, `cdn.discordapp.com`, `media.discordapp.net`). Both lists are
+    `[images]` in rules/lint.toml.
 
     ## Why is this bad?
     Image prompts "must be direct links" to an image file. A link to a web page (a Pinterest
@@ -194,7 +195,7 @@ def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(
             im.span.start, im.span.end,
             f"`{url if len(url) <= 50 else url[:49] + '…'}` is not a direct link to an image "
-            "(.png, .gif, .jpg, .jpeg, .webp); Midjourney cannot use a web page as an image prompt",
+            f"({', '.join('.' + x for x in sorted(exts))}); Midjourney cannot use a web page as an image prompt",
         )
 
 
@@ -204,8 +205,8 @@ def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
 @rule("PS305", "trailing-separator", severity=Severity.INFO, fix=Fixable.ALWAYS)
 def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds a `::` separator at the very end of the text, with no weight and nothing after it:
-    `a spirit photograph :: --ar 7:5`.
+    Finds a trailing `::` separator with no weight and nothing after it.
+    For example `a spirit photograph :: --ar 7:5`.
 
     ## Why is this bad?
     `::` splits the prompt into parts that are weighted and considered separately; a trailing
@@ -358,8 +359,8 @@ _PARAM_WORDS = re.compile(
     r"|(?<![\w-])-(?P<dash>ar|aspect|v|version|s|stylize|c|chaos|q|quality|seed|no|iw|niji|style)\s+(?P<dv>[^\s-][^\s]*)",
     re.IGNORECASE,
 )
-# Substrings one of which every match contains (with a ratio for `ar 16:9`): a cheap test first.
-_PARAM_HINTS = ("seed", "styli", "chaos", "aspect", " -a", " -v", " -s", " -c", " -q", " -n", " -i")
+# Cheap tests that every match passes, run before the regex: a word, a one-dash flag, a ratio.
+_DASH_HINT = re.compile(r"(?:^|\s)-[avscqni]")
 _RATIO_HINT = re.compile(r"\d\s*:\s*\d")
 _WRITTEN = {"ar": "ar", "ar2": "ar", "seed": "seed", "s": "s", "chaos": "chaos"}
 
@@ -367,8 +368,9 @@ _WRITTEN = {"ar": "ar", "ar2": "ar", "seed": "seed", "s": "s", "chaos": "chaos"}
 @rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
 def parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds a parameter written as words in the text: `aspect ratio 16:9`, `ar 16:9`,
-    `16:9 aspect ratio`, `seed 1234`, `stylize 250`, `chaos 20`, or with one dash (`-ar 2:3`).
+    Finds a parameter written as words in the text: `aspect ratio 16:9`, `seed 1234`.
+    Also `ar 16:9`, `16:9 aspect ratio`, `stylize 250`, `chaos 20`, and one-dash forms
+    (`-ar 2:3`).
 
     ## Why is this bad?
     Only `--name value` at the end of a prompt is a parameter. Written as words, it sets
@@ -387,9 +389,11 @@ def parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
     ../shared/reference/midjourney-parameters.md §1.2 (parameters go at the end) and §3
     (`--aspect`, `--seed`, `--stylize`, `--chaos`)."""
     prompt = ctx.prompt
-    low = prompt.text.lower()
-    if not (any(h in low for h in _PARAM_HINTS) or low.startswith("-")
-            or (":" in low and _RATIO_HINT.search(low))):
+    low = lower_text(prompt)
+    if not (
+        "seed" in low or "styli" in low or "chaos" in low or "aspect" in low
+        or ("-" in low and _DASH_HINT.search(low)) or (":" in low and _RATIO_HINT.search(low))
+    ):
         return
     segments = text_segments(prompt)
     if not segments:
@@ -435,9 +439,11 @@ _EMPTY_TERM = re.compile(r",(?:[ \t]*,)+")
 @rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS)
 def stray_punctuation(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds a comma or semicolon dangling at the end of the text (`cat, --ar 1:1`), before a `::`
-    (`cat,::2 dog`), opening the text or a `::` part (`, cat`), or doubled around an empty term
-    (`mist, , concept art`). A full stop that ends a sentence is fine and is not reported.
+    Finds a comma or semicolon that separates nothing.
+    That is one dangling at the end of the text (`cat, --ar 1:1`) or before a `::`
+    (`cat,::2 dog`), one opening the text or a `::` part (`, cat`), or a doubled one around an
+    empty term (`mist, , concept art`). A full stop that ends a sentence is fine and is not
+    reported.
 
     ## Why is this bad?
     The separator separates nothing: it is what is left after a term was cut or a prompt was

@@ -21,6 +21,7 @@ from typing import Any
 from promptsmith.core.lexicon import normalize
 from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build
 from promptsmith.core.resources import load_rule_file
+from promptsmith.errors import RuleDataError
 from promptsmith.lint.context import Context
 from promptsmith.lint.registry import Fixable, rule
 
@@ -93,7 +94,12 @@ class _Compiled:
 
 @lru_cache(maxsize=8)
 def _compiled(rule_dirs: tuple[Path, ...] = ()) -> _Compiled:
-    return _Compiled(lint_settings(rule_dirs))
+    try:
+        return _Compiled(lint_settings(rule_dirs))
+    except (TypeError, ValueError, AttributeError, re.error) as exc:
+        raise RuleDataError(
+            f"lint.toml has a setting of the wrong type ({exc}); compare it with the built-in rules/lint.toml"
+        ) from exc
 
 
 # -- helpers shared with the structure family ------------------------------------------------------
@@ -102,7 +108,6 @@ def _compiled(rule_dirs: tuple[Path, ...] = ()) -> _Compiled:
 def edit(start: int, end: int, content: str = "") -> Edit:
     """An edit built without validation (rules make many; the values are ours)."""
     return build(Edit, start=start, end=end, content=content)
-
 
 
 def text_segments(prompt: Prompt) -> list[Segment]:
@@ -201,6 +206,8 @@ def _fragments(low: str) -> list[str]:
 def _has_repeated_term(low: str) -> bool:
     """A quick test (C-level only) that some comma term of a lower-cased text comes twice."""
     keys = list(filter(None, map(str.strip, _fragments(low))))
+    if "  " in low or "\t" in low:
+        keys = [" ".join(k.split()) for k in keys]
     return len(set(keys)) != len(keys)
 
 
@@ -224,9 +231,11 @@ def _filler_matches(ctx: Context, lo: int, hi: int) -> list[tuple[int, int]]:
 @rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
 def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds quality "filler" in the text on V6 and later: `8k`, `4k`, `masterpiece`,
-    `award winning`, `trending on artstation`, `ultra detailed`, `photorealistic` and the other
-    terms of the filler lexicon (rules/lexicon/filler.toml). One finding per occurrence.
+    Finds quality filler (`8k`, `masterpiece`, `award winning` …) in the text, on V6 and later.
+    The terms are those of the filler lexicon (rules/lexicon/filler.toml): `4k`, `trending on
+    artstation`, `ultra detailed`, `photorealistic` and more. One finding per occurrence; a few
+    filler words count only as a comma term of their own, since inside a longer term they
+    describe something (`smooth gradients`; `[filler] attributive` in rules/lint.toml).
 
     ## Why is this bad?
     These tokens were a trick for CLIP-conditioned models (Stable Diffusion 1.x, Midjourney V4/V5):
@@ -327,8 +336,9 @@ def _negation_at_end(c: _Compiled, text: str) -> tuple[re.Match[str] | None, lis
 @rule("PS202", "negation-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
 def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds "no X" and "without X" in the text, where X is a short noun phrase standing as its own
-    comma term (`no people`) or ending one (`a beach without boats`).
+    Finds "no X" and "without X" in the text, which tend to add X to the image.
+    X is a short noun phrase standing as its own comma term (`no people`) or ending one
+    (`a beach without boats`).
 
     ## Why is this bad?
     The text encoder sees the word X and the image is conditioned on it; the negation is a small
@@ -432,7 +442,7 @@ def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
         for text, ts, te in segment_terms(src, seg):
             if "{" in text or "}" in text or (quotes and in_spans(ts, quotes)):
                 continue
-            key = text.lower()
+            key = " ".join(text.lower().split())
             if key not in seen:
                 seen.add(key)
                 continue
@@ -446,15 +456,13 @@ def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
 
 # -- PS204 ------------------------------------------------------------------------------------------
 
-_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
-
-
 @rule("PS204", "keyword-soup", severity=Severity.INFO)
 def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    On V6 and later, reports text that is a list of comma-separated keywords with no sentence in
-    it: at least five fragments, about three words each on average, and (almost) none holding a
-    preposition or verb (thresholds and the word list are in rules/lint.toml, `[keyword_soup]`).
+    On V6 and later, reports text that is a comma list of keywords with no sentence in it.
+    That is: at least five fragments, about three words each on average, and (almost) none
+    holding a preposition or verb (thresholds and the word list are in rules/lint.toml,
+    `[keyword_soup]`).
 
     ## Why is this bad?
     Keyword lists were engineering for CLIP: its 77-token window and contrastive training reward
@@ -487,7 +495,7 @@ def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
     n = len(frags) - frags.count([])
     if n < c.soup_min_terms or sum(map(len, frags)) > c.soup_max_mean * n:
         return
-    # fragments holding a function word (empty ones count as disjoint: take them back out)
+    # fragments holding a function word (an empty fragment is disjoint from everything)
     phrases = len(frags) - sum(map(c.function_words.isdisjoint, frags))
     if phrases > c.soup_max_share * n:
         return
@@ -522,13 +530,16 @@ def _cued(c: _Compiled, src: str, lo: int, s: int) -> bool:
     return any(w in c.text_cues for w in words[-c.cue_window :])
 
 
-def _whole_text_quote(prompt: Prompt, start: int, end: int) -> bool:
-    """Whether a quote wraps all the text before the parameters."""
+def _quoted_prompt(prompt: Prompt, q: Any) -> bool:
+    """Whether a quote wraps all the text before the parameters, and it reads as a description
+    (more than three words) rather than a short text to draw (PS212)."""
     segments = text_segments(prompt)
-    if not segments:
+    if not segments or q.span.end - q.span.start <= 2:
         return False
-    return start <= segments[0].span.start and end >= segments[-1].span.end - 1 and (
-        segments[-1].span.end - segments[0].span.start > 0
+    return (
+        q.span.start <= segments[0].span.start
+        and q.span.end >= segments[-1].span.end - 1
+        and len(q.text.split()) > 3
     )
 
 
@@ -582,8 +593,8 @@ def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
 @rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS)
 def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    On V6 and later, finds text to draw in typographic quotes, `“OPEN”` or `‘OPEN’` (phones and
-    word processors type them), and writes straight double quotes.
+    On V6 and later, finds text to draw in typographic quotes: `“OPEN”` or `‘OPEN’`.
+    Phones and word processors type them; the fix writes straight double quotes.
 
     ## Why is this bad?
     Midjourney documents straight double quotes as the marker of text to render; curly quotes are
@@ -608,7 +619,7 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
         if q.quote != "“":
             continue
         s, e = q.span.start, q.span.end
-        if _whole_text_quote(prompt, s, e):
+        if _quoted_prompt(prompt, q):
             continue
         yield ctx.diag(
             s, e,
@@ -636,8 +647,8 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
 @rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS)
 def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    On V6 and later, finds a prompt whose whole text is wrapped in quotes (`"a red fox in snow"`
-    or `“…”`), as when a prompt is pasted from a chat or a document.
+    On V6 and later, finds a prompt whose whole text is wrapped in quotes.
+    (`"a red fox in snow"` or `“…”`, as when a prompt is pasted from a chat or a document.)
 
     ## Why is this bad?
     From V6 on, quoted text is text to *draw*: the model tries to letter the whole description
@@ -658,7 +669,7 @@ def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     for q in prompt.quotes:
         s, e = q.span.start, q.span.end
-        if e - s > 2 and _whole_text_quote(prompt, s, e) and len(q.text.split()) > 3:
+        if _quoted_prompt(prompt, q):
             yield ctx.diag(
                 s, e,
                 "the whole prompt is in quotes, which V6+ reads as text to letter onto the image",
@@ -675,8 +686,8 @@ _NONSPACE = re.compile(r"\S+")
 @rule("PS206", "prompt-too-long", severity=Severity.INFO)
 def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Counts the words of the text (not URLs or parameters) and reports the part past a limit:
-    120 words on V6 and later, 60 on V5 and older (`[length]` in rules/lint.toml).
+    Reports the words of the text past a limit: 120 words on V6 and later, 60 on V5 and older.
+    Only the text counts, not URLs or parameters; the limits are `[length]` in rules/lint.toml.
 
     ## Why is this bad?
     CLIP-style text encoders, which V5-era models and Stable Diffusion use, read a 77-token
@@ -780,10 +791,10 @@ def repeated_word(ctx: Context) -> Iterator[Diagnostic]:
 @rule("PS210", "site-name-as-style", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
 def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds art-site names used as a style or a quality: `artstation`, `trending on artstation`,
-    `deviantart`, `behance`, `pixiv`, `cgsociety` (`[sites]` in rules/lint.toml). On V6+,
-    where PS201 already reports a site phrase that is in the filler lexicon, this rule stays
-    quiet about it.
+    Finds art-site names (`artstation`, `pixiv`, `deviantart` …) used as a style or a quality.
+    The names and the words around them (`trending on`, `hq`) are `[sites]` in
+    rules/lint.toml. On V6+, where PS201 already reports a site name that is in the filler
+    lexicon, this rule stays quiet about it.
 
     ## Why is this bad?
     A site name is a CLIP-era shortcut: the encoder linked it with the kind of picture those
@@ -883,9 +894,10 @@ _SD_LABEL_WORDS = ("prompt", "steps", "sampler", "cfg", "clip skip", "model hash
 @rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
 def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
-    Finds Stable Diffusion prompt syntax pasted into a Midjourney prompt: attention weights
-    `(word:1.2)`, emphasis `((word))`, de-emphasis `[word]`, network tags `<lora:name:0.8>`, a
-    `Negative prompt:` section and generation settings (`Steps: 30`, `CFG scale: 7`).
+    Finds Stable Diffusion prompt syntax pasted into a Midjourney prompt.
+    That is attention weights `(word:1.2)`, emphasis `((word))`, de-emphasis `[word]`, network
+    tags `<lora:name:0.8>`, a `Negative prompt:` section and generation settings (`Steps: 30`,
+    `CFG scale: 7`).
 
     ## Why is this bad?
     Midjourney has none of this syntax: the brackets, colons and numbers are read as text, so the
