@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-from promptsmith.core.fix import FixResult
 from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, Span
 from promptsmith.core.parse import parse
 
 if TYPE_CHECKING:
+    from promptsmith.core.fix import FixResult
     from promptsmith.services.rewrite import RewriteResult
 
 
@@ -47,6 +47,10 @@ def rewrite(text: str, engine: str = "rules", target_version: str = "6.1") -> Re
 
 
 def __getattr__(name: str):
+    if name == "FixResult":
+        from promptsmith.core.fix import FixResult
+
+        return FixResult
     if name in ("RewriteResult", "Change"):
         from promptsmith.services import rewrite as _service
 

@@ -15,7 +15,7 @@ MAX_PASSES = 6
 class FixResult(BaseModel):
     """The fixed text and the diagnostics whose fixes were applied, pass by pass."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     source: str
     text: str

@@ -35,36 +35,54 @@ class Span(_Frozen):
 
 
 _set = object.__setattr__
-_DEFAULTS: dict[type, dict[str, Any]] = {}
+# The slot setters of BaseModel, called directly: the cheapest way to fill a model instance
+# without validation (about 0.7 µs against 1.1 µs through object.__setattr__).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_DEFAULTS: dict[type, tuple[dict[str, Any], dict[tuple[str, ...], set[str]], int]] = {}
 
 
 def build(cls: type[_M], **values: Any) -> _M:
     """Build a model from trusted values without validation.
 
     The parser and the rules make tens of thousands of these a second; this does what
-    `model_construct` does for these plain models (defaults filled in, fields-set recorded)
-    at a fraction of its cost.
+    `model_construct` does for these plain frozen models (defaults filled in, fields-set
+    recorded) at a fraction of its cost. Frozen models never change their fields-set, so
+    instances built with the same keys share one.
     """
-    defaults = _DEFAULTS.get(cls)
-    if defaults is None:
-        defaults = _DEFAULTS[cls] = {
-            name: f.default for name, f in cls.model_fields.items() if not f.is_required()
-        }
+    info = _DEFAULTS.get(cls)
+    if info is None:
+        fields = cls.__pydantic_fields__
+        info = _DEFAULTS[cls] = (
+            {name: f.default for name, f in fields.items() if not f.is_required()},
+            {},
+            len(fields),
+        )
+    defaults, sets, n_fields = info
+    keys = tuple(values)
+    fields_set = sets.get(keys)
+    if fields_set is None:
+        fields_set = sets[keys] = set(keys)
     obj = cls.__new__(cls)
-    _set(obj, "__dict__", {**defaults, **values})
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _set_dict(obj, {**defaults, **values} if len(values) < n_fields else values)
+    _set_fields(obj, fields_set)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
+
+
+_SPAN_FIELDS = {"start", "end"}
 
 
 def span(start: int, end: int) -> Span:
     """Build a span without validation (parser hot path)."""
     obj = Span.__new__(Span)
-    _set(obj, "__dict__", {"start": start, "end": end})
-    _set(obj, "__pydantic_fields_set__", {"start", "end"})
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _set_dict(obj, {"start": start, "end": end})
+    _set_fields(obj, _SPAN_FIELDS)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 
@@ -153,6 +171,31 @@ class Edit(_Frozen):
     content: str = ""
 
 
+_EDIT_FIELDS = {"start", "end", "content"}
+
+
+def edit(start: int, end: int, content: str = "") -> Edit:
+    """Build an edit without validation (rules make many; the values are ours)."""
+    obj = Edit.__new__(Edit)
+    _set_dict(obj, {"start": start, "end": end, "content": content})
+    _set_fields(obj, _EDIT_FIELDS)
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
+
+
+_FIX_FIELDS = {"applicability", "edits", "message"}
+
+
+def _fix(applicability: Applicability, edits: tuple[Edit, ...], message: str | None) -> Fix:
+    obj = Fix.__new__(Fix)
+    _set_dict(obj, {"applicability": applicability, "edits": edits, "message": message})
+    _set_fields(obj, _FIX_FIELDS)
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
+
+
 class Fix(_Frozen):
     """A set of non-overlapping edits and whether they are safe to apply automatically."""
 
@@ -163,12 +206,12 @@ class Fix(_Frozen):
     @classmethod
     def safe(cls, *edits: Edit, message: str | None = None) -> Fix:
         """A meaning-preserving fix."""
-        return build(cls, applicability=Applicability.SAFE, edits=edits, message=message)
+        return _fix(Applicability.SAFE, edits, message)
 
     @classmethod
     def unsafe(cls, *edits: Edit, message: str | None = None) -> Fix:
         """A fix the user should confirm: it may change what the prompt asks for."""
-        return build(cls, applicability=Applicability.UNSAFE, edits=edits, message=message)
+        return _fix(Applicability.UNSAFE, edits, message)
 
 
 class Diagnostic(_Frozen):
@@ -183,6 +226,21 @@ class Diagnostic(_Frozen):
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.span.start, self.span.end, self.code)
+
+
+_DIAG_FIELDS = {"code", "name", "severity", "message", "span", "fix"}
+
+
+def diagnostic(code: str, name: str, severity: Severity, message: str, start: int, end: int,
+               fix: Fix | None = None) -> Diagnostic:
+    """Build a diagnostic without validation (the linter's hot path)."""
+    obj = Diagnostic.__new__(Diagnostic)
+    _set_dict(obj, {"code": code, "name": name, "severity": severity, "message": message,
+                           "span": span(start, end), "fix": fix})
+    _set_fields(obj, _DIAG_FIELDS)
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
 
 
 class Prompt(_Frozen):

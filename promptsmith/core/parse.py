@@ -41,6 +41,7 @@ _INT = re.compile(r"[+-]?\d+")
 _FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
 _TOKEN = re.compile(r"\S")
+_WORDS = re.compile(r"\S+")
 
 #: Unknown `--name` tokens count as parameters only when followed by at most this many words
 #: (`--Wallpaper`, `--foo 2`); prose like `a dragon --stands over the village` is text.
@@ -95,6 +96,8 @@ def _brace_end(src: str, i: int, limit: int) -> int:
 def _tokens(src: str, start: int, end: int) -> list[_Token]:
     """Whitespace-separated tokens of src[start:end]; a `{…}` group (spaces and all) stays inside
     the token it belongs to: `{3:2, 1:1}`, `0{a, b}x`."""
+    if "{" not in src[start:end]:  # the common case: plain whitespace-separated tokens
+        return [_Token(m.start(), m.end(), m.group()) for m in _WORDS.finditer(src, start, end)]
     out: list[_Token] = []
     pos = start
     while pos < end:
@@ -291,7 +294,8 @@ class _Parser:
         images: list[ImagePrompt] = []
         pieces: list[tuple[int, int]] = []
         pos = start
-        for m in _URL.finditer(src, start, end):
+        urls = _URL.finditer(src, start, end) if "://" in src else ()  # the regex costs ~10 µs
+        for m in urls:
             s, we = m.span()
             opened, inner, closed, weight_raw = m.groups()
             bracketed = bool(opened)

@@ -41,16 +41,19 @@ def sort_params(params: tuple[Param, ...] | list[Param], spec: Spec | None = Non
     return sorted(params, key=lambda p: spec.order_of(p.name))
 
 
-def merged_segments(prompt: Prompt) -> list[tuple[str, str | None, bool, int]]:
-    """(text, weight_raw, separated, start) per part; text found after the parameters joins the
-    part before it, which is where `render` puts it."""
-    out: list[tuple[str, str | None, bool, int]] = []
-    for s in prompt.segments:
-        if out and not out[-1][2]:
-            text = " ".join(filter(None, (out[-1][0], s.text)))
-            out[-1] = (text, s.weight_raw, s.separated, out[-1][3])
-        else:
-            out.append((s.text, s.weight_raw, s.separated, s.span.start))
+def grouped_segments(prompt: Prompt) -> list[tuple[str, float | None, bool]]:
+    """The multi-prompt parts as Midjourney reads them: text runs up to each `::` (with its
+    weight), however the text was split around image prompts or parameters."""
+    out: list[tuple[str, float | None, bool]] = []
+    pending: list[str] = []
+    for seg in prompt.segments:
+        if seg.text:
+            pending.append(seg.text)
+        if seg.separated:
+            out.append((" ".join(pending), seg.weight, True))
+            pending = []
+    if pending:
+        out.append((" ".join(pending), None, False))
     return out
 
 
@@ -61,7 +64,8 @@ def _text_pieces(prompt: Prompt, with_images: bool) -> str:
         for img in prompt.images:
             weight = f"::{format_weight(img.weight)}" if img.weight is not None else ""
             items.append((img.span.start, False, img.url + weight))
-    for text, weight_raw, separated, start in merged_segments(prompt):
+    for seg in prompt.segments:
+        text, weight_raw, separated, start = seg.text, seg.weight_raw, seg.separated, seg.span.start
         if separated:
             if text.endswith(":"):
                 text += " "  # keep `a: ::2` from reading as `a:::2`
@@ -70,12 +74,17 @@ def _text_pieces(prompt: Prompt, with_images: bool) -> str:
             items.append((start, True, text))
     items.sort(key=lambda item: item[0])
     out = ""
+    prev_text = False
     for start, is_text, text in items:
         # a segment glued to the `::` before it (`a::--b`) stays glued: a space would make a parameter
-        if out and is_text and start > 0 and not src[start - 1].isspace():
+        glued = start > 0 and not src[start - 1].isspace()
+        # `text ::2` is written `text::2` (an empty part's weight belongs to the text before it)
+        weight_only = text.startswith("::") and not out.endswith(":")
+        if out and is_text and prev_text and (glued or weight_only):
             out += text
         else:
             out = f"{out} {text}" if out else text
+        prev_text = is_text
     return out
 
 
@@ -99,7 +108,7 @@ def render_prompt(prompt: Prompt, spec: Spec | None = None) -> str:
 def content_of(prompt: Prompt, spec: Spec | None = None) -> dict[str, Any]:
     """What a prompt asks for, independent of spelling, dashes, aliases and parameter order."""
     spec = spec or load_spec()
-    segments = [(t, float(w) if w else None, sep) for t, w, sep, _ in merged_segments(prompt)]
+    segments = grouped_segments(prompt)
     return {
         "images": [(i.url, i.weight) for i in prompt.images],
         "segments": segments,

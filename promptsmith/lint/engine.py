@@ -9,7 +9,9 @@ from promptsmith.core.model import Diagnostic, Prompt
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.lint.context import Context
-from promptsmith.lint.registry import Rule, select_rules
+from promptsmith.lint.registry import FEATURES, Rule, select_rules
+
+_BIT = {name: 1 << i for i, name in enumerate(FEATURES)}
 
 
 @lru_cache(maxsize=32)
@@ -41,6 +43,26 @@ class Linter:
             )
         self.version = normalized
         self.rules = _rules_for(tuple(select) if select else None, tuple(ignore) if ignore else None)
+        self._masks = [sum(_BIT[f] for f in r.needs) for r in self.rules]
+        self._by_features: dict[int, tuple[Rule, ...]] = {}
+
+    def _rules_for_prompt(self, prompt: Prompt) -> tuple[Rule, ...]:
+        """The rules that can find something in a prompt with these features (cached per mask)."""
+        mask = (
+            (_BIT["text"] if prompt.segments else 0)
+            | (_BIT["params"] if prompt.params else 0)
+            | (_BIT["images"] if prompt.images else 0)
+            | (_BIT["quotes"] if prompt.quotes else 0)
+            | (_BIT["separator"] if "::" in prompt.source else 0)
+            | (_BIT["permutations"] if prompt.permutations else 0)
+            | (_BIT["diagnostics"] if prompt.diagnostics else 0)
+        )
+        rules = self._by_features.get(mask)
+        if rules is None:
+            rules = self._by_features[mask] = tuple(
+                r for r, need in zip(self.rules, self._masks) if not need or need & mask
+            )
+        return rules
 
     def context(self, prompt: Prompt) -> Context:
         """The rule context for one prompt."""
@@ -52,7 +74,7 @@ class Linter:
             prompt = parse(prompt, self.spec)
         ctx = self.context(prompt)
         out: list[Diagnostic] = []
-        for r in self.rules:
+        for r in self._rules_for_prompt(prompt):
             ctx.rule = r
             out.extend(r.check(ctx))
         out.sort(key=Diagnostic.sort_key)

@@ -55,6 +55,9 @@ class Rule:
     fix: Fixable
     check: Check
     doc: str
+    #: Prompt features the rule looks at; it runs only when the prompt has one of them (or always,
+    #: when empty). See `promptsmith.lint.engine.FEATURES`.
+    needs: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -74,8 +77,19 @@ _RULES: dict[str, Rule] = {}
 _BY_NAME: dict[str, str] = {}
 
 
-def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEVER) -> Callable[[Check], Check]:
-    """Register a check under a stable code and slug; its docstring is the rule's documentation."""
+FEATURES = ("text", "params", "images", "quotes", "separator", "permutations", "diagnostics")
+
+
+def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEVER,
+         needs: tuple[str, ...] = ()) -> Callable[[Check], Check]:
+    """Register a check under a stable code and slug; its docstring is the rule's documentation.
+
+    `needs` names the prompt features the check reads (`params`, `text`, …): the engine skips the
+    check for prompts that have none of them, which keeps linting fast.
+    """
+    unknown = set(needs) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"rule {code}: unknown features {sorted(unknown)}; use {FEATURES}")
     if not _CODE.fullmatch(code):
         raise ValueError(f"rule code {code!r} must look like PS123")
 
@@ -85,7 +99,7 @@ def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEV
         doc = inspect.cleandoc(func.__doc__ or "")
         if not doc:
             raise ValueError(f"rule {code} {name} has no documentation")
-        _RULES[code] = Rule(code=code, name=name, severity=severity, fix=fix, check=func, doc=doc)
+        _RULES[code] = Rule(code=code, name=name, severity=severity, fix=fix, check=func, doc=doc, needs=tuple(needs))
         _BY_NAME[name] = code
         return func
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,13 +36,13 @@ def check_prompt(text: str) -> Prompt:
     return p
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "400")), suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(ANY_TEXT, GRAMMARISH))
 def test_parse_never_raises_and_spans_are_inside(text: str) -> None:
     check_prompt(text)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "400")), suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(ANY_TEXT, GRAMMARISH))
 def test_render_parse_round_trip(text: str) -> None:
     p = check_prompt(text)

@@ -58,7 +58,7 @@ def _separators(ctx: Context) -> list[re.Match[str]]:
     return list(_SEP.finditer(ctx.source, 0, ctx.prompt.params_start))
 
 
-@rule("PS401", "unsupported-in-version", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS401", "unsupported-in-version", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
 def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter the prompt's model does not support: `--oref`, `--draft` and `--exp` before
@@ -103,7 +103,7 @@ def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, msg, remove(p, safe=False))
 
 
-@rule("PS402", "cref-on-v7", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS402", "cref-on-v7", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
 def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--cref` (character reference) on V7 and later, where Omni Reference replaced it. The
@@ -148,7 +148,7 @@ def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS403", "multi-prompt-on-v7", severity=Severity.ERROR, fix=Fixable.SOMETIMES)
+@rule("PS403", "multi-prompt-on-v7", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("separator",))
 def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `::` multi-prompt separators and weights (text or image weights) on V7, V8 and niji 7.
@@ -193,7 +193,7 @@ def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS404", "quoted-text-before-v6", severity=Severity.WARNING)
+@rule("PS404", "quoted-text-before-v6", severity=Severity.WARNING, needs=("quotes",))
 def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text in double quotes in a prompt for a model before V6 (V5.x, niji 5, V4, …).
@@ -223,7 +223,7 @@ def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(s, e, f"quoted text is drawn from V6 on; {vlabel(ctx)} reads {shown} as plain words")
 
 
-@rule("PS405", "quality-2-on-v6-0", severity=Severity.WARNING)
+@rule("PS405", "quality-2-on-v6-0", severity=Severity.WARNING, needs=("params",))
 def quality_2_on_v6_0(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--q 2` on V6.0 (`--v 6`).
@@ -262,7 +262,7 @@ def _known_styles(ctx: Context) -> dict[str, list[str]]:
     return out
 
 
-@rule("PS406", "style-not-for-version", severity=Severity.ERROR)
+@rule("PS406", "style-not-for-version", severity=Severity.ERROR, needs=("params",))
 def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--style` value the model does not have: `--style cute` (niji 5) on V6, `--style raw`
@@ -308,7 +308,7 @@ def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, msg)
 
 
-@rule("PS407", "legacy-version", severity=Severity.INFO)
+@rule("PS407", "legacy-version", severity=Severity.INFO, needs=("params",))
 def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt pinned to a legacy model: `--v 1` to `--v 4`, `--niji 4`. (`--test`/`--testp`
@@ -343,7 +343,7 @@ def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
                        f"{written(p)} {p.raw} picks {vlabel(ctx, v)}, a legacy model; the newest is {vlabel(ctx, newest)}")
 
 
-@rule("PS409", "weight-sum-not-positive", severity=Severity.ERROR)
+@rule("PS409", "weight-sum-not-positive", severity=Severity.ERROR, needs=("separator", "params"))
 def weight_sum_not_positive(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Adds up the multi-prompt weights (an unweighted part or image counts 1, each `--no` item

@@ -171,7 +171,7 @@ def _wh_pair(ctx: Context) -> tuple[Param, Param] | None:
 
 
 # -- values ------------------------------------------------------------------------------------------
-@rule("PS101", "value-out-of-range", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS101", "value-out-of-range", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
 def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a numeric value outside the range the version accepts (`--s 5000` on V6.1), and a
@@ -229,7 +229,7 @@ def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS102", "invalid-value", severity=Severity.ERROR, fix=Fixable.SOMETIMES)
+@rule("PS102", "invalid-value", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
 def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a value of the wrong kind: a word where a number belongs (`--s high`), a decimal for a
@@ -300,7 +300,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
                     yield ctx.diag(s, e, f"{written(p)} {text} is not valid ({rng.describe()})")
 
 
-@rule("PS103", "non-integer-aspect-ratio", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS103", "non-integer-aspect-ratio", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
 def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an aspect ratio with decimals (`--ar 1.39:1`). The fix (safe) writes the same ratio in
@@ -341,7 +341,7 @@ def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS104", "aspect-ratio-out-of-range", severity=Severity.ERROR, fix=Fixable.SOMETIMES)
+@rule("PS104", "aspect-ratio-out-of-range", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
 def aspect_ratio_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an aspect ratio wider or taller than the version allows (V4 2:1, V6 and later 14:1),
@@ -389,7 +389,7 @@ def aspect_ratio_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # -- repeats and names -------------------------------------------------------------------------------
-@rule("PS105", "duplicate-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS105", "duplicate-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
 def duplicate_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter given twice, under any of its names (`--v 5 --v 5`, `--ar 3:2 --aspect 3:2`).
@@ -439,7 +439,7 @@ def duplicate_parameter(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS106", "unknown-parameter", severity=Severity.ERROR, fix=Fixable.SOMETIMES)
+@rule("PS106", "unknown-parameter", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
 def unknown_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--name` that is no Midjourney parameter (`--Wallpaper`) and suggests the closest
@@ -475,7 +475,7 @@ def unknown_parameter(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"{written(p)} is not a Midjourney parameter")
 
 
-@rule("PS107", "legacy-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS107", "legacy-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
 def legacy_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters from retired models and tools (`--upbeta`, `--uplight`, `--beta`, `--test`,
@@ -532,7 +532,7 @@ def legacy_parameter(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, msg, fix)
 
 
-@rule("PS108", "width-height-to-aspect", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS108", "width-height-to-aspect", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("params",))
 def width_height_to_aspect(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds the deprecated pixel size `--w 320 --h 512` and replaces both with the aspect ratio they
@@ -573,7 +573,7 @@ def width_height_to_aspect(ctx: Context) -> Iterator[Diagnostic]:
     )
 
 
-@rule("PS109", "quality-value-rounded", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS109", "quality-value-rounded", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
 def quality_value_rounded(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--q` value the version does not offer (`--q 5` on V6.1, `--q .5` on V7). The fix
@@ -615,7 +615,7 @@ def quality_value_rounded(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # -- combinations ------------------------------------------------------------------------------------
-@rule("PS110", "missing-required-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS110", "missing-required-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
 def missing_required_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a reference weight or version without its reference: `--sw`/`--sv` without `--sref`,
@@ -649,7 +649,7 @@ def missing_required_parameter(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, f"{written(p)} needs --{needed}, which this prompt lacks", remove(p))
 
 
-@rule("PS111", "weird-with-seed", severity=Severity.WARNING)
+@rule("PS111", "weird-with-seed", severity=Severity.WARNING, needs=("params",))
 def weird_with_seed(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--weird` together with `--seed`.
@@ -676,7 +676,7 @@ def weird_with_seed(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} is not fully compatible with --seed: the grid may not reproduce")
 
 
-@rule("PS112", "turbo-with-seed", severity=Severity.WARNING)
+@rule("PS112", "turbo-with-seed", severity=Severity.WARNING, needs=("params",))
 def turbo_with_seed(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--turbo` together with `--seed`.
@@ -703,7 +703,7 @@ def turbo_with_seed(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} makes --seed unreliable: the grid may not reproduce")
 
 
-@rule("PS113", "image-only-with-stylize-or-weird", severity=Severity.WARNING)
+@rule("PS113", "image-only-with-stylize-or-weird", severity=Severity.WARNING, needs=("params",))
 def image_only_with_stylize_or_weird(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--stylize` or `--weird` in a prompt made only of image prompts, with no text.
@@ -729,7 +729,7 @@ def image_only_with_stylize_or_weird(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} does not work with an image-only prompt; add text")
 
 
-@rule("PS114", "version-and-niji", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS114", "version-and-niji", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
 def version_and_niji(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt that picks a model twice, with `--v` and with `--niji`. The fix (unsafe) keeps
@@ -764,7 +764,7 @@ def version_and_niji(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS115", "unknown-version", severity=Severity.ERROR, fix=Fixable.SOMETIMES)
+@rule("PS115", "unknown-version", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
 def unknown_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a model version that does not exist (`--v 9`, `--v 5.3`, `--niji 3`). `--v v6` is
@@ -808,7 +808,7 @@ def unknown_version(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"{written(p)} {text} is not a model version (one of {', '.join(known)})", fix)
 
 
-@rule("PS116", "default-value", severity=Severity.INFO, fix=Fixable.ALWAYS)
+@rule("PS116", "default-value", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("params",))
 def default_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter set to its default (`--s 100`, `--c 0`, `--q 1`, `--ar 1:1`). The fix (safe)
@@ -853,7 +853,7 @@ def default_value(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, f"{written(p)} {p.raw} is the default; it can go", remove(p))
 
 
-@rule("PS117", "conflicting-speed-modes", severity=Severity.WARNING)
+@rule("PS117", "conflicting-speed-modes", severity=Severity.WARNING, needs=("params",))
 def conflicting_speed_modes(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds more than one of `--fast`, `--relax` and `--turbo` in one prompt.
@@ -889,7 +889,7 @@ def _tokens(p: Param) -> list[tuple[str, int, int]]:
     return [(m.group(), base + m.start(), base + m.end()) for m in _WORD.finditer(p.raw)]
 
 
-@rule("PS118", "oref-single-url", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS118", "oref-single-url", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
 def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--oref` with more than one value. The fix (unsafe) keeps the first.
@@ -920,7 +920,7 @@ def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS119", "reference-needs-url", severity=Severity.ERROR)
+@rule("PS119", "reference-needs-url", severity=Severity.ERROR, needs=("params",))
 def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds reference values that are not image URLs: in `--cref`, `--oref` and `--end` anything but
@@ -965,7 +965,7 @@ def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"{written(p)} takes {what}, not `{shown}`{hint}")
 
 
-@rule("PS120", "iw-without-image", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS120", "iw-without-image", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
 def iw_without_image(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--iw` in a prompt with no image prompt. The fix (safe) removes it.
@@ -992,7 +992,7 @@ def iw_without_image(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} weighs image prompts, and this prompt has none", remove(p))
 
 
-@rule("PS121", "raw-and-style-raw", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS121", "raw-and-style-raw", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("params",))
 def raw_and_style_raw(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--raw` together with `--style`: with `--style raw` it is a repeat (the fix, safe,
@@ -1027,7 +1027,7 @@ def raw_and_style_raw(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} means --style raw, which contradicts --style {style.raw}")
 
 
-@rule("PS122", "repeat-in-relax", severity=Severity.WARNING)
+@rule("PS122", "repeat-in-relax", severity=Severity.WARNING, needs=("params",))
 def repeat_in_relax(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--relax` in a prompt that runs several jobs: `--repeat` or a `{…}` permutation.
@@ -1057,7 +1057,7 @@ def repeat_in_relax(ctx: Context) -> Iterator[Diagnostic]:
                        f"{written(relax)}: --repeat and permutations run in Fast or Turbo mode only")
 
 
-@rule("PS123", "oref-incompatible", severity=Severity.ERROR)
+@rule("PS123", "oref-incompatible", severity=Severity.ERROR, needs=("params",))
 def oref_incompatible(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--oref` together with what Omni Reference does not work with: `--draft`, `--fast`

@@ -29,7 +29,7 @@ def _image_settings(rule_dirs: tuple[Path, ...] = ()) -> tuple[frozenset[str], t
 # -- PS301 ------------------------------------------------------------------------------------------
 
 
-@rule("PS301", "image-prompt-not-first", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS301", "image-prompt-not-first", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("images",))
 def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image URL that comes after some of the text.
@@ -74,7 +74,7 @@ def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS302 ------------------------------------------------------------------------------------------
 
 
-@rule("PS302", "text-after-parameters", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS302", "text-after-parameters", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
 def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text after the parameter block: `a cat --ar 3:2 in the snow`. The parser finds it;
@@ -118,7 +118,7 @@ def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS303 ------------------------------------------------------------------------------------------
 
 
-@rule("PS303", "image-only-prompt", severity=Severity.ERROR)
+@rule("PS303", "image-only-prompt", severity=Severity.ERROR, needs=("images",))
 def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt made of one image URL and no text.
@@ -149,7 +149,7 @@ def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS304 ------------------------------------------------------------------------------------------
 
 
-@rule("PS304", "non-image-url", severity=Severity.WARNING)
+@rule("PS304", "non-image-url", severity=Severity.WARNING, needs=("images",))
 def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image prompt URL that is not a direct link to an image file.
@@ -202,7 +202,7 @@ def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS305 ------------------------------------------------------------------------------------------
 
 
-@rule("PS305", "trailing-separator", severity=Severity.INFO, fix=Fixable.ALWAYS)
+@rule("PS305", "trailing-separator", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("separator",))
 def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a trailing `::` separator with no weight and nothing after it.
@@ -318,7 +318,7 @@ def extra_whitespace(ctx: Context) -> Iterator[Diagnostic]:
 _REFERENCE_PARAMS = ("sref", "oref", "cref")
 
 
-@rule("PS308", "reference-text-missing", severity=Severity.ERROR)
+@rule("PS308", "reference-text-missing", severity=Severity.ERROR, needs=("params",))
 def reference_text_missing(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--sref`, `--oref` or `--cref` in a prompt that has no text.
@@ -365,7 +365,7 @@ _RATIO_HINT = re.compile(r"\d\s*:\s*\d")
 _WRITTEN = {"ar": "ar", "ar2": "ar", "seed": "seed", "s": "s", "chaos": "chaos"}
 
 
-@rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
 def parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter written as words in the text: `aspect ratio 16:9`, `seed 1234`.
@@ -436,7 +436,7 @@ def parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
 _EMPTY_TERM = re.compile(r",(?:[ \t]*,)+")
 
 
-@rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS)
+@rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("text",))
 def stray_punctuation(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a comma or semicolon that separates nothing.

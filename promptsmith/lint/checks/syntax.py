@@ -21,7 +21,7 @@ def _from_parser(ctx: Context) -> Iterator[Diagnostic]:
             yield d
 
 
-@rule("PS001", "unclosed-brace", severity=Severity.ERROR)
+@rule("PS001", "unclosed-brace", severity=Severity.ERROR, needs=("diagnostics",))
 def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `{` that opens a permutation group and is never closed.
@@ -41,7 +41,7 @@ def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS002", "unmatched-closing-brace", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS002", "unmatched-closing-brace", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
 def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `}` that closes no permutation group.
@@ -61,7 +61,7 @@ def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS003", "unclosed-quote", severity=Severity.WARNING)
+@rule("PS003", "unclosed-quote", severity=Severity.WARNING, needs=("diagnostics",))
 def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a double quote that is never closed.
@@ -81,7 +81,7 @@ def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS004", "en-dash-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS004", "en-dash-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
 def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an en dash (`–ar`) instead of two hyphens.
@@ -102,7 +102,7 @@ def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS005", "glued-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS)
+@rule("PS005", "glued-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
 def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter glued to the word before it (`photography--beta`).
@@ -123,7 +123,7 @@ def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS006", "missing-parameter-value", severity=Severity.ERROR)
+@rule("PS006", "missing-parameter-value", severity=Severity.ERROR, needs=("diagnostics",))
 def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter that needs a value but has none (`--ar` at the end of the prompt).
@@ -142,7 +142,7 @@ def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS007", "empty-multi-prompt-part", severity=Severity.WARNING)
+@rule("PS007", "empty-multi-prompt-part", severity=Severity.WARNING, needs=("diagnostics",))
 def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `::` separator with no text before it (`:: cat`, `dog :: ::2 cat`).
@@ -162,7 +162,7 @@ def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS008", "em-dash-parameter", severity=Severity.INFO, fix=Fixable.ALWAYS)
+@rule("PS008", "em-dash-parameter", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("diagnostics",))
 def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an em dash (`—ar`), which Apple devices type for `--`.
@@ -182,7 +182,7 @@ def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS009", "unclosed-angle-bracket", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS009", "unclosed-angle-bracket", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("diagnostics",))
 def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image URL opened with Discord's `<` and never closed with `>`.
@@ -201,7 +201,7 @@ def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS010", "single-option-permutation", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS010", "single-option-permutation", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("permutations",))
 def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `{…}` group with a single option, such as a template placeholder `{Brand Name}`.
@@ -231,7 +231,7 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS011", "empty-permutation-option", severity=Severity.WARNING)
+@rule("PS011", "empty-permutation-option", severity=Severity.WARNING, needs=("permutations",))
 def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an empty option in a permutation group: `{}`, `{a, , b}` or a trailing comma.
@@ -254,7 +254,7 @@ def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"`{ctx.source[s:e]}` has an empty option, which runs a job without it")
 
 
-@rule("PS012", "too-many-permutation-jobs", severity=Severity.ERROR)
+@rule("PS012", "too-many-permutation-jobs", severity=Severity.ERROR, needs=("permutations",))
 def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Counts the jobs a permutation prompt expands to and reports more than 40.

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.core.lexicon import normalize
-from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build
+from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build, edit
 from promptsmith.core.resources import load_rule_file
 from promptsmith.errors import RuleDataError
 from promptsmith.lint.context import Context
@@ -105,9 +105,6 @@ def _compiled(rule_dirs: tuple[Path, ...] = ()) -> _Compiled:
 # -- helpers shared with the structure family ------------------------------------------------------
 
 
-def edit(start: int, end: int, content: str = "") -> Edit:
-    """An edit built without validation (rules make many; the values are ours)."""
-    return build(Edit, start=start, end=end, content=content)
 
 
 def text_segments(prompt: Prompt) -> list[Segment]:
@@ -224,11 +221,16 @@ def _clip(text: str, limit: int = 40) -> str:
 # -- PS201 ------------------------------------------------------------------------------------------
 
 
+#: Per rule directories: written filler → (attributive?, reason). The same few dozen tokens
+#: recur in every prompt, so their lookups are done once.
+_FILLER_SEEN: dict[tuple, dict[str, tuple[bool, str]]] = {}
+
+
 def _filler_matches(ctx: Context, lo: int, hi: int) -> list[tuple[int, int]]:
     return [(lo + a, lo + b) for a, b in ctx.lexicon.filler_spans(ctx.source[lo:hi])]
 
 
-@rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
 def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds quality filler (`8k`, `masterpiece`, `award winning` …) in the text, on V6 and later.
@@ -270,6 +272,7 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     reasons = lex.reason
     label = _label(ctx)
     attributive = _compiled(ctx.rule_dirs).filler_attributive
+    seen = _FILLER_SEEN.setdefault(ctx.rule_dirs, {})
     for seg in segments:
         lo, hi = seg.span.start, seg.span.end
         for a, b in lex.filler_spans(src[lo:hi]):
@@ -277,13 +280,18 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
             if quotes and in_spans(s, quotes):
                 continue  # text to render is verbatim
             written = src[s:e]
-            key = normalize(written)
-            if key in attributive:
+            known = seen.get(written)
+            if known is None:
+                key = normalize(written)
+                reason = reasons.get(key) or reasons.get(key.replace("-", " "))
+                known = seen[written] = (key in attributive, reason or "quality words carry no describable content")
+                if len(seen) > 4096:
+                    seen.clear()
+            is_attributive, why = known
+            if is_attributive:
                 _, left, _, right = _clause_edges(src, lo, hi, s, e)
                 if not (left and right):
                     continue  # `smooth gradients`, `a vintage aesthetic`: it describes something here
-            reason = reasons.get(key) or reasons.get(key.replace("-", " "))
-            why = reason or "quality words carry no describable content"
             cut = removal_edit(prompt, lo, hi, s, e)
             yield ctx.diag(
                 s, e,
@@ -333,7 +341,7 @@ def _negation_at_end(c: _Compiled, text: str) -> tuple[re.Match[str] | None, lis
         pos = m.start("neg") + 1
 
 
-@rule("PS202", "negation-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS202", "negation-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
 def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds "no X" and "without X" in the text, which tend to add X to the image.
@@ -409,7 +417,7 @@ def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS203 ------------------------------------------------------------------------------------------
 
 
-@rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
 def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a comma term written twice in the same part of the prompt (case and spacing ignored).
@@ -456,7 +464,7 @@ def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
 
 # -- PS204 ------------------------------------------------------------------------------------------
 
-@rule("PS204", "keyword-soup", severity=Severity.INFO)
+@rule("PS204", "keyword-soup", severity=Severity.INFO, needs=("text",))
 def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, reports text that is a comma list of keywords with no sentence in it.
@@ -543,7 +551,7 @@ def _quoted_prompt(prompt: Prompt, q: Any) -> bool:
     )
 
 
-@rule("PS205", "single-quoted-text", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS205", "single-quoted-text", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("text",))
 def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds text to draw written in single quotes: `a sign that says 'OPEN'`. Only
@@ -590,7 +598,7 @@ def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("text",))
 def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds text to draw in typographic quotes: `“OPEN”` or `‘OPEN’`.
@@ -644,7 +652,7 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+@rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("text",))
 def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds a prompt whose whole text is wrapped in quotes.
@@ -683,7 +691,7 @@ def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
 _NONSPACE = re.compile(r"\S+")
 
 
-@rule("PS206", "prompt-too-long", severity=Severity.INFO)
+@rule("PS206", "prompt-too-long", severity=Severity.INFO, needs=("text",))
 def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Reports the words of the text past a limit: 120 words on V6 and later, 60 on V5 and older.
@@ -740,7 +748,7 @@ def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
 _REPEAT = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’]*)(?:\s+\1)+(?![\w'’-])", re.IGNORECASE)
 
 
-@rule("PS208", "repeated-word", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS208", "repeated-word", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
 def repeated_word(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a word written twice or more in a row: `the the`, `very very very`. Names and idioms
@@ -788,7 +796,7 @@ def repeated_word(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS210 ------------------------------------------------------------------------------------------
 
 
-@rule("PS210", "site-name-as-style", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS210", "site-name-as-style", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
 def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds art-site names (`artstation`, `pixiv`, `deviantart` …) used as a style or a quality.
@@ -891,7 +899,7 @@ _SD_LABELS = re.compile(
 _SD_LABEL_WORDS = ("prompt", "steps", "sampler", "cfg", "clip skip", "model hash", "denoising")
 
 
-@rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES)
+@rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
 def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds Stable Diffusion prompt syntax pasted into a Midjourney prompt.
