@@ -52,22 +52,23 @@ def term_kept(term: str, output: str, no_items: str, removed: set[str], phrase: 
     return False
 
 
-def evaluate(prompts: list[str], target: str = "6.1") -> dict:
+def evaluate(prompts: list[str], target: str = "6.1", rounds: int = 3) -> dict:
     """Run the rewriter over every prompt and compute the metrics."""
     rewriter = Rewriter(target)
     lex = load_lexicon()
     spec = load_spec()
+    # best of `rounds`, the rewriter and an identity baseline (parse + render) interleaved so a
+    # slow phase of a shared machine hits both alike
+    elapsed = base = float("inf")
     results = []
-    t0 = time.perf_counter()
-    for text in prompts:
-        results.append(rewriter.rewrite(text))
-    elapsed = time.perf_counter() - t0
-
-    # identity baseline: parse and render, in the same process
-    t1 = time.perf_counter()
-    for text in prompts:
-        parse(text).render()
-    base = time.perf_counter() - t1
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        results = [rewriter.rewrite(text) for text in prompts]
+        elapsed = min(elapsed, time.perf_counter() - t0)
+        t1 = time.perf_counter()
+        for text in prompts:
+            parse(text).render()
+        base = min(base, time.perf_counter() - t1)
 
     terms_total = terms_kept = filler_left = params_total = params_kept = clean = 0
     dropped: Counter[str] = Counter()
@@ -86,7 +87,7 @@ def evaluate(prompts: list[str], target: str = "6.1") -> dict:
                 terms_kept += 1
             else:
                 dropped[kept_text.lower()] += 1
-        filler_left += len(lex.filler_spans(parse(r.output).text))
+        filler_left += sum(1 for d in r.diagnostics if d.code == "PS201")
         for param in p.params:
             ps = spec.params.get(param.name)
             if ps is None or ps.legacy or param.name in ("width", "height", "version", "hd"):

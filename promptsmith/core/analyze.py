@@ -27,6 +27,7 @@ _CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\ble
 _LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|shadows?|sunlight|moonlight|backlit|backlight)$", re.I)
 _COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
+_TERM_SEP = re.compile(r"[,;\n]")
 _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
 # what filler removal can leave behind: "in the style of [artstation]", "[8k] and detailed", "on"
 _ORPHAN_AND = re.compile(r"\b(a|an|the|and|or)\s+(?:and|or)\b\s*", re.I)
@@ -129,6 +130,8 @@ class Brief:
 
 def split_terms(text: str) -> list[str]:
     """Comma/semicolon-separated terms; commas inside `{…}`, quotes or `\\,` do not split."""
+    if not any(c in text for c in '{"“\\'):  # the common case: a plain split
+        return [t for t in (x.strip().strip(".!").strip() for x in _TERM_SEP.split(text)) if t]
     out: list[str] = []
     depth = 0
     quote = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import islice
 import re
 import time
 from pathlib import Path
@@ -59,18 +60,19 @@ class Rewriter:
     """A configured rules engine: target version, rule set, lexicons. Reusable and thread-safe."""
 
     def __init__(self, target_version: str = "6.1", rules: RewriteRules | None = None,
-                 rule_dirs: tuple[Path, ...] = ()) -> None:
+                 rule_dirs: tuple[Path, ...] = (), n_candidates: int = 1) -> None:
         self.spec: Spec = load_spec(tuple(rule_dirs))
         target = self.spec.normalize_version(str(target_version))
         if target not in TARGETS:
             raise ConfigError(f"target version must be one of {', '.join(TARGETS)}, not {target_version!r}")
         self.target = target
+        #: How many phrasings to enumerate into `RewriteResult.candidates` (the LLM ranks them).
+        self.n_candidates = max(1, n_candidates)
         self.rules = rules or load_rewrite_rules(tuple(rule_dirs))
         self.analyzer = Analyzer(self.rules)
         from promptsmith.lint.engine import Linter
 
         self.linter = Linter(version=target, rule_dirs=tuple(rule_dirs))
-        self.syntax = Linter(version=target, select=list(_SYNTAX_FIXES), rule_dirs=tuple(rule_dirs))
         self.wording = Linter(version=target, select=_WORDING, rule_dirs=tuple(rule_dirs))
 
     @property
@@ -85,8 +87,7 @@ class Rewriter:
         """Rewrite one prompt; never raises on user text."""
         t0 = time.perf_counter()
         changes: list[Change] = []
-        source = self._syntax_fixes(text, changes)
-        prompt = parse(source, self.spec)
+        prompt = self._syntax_fixes(text, changes)
         prompt_text = prompt.text
         quoted = bool(prompt.quotes)
         if self.rules.on("double-quotes") and _SINGLE_QUOTED.search(prompt_text):
@@ -107,8 +108,9 @@ class Rewriter:
         else:
             brief = self.analyzer.analyze(prompt_text)
             briefs.append(brief)
-            cands = list(candidates(brief, self.rules))
-            body = cands[0] if cands else prompt_text
+            cands = list(islice(candidates(brief, self.rules), self.n_candidates))
+            # nothing left means every term was removed by a named rule (all filler, say)
+            body = cands[0] if cands else ("" if brief.dropped else prompt_text)
             self._brief_changes(brief, prompt_text, body, negatives, changes)
 
         params = self._params(prompt, negatives, quoted, changes)
@@ -122,15 +124,18 @@ class Rewriter:
             seconds=time.perf_counter() - t0,
         )
 
-    def _syntax_fixes(self, text: str, changes: list[Change]) -> str:
-        diags = [d for d in self.syntax.lint(text) if d.fix is not None]
+    def _syntax_fixes(self, text: str, changes: list[Change]) -> Prompt:
+        """Parse, apply the parser's safe syntax fixes (en dashes, glued flags…), parse again."""
+        prompt = parse(text, self.spec)
+        diags = [d for d in prompt.diagnostics if d.code in _SYNTAX_FIXES and d.fix is not None]
         if not diags:
-            return text
+            return prompt
         fixed = apply_edits(text, [e for d in diags for e in d.fix.edits])  # type: ignore[union-attr]
         for d in diags:
-            changes.append(Change(rule=d.name, before=d.span.slice(text), after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
+            changes.append(Change(rule=d.name, before=d.span.slice(text),
+                                  after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
                                   reason=d.message))
-        return fixed
+        return parse(fixed, self.spec)
 
     def _already_a_brief(self, text: str) -> bool:
         """A sentence (it ends like one) with no filler, negation or keyword soup is kept as written."""
@@ -176,10 +181,12 @@ class Rewriter:
             if text and not self._already_a_brief(text):
                 brief = self.analyzer.analyze(text)
                 briefs.append(brief)
-                new = next(iter(candidates(brief, self.rules)), text).rstrip(".")
+                new = next(iter(candidates(brief, self.rules)), "" if brief.dropped else text).rstrip(".")
                 if out:
                     new = new[:1].lower() + new[1:]  # later parts continue the first one
                 self._brief_changes(brief, text, new, negatives, changes)
+                if not new:
+                    continue  # the whole part was filler: it goes, with its weight
                 text = new
             out.append(f"{text}::{seg.weight_raw or ''}" if seg.separated else text)
         return " ".join(out)

@@ -105,8 +105,11 @@ def test_syntax_fixed_first() -> None:
 def test_same_input_same_output_and_candidates() -> None:
     text = "old fisherman, oil painting, dramatic lighting, moody"
     a, b = ps.rewrite(text), ps.rewrite(text)
-    assert a.output == b.output and a.candidates == b.candidates
-    assert len(a.candidates) > 1 and a.candidates[0] == a.output
+    assert a.output == b.output and a.candidates == [a.output]
+    many = Rewriter(n_candidates=8).rewrite(text)
+    assert len(many.candidates) > 1 and many.candidates[0] == a.output
+    assert len(set(many.candidates)) == len(many.candidates)
+    assert many.candidates == Rewriter(n_candidates=8).rewrite(text).candidates
 
 
 @pytest.mark.parametrize("rule", ["filler-quality-token", "negation-to-no", "legacy-flag", "width-height-to-aspect",
