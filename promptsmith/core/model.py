@@ -234,9 +234,14 @@ _DIAG_FIELDS = {"code", "name", "severity", "message", "span", "fix"}
 def diagnostic(code: str, name: str, severity: Severity, message: str, start: int, end: int,
                fix: Fix | None = None) -> Diagnostic:
     """Build a diagnostic without validation (the linter's hot path)."""
+    where = Span.__new__(Span)
+    _set_dict(where, {"start": start, "end": end})
+    _set_fields(where, _SPAN_FIELDS)
+    _set_extra(where, None)
+    _set_private(where, None)
     obj = Diagnostic.__new__(Diagnostic)
     _set_dict(obj, {"code": code, "name": name, "severity": severity, "message": message,
-                           "span": span(start, end), "fix": fix})
+                    "span": where, "fix": fix})
     _set_fields(obj, _DIAG_FIELDS)
     _set_extra(obj, None)
     _set_private(obj, None)

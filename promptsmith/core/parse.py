@@ -435,7 +435,7 @@ class _Parser:
     # -- driver --------------------------------------------------------------------------------
     def run(self) -> Prompt:
         src = self.src
-        candidates = list(_PARAM.finditer(src)) if "-" in src or "—" in src or "–" in src else []
+        candidates = list(_PARAM.finditer(src)) if "--" in src or "—" in src or "–" in src else []
         first = self._block_start(candidates) if candidates else 0
         params: list[Param] = []
         stray: list[tuple[int, int]] = []
@@ -445,7 +445,7 @@ class _Parser:
         else:
             params_start = len(src)
         images, pieces = self._text_region(0, params_start)
-        if "-" in src or "—" in src:
+        if "--" in src or "—" in src:
             self._glued(0, params_start)
         for s, e in stray:
             self.diags.append(

@@ -58,6 +58,18 @@ def _version_number(v: str) -> float:
         return 6.1
 
 
+_TEXTS: dict[tuple[int, str], str] = {}
+
+
+def _version_text(spec: Spec, version: str) -> str:
+    key = (id(spec), version)
+    text = _TEXTS.get(key)
+    if text is None:
+        label = spec.label(version)
+        text = _TEXTS[key] = "V" + label if label[:1].isdigit() else label
+    return text
+
+
 class Context:
     """Per-prompt state shared by every rule, computed lazily and once."""
 
@@ -68,6 +80,10 @@ class Context:
         self.spec = spec
         self.default_version = default_version
         self.rule: Rule | None = None  # set by the engine before each check
+        if not prompt.params:
+            # the common case, decided here rather than by three lazy lookups per prompt
+            self.version = default_version
+            self.version_number = _version_number(default_version)
 
     # -- reporting -------------------------------------------------------------------------------
     def diag(self, start: int, end: int, message: str, fix: Fix | None = None,
@@ -104,6 +120,11 @@ class Context:
         if "test" in names:
             return "test"
         return self.default_version
+
+    @lazy
+    def version_text(self) -> str:
+        """The version as people write it in prose: `V6.1`, `niji 6`, `test`."""
+        return _version_text(self.spec, self.version)
 
     @property
     def version_label(self) -> str:

@@ -48,8 +48,12 @@ class Linter:
 
     def _rules_for_prompt(self, prompt: Prompt) -> tuple[Rule, ...]:
         """The rules that can find something in a prompt with these features (cached per mask)."""
+        text = prompt.text
         mask = (
             (_BIT["text"] if prompt.segments else 0)
+            | (_BIT["comma"] if "," in text or ";" in text or "\n" in text else 0)
+            | (_BIT["apostrophe"] if "'" in text or "‘" in text else 0)
+            | (_BIT["markup"] if "(" in text or "[" in text or "<" in text or ":" in text else 0)
             | (_BIT["params"] if prompt.params else 0)
             | (_BIT["images"] if prompt.images else 0)
             | (_BIT["quotes"] if prompt.quotes else 0)
@@ -77,7 +81,8 @@ class Linter:
         for r in self._rules_for_prompt(prompt):
             ctx.rule = r
             out.extend(r.check(ctx))
-        out.sort(key=Diagnostic.sort_key)
+        if len(out) > 1:
+            out.sort(key=Diagnostic.sort_key)
         return out
 
 

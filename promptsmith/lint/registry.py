@@ -56,7 +56,7 @@ class Rule:
     check: Check
     doc: str
     #: Prompt features the rule looks at; it runs only when the prompt has one of them (or always,
-    #: when empty). See `promptsmith.lint.engine.FEATURES`.
+    #: when empty). See `FEATURES`.
     needs: tuple[str, ...] = ()
 
     @property
@@ -77,7 +77,11 @@ _RULES: dict[str, Rule] = {}
 _BY_NAME: dict[str, str] = {}
 
 
-FEATURES = ("text", "params", "images", "quotes", "separator", "permutations", "diagnostics")
+#: What a prompt can have, for `rule(needs=…)`: text, parameters, image prompts, quoted text, a
+#: `::` separator, permutations, parser findings, and in the text a comma/semicolon/newline, an
+#: apostrophe, or markup characters (`( [ < :`). The engine computes them once per prompt.
+FEATURES = ("text", "params", "images", "quotes", "separator", "permutations", "diagnostics",
+            "comma", "apostrophe", "markup")
 
 
 def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEVER,

@@ -34,7 +34,9 @@ _SPEED = ("fast", "relax", "turbo")
 # -- shared helpers (compat.py uses them too) --------------------------------------------------------
 def vlabel(ctx: Context, version: str | None = None) -> str:
     """`V6.1`, `niji 6`, `test`: a version as people write it in prose."""
-    label = ctx.spec.label(version or ctx.version)
+    if version is None:
+        return ctx.version_text
+    label = ctx.spec.label(version)
     return "V" + label if label[:1].isdigit() else label
 
 

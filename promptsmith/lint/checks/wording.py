@@ -210,8 +210,7 @@ def _has_repeated_term(low: str) -> bool:
 
 def _label(ctx: Context) -> str:
     """The version for messages: `V6.1`, `niji 6`."""
-    label = ctx.version_label
-    return "V" + label if label[:1].isdigit() else label
+    return ctx.version_text
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -417,7 +416,7 @@ def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS203 ------------------------------------------------------------------------------------------
 
 
-@rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("comma",))
 def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a comma term written twice in the same part of the prompt (case and spacing ignored).
@@ -464,7 +463,7 @@ def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
 
 # -- PS204 ------------------------------------------------------------------------------------------
 
-@rule("PS204", "keyword-soup", severity=Severity.INFO, needs=("text",))
+@rule("PS204", "keyword-soup", severity=Severity.INFO, needs=("comma",))
 def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, reports text that is a comma list of keywords with no sentence in it.
@@ -551,7 +550,7 @@ def _quoted_prompt(prompt: Prompt, q: Any) -> bool:
     )
 
 
-@rule("PS205", "single-quoted-text", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("text",))
+@rule("PS205", "single-quoted-text", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("apostrophe",))
 def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds text to draw written in single quotes: `a sign that says 'OPEN'`. Only
@@ -598,7 +597,7 @@ def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("text",))
+@rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("quotes", "apostrophe"))
 def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds text to draw in typographic quotes: `“OPEN”` or `‘OPEN’`.
@@ -652,7 +651,7 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("text",))
+@rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("quotes",))
 def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds a prompt whose whole text is wrapped in quotes.
@@ -899,7 +898,7 @@ _SD_LABELS = re.compile(
 _SD_LABEL_WORDS = ("prompt", "steps", "sampler", "cfg", "clip skip", "model hash", "denoising")
 
 
-@rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("markup",))
 def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds Stable Diffusion prompt syntax pasted into a Midjourney prompt.
