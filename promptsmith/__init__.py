@@ -6,7 +6,7 @@ llama_cpp, sentence_transformers or textual; the parts that need them load on fi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -15,6 +15,7 @@ from promptsmith.core.parse import parse
 
 if TYPE_CHECKING:
     from promptsmith.core.fix import FixResult
+    from promptsmith.services.compare import Comparison
     from promptsmith.services.rewrite import RewriteResult
 
 
@@ -39,11 +40,21 @@ def fix(
     return fix_text(text, linter.lint, unsafe=unsafe)
 
 
-def rewrite(text: str, engine: str = "rules", target_version: str = "6.1") -> RewriteResult:
-    """Rewrite a v5 keyword prompt into a v6 natural-language brief with its parameters."""
+def rewrite(text: str, engine: str = "rules", target_version: str = "6.1", check: bool = False) -> RewriteResult:
+    """Rewrite a v5 keyword prompt into a v6 natural-language brief with its parameters.
+
+    With `check=True` the result carries a meaning check against the input (`result.check`).
+    """
     from promptsmith.services.rewrite import rewrite as _rewrite
 
-    return _rewrite(text, engine=engine, target_version=target_version)
+    return _rewrite(text, engine=engine, target_version=target_version, check=check)
+
+
+def compare(a: str, b: str, **options: Any) -> Comparison:
+    """Check whether prompt B still asks for what prompt A asked for (sentence embeddings)."""
+    from promptsmith.services.compare import compare as _compare
+
+    return _compare(a, b, **options)
 
 
 def __getattr__(name: str):
@@ -51,6 +62,10 @@ def __getattr__(name: str):
         from promptsmith.core.fix import FixResult
 
         return FixResult
+    if name in ("Comparison", "TermMatch"):
+        from promptsmith.services import compare as _compare_service
+
+        return getattr(_compare_service, name)
     if name in ("RewriteResult", "Change"):
         from promptsmith.services import rewrite as _service
 
@@ -59,7 +74,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "RewriteResult", "Change", "rewrite",
+    "Comparison", "compare", "RewriteResult", "Change", "rewrite",
     "Diagnostic", "Fix", "FixResult", "Param", "Prompt", "Severity", "Span",
     "fix", "lint", "parse", "__version__",
 ]

@@ -29,6 +29,9 @@ KEYS: dict[str, type] = {
     "engine": str,
     "backend": str,
     "family": str,
+    "similarity-threshold": float,
+    "term-threshold": float,
+    "embed-cache": bool,
 }
 
 
@@ -45,6 +48,9 @@ class Config:
     engine: str = "auto"
     backend: str | None = None
     family: str = "sdxl"
+    similarity_threshold: float = 0.75
+    term_threshold: float = 0.6
+    embed_cache: bool = False
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **values: Any) -> Config:
@@ -95,6 +101,13 @@ def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | N
         want = KEYS[key]
         if want is list and isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
+        if want is float and isinstance(value, (int, str)) and not isinstance(value, bool):
+            try:
+                value = float(value)
+            except ValueError:
+                raise ConfigError(f"{source}: {key!r} must be a number, not {value!r}") from None
+        if want is bool and isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "yes", "on")
         if not isinstance(value, want):
             raise ConfigError(f"{source}: {key!r} must be a {want.__name__}, not {type(value).__name__}")
         attr = key.replace("-", "_")

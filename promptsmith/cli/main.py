@@ -159,10 +159,12 @@ def _describe(line: int, prompt: Any) -> str:
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for large inputs (order is kept).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--check", is_flag=True, help="Compare each brief with its input by sentence embeddings (needs promptsmith[embed]).")
+@click.option("--embed-model", metavar="PATH", help="Embedding model folder for --check (default: the packaged all-MiniLM-L6-v2).")
 @click.pass_context
 def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
             target_version: str | None, explain: bool, input_format: str | None, workers: int,
-            progress: bool | None) -> None:
+            progress: bool | None, check: bool, embed_model: str | None) -> None:
     """Rewrite v5 keyword prompts into v6 natural-language briefs.
 
     With PROMPT, rewrites it; otherwise streams stdin (or --file) line by line, one output record
@@ -177,7 +179,7 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
     """
     from promptsmith.cli.rewrite_cmd import run_rewrite
 
-    config = _config(ctx).with_overrides(engine=engine, target_version=target_version)
+    config = _config(ctx).with_overrides(engine=engine, target_version=target_version, embed_model=embed_model)
     if prompt is not None and file is not None:
         raise click.UsageError("give a PROMPT or --file, not both")
     if prompt is None and file is None:
@@ -188,9 +190,44 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
         file = "-"
     try:
         status = run_rewrite(prompt, file, config, fmt=fmt, explain=explain, input_format=input_format,
-                             workers=workers, progress=progress)
+                             workers=workers, progress=progress, check=check)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
+    ctx.exit(status)
+
+
+# -- compare --------------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@click.option("--file", "-f", "file", metavar="FILE|-", help='JSON lines with fields "a" and "b" (`-` for stdin).')
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
+              help="Output format (default: text for A B, jsonl for --file).")
+@click.option("--embed-model", metavar="PATH", help="Embedding model folder (default: the packaged all-MiniLM-L6-v2).")
+@click.pass_context
+def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, fmt: str | None,
+            embed_model: str | None) -> None:
+    """Check whether prompt B still asks for what prompt A asked for.
+
+    Prints the embedding similarity, A's terms that B dropped, what B added, the parameter
+    differences and a verdict (preserved / drifted / different).
+
+    \b
+    Examples:
+      promptsmith compare "old fisherman, oil painting, 8k" "An oil painting of an old fisherman."
+      promptsmith compare --file pairs.jsonl > checks.jsonl
+    """
+    from promptsmith.cli.compare_cmd import run_compare
+
+    config = _config(ctx).with_overrides(embed_model=embed_model)
+    if file is None and (a is None or b is None):
+        raise click.UsageError("give two prompts A and B, or --file pairs.jsonl")
+    if file is not None and (a is not None or b is not None):
+        raise click.UsageError("give two prompts A and B, or --file, not both")
+    try:
+        status = run_compare(a, b, file, config, fmt=fmt or ("jsonl" if file else "text"))
+    except PromptsmithError as exc:
+        raise click.ClickException(str(exc)) from exc
     ctx.exit(status)
 
 

@@ -11,7 +11,7 @@ import click
 
 from promptsmith.cli.inputs import input_format_for, read_records
 from promptsmith.config import Config
-from promptsmith.services.batch import Job, rewrite_stream
+from promptsmith.services.batch import CheckOptions, Job, rewrite_stream
 
 
 def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
@@ -21,6 +21,11 @@ def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
 
 def _text(record: dict[str, Any], explain: bool) -> str:
     lines = [record["output"]]
+    check = record.get("check")
+    if check:
+        lines.append(f"  ≈ similarity {check['similarity']:.2f}, {check['verdict']}"
+                     + (f"; dropped: {', '.join(check['dropped'])}" if check["dropped"] else "")
+                     + (f"; added: {', '.join(check['added'])}" if check["added"] else ""))
     if explain:
         for change in record.get("changes", []):
             before, after = change["before"] or "∅", change["after"] or "∅"
@@ -29,7 +34,7 @@ def _text(record: dict[str, Any], explain: bool) -> str:
 
 
 def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: str, explain: bool,
-                input_format: str | None, workers: int, progress: bool | None) -> int:
+                input_format: str | None, workers: int, progress: bool | None, check: bool = False) -> int:
     """Rewrite and print; returns the exit status (0 all fine, 1 some record failed)."""
     engine = config.engine if config.engine in ("rules", "llm", "auto") else "auto"
     engine = "rules" if engine == "auto" else engine  # auto means rules until an LLM is configured
@@ -43,8 +48,15 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
     failed = 0
     collected: list[dict[str, Any]] = []
     count = 0
+    options = None
+    if check:
+        options = CheckOptions(config.embed_model, config.embed_cache, config.similarity_threshold,
+                               config.term_threshold)
+        from promptsmith.services.compare import default_embedder
+
+        default_embedder(options.embed_model, options.embed_cache)  # a missing model fails here, once
     for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=config.rule_dirs,
-                                 workers=workers):
+                                 workers=workers, check=options):
         count += 1
         if record.get("error"):
             failed += 1

@@ -5,11 +5,13 @@ colour → composition → mood, and enumerate alternative phrasings cheaply (fo
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 
 from promptsmith.core.analyze import Brief, RewriteRules, with_article
 
 _ARTICLES = frozenset({"a", "an", "the"})
+_ENDS_WITH_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
 
 #: How many candidate phrasings `candidates` yields at most.
 MAX_CANDIDATES = 16
@@ -47,8 +49,12 @@ def _subject(brief: Brief, rules: RewriteRules) -> str:
     return phrase
 
 
-def _mood_words(brief: Brief) -> str:
-    return join_list(_dedupe(brief.mood))
+def _mood_parts(brief: Brief) -> tuple[str, str]:
+    """(adjectives for the mood connective, noun phrases that already name a mood)."""
+    moods = _dedupe(brief.mood)
+    nouns = [with_article(m, _ARTICLES) for m in moods if _ENDS_WITH_NOUN.search(m)]
+    adjectives = [m for m in moods if not _ENDS_WITH_NOUN.search(m)]
+    return join_list(adjectives), join_list(nouns)
 
 
 def _medium(brief: Brief) -> str:
@@ -63,14 +69,14 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     lighting = join_list(_dedupe(brief.lighting))
     colour = join_list(_dedupe(brief.colour))
     composition = join_list(_dedupe(brief.composition))
-    mood = _mood_words(brief)
+    mood, mood_nouns = _mood_parts(brief)
     conn = rules.connectives
     forms = [
         conn.get("style", ("in the style of {x}",)) if style else ("",),
         conn.get("lighting", ("with {x}",)) if lighting else ("",),
         conn.get("colour", ("in {x}",)) if colour else ("",),
         conn.get("composition", ("{x}",)) if composition else ("",),
-        conn.get("mood", ("with a {x} atmosphere",)) if mood else ("",),
+        conn.get("mood", ("with a {x} atmosphere",)) if mood else (("with {x}",) if mood_nouns else ("",)),
         (False, True) if medium and subject else (False,),
     ]
     seen: set[str] = set()
@@ -78,10 +84,18 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
         if count >= MAX_CANDIDATES * 4 or len(seen) >= MAX_CANDIDATES:
             return
         sentence = _sentence(brief, subject, medium, medium_first, _fill(st, style), _fill(li, lighting),
-                             _fill(co, colour), _fill(cp, composition), _fill(mo, mood))
+                             _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns))
         if sentence and sentence not in seen:
             seen.add(sentence)
             yield sentence
+
+
+def _mood(form: str, adjectives: str, nouns: str) -> str:
+    """`with a moody atmosphere`, `with a strong atmosphere`, or both joined."""
+    if not adjectives:
+        return f"with {nouns}" if nouns else ""
+    text = _fill(form, adjectives)
+    return f"{text} and {nouns}" if nouns else text
 
 
 def _fill(form: str, x: str) -> str:

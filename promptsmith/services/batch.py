@@ -19,7 +19,18 @@ class Job:
     error: str | None = None
 
 
-def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...], check: bool = False) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CheckOptions:
+    """How `--check` compares each rewrite with its input (picklable, for worker processes)."""
+
+    embed_model: str | None = None
+    embed_cache: bool = False
+    similarity_threshold: float = 0.75
+    term_threshold: float = 0.6
+
+
+def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...],
+             check: CheckOptions | None = None) -> dict[str, Any]:
     from promptsmith.services.rewrite import rewrite
 
     record: dict[str, Any] = {"line": job.line, "input": job.prompt, "output": "", "engine": engine,
@@ -27,7 +38,14 @@ def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...], ch
     if job.error is None and job.prompt.strip():
         try:
             result = rewrite(job.prompt, engine=engine, target_version=target, rule_dirs=rule_dirs)
-            record.update(result.model_dump(mode="json", exclude={"input"}))
+            if check is not None:
+                from promptsmith.services.compare import compare, default_embedder
+
+                embedder = default_embedder(check.embed_model, check.embed_cache)
+                result = result.model_copy(update={"check": compare(
+                    job.prompt, result.output, embedder=embedder,
+                    similarity_threshold=check.similarity_threshold, term_threshold=check.term_threshold)})
+            record.update(result.model_dump(mode="json", exclude={"input"} if check else {"input", "check"}))
             record["error"] = None
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
             record["error"] = f"{type(exc).__name__}: {exc}"
@@ -35,28 +53,29 @@ def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...], ch
     return record
 
 
-def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...]]) -> list[dict[str, Any]]:
-    jobs, engine, target, rule_dirs = args
-    return [_run_one(j, engine, target, rule_dirs) for j in jobs]
+def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None]) -> list[dict[str, Any]]:
+    jobs, engine, target, rule_dirs, check = args
+    return [_run_one(j, engine, target, rule_dirs, check) for j in jobs]
 
 
 def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str = "6.1",
-                   rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64) -> Iterator[dict[str, Any]]:
+                   rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
+                   check: CheckOptions | None = None) -> Iterator[dict[str, Any]]:
     """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready."""
     if workers <= 1:
         for job in jobs:
-            yield _run_one(job, engine, target_version, rule_dirs)
+            yield _run_one(job, engine, target_version, rule_dirs, check)
         return
 
-    def chunks() -> Iterator[tuple[list[Job], str, str, tuple[Path, ...]]]:
+    def chunks() -> Iterator[tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None]]:
         batch: list[Job] = []
         for job in jobs:
             batch.append(job)
             if len(batch) >= chunk:
-                yield batch, engine, target_version, rule_dirs
+                yield batch, engine, target_version, rule_dirs, check
                 batch = []
         if batch:
-            yield batch, engine, target_version, rule_dirs
+            yield batch, engine, target_version, rule_dirs, check
 
     # map() keeps input order; results stream back chunk by chunk.
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -7,9 +7,11 @@ from itertools import islice
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from promptsmith.services.compare import Comparison
 from promptsmith.core.analyze import Analyzer, Brief, RewriteRules, load_rewrite_rules
 from promptsmith.core.compose import candidates
 from promptsmith.core.fix import apply_edits
@@ -54,6 +56,8 @@ class RewriteResult(BaseModel):
     engine: str = "rules"
     target_version: str = "6.1"
     seconds: float = 0.0
+    #: The meaning check against the input, when asked for (`--check`).
+    check: Comparison | None = None
 
 
 class Rewriter:
@@ -313,8 +317,9 @@ def get_rewriter(target_version: str = "6.1", rule_dirs: tuple[Path, ...] = ()) 
 
 
 def rewrite(text: str, engine: str = "rules", target_version: str = "6.1",
-            rule_dirs: tuple[Path, ...] = ()) -> RewriteResult:
-    """Rewrite a v5 keyword prompt into a v6 brief with its parameters."""
+            rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None) -> RewriteResult:
+    """Rewrite a v5 keyword prompt into a v6 brief with its parameters; with `check`, compare
+    the brief with the input by sentence embeddings (`RewriteResult.check`)."""
     if engine not in ENGINES:
         raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine == "llm":
@@ -322,4 +327,9 @@ def rewrite(text: str, engine: str = "rules", target_version: str = "6.1",
             "the llm engine is not available in this build: use --engine rules (or auto, which "
             "falls back to rules)"
         )
-    return get_rewriter(target_version, rule_dirs).rewrite(text)
+    result = get_rewriter(target_version, rule_dirs).rewrite(text)
+    if check:
+        from promptsmith.services.compare import compare
+
+        result = result.model_copy(update={"check": compare(text, result.output, embedder=embedder)})
+    return result

@@ -1,0 +1,238 @@
+"""Meaning check: does prompt B still ask for what prompt A asked for?
+
+- overall: cosine similarity of the sentence embeddings of A's content (its text without filler
+  and parameters) and B's text;
+- coverage: each content term of A (its comma-terms, filler removed) and its best match in B.
+  A term whose words all appear in B matches exactly (score 1); the others are matched by
+  embedding against B's phrases. Terms below the term threshold are **dropped**;
+- **added**: phrases of B that match none of A's terms or A as a whole;
+- parameters are compared exactly, not by embedding;
+- a verdict against thresholds from config.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from promptsmith.backends.base import Embedder
+from promptsmith.core.analyze import split_terms
+from promptsmith.core.lexicon import load_filler_lexicon
+from promptsmith.core.parse import parse
+
+Verdict = Literal["preserved", "drifted", "different"]
+
+#: Defaults; config keys `similarity-threshold` and `term-threshold` override them.
+SIMILARITY_THRESHOLD = 0.75
+TERM_THRESHOLD = 0.6
+DIFFERENT_BELOW = 0.4
+
+_WORD = re.compile(r"[a-z0-9]+")
+# B is split into phrases at punctuation and at the connectives a brief is written with.
+_PHRASE_SPLIT = re.compile(
+    r"[,.;:!?()\"“”]|::-?[\d.]*|\s(?:with|in the style of|in the manner of|lit by|composed as|in|on|at|and|by|under|for)\s",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(r"^(?:(?:a|an|the|with|in|of|on|at|and|by)\s+)+", re.IGNORECASE)
+_STOP = frozenset(
+    "a an the and or of in on at by with for to from as is are be its it this that into over under "
+    "style manner atmosphere mood lit palette composed tones colours colors colour color shot piece".split()
+)
+_FOLD = (("colour", "color"), ("centred", "centered"), ("centre", "center"), ("armour", "armor"),
+         ("grey", "gray"), ("watercolour", "watercolor"))
+
+
+class TermMatch(BaseModel):
+    """One content term of A and where it went in B."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str
+    match: str
+    score: float
+    exact: bool
+
+
+class ParamDiff(BaseModel):
+    """Parameters compared exactly: what stayed, what went, what came, what changed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    same: list[str] = Field(default_factory=list)
+    only_a: list[str] = Field(default_factory=list)
+    only_b: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+
+
+class Comparison(BaseModel):
+    """The meaning check of B against A."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    a: str
+    b: str
+    similarity: float
+    dropped: list[str] = Field(default_factory=list)
+    added: list[str] = Field(default_factory=list)
+    verdict: Verdict
+    terms: list[TermMatch] = Field(default_factory=list)
+    params: ParamDiff = Field(default_factory=ParamDiff)
+    embedder: str = ""
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("ł", "l").replace("ø", "o")
+    for a, b in _FOLD:
+        text = text.replace(a, b)
+    return text
+
+
+def _words(text: str) -> set[str]:
+    out = set()
+    for w in _WORD.findall(_fold(text)):
+        if w in _STOP:
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
+
+
+def content_terms(text: str) -> list[str]:
+    """A prompt text's comma-terms with filler (8k, masterpiece…) removed: what it asks for."""
+    lex = load_filler_lexicon()
+    out = []
+    for term in split_terms(text):
+        spans = lex.filler_spans(term)
+        for s, e in reversed(spans):
+            term = term[:s] + " " + term[e:]
+        term = " ".join(term.split()).strip(" ,-&")
+        if _words(term):
+            out.append(term)
+    return out
+
+
+_NEGATION = re.compile(r"^(?:no|without|not|avoid)\s+", re.IGNORECASE)
+
+
+def _moved_to_no(term: str, no_words: set[str]) -> bool:
+    """`no people` in A is kept when B says `--no people`."""
+    m = _NEGATION.match(term)
+    return bool(m and no_words and _words(term[m.end():]) <= no_words)
+
+
+def phrases(text: str) -> list[str]:
+    """B's phrases: split at punctuation and connectives, leading articles dropped."""
+    out = []
+    for piece in _PHRASE_SPLIT.split(text):
+        piece = _LEADING.sub("", piece.strip())
+        if piece and _words(piece):
+            out.append(piece)
+    return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=4)
+def default_embedder(model: str | None = None, disk_cache: bool = False) -> Embedder:
+    """The sentence-transformers embedder (the packaged all-MiniLM-L6-v2 unless `model` names a
+    folder), one per process, loaded on first use."""
+    from promptsmith.backends.st import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(model, disk_cache=disk_cache)
+
+
+def _param_diff(a: Any, b: Any) -> ParamDiff:
+    from promptsmith.core.render import render_param
+
+    def table(prompt: Any) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for p in prompt.params:
+            out.setdefault(p.name, render_param(p))
+        return out
+
+    ta, tb = table(a), table(b)
+    diff = ParamDiff(
+        same=[ta[k] for k in ta if k in tb and ta[k] == tb[k]],
+        only_a=[ta[k] for k in ta if k not in tb],
+        only_b=[tb[k] for k in tb if k not in ta],
+        changed=[f"{ta[k]} → {tb[k]}" for k in ta if k in tb and ta[k] != tb[k]],
+    )
+    return diff
+
+
+def compare(
+    a: str,
+    b: str,
+    *,
+    embedder: Embedder | None = None,
+    similarity_threshold: float = SIMILARITY_THRESHOLD,
+    term_threshold: float = TERM_THRESHOLD,
+) -> Comparison:
+    """Compare prompt B with prompt A (typically a rewrite with its original)."""
+    import numpy as np  # deferred: only the compare path needs it
+
+    embedder = embedder or default_embedder()
+    pa, pb = parse(a), parse(b)
+    # filler says nothing, so the overall similarity is of what A asks for (filler removed)
+    terms_a = content_terms(pa.text)
+    text_a, text_b = (", ".join(terms_a) or pa.text), pb.text
+    chunks_b = phrases(text_b)
+    words_b = _words(text_b)
+
+    no_b = _words(" ".join(" ".join(p.value) for p in pb.params if p.name == "no" and isinstance(p.value, tuple)))
+    exact = {t for t in terms_a if _words(t) <= words_b or _moved_to_no(t, no_b)}
+    fuzzy = [t for t in terms_a if t not in exact]
+    unique = list(dict.fromkeys([text_a, text_b, *fuzzy, *chunks_b, *terms_a]))
+    vectors = embedder.embed(unique) if (text_a or text_b) else np.zeros((0, 1), dtype=np.float32)
+    index = {t: i for i, t in enumerate(unique)}
+
+    def vec(t: str) -> Any:
+        return vectors[index[t]]
+
+    similarity = float(vec(text_a) @ vec(text_b)) if text_a and text_b else (1.0 if text_a == text_b else 0.0)
+
+    matches: list[TermMatch] = []
+    chunk_matrix = np.stack([vec(c) for c in chunks_b]) if chunks_b else None
+    for term in terms_a:
+        need = _words(term)
+        if term not in exact and len(need) >= 4:
+            coverage = len(need & words_b) / len(need)
+            if coverage >= 0.75:  # a long list (artists…) whose words are nearly all in B
+                matches.append(TermMatch(term=term, match=term, score=round(coverage, 4), exact=False))
+                continue
+        if term in exact:
+            moved = not (_words(term) <= words_b)
+            matches.append(TermMatch(term=term, match=f"--no {term.split(None, 1)[1]}" if moved else term,
+                                     score=1.0, exact=True))
+            continue
+        if chunk_matrix is None:
+            matches.append(TermMatch(term=term, match="", score=0.0, exact=False))
+            continue
+        scores = chunk_matrix @ vec(term)
+        best = int(np.argmax(scores))
+        matches.append(TermMatch(term=term, match=chunks_b[best], score=round(float(scores[best]), 4), exact=False))
+    dropped = [m.term for m in matches if m.score < term_threshold]
+
+    added: list[str] = []
+    if chunks_b:
+        words_a = _words(text_a)
+        reference = np.stack([vec(t) for t in dict.fromkeys([*terms_a, text_a]) if t]) if (terms_a or text_a) else None
+        for chunk in chunks_b:
+            if _words(chunk) <= words_a:
+                continue  # nothing new in it
+            best = float(np.max(reference @ vec(chunk))) if reference is not None else 0.0
+            if best < term_threshold:
+                added.append(chunk)
+
+    if similarity < DIFFERENT_BELOW:
+        verdict: Verdict = "different"
+    elif similarity >= similarity_threshold and not dropped and not added:
+        verdict = "preserved"
+    else:
+        verdict = "drifted"
+    return Comparison(
+        a=a, b=b, similarity=round(similarity, 4), dropped=dropped, added=added, verdict=verdict,
+        terms=matches, params=_param_diff(pa, pb), embedder=getattr(embedder, "name", type(embedder).__name__),
+    )
