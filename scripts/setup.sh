@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Set up .venv with promptsmith and the given extras (default: none), using pip's cache.
-# torch comes first, pinned to the CPU build this machine keeps on disk: a bare `torch`
-# requirement would pull a several-GB CUDA build (../shared/reference/dependencies-on-these-machines.md).
+# Set up .venv with promptsmith and the given extras (comma list: llm, embed, dev, all), reusing
+# pip's cache (~/.cache/pip) so later runs download and build nothing.
+#
+# - torch first, pinned to the CPU build this machine keeps on disk: a bare `torch` requirement
+#   would pull a several-GB CUDA build (../shared/reference/dependencies-on-these-machines.md).
+# - llama-cpp-python is compiled with portable CPU flags: its default build crashes here
+#   (SIGILL in ggml's AMX path); AVX-512 paths make prompt processing ~1.5x faster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-}"
+extras="${1:-llm}"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 pip=".venv/bin/pip"
-$pip install -q --upgrade pip >/dev/null 2>&1 || true
-case ",$extras," in
-  *,embed,*|*,all,*|*,dev,*) $pip install -q "torch==2.13.0" ;;
-esac
+has() { case ",$extras," in *,"$1",*|*,all,*) return 0;; *) return 1;; esac; }
+if has embed || has dev; then
+  $pip install -q "torch==2.13.0"
+fi
+if has llm || has dev; then
+  export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+-DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON \
+-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF"
+  $pip install -q "llama-cpp-python==0.3.36"
+fi
 $pip install -q -e ".${extras:+[$extras]}"
-case ",$extras," in
+if has dev; then
   # open-clip-torch is used only for the CLIP BPE vocabulary file it ships; its own
   # requirements (torchvision) are not needed and would replace the CPU torch.
-  *,dev,*) $pip install -q --no-deps "open-clip-torch>=2.20" ;;
-esac
+  $pip install -q --no-deps "open-clip-torch>=2.20"
+fi

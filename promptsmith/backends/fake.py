@@ -35,3 +35,32 @@ class HashEmbedder:
             if norm:
                 out[i] /= norm
         return out
+
+
+class ScriptedGenerator:
+    """A `Generator` whose scores prefer texts with fewer words (or a given order) and whose
+    generations come from a script: for testing the LLM jobs and the guard without a model."""
+
+    name = "fake-scripted"
+
+    def __init__(self, writes: list[str] | None = None, prefer: str | None = None) -> None:
+        self.writes = list(writes or [])
+        self.prefer = prefer
+        self.prompts: list[str] = []
+
+    def logprobs(self, prefix: str, continuations):
+        out = []
+        for text in continuations:
+            score = -len(text.split()) / 10
+            if self.prefer and self.prefer in text:
+                score += 5
+            out.append(score)
+        return out
+
+    def generate(self, prompt: str, *, on_token=None, **options) -> str:
+        self.prompts.append(prompt)
+        text = self.writes.pop(0) if self.writes else ""
+        for word in text.split(" "):
+            if on_token is not None:
+                on_token(word + " ")
+        return text

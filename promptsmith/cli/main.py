@@ -161,10 +161,18 @@ def _describe(line: int, prompt: Any) -> str:
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--check", is_flag=True, help="Compare each brief with its input by sentence embeddings (needs promptsmith[embed]).")
 @click.option("--embed-model", metavar="PATH", help="Embedding model folder for --check (default: the packaged all-MiniLM-L6-v2).")
+@click.option("--model", metavar="PATH.gguf", help="GGUF model for the llm engine (default: the packaged SmolLM2-135M).")
+@click.option("--llm-job", "llm_jobs", multiple=True, type=click.Choice(["rank", "classify", "write"]),
+              help="What the model does (repeatable; default: rank).")
+@click.option("--temperature", type=click.FloatRange(0, 2), default=0.0, show_default=True, help="Sampling temperature for write.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for reproducible LLM output.")
+@click.option("--closed-vocab", is_flag=True, help="write: allow only the input's words plus function words (grammar).")
+@click.option("--llm-backend", type=click.Choice(["llama-cpp", "transformers"]), default="llama-cpp", show_default=True)
 @click.pass_context
 def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
             target_version: str | None, explain: bool, input_format: str | None, workers: int,
-            progress: bool | None, check: bool, embed_model: str | None) -> None:
+            progress: bool | None, check: bool, embed_model: str | None, model: str | None,
+            llm_jobs: tuple[str, ...], temperature: float, seed: int, closed_vocab: bool, llm_backend: str) -> None:
     """Rewrite v5 keyword prompts into v6 natural-language briefs.
 
     With PROMPT, rewrites it; otherwise streams stdin (or --file) line by line, one output record
@@ -179,7 +187,8 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
     """
     from promptsmith.cli.rewrite_cmd import run_rewrite
 
-    config = _config(ctx).with_overrides(engine=engine, target_version=target_version, embed_model=embed_model)
+    config = _config(ctx).with_overrides(engine=engine, target_version=target_version, embed_model=embed_model,
+                                         model=model)
     if prompt is not None and file is not None:
         raise click.UsageError("give a PROMPT or --file, not both")
     if prompt is None and file is None:
@@ -189,8 +198,12 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
             raise click.UsageError("no input: give a PROMPT, --file FILE, or pipe prompts on stdin")
         file = "-"
     try:
+        from promptsmith.services.llm import LlmOptions
+
+        llm = LlmOptions(model=config.model, backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or ("rank",),
+                         temperature=temperature, seed=seed, closed_vocabulary=closed_vocab)
         status = run_rewrite(prompt, file, config, fmt=fmt, explain=explain, input_format=input_format,
-                             workers=workers, progress=progress, check=check)
+                             workers=workers, progress=progress, check=check, llm=llm)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.exit(status)
@@ -229,6 +242,32 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
     except PromptsmithError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.exit(status)
+
+
+# -- models ---------------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def models(ctx: click.Context, fmt: str) -> None:
+    """List the local LLM files promptsmith can use, with size, quantization and chat template."""
+    from promptsmith.backends.models import INSTALL_HINT, find_models
+
+    config = _config(ctx)
+    found = find_models([config.model] if config.model else [])
+    if fmt == "json":
+        click.echo(json.dumps([{"path": str(m.path), "source": m.source, "size": m.size, "name": m.name,
+                                "architecture": m.architecture, "quantization": m.quantization,
+                                "chat_template": m.template_kind, "context_length": m.context_length}
+                               for m in found], indent=2))
+        return
+    if not found:
+        click.echo(f"no models found: {INSTALL_HINT}")
+        ctx.exit(1)
+    for m in found:
+        click.echo(f"{m.name or m.path.name}  [{m.source}]")
+        click.echo(f"  {m.path}")
+        click.echo(f"  {m.size / 1e6:.0f} MB · {m.architecture or '?'} · {m.quantization} · "
+                   f"chat template: {m.template_kind} · context {m.context_length or '?'}")
 
 
 # -- explain / rules ------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
 
 def _text(record: dict[str, Any], explain: bool) -> str:
     lines = [record["output"]]
+    if explain and record.get("jobs"):
+        lines.append(f"  · llm jobs: {', '.join(record['jobs'])} ({record.get('model', '')})"
+                     + (f"; fell back: {record['fallback']}" if record.get("fallback") else ""))
+    elif explain and record.get("fallback"):
+        lines.append(f"  · rules engine: {record['fallback']}")
     check = record.get("check")
     if check:
         lines.append(f"  ≈ similarity {check['similarity']:.2f}, {check['verdict']}"
@@ -34,11 +39,17 @@ def _text(record: dict[str, Any], explain: bool) -> str:
 
 
 def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: str, explain: bool,
-                input_format: str | None, workers: int, progress: bool | None, check: bool = False) -> int:
+                input_format: str | None, workers: int, progress: bool | None, check: bool = False,
+                llm: Any = None) -> int:
     """Rewrite and print; returns the exit status (0 all fine, 1 some record failed)."""
     engine = config.engine if config.engine in ("rules", "llm", "auto") else "auto"
-    engine = "rules" if engine == "auto" else engine  # auto means rules until an LLM is configured
     target = config.target_version or "6.1"
+    if engine in ("llm", "auto"):
+        from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+
+        llm = llm or LlmOptions(model=config.model)
+        if engine == "llm":
+            get_llm_rewriter(llm, target, config.rule_dirs)  # a missing model fails here, once
     from promptsmith.services.rewrite import get_rewriter
 
     get_rewriter(target, config.rule_dirs)  # bad settings fail here, before any output
@@ -56,7 +67,7 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
 
         default_embedder(options.embed_model, options.embed_cache)  # a missing model fails here, once
     for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=config.rule_dirs,
-                                 workers=workers, check=options):
+                                 workers=workers, check=options, llm=llm):
         count += 1
         if record.get("error"):
             failed += 1

@@ -315,8 +315,8 @@ class Analyzer:
         brief.terms.append(Term(term, "subject"))
 
     # -- a whole text part -----------------------------------------------------------------------
-    def analyze(self, text: str) -> Brief:
-        """The brief of one text part."""
+    def analyze(self, text: str, overrides: dict[str, str] | None = None) -> Brief:
+        """The brief of one text part; `overrides` maps terms to the slot they must go in."""
         brief = Brief()
         for raw in split_terms(text):
             term = raw
@@ -332,6 +332,13 @@ class Analyzer:
                     brief.negatives.append(neg)
                     brief.dropped.append(Term(term, "negative", rule="negation-to-no"))
                     continue
+            if overrides and term in overrides and overrides[term] in BRIEF_SLOTS:
+                slot = overrides[term]
+                if slot == "subject":
+                    self._subject(term, brief)
+                else:
+                    self._put(slot, term, brief)
+                continue
             self.classify(term, brief)
         # adjectives with no subject to attach to become the subject
         if not brief.subject and brief.adjectives:

@@ -30,14 +30,14 @@ class CheckOptions:
 
 
 def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...],
-             check: CheckOptions | None = None) -> dict[str, Any]:
+             check: CheckOptions | None = None, llm: Any = None) -> dict[str, Any]:
     from promptsmith.services.rewrite import rewrite
 
     record: dict[str, Any] = {"line": job.line, "input": job.prompt, "output": "", "engine": engine,
                               "changes": [], "error": job.error}
     if job.error is None and job.prompt.strip():
         try:
-            result = rewrite(job.prompt, engine=engine, target_version=target, rule_dirs=rule_dirs)
+            result = rewrite(job.prompt, engine=engine, target_version=target, rule_dirs=rule_dirs, llm=llm)
             if check is not None:
                 from promptsmith.services.compare import compare, default_embedder
 
@@ -53,29 +53,29 @@ def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...],
     return record
 
 
-def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None]) -> list[dict[str, Any]]:
-    jobs, engine, target, rule_dirs, check = args
-    return [_run_one(j, engine, target, rule_dirs, check) for j in jobs]
+def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any]) -> list[dict[str, Any]]:
+    jobs, engine, target, rule_dirs, check, llm = args
+    return [_run_one(j, engine, target, rule_dirs, check, llm) for j in jobs]
 
 
 def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str = "6.1",
                    rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
-                   check: CheckOptions | None = None) -> Iterator[dict[str, Any]]:
+                   check: CheckOptions | None = None, llm: Any = None) -> Iterator[dict[str, Any]]:
     """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready."""
     if workers <= 1:
         for job in jobs:
-            yield _run_one(job, engine, target_version, rule_dirs, check)
+            yield _run_one(job, engine, target_version, rule_dirs, check, llm)
         return
 
-    def chunks() -> Iterator[tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None]]:
+    def chunks() -> Iterator[tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any]]:
         batch: list[Job] = []
         for job in jobs:
             batch.append(job)
             if len(batch) >= chunk:
-                yield batch, engine, target_version, rule_dirs, check
+                yield batch, engine, target_version, rule_dirs, check, llm
                 batch = []
         if batch:
-            yield batch, engine, target_version, rule_dirs, check
+            yield batch, engine, target_version, rule_dirs, check, llm
 
     # map() keeps input order; results stream back chunk by chunk.
     with ProcessPoolExecutor(max_workers=workers) as pool:

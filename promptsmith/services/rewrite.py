@@ -58,6 +58,12 @@ class RewriteResult(BaseModel):
     seconds: float = 0.0
     #: The meaning check against the input, when asked for (`--check`).
     check: Comparison | None = None
+    #: LLM engine: the jobs that ran (rank, classify, write), the model, retries of a written
+    #: brief, and why the output fell back to the rules engine's, if it did.
+    jobs: list[str] = Field(default_factory=list)
+    model: str = ""
+    retries: int = 0
+    fallback: str | None = None
 
 
 class Rewriter:
@@ -87,8 +93,9 @@ class Rewriter:
         return self.rules.reasons.get(rule, rule)
 
     # -- the pipeline ----------------------------------------------------------------------------
-    def rewrite(self, text: str) -> RewriteResult:
-        """Rewrite one prompt; never raises on user text."""
+    def rewrite(self, text: str, overrides: dict[str, str] | None = None) -> RewriteResult:
+        """Rewrite one prompt; never raises on user text. `overrides` puts terms into slots
+        (the LLM's classify job)."""
         t0 = time.perf_counter()
         changes: list[Change] = []
         prompt = self._syntax_fixes(text, changes)
@@ -110,7 +117,7 @@ class Rewriter:
         elif self._already_a_brief(prompt_text):
             body = prompt_text
         else:
-            brief = self.analyzer.analyze(prompt_text)
+            brief = self.analyzer.analyze(prompt_text, overrides)
             briefs.append(brief)
             cands = list(islice(candidates(brief, self.rules), self.n_candidates))
             # nothing left means every term was removed by a named rule (all filler, say)
@@ -317,17 +324,31 @@ def get_rewriter(target_version: str = "6.1", rule_dirs: tuple[Path, ...] = ()) 
 
 
 def rewrite(text: str, engine: str = "rules", target_version: str = "6.1",
-            rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None) -> RewriteResult:
-    """Rewrite a v5 keyword prompt into a v6 brief with its parameters; with `check`, compare
-    the brief with the input by sentence embeddings (`RewriteResult.check`)."""
+            rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None,
+            llm: Any = None, on_token: Any = None) -> RewriteResult:
+    """Rewrite a v5 keyword prompt into a v6 brief with its parameters.
+
+    engine: `rules` (deterministic), `llm` (a local model does the jobs in `llm`, an
+    `LlmOptions`; a missing model is an error), or `auto` (the LLM when a model is available,
+    else the rules engine, with the reason in `RewriteResult.fallback`). With `check`, the
+    result carries a meaning check against the input (`RewriteResult.check`).
+    """
     if engine not in ENGINES:
         raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if engine == "llm":
-        raise BackendUnavailable(
-            "the llm engine is not available in this build: use --engine rules (or auto, which "
-            "falls back to rules)"
-        )
-    result = get_rewriter(target_version, rule_dirs).rewrite(text)
+    if engine == "rules":
+        result = get_rewriter(target_version, rule_dirs).rewrite(text)
+    else:
+        from promptsmith.errors import ModelNotFound
+        from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+
+        try:
+            llm_rewriter = get_llm_rewriter(llm or LlmOptions(), str(target_version), tuple(rule_dirs))
+            result = llm_rewriter.rewrite(text, on_token=on_token)
+        except (ModelNotFound, BackendUnavailable) as exc:
+            if engine == "llm":
+                raise
+            result = get_rewriter(target_version, rule_dirs).rewrite(text)
+            result = result.model_copy(update={"fallback": f"no LLM: {exc}"})
     if check:
         from promptsmith.services.compare import compare
 

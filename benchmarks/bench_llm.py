@@ -1,0 +1,99 @@
+"""Benchmark the LLM engine against raw llama.cpp on the same model, in the same run.
+
+    python benchmarks/bench_llm.py [--model PATH.gguf] [--n 100]
+
+Prints: raw llama.cpp prompt-processing and generation tokens/s (a plain `Llama`, default
+settings); the same rates through promptsmith's generator (scoring = prompt processing of
+candidate tokens over a cached prefix; writing = generation); the closed-vocabulary grammar's
+overhead; and per-rewrite latency p50/p95 of the default (rank) job over N real prompts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "prompts-real.jsonl"
+TEXT = ("A portrait of an old fisherman, an oil painting in the style of Rembrandt, with dramatic lighting, "
+        "in deep umber tones, framed as a close-up, with a melancholic atmosphere. ") * 3
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--n", type=int, default=100)
+    args = ap.parse_args()
+
+    from llama_cpp import Llama
+
+    from promptsmith.backends.llama_cpp import LlamaCppGenerator
+    from promptsmith.backends.models import resolve_model_path
+    from promptsmith.services.llm import LlmRewriter, llm_prompts
+
+    path = resolve_model_path(args.model)
+    raw = Llama(model_path=str(path), n_ctx=2048, verbose=False, seed=0)
+    tokens = raw.tokenize(TEXT.encode(), add_bos=True)
+
+    def raw_pp() -> float:
+        raw.reset()
+        t0 = time.perf_counter()
+        raw.eval(tokens)
+        return len(tokens) / (time.perf_counter() - t0)
+
+    def raw_gen() -> float:
+        raw.reset()
+        t0 = time.perf_counter()
+        out = raw.create_completion("Describe a lighthouse at dusk:", max_tokens=64, temperature=0, seed=0)
+        return out["usage"]["completion_tokens"] / (time.perf_counter() - t0)
+
+    gen = LlamaCppGenerator(path)
+    prefix = llm_prompts()["rank"]["prefix"]
+    head = len(gen.tokenize(prefix, bos=True))
+
+    def ours_pp() -> float:
+        gen.logprobs(prefix, ["x"])  # prefix cached, as in real ranking
+        n = len(gen.tokenize(TEXT))
+        t0 = time.perf_counter()
+        gen.logprobs(prefix, [TEXT])
+        return n / (time.perf_counter() - t0)
+
+    def ours_gen(grammar: str | None = None) -> float:
+        gen.llama.reset()
+        counted = []
+        t0 = time.perf_counter()
+        gen.generate("Describe a lighthouse at dusk:", max_tokens=64, temperature=0, seed=0, grammar=grammar,
+                     on_token=counted.append)
+        n = len(gen.tokenize("".join(counted))) or 1
+        return n / (time.perf_counter() - t0)
+
+    best = lambda f, *a: max(f(*a) for _ in range(3))  # noqa: E731
+    rp, rg = best(raw_pp), best(raw_gen)
+    op, og = best(ours_pp), best(ours_gen)
+    llm = LlmRewriter(gen, jobs=("write",), closed_vocabulary=True)
+    grammar = llm.closed_grammar("lighthouse at dusk, oil painting, dramatic lighting, stormy sea")
+    gg = best(ours_gen, grammar)
+    print(f"model {path.name}, 2 cores; rank prefix {head} tokens (cached)")
+    print(f"prompt processing: raw {rp:6.0f} tok/s   promptsmith scoring {op:6.0f} tok/s  ({op / rp:.0%} of raw)")
+    print(f"generation:        raw {rg:6.0f} tok/s   promptsmith writing {og:6.0f} tok/s  ({og / rg:.0%} of raw)")
+    print(f"closed-vocabulary grammar: {gg:.0f} tok/s ({gg / og:.0%} of unconstrained: overhead {1 - gg / og:.0%})")
+
+    prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")]
+    step = max(1, len(prompts) // args.n)
+    sample = prompts[::step][: args.n]
+    ranker = LlmRewriter(gen, jobs=("rank",))
+    times = []
+    for text in sample:
+        t0 = time.perf_counter()
+        ranker.rewrite(text)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    print(f"rank rewrite latency over {len(times)} real prompts: p50 {statistics.median(times):.2f} s, "
+          f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} s, mean {statistics.mean(times):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""llama-cpp-python generator: scoring, constrained choice and streaming generation on a GGUF model.
+
+The model loads lazily, once (or is passed in ready-built). The KV cache of a shared prefix is
+reused: scoring several continuations of one prefix evaluates the prefix once, and generation
+re-evaluates only the tokens after the longest prefix it has already seen.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from promptsmith.backends.models import INSTALL_HINT, resolve_model_path
+from promptsmith.errors import BackendUnavailable
+
+
+def _log_softmax_rows(logits: Any, picks: Sequence[int]) -> list[float]:
+    import numpy as np
+
+    rows = np.asarray(logits, dtype=np.float64)
+    peak = rows.max(axis=1, keepdims=True)
+    logz = peak[:, 0] + np.log(np.exp(rows - peak).sum(axis=1))
+    return [float(rows[i, t] - logz[i]) for i, t in enumerate(picks)]
+
+
+class LlamaCppGenerator:
+    """A `Generator` over llama-cpp-python."""
+
+    def __init__(self, model: str | os.PathLike[str] | Any | None = None, *, n_ctx: int = 2048,
+                 n_threads: int | None = None, seed: int = 0) -> None:
+        self._llama = None if model is None or isinstance(model, (str, os.PathLike)) else model
+        self.path: Path | None = None if self._llama is not None else resolve_model_path(model)
+        self.name = f"llama.cpp:{self.path.name if self.path else 'custom'}"
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or max(1, os.cpu_count() or 1)
+        self.seed = seed
+        self._lock = threading.RLock()
+
+    @property
+    def llama(self) -> Any:
+        """The loaded `llama_cpp.Llama` (loaded on first use)."""
+        if self._llama is None:
+            with self._lock:
+                if self._llama is None:
+                    try:
+                        from llama_cpp import Llama  # deferred: keeps lint start-up fast
+                    except ImportError as exc:
+                        raise BackendUnavailable(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
+                    # logits_all: scoring needs the logits of every continuation token
+                    self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
+                                        n_threads_batch=self.n_threads, logits_all=True, seed=self.seed,
+                                        verbose=False)
+        return self._llama
+
+    def tokenize(self, text: str, bos: bool = False) -> list[int]:
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=bos, special=True)
+
+    def _eval_from_cache(self, tokens: list[int]) -> None:
+        """Evaluate `tokens`, reusing the KV cache for the prefix the model already holds."""
+        llm = self.llama
+        held = llm.input_ids[: llm.n_tokens].tolist()
+        common = 0
+        for a, b in zip(held, tokens):
+            if a != b:
+                break
+            common += 1
+        common = min(common, len(tokens) - 1)  # evaluate at least one token: its logits are needed
+        llm.n_tokens = common
+        llm.eval(tokens[common:])
+
+    def logprobs(self, prefix: str, continuations: Sequence[str]) -> list[float]:
+        """Mean token log-probability of each continuation after `prefix` (length-normalised)."""
+        with self._lock:
+            llm = self.llama
+            head = self.tokenize(prefix, bos=True)
+            out = []
+            for text in continuations:
+                tail = self.tokenize(text)
+                if not tail:
+                    out.append(float("-inf"))
+                    continue
+                tokens = head + tail
+                if len(tokens) >= self.n_ctx:
+                    tokens = tokens[: self.n_ctx - 1]
+                    tail = tokens[len(head):]
+                self._eval_from_cache(tokens)
+                rows = llm.scores[len(head) - 1 : len(tokens) - 1]
+                picks = _log_softmax_rows(rows, tail)
+                out.append(sum(picks) / len(picks))
+            return out
+
+    def stream(self, prompt: str, *, max_tokens: int = 160, temperature: float = 0.0, seed: int | None = None,
+               stop: Sequence[str] = (), grammar: str | None = None) -> Iterator[str]:
+        """Yield generated text piece by piece (the KV cache of the prompt's known prefix is reused)."""
+        with self._lock:
+            grammar_obj = None
+            if grammar:
+                from llama_cpp import LlamaGrammar
+
+                grammar_obj = LlamaGrammar.from_string(grammar, verbose=False)
+            chunks = self.llama.create_completion(
+                prompt, max_tokens=max_tokens, temperature=temperature, top_k=40 if temperature > 0 else 1,
+                seed=self.seed if seed is None else seed, stop=list(stop) or None, grammar=grammar_obj,
+                stream=True,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["text"]
+                if piece:
+                    yield piece
+
+    def generate(self, prompt: str, *, on_token: Callable[[str], None] | None = None, **options: Any) -> str:
+        """The whole generated text; `on_token` sees each piece as it arrives."""
+        pieces = []
+        for piece in self.stream(prompt, **options):
+            pieces.append(piece)
+            if on_token is not None:
+                on_token(piece)
+        return "".join(pieces)
