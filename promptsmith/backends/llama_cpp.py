@@ -74,23 +74,26 @@ class LlamaCppGenerator:
     def logprobs(self, prefix: str, continuations: Sequence[str]) -> list[float]:
         """Mean token log-probability of each continuation after `prefix` (length-normalised)."""
         with self._lock:
-            llm = self.llama
             head = self.tokenize(prefix, bos=True)
-            out = []
-            for text in continuations:
-                tail = self.tokenize(text)
-                if not tail:
-                    out.append(float("-inf"))
-                    continue
-                tokens = head + tail
-                if len(tokens) >= self.n_ctx:
-                    tokens = tokens[: self.n_ctx - 1]
-                    tail = tokens[len(head):]
-                self._eval_from_cache(tokens)
-                rows = llm.scores[len(head) - 1 : len(tokens) - 1]
-                picks = _log_softmax_rows(rows, tail)
-                out.append(sum(picks) / len(picks))
-            return out
+            scores: dict[int, float] = {}
+            # in sorted order neighbours share the longest token prefixes, so each continuation
+            # evaluates only where it differs from the one before (its KV cache is reused)
+            for index in sorted(range(len(continuations)), key=lambda i: continuations[i]):
+                scores[index] = self._score_one(head, continuations[index])
+            return [scores[i] for i in range(len(continuations))]
+
+    def _score_one(self, head: list[int], text: str) -> float:
+        tail = self.tokenize(text)
+        if not tail:
+            return float("-inf")
+        tokens = head + tail
+        if len(tokens) >= self.n_ctx:
+            tokens = tokens[: self.n_ctx - 1]
+            tail = tokens[len(head):]
+        self._eval_from_cache(tokens)
+        rows = self.llama.scores[len(head) - 1 : len(tokens) - 1]
+        picks = _log_softmax_rows(rows, tail)
+        return sum(picks) / len(picks)
 
     def stream(self, prompt: str, *, max_tokens: int = 160, temperature: float = 0.0, seed: int | None = None,
                stop: Sequence[str] = (), grammar: str | None = None) -> Iterator[str]:

@@ -60,7 +60,11 @@ def test_rank_job_on_real_prompts_keeps_every_term(generator) -> None:
         assert r.engine == "llm" and r.jobs == ["rank"]
         base = rules.rewrite(text)
         assert r.params == base.params
-        assert set(re.findall(r"\w+", r.output.lower())) == set(re.findall(r"\w+", base.output.lower()))
+        # the same content words; only the connectives may differ (they are what ranking chooses)
+        connectives = {"with", "a", "an", "in", "of", "the", "style", "manner", "lit", "by", "atmosphere", "mood",
+                       "palette", "composed", "as"}
+        words = lambda t: set(re.findall(r"\w+", t.lower())) - connectives  # noqa: E731
+        assert words(r.output) == words(base.output)
 
 
 def test_written_outputs_pass_the_guard_or_fall_back_with_a_reason(generator) -> None:
