@@ -12,7 +12,7 @@ extras="${1:-llm}"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 pip=".venv/bin/pip"
 has() { case ",$extras," in *,"$1",*|*,all,*) return 0;; *) return 1;; esac; }
-if has embed || has dev; then
+if has embed || has render || has dev; then
   $pip install -q "torch==2.13.0"
 fi
 if has llm || has dev; then

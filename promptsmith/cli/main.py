@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import click
+from pathlib import Path
 
 from promptsmith import __version__
 from promptsmith.errors import PromptsmithError
@@ -242,6 +243,117 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
     except PromptsmithError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.exit(status)
+
+
+# -- preview / serve ------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.argument("prompt")
+@click.option("--family", type=click.Choice(["sd15", "sdxl", "sd3", "flux"]), default=None, help="Pipeline family (default sdxl).")
+@click.option("--dry-run", is_flag=True, help="Print the render plan; load nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--pipeline", metavar="DIR", help="diffusers pipeline folder (or a cached hub id) to render in-process.")
+@click.option("--backend", metavar="URL", help="Render server, e.g. http://gpu-host:8765 (see `promptsmith serve`).")
+@click.option("--token", envvar="PROMPTSMITH_TOKEN", help="Bearer token for the render server.")
+@click.option("--compare", "compare_rewrite", is_flag=True, help="Render the original and its v6 rewrite with the same seeds.")
+@click.option("--seed", type=int, default=None, help="Seed (default: the prompt's --seed, else random and recorded).")
+@click.option("--steps", type=click.IntRange(1, 200), default=None, help="Override the plan's denoising steps.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="previews", show_default=True)
+@click.option("--clip-model", metavar="DIR", help="CLIP folder to score the images against the prompt.")
+@click.pass_context
+def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, fmt: str, pipeline: str | None,
+            backend: str | None, token: str | None, compare_rewrite: bool, seed: int | None, steps: int | None,
+            out_dir: str, clip_model: str | None) -> None:
+    """Plan and render a 2×2 preview grid of PROMPT (PNG + JSON sidecar).
+
+    --stylize → guidance scale, --no → negative prompt, --ar → size, --seed → generators,
+    --chaos → variety across the grid; what cannot be mapped is listed.
+
+    \b
+    Examples:
+      promptsmith preview "a lighthouse at dusk --ar 3:2 --s 250 --no people" --dry-run --format json
+      promptsmith preview "…" --pipeline ./sdxl --compare
+      promptsmith preview "…" --backend http://gpu-host:8765 --token $TOKEN
+    """
+    from promptsmith.core.plan import plan as make_plan
+
+    config = _config(ctx)
+    fam = family or config.family or "sdxl"
+    if dry_run:
+        the_plan = make_plan(prompt, fam, seed=seed, steps=steps)
+        if fmt == "json":
+            click.echo(json.dumps(the_plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        else:
+            click.echo(f"{fam}: {the_plan.width}×{the_plan.height}, {the_plan.num_inference_steps} steps, "
+                       f"guidance {the_plan.guidance_scale}, seeds {the_plan.seeds}"
+                       + (" (random)" if the_plan.seeds_random else ""))
+            click.echo(f"prompt:   {the_plan.prompt}")
+            click.echo(f"negative: {the_plan.negative_prompt or '—'}")
+            for m in the_plan.mappings:
+                click.echo(f"  {m.status:<12} {m.written:<24} {m.to or ''}  ({m.reason})")
+        return
+    backend = backend or config.backend
+    if not (pipeline or backend):
+        raise click.UsageError("give --pipeline DIR or --backend URL to render (or --dry-run to plan only)")
+    try:
+        from promptsmith.services.preview import preview as run_preview, release_llm
+
+        if backend:
+            from promptsmith.backends.http import HttpRenderer
+
+            renderer = HttpRenderer(backend, token=token)
+        else:
+            from promptsmith.backends.diffusers import DiffusersRenderer
+
+            release_llm()
+            renderer = DiffusersRenderer(pipeline)
+        other = None
+        if compare_rewrite:
+            from promptsmith.services.rewrite import rewrite as do_rewrite
+
+            other = do_rewrite(prompt).output
+        scorer = None
+        if clip_model:
+            from promptsmith.backends.clip import ClipScorer
+
+            scorer = ClipScorer(clip_model)
+        result = run_preview(prompt, renderer, family=fam, out_dir=Path(out_dir), compare_with=other, seed=seed,
+                             steps=steps, scorer=scorer)
+    except PromptsmithError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"wrote {result.png} and {result.sidecar} in {result.timings.get('total_seconds', 0):.1f} s")
+        unmapped = sorted({u for p in result.plans for u in p.unmapped})
+        if unmapped:
+            click.echo("not mapped: " + ", ".join(unmapped))
+        if result.clip_scores:
+            click.echo("CLIP scores: " + " | ".join(", ".join(f"{s:.3f}" for s in row) for row in result.clip_scores))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--pipeline", metavar="DIR", required=True, help="diffusers pipeline folder (or a cached hub id).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--token", envvar="PROMPTSMITH_TOKEN", help="Require this bearer token.")
+@click.option("--compile", "compile_", is_flag=True, help="torch.compile the denoiser.")
+@click.option("--zero-snr", is_flag=True, help="Trailing timesteps, rescaled betas and guidance rescale.")
+def serve(pipeline: str, host: str, port: int, token: str | None, compile_: bool, zero_snr: bool) -> None:
+    """Run the render server on the GPU host (POST /render, GET /health; one GPU job at a time)."""
+    from promptsmith.backends.diffusers import DiffusersRenderer
+    from promptsmith.services.server import make_server
+
+    renderer = DiffusersRenderer(pipeline, compile=compile_, zero_snr=zero_snr)
+    family = renderer.family  # loads the pipeline now, before the first request
+    server = make_server(renderer, family=family, host=host, port=port, token=token)
+    click.echo(f"promptsmith render server on http://{host}:{server.server_port} ({family}, "
+               f"{'token required' if token else 'no token'}); Ctrl+C to stop", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 # -- models ---------------------------------------------------------------------------------------

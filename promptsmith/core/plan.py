@@ -121,10 +121,10 @@ def guidance_for(stylize: float, family: str) -> float:
     return anchors[-1][1]
 
 
-def size_for(ratio: tuple[int, int] | None, family: str) -> tuple[int, int]:
-    """Width and height for `W:H` at the family's native pixel count, multiples of 64."""
+def size_for(ratio: tuple[int, int] | None, family: str, pixels: int | None = None) -> tuple[int, int]:
+    """Width and height for `W:H` at the family's native pixel count (or `pixels`), multiples of 64."""
     w, h = ratio or (1, 1)
-    pixels = NATIVE_PIXELS[family]
+    pixels = pixels or NATIVE_PIXELS[family]
     width = math.sqrt(pixels * w / h)
     height = pixels / width
     snap = lambda v: max(64, int(round(v / 64)) * 64)  # noqa: E731
@@ -135,8 +135,10 @@ def _quality_factor(q: float) -> float:
     return QUALITY_STEPS.get(q) or QUALITY_STEPS[min(QUALITY_STEPS, key=lambda k: abs(k - q))]
 
 
-def plan(prompt: Prompt | str, family: str = "sdxl", *, seed: int | None = None, steps: int | None = None) -> RenderPlan:
-    """Translate a prompt into a render plan for one pipeline family."""
+def plan(prompt: Prompt | str, family: str = "sdxl", *, seed: int | None = None, steps: int | None = None,
+         pixels: int | None = None) -> RenderPlan:
+    """Translate a prompt into a render plan for one pipeline family (`pixels` overrides the
+    family's native pixel count, e.g. for quick drafts)."""
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(FAMILIES)}, not {family!r}")
     p = parse(prompt) if isinstance(prompt, str) else prompt
@@ -188,11 +190,11 @@ def plan(prompt: Prompt | str, family: str = "sdxl", *, seed: int | None = None,
     ratio = params["aspect"].value if "aspect" in params and isinstance(params["aspect"].value, tuple) else None
     if ratio is not None and ratio[1] == 0:
         ratio = None
-    width, height = size_for(ratio, family)
+    width, height = size_for(ratio, family, pixels)
     if "aspect" in params:
         status: Status = "mapped" if ratio and abs(width / height - ratio[0] / ratio[1]) < 0.02 else "approximated"
         add("aspect", params["aspect"].span.slice(src), status, f"{width}×{height}",
-            f"{family}'s native {int(math.sqrt(NATIVE_PIXELS[family]))}² pixel count, sides in multiples of 64")
+            f"{family}'s native {int(math.sqrt(pixels or NATIVE_PIXELS[family]))}² pixel count, sides in multiples of 64")
 
     n_steps = steps or DEFAULT_STEPS[family]
     if "quality" in params and isinstance(params["quality"].value, (int, float)):

@@ -1,0 +1,186 @@
+"""diffusers renderer: a 2×2 preview grid from a `RenderPlan`, in one batched pipeline call.
+
+Loads a pipeline from a local folder (or a hub id on a machine that has it cached), picks the
+device and dtype (CUDA bf16/fp16, MPS fp16, CPU fp32), uses PyTorch's SDPA attention, and can
+compile the denoiser, swap in a tiny VAE, and use zero-terminal-SNR sampling (trailing timesteps,
+rescaled betas, guidance rescale): models trained with a non-zero terminal SNR cannot make pure
+blacks (seed atlas, "The noise schedule's effect on practitioners").
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from promptsmith.core.plan import RenderPlan
+from promptsmith.errors import BackendUnavailable, ModelNotFound
+
+INSTALL_HINT = "install promptsmith[render] (diffusers, transformers, torch)"
+
+
+def pick_device(requested: str | None = None) -> tuple[str, Any]:
+    """(device, dtype): CUDA bf16 (fp16 where bf16 is unsupported), MPS fp16, else CPU fp32."""
+    import torch
+
+    if requested:
+        device = requested
+    elif torch.cuda.is_available():
+        device = "cuda"
+    elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        device = "mps"
+    else:
+        device = "cpu"
+    if device.startswith("cuda"):
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    elif device == "mps":
+        dtype = torch.float16
+    else:
+        dtype = torch.float32
+    return device, dtype
+
+
+def _looks_like_hub_id(name: str) -> bool:
+    """`org/name` (one slash, not a path) rather than a folder."""
+    return name.count("/") == 1 and not name.startswith((".", "/", "~")) and "\\" not in name
+
+
+def family_of(pipe: Any) -> str:
+    """The plan family a pipeline belongs to, from its class."""
+    name = type(pipe).__name__
+    if "Flux" in name:
+        return "flux"
+    if "StableDiffusion3" in name:
+        return "sd3"
+    if "XL" in name:
+        return "sdxl"
+    return "sd15"
+
+
+class DiffusersRenderer:
+    """A `Renderer`: renders a plan's four images in one call and reports timings."""
+
+    def __init__(self, model: str | os.PathLike[str] | Any, *, device: str | None = None, compile: bool = False,
+                 tiny_vae: str | os.PathLike[str] | None = None, zero_snr: bool = False) -> None:
+        self._pipe = None if isinstance(model, (str, os.PathLike)) else model
+        self.model = str(model) if isinstance(model, (str, os.PathLike)) else type(model).__name__
+        self.requested_device = device
+        self.compile = compile
+        self.tiny_vae = tiny_vae
+        self.zero_snr = zero_snr
+        self._lock = threading.Lock()
+        self.load_seconds = 0.0
+        if self._pipe is None and not Path(model).exists() and not _looks_like_hub_id(str(model)):
+            raise ModelNotFound(f"no pipeline at {model}: give a folder saved with save_pretrained (or a hub id cached here)")
+
+    @property
+    def pipe(self) -> Any:
+        if self._pipe is None:
+            with self._lock:
+                if self._pipe is None:
+                    self._pipe = self._load()
+        return self._pipe
+
+    @property
+    def family(self) -> str:
+        return family_of(self.pipe)
+
+    def _load(self) -> Any:
+        t0 = time.perf_counter()
+        try:
+            # deferred: diffusers and torch take seconds to import
+            from diffusers import DiffusionPipeline
+        except ImportError as exc:
+            raise BackendUnavailable(f"diffusers is not installed: {INSTALL_HINT}") from exc
+        device, dtype = pick_device(self.requested_device)
+        local = Path(self.model).exists()
+        try:
+            pipe = DiffusionPipeline.from_pretrained(self.model, torch_dtype=dtype, local_files_only=local or None)
+        except OSError as exc:
+            raise ModelNotFound(f"cannot load pipeline {self.model!r}: {exc}") from exc
+        pipe = pipe.to(device)
+        self._configure(pipe)
+        self.load_seconds = time.perf_counter() - t0
+        return pipe
+
+    def _configure(self, pipe: Any) -> None:
+        import torch
+
+        if self.zero_snr and hasattr(pipe.scheduler, "config") and "rescale_betas_zero_snr" in pipe.scheduler.config:
+            pipe.scheduler = type(pipe.scheduler).from_config(
+                pipe.scheduler.config, timestep_spacing="trailing", rescale_betas_zero_snr=True)
+        if self.tiny_vae:
+            from diffusers import AutoencoderTiny
+
+            pipe.vae = AutoencoderTiny.from_pretrained(str(self.tiny_vae), torch_dtype=pipe.dtype).to(pipe.device)
+        if self.compile:
+            denoiser = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
+            if denoiser is not None:
+                compiled = torch.compile(denoiser, mode="max-autotune-no-cudagraphs", fullgraph=False)
+                setattr(pipe, "unet" if hasattr(pipe, "unet") else "transformer", compiled)
+
+    def _tile(self, pipe: Any, on: bool) -> None:
+        import torch
+
+        for part in ("unet", "vae", "transformer"):
+            module = getattr(pipe, part, None)
+            if module is None or part == "transformer":
+                continue  # transformers have no convolutions to wrap
+            for layer in module.modules():
+                if isinstance(layer, torch.nn.Conv2d):
+                    layer.padding_mode = "circular" if on else "zeros"
+
+    def render(self, plan: RenderPlan, *, steps: int | None = None) -> tuple[list[Any], dict[str, float]]:
+        """Four PIL images (one per seed) and timings; one batched call when guidance is uniform."""
+        import torch
+
+        pipe = self.pipe
+        family = family_of(pipe)
+        device = pipe.device
+        t0 = time.perf_counter()
+        self._tile(pipe, plan.tile)
+        n_steps = steps or plan.num_inference_steps
+        generators = [torch.Generator(device="cpu").manual_seed(s) for s in plan.seeds]
+        kwargs: dict[str, Any] = {
+            "height": plan.height, "width": plan.width, "num_inference_steps": n_steps,
+            "output_type": "pil",
+        }
+        if family == "flux":
+            if plan.negative_prompt:
+                kwargs.update(negative_prompt=plan.negative_prompt, true_cfg_scale=1.5)
+        else:
+            kwargs["negative_prompt"] = plan.negative_prompt or None
+            if self.zero_snr and family in ("sd15", "sdxl"):
+                kwargs["guidance_rescale"] = 0.7
+        if plan.denoising_end < 1.0 and family == "sdxl":
+            kwargs["denoising_end"] = plan.denoising_end
+        elif plan.denoising_end < 1.0:
+            stop_at = max(1, round(n_steps * plan.denoising_end))
+
+            def stop_early(p: Any, i: int, t: Any, callback_kwargs: dict[str, Any]) -> dict[str, Any]:
+                if i + 1 >= stop_at:
+                    p._interrupt = True  # end denoising here, decode what is there
+                return callback_kwargs
+
+            kwargs["callback_on_step_end"] = stop_early
+        scales = plan.guidance_scales
+        images: list[Any] = []
+        with torch.inference_mode():
+            if len(set(scales)) <= 1:
+                call = dict(kwargs, guidance_scale=plan.guidance_scale)
+                if call.get("negative_prompt"):
+                    call["negative_prompt"] = [call["negative_prompt"]] * 4
+                out = pipe(prompt=[plan.prompt] * 4, generator=generators, **call)
+                images = list(out.images)
+            else:
+                # --chaos: each image its own guidance (variety grows across the grid), so one
+                # call per image
+                for scale, gen in zip(scales, generators):
+                    out = pipe(prompt=plan.prompt, generator=gen, **dict(kwargs, guidance_scale=scale))
+                    images.extend(out.images)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        self._tile(pipe, False)
+        return images, {"render_seconds": round(time.perf_counter() - t0, 4), "load_seconds": round(self.load_seconds, 4)}

@@ -1,0 +1,140 @@
+"""Rendering real (tiny) pipelines on the CPU, previews on disk, and the render server over loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from promptsmith.core.plan import plan
+
+pytestmark = pytest.mark.slow
+SMALL = 64 * 64
+
+
+@pytest.fixture(scope="module")
+def sd_renderer(tiny_sd: Path):
+    from promptsmith.backends.diffusers import DiffusersRenderer
+
+    return DiffusersRenderer(tiny_sd)
+
+
+def test_sd_grid_renders_reproducibly_with_distinct_images(sd_renderer) -> None:
+    p = plan("a red fox in snow --ar 3:2 --seed 7 --no people", "sd15", pixels=SMALL, steps=2)
+    images, timings = sd_renderer.render(p)
+    again, _ = sd_renderer.render(p)
+    assert sd_renderer.family == "sd15" and len(images) == 4 and images[0].size == (p.width, p.height)
+    assert all((np.asarray(a) == np.asarray(b)).all() for a, b in zip(images, again))
+    assert not (np.asarray(images[0]) == np.asarray(images[1])).all()
+    assert timings["render_seconds"] > 0
+
+
+def test_sd_chaos_stop_and_tile_paths(sd_renderer) -> None:
+    p = plan("a red fox --c 80 --stop 50 --tile --seed 3", "sd15", pixels=SMALL, steps=2)
+    images, _ = sd_renderer.render(p)
+    assert len(images) == 4
+
+
+def test_flux_grid_renders(tiny_flux: Path) -> None:
+    from promptsmith.backends.diffusers import DiffusersRenderer
+
+    renderer = DiffusersRenderer(tiny_flux)
+    images, _ = renderer.render(plan("a red fox --seed 1 --no people", "flux", pixels=SMALL, steps=2))
+    assert renderer.family == "flux" and len(images) == 4
+
+
+def test_preview_writes_png_and_sidecar_and_compares(sd_renderer, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from promptsmith.services.preview import preview
+
+    result = preview("old fisherman, oil painting, 8k --seed 5", sd_renderer, family="sd15", out_dir=tmp_path,
+                     compare_with="An oil painting of an old fisherman. --seed 5", steps=2, pixels=SMALL)
+    png = Image.open(result.png)
+    assert png.width > 4 * 64 and Path(result.sidecar).is_file()
+    side = json.loads(Path(result.sidecar).read_text())
+    assert [p["seeds"] for p in side["plans"]] == [[5, 6, 7, 8], [5, 6, 7, 8]]
+
+
+def test_missing_pipeline_says_what_to_do(tmp_path: Path) -> None:
+    from promptsmith.backends.diffusers import DiffusersRenderer
+    from promptsmith.errors import ModelNotFound
+
+    with pytest.raises(ModelNotFound, match="save_pretrained"):
+        DiffusersRenderer(tmp_path / "nothing")
+
+
+@pytest.fixture(scope="module")
+def server(sd_renderer):
+    from promptsmith.services.server import make_server
+
+    srv = make_server(sd_renderer, family="sd15", port=0, token="s3cret")
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def _post(url: str, body: bytes, token: str | None = "s3cret", path: str = "/render") -> tuple[int, dict]:
+    req = urllib.request.Request(url + path, data=body, method="POST")
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_server_health_and_render_through_the_http_backend(server: str) -> None:
+    from promptsmith.backends.http import HttpRenderer
+
+    with urllib.request.urlopen(server + "/health", timeout=10) as resp:
+        assert json.loads(resp.read())["status"] == "ok"
+    client = HttpRenderer(server, token="s3cret")
+    images, timings = client.render(plan("a fox --seed 2", "sd15", pixels=SMALL, steps=2))
+    assert len(images) == 4 and "queued_seconds" in timings
+
+
+def test_server_rejects_bad_requests_clearly(server: str) -> None:
+    ok_body = json.dumps({"prompt": "a fox", "family": "sd15", "steps": 1}).encode()
+    assert _post(server, ok_body, token=None)[0] == 401
+    assert _post(server, ok_body, token="wrong")[0] == 401
+    assert _post(server, b"{not json")[0] == 400
+    assert _post(server, b"[1, 2]")[0] == 400
+    code, body = _post(server, json.dumps({"prompt": ""}).encode())
+    assert code == 422 and "prompt" in body["error"]
+    assert _post(server, json.dumps({"prompt": "x", "family": "dalle"}).encode())[0] == 422
+    assert _post(server, json.dumps({"prompt": "x", "steps": 10_000}).encode())[0] == 422
+    assert _post(server, json.dumps({"plan": {"width": "big"}}).encode())[0] == 422
+    assert _post(server, b"x" * (70 * 1024))[0] == 413
+    assert _post(server, ok_body, path="/nope")[0] == 404
+    # still serving after all that
+    with urllib.request.urlopen(server + "/health", timeout=10) as resp:
+        assert resp.status == 200
+
+
+def test_concurrent_requests_are_queued_not_dropped(server: str) -> None:
+    body = json.dumps({"prompt": "a fox --seed 1", "family": "sd15", "steps": 1}).encode()
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(_post(server, body)[0])) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert results == [200, 200, 200]
+
+
+def test_unreachable_server_says_how_to_start_one() -> None:
+    from promptsmith.backends.http import HttpRenderer
+    from promptsmith.errors import BackendUnavailable
+
+    with pytest.raises(BackendUnavailable, match="promptsmith serve"):
+        HttpRenderer("http://127.0.0.1:9", timeout=2).render(plan("x", "sd15", pixels=SMALL))
