@@ -52,7 +52,10 @@ class RenderService:
             seed = body.get("seed")
             if seed is not None and (not isinstance(seed, int) or not 0 <= seed < 2**32):
                 raise BadRequest(422, "seed must be an integer 0…4294967295")
-            the_plan = plan(prompt, family, seed=seed)
+            pixels = body.get("pixels")
+            if pixels is not None and (not isinstance(pixels, int) or not 64 * 64 <= pixels <= 2048 * 2048):
+                raise BadRequest(422, "pixels must be an integer 4096…4194304 (e.g. 512*512)")
+            the_plan = plan(prompt, family, seed=seed, pixels=pixels)
         steps = body.get("steps")
         if steps is not None and (not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS):
             raise BadRequest(422, f"steps must be an integer 1…{MAX_STEPS}")

@@ -87,7 +87,7 @@ def _post(url: str, body: bytes, token: str | None = "s3cret", path: str = "/ren
     if token:
         req.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(req, timeout=120) as resp:
+        with urllib.request.urlopen(req, timeout=300) as resp:
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
@@ -104,7 +104,7 @@ def test_server_health_and_render_through_the_http_backend(server: str) -> None:
 
 
 def test_server_rejects_bad_requests_clearly(server: str) -> None:
-    ok_body = json.dumps({"prompt": "a fox", "family": "sd15", "steps": 1}).encode()
+    ok_body = json.dumps({"prompt": "a fox", "family": "sd15", "steps": 1, "pixels": SMALL}).encode()
     assert _post(server, ok_body, token=None)[0] == 401
     assert _post(server, ok_body, token="wrong")[0] == 401
     assert _post(server, b"{not json")[0] == 400
@@ -113,6 +113,8 @@ def test_server_rejects_bad_requests_clearly(server: str) -> None:
     assert code == 422 and "prompt" in body["error"]
     assert _post(server, json.dumps({"prompt": "x", "family": "dalle"}).encode())[0] == 422
     assert _post(server, json.dumps({"prompt": "x", "steps": 10_000}).encode())[0] == 422
+    assert _post(server, json.dumps({"prompt": "x", "pixels": 10}).encode())[0] == 422
+    assert _post(server, json.dumps({"prompt": "x", "seed": -1}).encode())[0] == 422
     assert _post(server, json.dumps({"plan": {"width": "big"}}).encode())[0] == 422
     assert _post(server, b"x" * (70 * 1024))[0] == 413
     assert _post(server, ok_body, path="/nope")[0] == 404
@@ -122,7 +124,7 @@ def test_server_rejects_bad_requests_clearly(server: str) -> None:
 
 
 def test_concurrent_requests_are_queued_not_dropped(server: str) -> None:
-    body = json.dumps({"prompt": "a fox --seed 1", "family": "sd15", "steps": 1}).encode()
+    body = json.dumps({"prompt": "a fox --seed 1", "family": "sd15", "steps": 1, "pixels": SMALL}).encode()
     results: list[int] = []
     threads = [threading.Thread(target=lambda: results.append(_post(server, body)[0])) for _ in range(3)]
     for t in threads:
