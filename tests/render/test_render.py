@@ -140,3 +140,12 @@ def test_unreachable_server_says_how_to_start_one() -> None:
 
     with pytest.raises(BackendUnavailable, match="promptsmith serve"):
         HttpRenderer("http://127.0.0.1:9", timeout=2).render(plan("x", "sd15", pixels=SMALL))
+
+
+def test_zero_terminal_snr_option(tiny_sd: Path) -> None:
+    from promptsmith.backends.diffusers import DiffusersRenderer
+
+    renderer = DiffusersRenderer(tiny_sd, zero_snr=True)
+    images, _ = renderer.render(plan("a black cat at night --seed 4", "sd15", pixels=SMALL, steps=2))
+    config = renderer.pipe.scheduler.config
+    assert config.rescale_betas_zero_snr and config.timestep_spacing == "trailing" and len(images) == 4
