@@ -119,7 +119,10 @@ class Rewriter:
         else:
             brief = self.analyzer.analyze(prompt_text, overrides)
             briefs.append(brief)
-            cands = list(islice(candidates(brief, self.rules), self.n_candidates))
+            if self.rules.on("natural-language-brief"):
+                cands = list(islice(candidates(brief, self.rules), self.n_candidates))
+            else:  # the rule is off: the cleaned keywords, in their own order
+                cands = [", ".join(t.text for t in brief.terms)] if brief.terms else []
             # nothing left means every term was removed by a named rule (all filler, say)
             body = cands[0] if cands else ("" if brief.dropped else prompt_text)
             self._brief_changes(brief, prompt_text, body, negatives, changes)

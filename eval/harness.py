@@ -1,0 +1,396 @@
+"""The evaluation harness: engines × datasets → per-prompt metrics → aggregates, ablations, reports.
+
+Metrics (per prompt, then averaged):
+- recall: share of the input's content terms (filler removed) found in the output, moved to
+  --no, or removed by a named rule;
+- invented: output words that are in neither the input, the lexicons' phrases nor the composer's
+  connectives (a word the engine made up);
+- filler_removed: share of the input's filler terms gone from the output; filler_left: count;
+- params_preserved: share of non-legacy parameters still present;
+- lint_clean: no wording warnings (PS2xx) left;
+- order_ok: the slots appear in brief order (subject → medium → style → lighting → colour →
+  composition → mood);
+- length: words out / words in; latency: seconds per prompt.
+
+Per-prompt metrics except latency are deterministic, so results are identical for any number of
+worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "prompts-real.jsonl"
+CURATED = ROOT / "eval" / "datasets" / "curated.jsonl"
+SLOT_ORDER = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
+METRICS = ("recall", "invented", "filler_removed", "filler_left", "params_preserved", "param_errors", "lint_clean",
+           "order_ok", "length", "latency")
+#: Higher is better for these; lower for the rest (invented, filler_left, latency).
+HIGHER_IS_BETTER = {"recall", "filler_removed", "params_preserved", "lint_clean", "order_ok"}
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def load_dataset(name: str | Path) -> list[dict[str, Any]]:
+    """`real`, `curated`, or a .jsonl path: records with at least a "prompt"."""
+    path = REAL if str(name) == "real" else CURATED if str(name) == "curated" else Path(name)
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _words(text: str) -> set[str]:
+    text = text.lower()
+    for a, b in (("colour", "color"), ("centred", "centered"), ("centre", "center"), ("armour", "armor"),
+                 ("grey", "gray")):
+        text = text.replace(a, b)
+    out = set()
+    for w in _WORD.findall(text):
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Words an engine may add: lexicon phrases and display names, connectives, function words."""
+    from promptsmith.core.analyze import load_rewrite_rules
+    from promptsmith.core.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    words: set[str] = set()
+    for table in (lex.phrase, lex.display):
+        for value in table.values():
+            words |= _words(value)
+    for forms in load_rewrite_rules().connectives.values():
+        for form in forms:
+            words |= _words(form.replace("{x}", ""))
+    words |= _words("a an the of in on at with and by for to as its their under from photograph painting "
+                    "atmosphere mood style manner lit palette composed tones light composition")
+    return frozenset(words)
+
+
+def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], params: list[str],
+          diagnostics: list[dict[str, Any]], latency: float) -> dict[str, Any]:
+    """The metrics of one rewrite (deterministic but for latency)."""
+    from promptsmith.core.analyze import split_terms
+    from promptsmith.core.lexicon import load_lexicon, normalize
+    from promptsmith.core.parse import parse
+    from promptsmith.core.spec import load_spec
+
+    lex = load_lexicon()
+    text = record["prompt"]
+    source = parse(text)
+    out = parse(output)
+    removed = {normalize(c["before"]) for c in changes if c["rule"] in ("filler-quality-token", "negation-to-no")}
+    have = _words(out.text) | _words(" ".join(p for p in params if p.startswith("--no")))
+    kept = total = fillers_in = 0
+    expected = [t.lower() for t in record.get("expected_kept", [])]
+    for term in split_terms(source.text):
+        spans = lex.filler_spans(term)
+        fillers_in += len(spans)
+        for s, e in reversed(spans):
+            removed.add(normalize(term[s:e]))
+            term = term[:s] + " " + term[e:]
+        term = " ".join(term.split()).strip(" ,-&")
+        need = {w for w in _words(term) if len(w) > 2 or w.isdigit()}
+        if not need:
+            continue
+        total += 1
+        phrase = lex.phrase.get(normalize(term), "")
+        if normalize(term) in removed or need <= have or (phrase and _words(phrase) <= have):
+            kept += 1
+    for term in expected:  # the curated set names terms that must survive verbatim
+        total += 1
+        kept += _words(term) <= have
+    invented = sorted(w for w in _words(out.text) - _words(text) - _vocabulary() if not w.isdigit())
+    filler_left = len(lex.filler_spans(out.text))
+    spec = load_spec()
+    p_total = p_kept = 0
+    for p in source.params:
+        ps = spec.params.get(p.name)
+        if ps is None or ps.legacy or p.name in ("width", "height", "version", "hd"):
+            continue
+        p_total += 1
+        p_kept += any(x.startswith("--" + (ps.render or p.name)) for x in params)
+    wording = [d for d in diagnostics if d["code"].startswith("PS2") and d["severity"] != "info"]
+    param_errors = sum(1 for d in diagnostics if d["code"][:3] in ("PS1", "PS4") and d["severity"] == "error")
+    return {
+        "recall": kept / total if total else 1.0,
+        "invented": len(invented),
+        "invented_words": invented,
+        "filler_removed": 1.0 - min(filler_left, fillers_in) / fillers_in if fillers_in else 1.0,
+        "filler_left": filler_left,
+        "params_preserved": p_kept / p_total if p_total else 1.0,
+        "param_errors": param_errors,
+        "lint_clean": 0.0 if wording else 1.0,
+        "order_ok": _order_ok(output, record),
+        "length": len(out.text.split()) / max(1, len(source.text.split())),
+        "latency": latency,
+        "diagnostics": sorted({d["code"] for d in diagnostics}),
+    }
+
+
+def _order_ok(output: str, record: dict[str, Any]) -> float:
+    """1 when the expected slot phrases (curated set) or none (real set) appear in brief order."""
+    slots = record.get("expected_slots")
+    if not slots:
+        return 1.0
+    low = output.lower()
+    positions = []
+    for slot in SLOT_ORDER:
+        for phrase in slots.get(slot, []):
+            k = low.find(phrase.lower())
+            if k < 0:
+                return 0.0
+            positions.append(k)
+    return 1.0 if positions == sorted(positions) else 0.0
+
+
+# -- engines ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EngineSpec:
+    """An engine to evaluate: identity, rules (optionally with one rule off), llm or auto."""
+
+    name: str
+    kind: str
+    off: str | None = None
+    model: str | None = None
+
+
+_ENGINES: dict[EngineSpec, Any] = {}
+
+
+def _engine(spec: EngineSpec) -> Any:
+    if spec not in _ENGINES:
+        if spec.kind == "rules":
+            from promptsmith.core.analyze import load_rewrite_rules
+            from promptsmith.services.rewrite import Rewriter
+
+            rules = load_rewrite_rules()
+            _ENGINES[spec] = Rewriter(rules=rules.without(spec.off) if spec.off else rules)
+        elif spec.kind in ("llm", "auto"):
+            from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+
+            _ENGINES[spec] = get_llm_rewriter(LlmOptions(model=spec.model))
+        else:
+            _ENGINES[spec] = None
+    return _ENGINES[spec]
+
+
+def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite one record with one engine and score it; never raises."""
+    text = record["prompt"]
+    t0 = time.perf_counter()
+    try:
+        if spec.kind == "identity":
+            from promptsmith.lint.engine import lint
+
+            output, changes, params = text, [], [p.split(" ", 1)[0] for p in re.findall(r"--\w+[^-]*", text)]
+            diagnostics = [d.model_dump(mode="json") for d in lint(text)]
+        else:
+            r = _engine(spec).rewrite(text)
+            output, changes, params = r.output, [c.model_dump() for c in r.changes], r.params
+            diagnostics = [d.model_dump(mode="json") for d in r.diagnostics]
+        metrics = score(record, output, changes, params, diagnostics, time.perf_counter() - t0)
+        return {"prompt": text, "output": output, "error": None, **metrics}
+    except Exception as exc:  # noqa: BLE001 - a failing prompt is a finding, not a crash
+        return {"prompt": text, "output": "", "error": f"{type(exc).__name__}: {exc}", "recall": 0.0,
+                "invented": 0, "invented_words": [], "filler_removed": 0.0, "filler_left": 0,
+                "params_preserved": 0.0, "param_errors": 0, "lint_clean": 0.0, "order_ok": 0.0, "length": 0.0,
+                "latency": time.perf_counter() - t0, "diagnostics": []}
+
+
+def _chunk(args: tuple[EngineSpec, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    spec, records = args
+    return [run_one(spec, r) for r in records]
+
+
+def run_engine(spec: EngineSpec, records: list[dict[str, Any]], workers: int = 1,
+               progress: bool = False) -> list[dict[str, Any]]:
+    """Per-prompt results in input order (several processes keep the order)."""
+    out: list[dict[str, Any]] = []
+    chunks = [records[i : i + 50] for i in range(0, len(records), 50)]
+    iterator: Iterable[list[dict[str, Any]]]
+    if workers > 1 and spec.kind in ("rules", "identity"):
+        pool = ProcessPoolExecutor(max_workers=workers)
+        iterator = pool.map(_chunk, [(spec, c) for c in chunks])
+    else:
+        pool = None
+        iterator = (_chunk((spec, c)) for c in chunks)
+    try:
+        for part in iterator:
+            out.extend(part)
+            if progress:
+                sys.stderr.write(f"\r{spec.name}: {len(out)}/{len(records)}")
+                sys.stderr.flush()
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    if progress:
+        sys.stderr.write("\n")
+    return out
+
+
+def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Means of each metric (latency: p50 and p95 too) and the error count."""
+    agg: dict[str, float] = {}
+    for m in METRICS:
+        values = [r[m] for r in rows]
+        agg[m] = round(statistics.fmean(values), 4) if values else 0.0
+    lat = sorted(r["latency"] for r in rows)
+    if lat:
+        agg["latency_p50"] = round(statistics.median(lat), 4)
+        agg["latency_p95"] = round(lat[int(0.95 * (len(lat) - 1))], 4)
+    agg["errors"] = sum(1 for r in rows if r["error"])
+    agg["prompts"] = len(rows)
+    return agg
+
+
+def ablation(records: list[dict[str, Any]], base: dict[str, float], workers: int = 1) -> dict[str, dict[str, float]]:
+    """For each rewrite rule switched off: how each metric moves against the full rule set."""
+    from promptsmith.core.analyze import load_rewrite_rules
+
+    moves: dict[str, dict[str, float]] = {}
+    for rule in sorted(load_rewrite_rules().enabled):
+        agg = aggregate(run_engine(EngineSpec(f"rules -{rule}", "rules", off=rule), records, workers))
+        moves[rule] = {m: round(agg[m] - base[m], 4) for m in METRICS if m != "latency" and abs(agg[m] - base[m]) > 1e-9}
+    return moves
+
+
+def check_gate(agg: dict[str, float], thresholds: dict[str, Any]) -> list[str]:
+    """Failures against a thresholds table: `min` for higher-is-better metrics, `max` otherwise."""
+    failures = []
+    for metric, bound in thresholds.items():
+        if metric not in agg:
+            failures.append(f"{metric}: no such metric")
+            continue
+        value = agg[metric]
+        if "min" in bound and value < bound["min"]:
+            failures.append(f"{metric} {value:.4f} < min {bound['min']}")
+        if "max" in bound and value > bound["max"]:
+            failures.append(f"{metric} {value:.4f} > max {bound['max']}")
+    return failures
+
+
+def sample(records: list[dict[str, Any]], n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """A fixed sample: every k-th record (deterministic, spread over the whole set)."""
+    if n <= 0 or n >= len(records):
+        return records
+    step = len(records) / n
+    return [records[int(i * step)] for i in range(n)]
+
+
+def iter_worst(rows: list[dict[str, Any]], k: int = 10) -> Iterator[dict[str, Any]]:
+    """The k rewrites with the lowest recall (then most invented words)."""
+    yield from sorted(rows, key=lambda r: (r["recall"], -r["invented"], r["prompt"]))[:k]
+
+
+@dataclass
+class Report:
+    """Everything one harness run measured."""
+
+    dataset: str
+    engines: dict[str, dict[str, float]]
+    rows: dict[str, list[dict[str, Any]]]
+    ablation: dict[str, dict[str, float]] = field(default_factory=dict)
+    gate: list[str] = field(default_factory=list)
+
+    def metrics_json(self) -> dict[str, Any]:
+        return {"dataset": self.dataset, "engines": self.engines, "ablation": self.ablation, "gate_failures": self.gate}
+
+
+def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
+    """metrics.json, report.md and (with matplotlib) PNG plots in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "metrics.json").write_text(json.dumps(report.metrics_json(), indent=2), encoding="utf-8")
+    images: list[str] = []
+    if plots:
+        images = _plots(report, out_dir)
+    lines = [f"# Evaluation report: {report.dataset}", "",
+             "Regenerate with `python -m eval --dataset real --engines identity,rules --ablation --out eval/reports/real`.", "",
+             "## Metrics per engine", "",
+             "| engine | prompts | recall | invented | filler removed | filler left | params kept | param errors | lint clean | order | length | p50 s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, a in report.engines.items():
+        lines.append(f"| {name} | {int(a['prompts'])} | {a['recall']:.3f} | {a['invented']:.3f} | {a['filler_removed']:.3f} | "
+                     f"{a['filler_left']:.3f} | {a['params_preserved']:.3f} | {a['param_errors']:.3f} | {a['lint_clean']:.3f} | {a['order_ok']:.3f} | "
+                     f"{a['length']:.2f} | {a.get('latency_p50', 0):.4f} |")
+    if report.ablation:
+        lines += ["", "## Per-rule ablation (metric change with the rule switched off)", "",
+                  "| rule off | metrics that move |", "|---|---|"]
+        for rule, moves in report.ablation.items():
+            text = ", ".join(f"{m} {d:+.4f}" for m, d in moves.items()) or "no measurable change on this set"
+            lines.append(f"| {rule} | {text} |")
+    for image in images:
+        lines += ["", f"![{image}]({image})"]
+    for name, rows in report.rows.items():
+        if name == "identity":
+            continue
+        lines += ["", f"## Worst cases: {name}", ""]
+        for r in iter_worst(rows, 8):
+            lines += [f"- recall {r['recall']:.2f}, invented {r['invented_words'] or '—'}, diagnostics "
+                      f"{', '.join(r['diagnostics']) or '—'}", f"  - in: `{r['prompt'][:300]}`",
+                      f"  - out: `{r['output'][:300]}`"]
+    if report.gate:
+        lines += ["", "## Gate failures", ""] + [f"- {g}" for g in report.gate]
+    path = out_dir / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _plots(report: Report, out_dir: Path) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    names = list(report.engines)
+    made = []
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+    for ax, metric in zip(axes, ("recall", "length", "invented")):
+        for name in names:
+            ax.hist([r[metric] for r in report.rows[name]], bins=20, alpha=0.6, label=name)
+        ax.set_title(metric)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_dir / "distributions.png", dpi=110)
+    plt.close(fig)
+    made.append("distributions.png")
+    fig, ax = plt.subplots(figsize=(8, 3))
+    metrics = ["recall", "filler_removed", "params_preserved", "lint_clean", "order_ok"]
+    width = 0.8 / max(1, len(names))
+    for k, name in enumerate(names):
+        ax.bar([i + k * width for i in range(len(metrics))], [report.engines[name][m] for m in metrics], width, label=name)
+    ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(metrics))], metrics, fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_dir / "engines.png", dpi=110)
+    plt.close(fig)
+    made.append("engines.png")
+    return made
+
+
+def cpu_count() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def counts(rows: list[dict[str, Any]]) -> Counter[str]:
+    """How often each invented word appears (for reports)."""
+    c: Counter[str] = Counter()
+    for r in rows:
+        c.update(r["invented_words"])
+    return c
