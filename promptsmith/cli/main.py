@@ -356,6 +356,24 @@ def serve(pipeline: str, host: str, port: int, token: str | None, compile_: bool
         server.server_close()
 
 
+# -- tui ------------------------------------------------------------------------------------------
+@main.command(context_settings=CONTEXT)
+@click.argument("prompt", required=False, default="")
+@click.option("--target-version", type=click.Choice(["6", "6.1", "7"]), default=None)
+@click.option("--engine", type=click.Choice(["rules", "llm", "auto"]), default=None)
+@click.option("--backend", metavar="URL", help="Render server for previews (ctrl+g).")
+@click.pass_context
+def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str | None, backend: str | None) -> None:
+    """Open the terminal UI: live lint, rewrite, parameters, comparison, preview, history."""
+    try:
+        from promptsmith.tui.app import run  # deferred: textual loads only for the TUI
+    except ImportError as exc:
+        raise click.ClickException("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
+    config = _config(ctx)
+    run(prompt, version=target_version or config.target_version or "6.1",
+        engine=engine or ("rules" if config.engine == "auto" else config.engine), backend=backend or config.backend)
+
+
 # -- models ---------------------------------------------------------------------------------------
 @main.command(context_settings=CONTEXT)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -181,6 +181,8 @@ class LlmRewriter:
             allowed = _words(source) | _words(" ".join(v for vs in original.slots.values() for v in vs))
             vocab = self.prompts["write"].get("vocabulary", {})
             allowed |= set(vocab.get("function_words", [])) | set(vocab.get("connectives", []))
+            for forms in self.rules.rules.connectives.values():  # the composer's own connectives
+                allowed |= _words(" ".join(forms).replace("{x}", ""))
             allowed |= {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"}
             invented = sorted(w for w in have - allowed if not w.isdigit())
             if invented:
