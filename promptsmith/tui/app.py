@@ -211,7 +211,7 @@ class PromptsmithApp(App[None]):
         from promptsmith.lint.registry import get_rule
 
         rule = get_rule(self.diagnostics[self.selected].code)
-        why = rule.doc.split("## Why is this bad?")[-1].split("##")[0].strip()
+        why = " ".join(rule.doc.split("## Why is this bad?")[-1].split("##")[0].split())
         doc.update(f"[b]{rule.code} {rule.name}[/b]: {why}")
 
     def _sync_inputs(self, prompt: Any) -> None:

@@ -111,10 +111,10 @@ class ParamsView(Static):
         for p in prompt.params:
             ps = spec.params.get(p.name)
             rng = ps.range_for(version) if ps else None
-            out.append(f"--{p.alias} {p.raw}".rstrip(), style="cyan")
-            out.append(f"  {ps.summary if ps else 'unknown parameter'}")
+            out.append(f"--{p.alias} {p.raw}".rstrip() + " · ", style="cyan")
+            out.append(ps.summary if ps else "unknown parameter")
             if rng is not None:
-                out.append(f"  [{rng.describe()}]", style="dim")
+                out.append(f"  ({rng.describe()})", style="dim")
             out.append("\n")
         self.update(out)
 
