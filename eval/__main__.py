@@ -27,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gate", type=Path, default=None, help="thresholds TOML; exit 1 when the rules engine misses one")
     ap.add_argument("--out", type=Path, default=None, help="report folder (metrics.json, report.md, plots)")
     ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--render-backend", default=None, help="render server URL: CLIP-score v5 vs v6 previews")
+    ap.add_argument("--pipeline", default=None, help="or a local diffusers pipeline folder")
+    ap.add_argument("--clip-model", default=None, help="CLIP folder for the preview scores")
+    ap.add_argument("--render-sample", type=int, default=20, help="prompts to render (each twice, 4 images)")
+    ap.add_argument("--family", default="sdxl")
     args = ap.parse_args(argv)
 
     records = sample(load_dataset(args.dataset), args.sample)
@@ -44,6 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     report = Report(dataset=f"{args.dataset} ({len(records)} prompts)", engines=engines, rows=rows)
     if args.ablation and "rules" in engines:
         report.ablation = ablation(records, engines["rules"], workers=workers)
+    if (args.render_backend or args.pipeline) and args.clip_model:
+        from eval.harness import clip_comparison
+        from promptsmith.backends.clip import ClipScorer
+
+        if args.render_backend:
+            from promptsmith.backends.http import HttpRenderer
+
+            renderer = HttpRenderer(args.render_backend, token=None)
+        else:
+            from promptsmith.backends.diffusers import DiffusersRenderer
+
+            renderer = DiffusersRenderer(args.pipeline)
+        report.clip = clip_comparison(sample(records, args.render_sample), renderer, ClipScorer(args.clip_model),
+                                      family=args.family)
+        print(f"CLIP v5 {report.clip['clip_v5']:.4f} · v6 {report.clip['clip_v6']:.4f}")
     if args.gate is not None:
         with args.gate.open("rb") as fh:
             thresholds = tomllib.load(fh)

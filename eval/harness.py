@@ -296,6 +296,28 @@ def iter_worst(rows: list[dict[str, Any]], k: int = 10) -> Iterator[dict[str, An
     yield from sorted(rows, key=lambda r: (r["recall"], -r["invented"], r["prompt"]))[:k]
 
 
+def clip_comparison(records: list[dict[str, Any]], renderer: Any, scorer: Any, *, family: str = "sdxl",
+                    seed: int = 1234, pixels: int | None = None, steps: int | None = None) -> dict[str, float]:
+    """Render each prompt (v5) and its rules rewrite (v6) with the same fixed seeds and score every
+    image with CLIP against the original prompt's words (the user's intent)."""
+    from promptsmith.core.parse import parse
+    from promptsmith.core.plan import plan
+    from promptsmith.services.rewrite import Rewriter
+
+    rewriter = Rewriter()
+    v5, v6 = [], []
+    for record in records:
+        text = record["prompt"]
+        brief = rewriter.rewrite(text).output
+        intent = parse(text).text
+        for prompt, bucket in ((text, v5), (brief, v6)):
+            images, _ = renderer.render(plan(prompt, family, seed=seed, pixels=pixels, steps=steps), steps=steps)
+            bucket.extend(scorer.score(images, intent))
+    return {"clip_v5": round(statistics.fmean(v5), 4) if v5 else 0.0,
+            "clip_v6": round(statistics.fmean(v6), 4) if v6 else 0.0,
+            "clip_prompts": len(records), "clip_seed": seed}
+
+
 @dataclass
 class Report:
     """Everything one harness run measured."""
@@ -305,9 +327,11 @@ class Report:
     rows: dict[str, list[dict[str, Any]]]
     ablation: dict[str, dict[str, float]] = field(default_factory=dict)
     gate: list[str] = field(default_factory=list)
+    clip: dict[str, float] = field(default_factory=dict)
 
     def metrics_json(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "engines": self.engines, "ablation": self.ablation, "gate_failures": self.gate}
+        return {"dataset": self.dataset, "engines": self.engines, "ablation": self.ablation, "clip": self.clip,
+                "gate_failures": self.gate}
 
 
 def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
@@ -332,6 +356,11 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
         for rule, moves in report.ablation.items():
             text = ", ".join(f"{m} {d:+.4f}" for m, d in moves.items()) or "no measurable change on this set"
             lines.append(f"| {rule} | {text} |")
+    if report.clip:
+        c = report.clip
+        lines += ["", "## Previews: CLIP score against the original prompt (same seeds)", "",
+                  f"v5 original {c['clip_v5']:.4f} · v6 rewrite {c['clip_v6']:.4f} over {int(c['clip_prompts'])} prompts "
+                  f"(seed {int(c['clip_seed'])})"]
     for image in images:
         lines += ["", f"![{image}]({image})"]
     for name, rows in report.rows.items():

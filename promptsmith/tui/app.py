@@ -166,6 +166,7 @@ class PromptsmithApp(App[None]):
                     yield Switch(id="param-raw")
                     yield Select([(v, v) for v in ("6", "6.1", "7")], value=self.version, allow_blank=False, id="param-version")
                 yield Static(id="status")
+                yield Vertical(id="preview-grid")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -379,7 +380,7 @@ class PromptsmithApp(App[None]):
         if not self.backend:
             self.notify("no render backend: start the TUI with --backend http://HOST:PORT", severity="warning")
             return
-        self.query_one("#status", Static).update("rendering…")
+        self.query_one("#status", Static).update("rendering… (the editor stays live)")
         self.preview_worker(" ".join(self.text.split("\n")))
 
     @work(thread=True, exclusive=True, group="preview")
@@ -395,6 +396,17 @@ class PromptsmithApp(App[None]):
 
     def on_preview_done(self, message: PreviewDone) -> None:
         self.query_one("#status", Static).update(message.note)
+        holder = self.query_one("#preview-grid", Vertical)
+        holder.remove_children()
+        if message.path is None:
+            return
+        try:
+            from PIL import Image as PILImage
+            from textual_image.widget import Image as ImageWidget  # sixel / kitty / half-cells
+
+            holder.mount(ImageWidget(PILImage.open(message.path), id="grid-image"))
+        except ImportError:  # text fallback: the path is in the status line
+            holder.mount(Static(f"grid saved to {message.path} (install textual-image to see it here)"))
 
 
 def run(prompt: str = "", **options: Any) -> None:

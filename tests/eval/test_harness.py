@@ -67,3 +67,22 @@ def test_cli_writes_metrics_and_report(tmp_path: Path) -> None:
     status = main(["--dataset", "curated", "--engines", "identity,rules", "--out", str(tmp_path), "--no-plots"])
     assert status == 0
     assert (tmp_path / "metrics.json").is_file() and "## Metrics per engine" in (tmp_path / "report.md").read_text()
+
+
+def test_clip_comparison_renders_both_prompts_with_the_same_seeds() -> None:
+    from eval.harness import clip_comparison
+
+    seen: list[tuple[str, list[int]]] = []
+
+    class Renderer:
+        def render(self, plan, steps=None):
+            seen.append((plan.prompt, plan.seeds))
+            return ["img"] * 4, {}
+
+    class Scorer:  # scores the v6 brief higher when it has more words of the intent
+        def score(self, images, text):
+            return [0.3] * len(images)
+
+    out = clip_comparison([{"prompt": "old fisherman, oil painting, 8k"}], Renderer(), Scorer(), seed=99)
+    assert [s for _, s in seen] == [[99, 100, 101, 102]] * 2
+    assert seen[0][0] != seen[1][0] and out["clip_v5"] == out["clip_v6"] == 0.3 and out["clip_prompts"] == 1

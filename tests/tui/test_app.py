@@ -97,3 +97,33 @@ async def test_help_and_engine_cycle(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.press("ctrl+e")
         assert a.engine == "llm"
+
+
+async def test_preview_renders_on_the_server_and_shows_the_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview flow against a real render server on loopback, with a stand-in renderer."""
+    import threading
+
+    from PIL import Image
+
+    from promptsmith.services.server import make_server
+
+    class SolidRenderer:  # a fake renderer: the server, HTTP client and grid code are real
+        def render(self, plan, steps=None):
+            return [Image.new("RGB", (32, 32), (40 * k, 90, 160)) for k in range(4)], {"render_seconds": 0.0}
+
+    server = make_server(SolidRenderer(), family="sd15", port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.chdir(tmp_path)
+    a = PromptsmithApp("a red fox --seed 3", history_path=tmp_path / "h.sqlite",
+                       backend=f"http://127.0.0.1:{server.server_port}")
+    try:
+        async with a.run_test() as pilot:
+            await pilot.press("ctrl+g")
+            await a.workers.wait_for_complete()
+            await pilot.pause()
+            assert "preview:" in plain(a.query_one("#status"))
+            assert a.query("#grid-image")
+            assert list((tmp_path / "previews").glob("*.png"))
+    finally:
+        server.shutdown()
+        server.server_close()
