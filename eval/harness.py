@@ -26,7 +26,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+
+# Workers are spawned, not forked: a fork after torch, llama.cpp or a server thread has started
+# can copy a held lock into the child and hang it.
+_SPAWN = multiprocessing.get_context("spawn")
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -223,7 +228,7 @@ def run_engine(spec: EngineSpec, records: list[dict[str, Any]], workers: int = 1
     chunks = [records[i : i + 50] for i in range(0, len(records), 50)]
     iterator: Iterable[list[dict[str, Any]]]
     if workers > 1 and spec.kind in ("rules", "identity"):
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN)
         iterator = pool.map(_chunk, [(spec, c) for c in chunks])
     else:
         pool = None

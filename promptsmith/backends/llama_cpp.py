@@ -7,6 +7,7 @@ re-evaluates only the tokens after the longest prefix it has already seen.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -53,7 +54,16 @@ class LlamaCppGenerator:
                     self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                                         n_threads_batch=self.n_threads, logits_all=True, seed=self.seed,
                                         verbose=False)
+                    # free the model before interpreter shutdown tears down llama_cpp's globals
+                    atexit.register(self.close)
         return self._llama
+
+    def close(self) -> None:
+        """Free the model (it loads again on next use)."""
+        with self._lock:
+            if self._llama is not None and self.path is not None:
+                self._llama.close()
+                self._llama = None
 
     def tokenize(self, text: str, bos: bool = False) -> list[int]:
         return self.llama.tokenize(text.encode("utf-8"), add_bos=bos, special=True)

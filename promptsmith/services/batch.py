@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+
+# Workers are spawned, not forked: a fork after torch, llama.cpp or a server thread has started
+# can copy a held lock into the child and hang it.
+_SPAWN = multiprocessing.get_context("spawn")
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +83,6 @@ def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version
             yield batch, engine, target_version, rule_dirs, check, llm
 
     # map() keeps input order; results stream back chunk by chunk.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
         for results in pool.map(_run_chunk, chunks()):
             yield from results

@@ -142,7 +142,7 @@ def test_real_prompts_round_trip_and_lint_clean(real_prompts: list[str]) -> None
 
 def test_stream_one_record_per_line_in_order_with_errors() -> None:
     lines = ["old fisherman, oil painting, 8k", "", "{\"prompt\": 1}", "a cat --s 5000"]
-    result = CliRunner().invoke(main, ["rewrite", "--format", "jsonl"], input="\n".join(lines) + "\n")
+    result = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "--format", "jsonl"], input="\n".join(lines) + "\n")
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["line"] for r in records] == [1, 2, 3, 4]
     assert [r["input"] for r in records] == lines
@@ -154,7 +154,7 @@ def test_stream_one_record_per_line_in_order_with_errors() -> None:
 def test_jsonl_input_passes_ids_and_reports_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps({"id": "a1", "prompt": "a cat, 8k"}) + "\nnot json\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["rewrite", "-f", str(path), "--format", "jsonl"])
+    result = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "-f", str(path), "--format", "jsonl"])
     first, second = (json.loads(x) for x in result.stdout.splitlines())
     assert first["id"] == "a1" and first["output"] == "A cat."
     assert second["error"].startswith("invalid JSON")
@@ -165,14 +165,14 @@ def test_workers_keep_order(tmp_path: Path) -> None:
     prompts = [f"cat number {i}, oil painting, 8k" for i in range(150)]
     path = tmp_path / "p.txt"
     path.write_text("\n".join(prompts) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["rewrite", "-f", str(path), "--format", "jsonl", "--workers", "2"])
+    result = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "-f", str(path), "--format", "jsonl", "--workers", "2"])
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["input"] for r in records] == prompts
 
 
 def test_streams_before_stdin_closes() -> None:
     exe = Path(sys.executable).parent / "promptsmith"
-    proc = subprocess.Popen([str(exe), "rewrite", "--format", "jsonl"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([str(exe), "rewrite", "--engine", "rules", "--format", "jsonl"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdin and proc.stdout
     proc.stdin.write("a cat, 8k\n")
@@ -184,6 +184,6 @@ def test_streams_before_stdin_closes() -> None:
 
 
 def test_text_format_and_explain() -> None:
-    result = CliRunner().invoke(main, ["rewrite", "a cat, 8k", "--explain"])
+    result = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "a cat, 8k", "--explain"])
     assert result.stdout.splitlines()[0] == "A cat."
     assert "filler-quality-token" in result.stdout
