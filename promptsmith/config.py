@@ -47,7 +47,7 @@ class Config:
     embed_model: str | None = None
     engine: str = "auto"
     backend: str | None = None
-    family: str = "sdxl"
+    family: str | None = None  # None: the loaded pipeline's (or the render server's) family
     similarity_threshold: float = 0.75
     term_threshold: float = 0.6
     embed_cache: bool = False

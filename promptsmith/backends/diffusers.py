@@ -19,6 +19,9 @@ from promptsmith.core.plan import RenderPlan
 from promptsmith.errors import BackendUnavailable, ModelNotFound
 
 INSTALL_HINT = "install promptsmith[render] (diffusers, transformers, torch)"
+# torch.compile mode for the denoiser: "default" compiles in about a minute; the max-autotune modes
+# search GEMM configurations for many minutes, too long for an interactive preview tool.
+COMPILE_MODE = "default"
 
 
 def pick_device(requested: str | None = None) -> tuple[str, Any]:
@@ -59,6 +62,24 @@ def family_of(pipe: Any) -> str:
     return "sd15"
 
 
+def dtype_keyword() -> str:
+    """diffusers 0.42 renamed from_pretrained's `torch_dtype` to `dtype` (the old name warns)."""
+    import diffusers
+
+    major, minor = (int(x) for x in diffusers.__version__.split(".")[:2])
+    return "dtype" if (major, minor) >= (0, 42) else "torch_dtype"
+
+
+def quiet_libraries() -> None:
+    """Keep diffusers' and transformers' progress bars and advisories off the user's terminal."""
+    import diffusers.utils.logging as dlog
+    import transformers.utils.logging as tlog
+
+    for log in (dlog, tlog):
+        log.set_verbosity_error()
+        log.disable_progress_bar()
+
+
 class DiffusersRenderer:
     """A `Renderer`: renders a plan's four images in one call and reports timings."""
 
@@ -94,13 +115,16 @@ class DiffusersRenderer:
             from diffusers import DiffusionPipeline
         except ImportError as exc:
             raise BackendUnavailable(f"diffusers is not installed: {INSTALL_HINT}") from exc
+        quiet_libraries()
         device, dtype = pick_device(self.requested_device)
         local = Path(self.model).exists()
         try:
-            pipe = DiffusionPipeline.from_pretrained(self.model, torch_dtype=dtype, local_files_only=local or None)
+            pipe = DiffusionPipeline.from_pretrained(self.model, local_files_only=local or None,
+                                                     **{dtype_keyword(): dtype})
         except OSError as exc:
             raise ModelNotFound(f"cannot load pipeline {self.model!r}: {exc}") from exc
         pipe = pipe.to(device)
+        pipe.set_progress_bar_config(disable=True)  # the CLI and the server report their own progress
         self._configure(pipe)
         self.load_seconds = time.perf_counter() - t0
         return pipe
@@ -114,11 +138,11 @@ class DiffusersRenderer:
         if self.tiny_vae:
             from diffusers import AutoencoderTiny
 
-            pipe.vae = AutoencoderTiny.from_pretrained(str(self.tiny_vae), torch_dtype=pipe.dtype).to(pipe.device)
+            pipe.vae = AutoencoderTiny.from_pretrained(str(self.tiny_vae), **{dtype_keyword(): pipe.dtype}).to(pipe.device)
         if self.compile:
             denoiser = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
             if denoiser is not None:
-                compiled = torch.compile(denoiser, mode="max-autotune-no-cudagraphs", fullgraph=False)
+                compiled = torch.compile(denoiser, mode=COMPILE_MODE, fullgraph=False)
                 setattr(pipe, "unet" if hasattr(pipe, "unet") else "transformer", compiled)
 
     def _tile(self, pipe: Any, on: bool) -> None:

@@ -44,6 +44,13 @@ class HttpRenderer:
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")
 
+    @property
+    def family(self) -> str | None:
+        """The family of the pipeline the server has loaded (asked once)."""
+        if not hasattr(self, "_family"):
+            self._family = self.health().get("family")
+        return self._family
+
     def render(self, plan: RenderPlan, *, steps: int | None = None) -> tuple[list[Any], dict[str, float]]:
         from PIL import Image  # deferred: only previews need Pillow
 

@@ -248,7 +248,7 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 # -- preview / serve ------------------------------------------------------------------------------
 @main.command(context_settings=CONTEXT)
 @click.argument("prompt")
-@click.option("--family", type=click.Choice(["sd15", "sdxl", "sd3", "flux"]), default=None, help="Pipeline family (default sdxl).")
+@click.option("--family", type=click.Choice(["sd15", "sdxl", "sd3", "flux"]), default=None, help="Pipeline family (default: the pipeline's own, else sdxl).")
 @click.option("--dry-run", is_flag=True, help="Print the render plan; load nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--pipeline", metavar="DIR", help="diffusers pipeline folder (or a cached hub id) to render in-process.")
@@ -277,8 +277,9 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
     from promptsmith.core.plan import plan as make_plan
 
     config = _config(ctx)
-    fam = family or config.family or "sdxl"
+    fam = family or config.family  # None: the pipeline's own family, once it is loaded
     if dry_run:
+        fam = fam or "sdxl"
         the_plan = make_plan(prompt, fam, seed=seed, steps=steps)
         if fmt == "json":
             click.echo(json.dumps(the_plan.model_dump(mode="json"), indent=2, ensure_ascii=False))

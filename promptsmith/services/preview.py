@@ -79,10 +79,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "preview"
 
 
-def preview(prompt: str, renderer: Renderer, *, family: str = "sdxl", out_dir: Path = Path("previews"),
+def preview(prompt: str, renderer: Renderer, *, family: str | None = None, out_dir: Path = Path("previews"),
             compare_with: str | None = None, seed: int | None = None, steps: int | None = None,
             scorer: Any = None, embedder: Any = None, pixels: int | None = None) -> PreviewResult:
-    """Render `prompt` (and, with `compare_with`, a second prompt with the same seeds) to a PNG."""
+    """Render `prompt` (and, with `compare_with`, a second prompt with the same seeds) to a PNG.
+
+    `family` picks the plan's sizes and guidance curve; by default the renderer's own (the loaded
+    pipeline's, or the render server's), else sdxl.
+    """
+    family = family or getattr(renderer, "family", None) or "sdxl"
     first = plan(prompt, family, seed=seed, steps=steps, pixels=pixels)
     plans = [first]
     if compare_with is not None:

@@ -61,6 +61,16 @@ def test_preview_writes_png_and_sidecar_and_compares(sd_renderer, tmp_path: Path
     assert [p["seeds"] for p in side["plans"]] == [[5, 6, 7, 8], [5, 6, 7, 8]]
 
 
+def test_preview_plans_for_the_loaded_pipelines_family(sd_renderer, tmp_path: Path) -> None:
+    """No family given: the plan takes the pipeline's own (an SD 1.5 model at SDXL sizes was a bug)."""
+    from promptsmith.services.preview import preview
+
+    result = preview("a red fox --ar 3:2 --s 250 --seed 1", sd_renderer, out_dir=tmp_path, steps=1, pixels=SMALL)
+    side = json.loads(Path(result.sidecar).read_text())
+    assert side["plans"][0]["family"] == "sd15"
+    assert side["plans"][0]["guidance_scale"] == plan("a red fox --s 250", "sd15").guidance_scale
+
+
 def test_missing_pipeline_says_what_to_do(tmp_path: Path) -> None:
     from promptsmith.backends.diffusers import DiffusersRenderer
     from promptsmith.errors import ModelNotFound
@@ -101,6 +111,12 @@ def test_server_health_and_render_through_the_http_backend(server: str) -> None:
     client = HttpRenderer(server, token="s3cret")
     images, timings = client.render(plan("a fox --seed 2", "sd15", pixels=SMALL, steps=2))
     assert len(images) == 4 and "queued_seconds" in timings
+
+
+def test_http_backend_reports_the_servers_family(server: str) -> None:
+    from promptsmith.backends.http import HttpRenderer
+
+    assert HttpRenderer(server, token="s3cret").family == "sd15"
 
 
 def test_server_rejects_bad_requests_clearly(server: str) -> None:
