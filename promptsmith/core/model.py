@@ -41,7 +41,10 @@ _set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-_DEFAULTS: dict[type, tuple[dict[str, Any], dict[tuple[str, ...], set[str]], int]] = {}
+#: `object.__new__` called directly: `Model.__new__` is looked up through pydantic's metaclass,
+#: which doubles the cost of an allocation (~0.45 µs against ~0.25 µs).
+_new = object.__new__
+_DEFAULTS: dict[type, tuple[dict[str, Any], dict[tuple[str, ...], set[str]], int, set[str]]] = {}
 
 
 def build(cls: type[_M], **values: Any) -> _M:
@@ -59,15 +62,20 @@ def build(cls: type[_M], **values: Any) -> _M:
             {name: f.default for name, f in fields.items() if not f.is_required()},
             {},
             len(fields),
+            set(fields),
         )
-    defaults, sets, n_fields = info
-    keys = tuple(values)
-    fields_set = sets.get(keys)
-    if fields_set is None:
-        fields_set = sets[keys] = set(keys)
-    obj = cls.__new__(cls)
-    _set_dict(obj, {**defaults, **values} if len(values) < n_fields else values)
-    _set_fields(obj, fields_set)
+    defaults, sets, n_fields, every = info
+    obj = _new(cls)
+    if len(values) == n_fields:  # the parser passes every field: no defaults to merge
+        _set_dict(obj, values)
+        _set_fields(obj, every)
+    else:
+        keys = tuple(values)
+        fields_set = sets.get(keys)
+        if fields_set is None:
+            fields_set = sets[keys] = set(keys)
+        _set_dict(obj, {**defaults, **values})
+        _set_fields(obj, fields_set)
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj
@@ -78,7 +86,7 @@ _SPAN_FIELDS = {"start", "end"}
 
 def span(start: int, end: int) -> Span:
     """Build a span without validation (parser hot path)."""
-    obj = Span.__new__(Span)
+    obj = _new(Span)
     _set_dict(obj, {"start": start, "end": end})
     _set_fields(obj, _SPAN_FIELDS)
     _set_extra(obj, None)
@@ -176,7 +184,7 @@ _EDIT_FIELDS = {"start", "end", "content"}
 
 def edit(start: int, end: int, content: str = "") -> Edit:
     """Build an edit without validation (rules make many; the values are ours)."""
-    obj = Edit.__new__(Edit)
+    obj = _new(Edit)
     _set_dict(obj, {"start": start, "end": end, "content": content})
     _set_fields(obj, _EDIT_FIELDS)
     _set_extra(obj, None)
@@ -187,8 +195,9 @@ def edit(start: int, end: int, content: str = "") -> Edit:
 _FIX_FIELDS = {"applicability", "edits", "message"}
 
 
-def _fix(applicability: Applicability, edits: tuple[Edit, ...], message: str | None) -> Fix:
-    obj = Fix.__new__(Fix)
+def make_fix(applicability: Applicability, edits: tuple[Edit, ...], message: str | None) -> Fix:
+    """Build a fix without validation (the linter's hot path; `Fix.safe` is the friendly form)."""
+    obj = _new(Fix)
     _set_dict(obj, {"applicability": applicability, "edits": edits, "message": message})
     _set_fields(obj, _FIX_FIELDS)
     _set_extra(obj, None)
@@ -206,12 +215,12 @@ class Fix(_Frozen):
     @classmethod
     def safe(cls, *edits: Edit, message: str | None = None) -> Fix:
         """A meaning-preserving fix."""
-        return _fix(Applicability.SAFE, edits, message)
+        return make_fix(Applicability.SAFE, edits, message)
 
     @classmethod
     def unsafe(cls, *edits: Edit, message: str | None = None) -> Fix:
         """A fix the user should confirm: it may change what the prompt asks for."""
-        return _fix(Applicability.UNSAFE, edits, message)
+        return make_fix(Applicability.UNSAFE, edits, message)
 
 
 class Diagnostic(_Frozen):
@@ -234,12 +243,12 @@ _DIAG_FIELDS = {"code", "name", "severity", "message", "span", "fix"}
 def diagnostic(code: str, name: str, severity: Severity, message: str, start: int, end: int,
                fix: Fix | None = None) -> Diagnostic:
     """Build a diagnostic without validation (the linter's hot path)."""
-    where = Span.__new__(Span)
+    where = _new(Span)
     _set_dict(where, {"start": start, "end": end})
     _set_fields(where, _SPAN_FIELDS)
     _set_extra(where, None)
     _set_private(where, None)
-    obj = Diagnostic.__new__(Diagnostic)
+    obj = _new(Diagnostic)
     _set_dict(obj, {"code": code, "name": name, "severity": severity, "message": message,
                     "span": where, "fix": fix})
     _set_fields(obj, _DIAG_FIELDS)

@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.core.lexicon import normalize
-from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build, edit
+from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build, diagnostic, edit
+from promptsmith.core.model import Applicability, make_fix
+
+SAFE = Applicability.SAFE
 from promptsmith.core.resources import load_rule_file
 from promptsmith.errors import RuleDataError
 from promptsmith.lint.context import Context
@@ -220,9 +223,9 @@ def _clip(text: str, limit: int = 40) -> str:
 # -- PS201 ------------------------------------------------------------------------------------------
 
 
-#: Per rule directories: written filler → (attributive?, reason). The same few dozen tokens
-#: recur in every prompt, so their lookups are done once.
-_FILLER_SEEN: dict[tuple, dict[str, tuple[bool, str]]] = {}
+#: Per rule directories: (written filler, version label) → (attributive?, message, fix message).
+#: The same few dozen tokens recur in every prompt, so their lookups and messages are made once.
+_FILLER_SEEN: dict[tuple, dict[tuple[str, str], tuple[bool, str, str]]] = {}
 
 
 def _filler_matches(ctx: Context, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -268,9 +271,9 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     src = ctx.source
     prompt = ctx.prompt
     quotes = prompt.quotes
-    reasons = lex.reason
     label = _label(ctx)
-    attributive = _compiled(ctx.rule_dirs).filler_attributive
+    r = ctx.rule
+    code, name, severity = r.code, r.name, r.severity
     seen = _FILLER_SEEN.setdefault(ctx.rule_dirs, {})
     for seg in segments:
         lo, hi = seg.span.start, seg.span.end
@@ -279,24 +282,28 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
             if quotes and in_spans(s, quotes):
                 continue  # text to render is verbatim
             written = src[s:e]
-            known = seen.get(written)
+            known = seen.get((written, label))
             if known is None:
-                key = normalize(written)
-                reason = reasons.get(key) or reasons.get(key.replace("-", " "))
-                known = seen[written] = (key in attributive, reason or "quality words carry no describable content")
+                known = _filler_words(ctx, written, label)
                 if len(seen) > 4096:
                     seen.clear()
-            is_attributive, why = known
+                seen[written, label] = known
+            is_attributive, message, fix_message = known
             if is_attributive:
                 _, left, _, right = _clause_edges(src, lo, hi, s, e)
                 if not (left and right):
                     continue  # `smooth gradients`, `a vintage aesthetic`: it describes something here
             cut = removal_edit(prompt, lo, hi, s, e)
-            yield ctx.diag(
-                s, e,
-                f"`{written}` is filler on {label}: {why}",
-                Fix.safe(cut, message=f"remove `{written}`") if cut else None,
-            )
+            yield diagnostic(code, name, severity, message, s, e, make_fix(SAFE, (cut,), fix_message) if cut else None)
+
+
+def _filler_words(ctx: Context, written: str, label: str) -> tuple[bool, str, str]:
+    """For one filler token as written: whether it is attributive, the message and the fix's."""
+    key = normalize(written)
+    reasons = ctx.lexicon.reason
+    why = reasons.get(key) or reasons.get(key.replace("-", " ")) or "quality words carry no describable content"
+    attributive = key in _compiled(ctx.rule_dirs).filler_attributive
+    return attributive, f"`{written}` is filler on {label}: {why}", f"remove `{written}`"
 
 
 # -- PS202 ------------------------------------------------------------------------------------------
