@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,19 @@ class RewriteRules:
 
     def on(self, rule: str) -> bool:
         return self.enabled.get(rule, True)
+
+    @cached_property
+    def shot_endings(self) -> tuple[str, ...]:
+        """`" " + shot` for every shot word: one C-level `str.endswith` tests them all."""
+        return tuple(" " + s for s in self.shots)
+
+    @cached_property
+    def medium_endings(self) -> tuple[str, ...]:
+        return tuple(" " + h for h in self.medium_heads)
+
+    @cached_property
+    def medium_set(self) -> frozenset[str]:
+        return frozenset(self.medium_heads)
 
     def without(self, rule: str) -> RewriteRules:
         """The same rule set with one rule switched off (for ablations)."""
@@ -250,11 +263,13 @@ class Analyzer:
             brief.terms.append(Term(term, "style"))
             return
         low = term.lower()
-        for shot in self.rules.shots:
-            if low.endswith(" " + shot) and not brief.shot:
-                brief.shot = shot
-                self.classify(term[: -len(shot)].strip(), brief)
-                return
+        rules = self.rules
+        if not brief.shot and low.endswith(rules.shot_endings):
+            for shot in rules.shots:  # longest first
+                if low.endswith(" " + shot):
+                    brief.shot = shot
+                    self.classify(term[: -len(shot)].strip(), brief)
+                    return
         if _CAMERA.search(term):
             self._put("composition", term, brief)
             return
@@ -267,10 +282,9 @@ class Analyzer:
         if _MOOD.search(term):
             self._put("mood", term, brief)
             return
-        for head in self.rules.medium_heads:
-            if low.endswith(" " + head) or low == head:
-                self._put("medium", term, brief)
-                return
+        if low.endswith(rules.medium_endings) or low in rules.medium_set:
+            self._put("medium", term, brief)
+            return
         # a term made only of known words of one slot ("neon cyan magenta" → colour)
         found = lex.find(term)
         if found and sum(m.end - m.start for m in found) >= len(term.replace(" ", "")) * 0.8:

@@ -82,16 +82,18 @@ class Lexicon:
 
     def find(self, text: str) -> list[Match]:
         """Known terms in `text`, longest match first, left to right, never overlapping."""
-        words = [(m.start(), m.end(), normalize(m.group().strip(".:"))) for m in _WORD.finditer(text)]
+        spans = [m.span() for m in _WORD.finditer(text)]
+        keys = [normalize(text[s:e].strip(".:")) for s, e in spans]
+        slot_of = self.slot_of_term
         out: list[Match] = []
-        i, n = 0, len(words)
+        i, n = 0, len(keys)
         limit = min(self.max_words, MAX_NGRAM)
         while i < n:
             for size in range(min(limit, n - i), 0, -1):
-                key = " ".join(w[2] for w in words[i : i + size])
-                slot = self.slot_of_term.get(key)
+                key = keys[i] if size == 1 else " ".join(keys[i : i + size])
+                slot = slot_of.get(key)
                 if slot is not None:
-                    out.append(Match(words[i][0], words[i + size - 1][1], key, slot))
+                    out.append(Match(spans[i][0], spans[i + size - 1][1], key, slot))
                     i += size
                     break
             else:
