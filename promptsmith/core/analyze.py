@@ -20,7 +20,43 @@ from promptsmith.core.resources import load_rule_file
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 
-_BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:(?:art|artwork|painted|drawn|illustrated|made|done)\s+)?by\s+(?P<who>.+)$", re.I)
+_BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
+#: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
+#: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
+_AUTHORSHIP = frozenset(
+    "painted drawn illustrated made done directed photographed shot filmed created designed"
+    " rendered sculpted written animated produced crafted conceived imagined".split()
+)
+#: "by" that names no author: `surrounded by flames`, `a castle by the sea`, `lit by candles`
+_NOT_AUTHOR_WHO = frozenset(
+    "the a an his her their its our my your some many several two three four five night day side"
+    " itself himself herself themselves".split()
+)
+_PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
+
+
+def _credit(term: str) -> tuple[str, str] | None:
+    """`(lead, who)` when `term` credits a maker (`painting by Monet` → ("painting", "Monet"),
+    `directed by Spielberg` → ("", "Spielberg")), None when "by" is a preposition (`surrounded by
+    flames`, `a house by the sea`)."""
+    m = _STYLE_OF.match(term)
+    if m is not None:
+        return (m.group("lead") or "").strip(), m.group("who").strip()
+    m = _BY.match(term)
+    if m is None:
+        return None
+    who = m.group("who").strip()
+    words = who.split()
+    if not words or words[0].lower() in _NOT_AUTHOR_WHO:
+        return None
+    lead = (m.group("lead") or "").split()
+    if lead and lead[-1].lower() in _AUTHORSHIP:
+        return " ".join(lead[:-1]), who
+    if len(lead) > 1 and lead[-1].lower() in ("art", "artwork") and lead[-2][-1] in ".;:":
+        return " ".join(lead[:-1]), who  # `unreal engine. art by Artgerm`: a credit of its own
+    if lead and _PARTICIPLE.search(lead[-1]):
+        return None
+    return " ".join(lead), who
 _STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|style\s+of|inspired\s+by|in\s+style\s+of)\s+(?P<who>.+)$", re.I)
 _X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:style|inspired|aesthetic)$", re.I)
 _CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\blens\b|\bshot on\b|\bcamera\b", re.I)
@@ -249,12 +285,12 @@ class Analyzer:
         if slot is not None:
             self._put(slot, term, brief)
             return
-        m = _STYLE_OF.match(term) or _BY.match(term)
-        if m and m.group("who").strip():
-            lead = (m.group("lead") or "").strip()
+        credit = _credit(term)
+        if credit is not None and credit[1]:
+            lead, who = credit
             if lead:
                 self.classify(lead, brief)
-            brief.style.extend(self._artists(m.group("who")))
+            brief.style.extend(self._artists(who))
             brief.terms.append(Term(term, "style"))
             return
         m = _X_STYLE.match(term)

@@ -75,6 +75,22 @@ def test_artists_are_style_named_once() -> None:
     assert r.output == "A fantasy castle on a cliff, in the style of Greg Rutkowski and Alphonse Mucha."
 
 
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # a credit: the maker becomes style, the credit verb goes
+        ("space battle, directed by steven spielberg", "A space battle, in the style of Steven Spielberg."),
+        ("art by artgerm", "A piece of art in the style of Artgerm."),
+        # "by" as a preposition names no maker
+        ("a castle by the sea, oil painting", "A castle by the sea, an oil painting."),
+        ("a knight surrounded by smoldering ruins", "A knight surrounded by smoldering ruins."),
+        ("side by side twins, watercolor", "Side by side twins, a watercolour painting."),
+    ],
+)
+def test_by_credits_a_maker_only_when_it_names_one(prompt: str, expected: str) -> None:
+    assert ps.rewrite(prompt).output == expected
+
+
 def test_image_prompts_stay_first() -> None:
     r = ps.rewrite("<https://example.com/ref.png> cat wearing a crown, watercolor --iw 1.5")
     assert r.output.startswith("https://example.com/ref.png A cat wearing a crown")
