@@ -24,6 +24,7 @@ from promptsmith.core.model import (
     Segment,
     Severity,
     build,
+    diagnostic_order,
     span,
 )
 from promptsmith.core.spec import ParamSpec, Spec, load_spec
@@ -333,7 +334,7 @@ class _Parser:
         out: list[Segment] = []
         for a, b in pieces:
             pos = a
-            for m in _SEP.finditer(src, a, b):
+            for m in (_SEP.finditer(src, a, b) if src.find("::", a, b) >= 0 else ()):
                 s, e = m.span()
                 part = src[pos:s]
                 la = len(part) - len(part.lstrip())
@@ -351,9 +352,10 @@ class _Parser:
                 )
                 pos = e
             part = src[pos:b]
-            if part.strip():
-                la = len(part) - len(part.lstrip())
-                text = part.strip()
+            left = part.lstrip()
+            text = left.rstrip()
+            if text:
+                la = len(part) - len(left)
                 out.append(
                     build(Segment, 
                         text=text, span=span(pos + la, pos + la + len(text)),
@@ -459,11 +461,15 @@ class _Parser:
             images.extend(more_images)
             text_pieces.extend(more_pieces)
         segments = self._segments(text_pieces)
-        text = " ".join(src[a:b] for a, b in text_pieces)
+        if len(text_pieces) == 1:
+            a, b = text_pieces[0]
+            text = src[a:b]
+        else:
+            text = " ".join(src[a:b] for a, b in text_pieces)
         text_span = span(text_pieces[0][0], text_pieces[-1][1]) if text_pieces else span(params_start, params_start)
         permutations = self._permutations() if ("{" in src or "}" in src) else []
         quotes = self._quotes(pieces) if ('"' in src or "“" in src) else []
-        self.diags.sort(key=Diagnostic.sort_key)
+        self.diags.sort(key=diagnostic_order)
         return build(Prompt, 
             source=src,
             images=tuple(images),

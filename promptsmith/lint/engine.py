@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from promptsmith.core.model import Diagnostic, Prompt
+from promptsmith.core.model import Diagnostic, Prompt, diagnostic_order
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.lint.context import Context
@@ -82,7 +82,7 @@ class Linter:
             ctx.rule = r
             out.extend(r.check(ctx))
         if len(out) > 1:
-            out.sort(key=Diagnostic.sort_key)
+            out.sort(key=diagnostic_order)
         return out
 
 

@@ -203,11 +203,24 @@ def _fragments(low: str) -> list[str]:
     return low.split(",")
 
 
-def _has_repeated_term(low: str) -> bool:
-    """A quick test (C-level only) that some comma term of a lower-cased text comes twice."""
-    keys = list(filter(None, map(str.strip, _fragments(low))))
-    if "  " in low or "\t" in low:
-        keys = [" ".join(k.split()) for k in keys]
+_last_words: tuple[Any, list[list[str]]] = (None, [])
+
+
+def fragment_words(prompt: Prompt) -> list[list[str]]:
+    """The words of each comma term of the lower-cased text (an empty term gives `[]`), computed
+    once per prompt for PS203 and PS204."""
+    global _last_words
+    last = _last_words
+    if last[0] is prompt:
+        return last[1]
+    words = list(map(str.split, _fragments(lower_text(prompt))))
+    _last_words = (prompt, words)
+    return words
+
+
+def _has_repeated_term(prompt: Prompt) -> bool:
+    """A quick test (C-level only) that some comma term of the text comes twice."""
+    keys = list(filter(None, map(" ".join, fragment_words(prompt))))
     return len(set(keys)) != len(keys)
 
 
@@ -271,10 +284,12 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     src = ctx.source
     prompt = ctx.prompt
     quotes = prompt.quotes
-    label = _label(ctx)
+    label = ctx.version_text
     r = ctx.rule
     code, name, severity = r.code, r.name, r.severity
-    seen = _FILLER_SEEN.setdefault(ctx.rule_dirs, {})
+    seen = _FILLER_SEEN.get(ctx.rule_dirs)
+    if seen is None:
+        seen = _FILLER_SEEN[ctx.rule_dirs] = {}
     for seg in segments:
         lo, hi = seg.span.start, seg.span.end
         for a, b in lex.filler_spans(src[lo:hi]):
@@ -447,7 +462,7 @@ def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
     segments = prompt.segments
     if not segments:
         return
-    if not _has_repeated_term(lower_text(prompt)):
+    if not _has_repeated_term(prompt):
         return
     src = ctx.source
     quotes = prompt.quotes
@@ -505,7 +520,7 @@ def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
         return  # too few fragments; quoted text to render is a deliberate instruction
     if ctx.version_number < 6:
         return
-    frags = list(map(str.split, _fragments(lower_text(prompt))))
+    frags = fragment_words(prompt)
     n = len(frags) - frags.count([])
     if n < c.soup_min_terms or sum(map(len, frags)) > c.soup_max_mean * n:
         return
@@ -513,10 +528,13 @@ def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
     phrases = len(frags) - sum(map(c.function_words.isdisjoint, frags))
     if phrases > c.soup_max_share * n:
         return
-    segments = text_segments(prompt)
-    if not segments:
+    segments = prompt.segments
+    if not segments or segments[0].span.start >= prompt.params_start:
         return
-    s, e = segments[0].span.start, segments[-1].span.end
+    last = segments[-1]
+    if last.span.start >= prompt.params_start:  # stray text after the parameters is not the prompt's
+        last = text_segments(prompt)[-1]
+    s, e = segments[0].span.start, last.span.end
     yield ctx.diag(
         s, e,
         f"keyword soup: {n} comma-separated keywords and next to no sentence; {_label(ctx)} follows a plain "
