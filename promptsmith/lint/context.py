@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, diagnostic
@@ -48,6 +49,7 @@ class Term:
 _NIJI_ERA = {"niji4": 4.0, "niji5": 5.0, "niji6": 6.0, "niji7": 7.0, "test": 3.5, "testp": 3.5}
 
 
+@lru_cache(maxsize=64)
 def _version_number(v: str) -> float:
     era = _NIJI_ERA.get(v)
     if era is not None:
