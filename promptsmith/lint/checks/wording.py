@@ -395,7 +395,7 @@ def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
         return
     c = _compiled(ctx.rule_dirs)
     low = lower_text(prompt)
-    if not any(w in low for w in c.negation_words):
+    if not any(map(low.__contains__, c.negation_words)):
         return
     src = ctx.source
     quotes = prompt.quotes
@@ -849,9 +849,9 @@ def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
         return
     c = _compiled(ctx.rule_dirs)
     low = lower_text(prompt)
-    present = [a for a in c.site_anchors if a in low]
-    if not present:
+    if not any(map(low.__contains__, c.site_anchors)):
         return
+    present = [a for a in c.site_anchors if a in low]
     src = ctx.source
     lsrc = src.lower()
     if len(lsrc) != len(src):
@@ -958,7 +958,7 @@ def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
         patterns.append(_SD)
     if ":" in text:
         low = text.lower()
-        if any(w in low for w in _SD_LABEL_WORDS):
+        if any(map(low.__contains__, _SD_LABEL_WORDS)):
             patterns.append(_SD_LABELS)
     if not patterns:
         return
