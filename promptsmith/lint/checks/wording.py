@@ -203,24 +203,27 @@ def _fragments(low: str) -> list[str]:
     return low.split(",")
 
 
-_last_words: tuple[Any, list[list[str]]] = (None, [])
+_last_fragments: tuple[Any, list[str]] = (None, [])
 
 
-def fragment_words(prompt: Prompt) -> list[list[str]]:
-    """The words of each comma term of the lower-cased text (an empty term gives `[]`), computed
-    once per prompt for PS203 and PS204."""
-    global _last_words
-    last = _last_words
+def fragments(prompt: Prompt) -> list[str]:
+    """The comma terms of the lower-cased text, untrimmed, computed once per prompt for PS203
+    and PS204."""
+    global _last_fragments
+    last = _last_fragments
     if last[0] is prompt:
         return last[1]
-    words = list(map(str.split, _fragments(lower_text(prompt))))
-    _last_words = (prompt, words)
-    return words
+    frags = _fragments(lower_text(prompt))
+    _last_fragments = (prompt, frags)
+    return frags
 
 
 def _has_repeated_term(prompt: Prompt) -> bool:
     """A quick test (C-level only) that some comma term of the text comes twice."""
-    keys = list(filter(None, map(" ".join, fragment_words(prompt))))
+    keys = list(filter(None, map(str.strip, fragments(prompt))))
+    low = lower_text(prompt)
+    if "  " in low or "\t" in low:
+        keys = [" ".join(k.split()) for k in keys]
     return len(set(keys)) != len(keys)
 
 
@@ -520,7 +523,7 @@ def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
         return  # too few fragments; quoted text to render is a deliberate instruction
     if ctx.version_number < 6:
         return
-    frags = fragment_words(prompt)
+    frags = list(map(str.split, fragments(prompt)))
     n = len(frags) - frags.count([])
     if n < c.soup_min_terms or sum(map(len, frags)) > c.soup_max_mean * n:
         return
@@ -743,6 +746,8 @@ def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     hard limit … token 78 onward was invisible")."""
     c = _compiled(ctx.rule_dirs)
     limit = c.v6_words if ctx.version_number >= 6 else c.legacy_words
+    if (len(ctx.prompt.text) + 1) // 2 <= limit:
+        return  # too short to hold more words than the limit (a word and a space each)
     count = ctx.word_count
     if count <= limit:
         return
