@@ -7,12 +7,12 @@ References for the family: ../shared/reference/midjourney-parameters.md §1 (pro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from promptsmith.core.model import Diagnostic, Fix, Severity
+from promptsmith.core.model import Diagnostic, Fix, Segment, Severity
 from promptsmith.lint.checks.wording import edit, in_spans, lint_settings, lower_text, removal_edit, text_segments
 from promptsmith.lint.context import Context
 from promptsmith.lint.registry import Fixable, rule
@@ -249,7 +249,7 @@ def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
 
 
 @rule("PS306", "empty-prompt", severity=Severity.ERROR)
-def empty_prompt(ctx: Context) -> Iterator[Diagnostic]:
+def empty_prompt(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a prompt with no text and no image prompt: blank, or parameters alone.
 
@@ -267,8 +267,8 @@ def empty_prompt(ctx: Context) -> Iterator[Diagnostic]:
     parameters)."""
     prompt = ctx.prompt
     if prompt.segments or prompt.images:
-        return
-    yield ctx.diag(0, len(ctx.source), "the prompt has no text and no image: there is nothing to draw")
+        return ()
+    return (ctx.diag(0, len(ctx.source), "the prompt has no text and no image: there is nothing to draw"),)
 
 
 # -- PS307 ------------------------------------------------------------------------------------------
@@ -277,7 +277,7 @@ _SPACES = re.compile(r"[ \t]+(?=,)|[ \t]{2,}")
 
 
 @rule("PS307", "extra-whitespace", severity=Severity.INFO, fix=Fixable.ALWAYS)
-def extra_whitespace(ctx: Context) -> Iterator[Diagnostic]:
+def extra_whitespace(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds runs of spaces and spaces before a comma (`epic , concept art`), outside quoted text.
 
@@ -294,6 +294,13 @@ def extra_whitespace(ctx: Context) -> Iterator[Diagnostic]:
 
     ## References
     ../shared/reference/midjourney-parameters.md §8 (real prompts)."""
+    src = ctx.source
+    if "  " not in src and " ," not in src and "\t" not in src:
+        return ()
+    return _extra_whitespace(ctx)
+
+
+def _extra_whitespace(ctx: Context) -> Iterator[Diagnostic]:
     src = ctx.source
     if "  " not in src and " ," not in src and "\t" not in src:
         return
@@ -366,7 +373,7 @@ _WRITTEN = {"ar": "ar", "ar2": "ar", "seed": "seed", "s": "s", "chaos": "chaos"}
 
 
 @rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
-def parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
+def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a parameter written as words in the text: `aspect ratio 16:9`, `seed 1234`.
     Also `ar 16:9`, `16:9 aspect ratio`, `stylize 250`, `chaos 20`, and one-dash forms
@@ -388,6 +395,16 @@ def parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
     ## References
     ../shared/reference/midjourney-parameters.md §1.2 (parameters go at the end) and §3
     (`--aspect`, `--seed`, `--stylize`, `--chaos`)."""
+    low = lower_text(ctx.prompt)
+    if not (
+        "seed" in low or "styli" in low or "chaos" in low or "aspect" in low
+        or ("-" in low and _DASH_HINT.search(low)) or (":" in low and _RATIO_HINT.search(low))
+    ):
+        return ()
+    return _parameter_in_text(ctx)
+
+
+def _parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     low = lower_text(prompt)
     if not (
@@ -433,11 +450,17 @@ def parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
 
 # -- PS310 ------------------------------------------------------------------------------------------
 
+def _stray_candidate(seg: Segment) -> bool:
+    """Whether a segment starts or ends with a separator, or holds an empty term (PS310's gate)."""
+    text = seg.text
+    return bool(text) and (text[0] in ",;" or text[-1] in ",;" or ",," in text or ", ," in text)
+
+
 _EMPTY_TERM = re.compile(r",(?:[ \t]*,)+")
 
 
 @rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("text",))
-def stray_punctuation(ctx: Context) -> Iterator[Diagnostic]:
+def stray_punctuation(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a comma or semicolon that separates nothing.
     That is one dangling at the end of the text (`cat, --ar 1:1`) or before a `::`
@@ -458,6 +481,12 @@ def stray_punctuation(ctx: Context) -> Iterator[Diagnostic]:
 
     ## References
     ../shared/reference/midjourney-parameters.md §1 (prompt anatomy) and §5 (`::` parts)."""
+    if not any(map(_stray_candidate, ctx.prompt.segments)):
+        return ()
+    return _stray_punctuation(ctx)
+
+
+def _stray_punctuation(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     segments = text_segments(prompt)
     if not segments:

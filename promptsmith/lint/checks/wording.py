@@ -12,7 +12,7 @@ CLIP (and Beyond)", region 05 "Midjourney v6 Prompt Craft"). Settings live in ru
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from operator import eq
 from pathlib import Path
@@ -366,7 +366,7 @@ def _negation_at_end(c: _Compiled, text: str) -> tuple[re.Match[str] | None, lis
 
 
 @rule("PS202", "negation-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
-def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
+def negation_in_text(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds "no X" and "without X" in the text, which tend to add X to the image.
     X is a short noun phrase standing as its own comma term (`no people`) or ending one
@@ -393,6 +393,13 @@ def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
     multi-prompt weight of −0.5"; "'without X'/'no X' in text tends to add X") and §5;
     ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--no` = X::-0.5);
     ../shared/design/REWRITE-EXAMPLES.md example 3."""
+    prompt = ctx.prompt
+    if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).negation_words)):
+        return ()
+    return _negation_in_text(ctx)
+
+
+def _negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     if not prompt.segments:
         return
@@ -442,7 +449,7 @@ def negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
 
 
 @rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("comma",))
-def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
+def duplicated_term(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a comma term written twice in the same part of the prompt (case and spacing ignored).
 
@@ -461,6 +468,12 @@ def duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
     ## References
     ../shared/reference/midjourney-parameters.md §5 (`::` weights) and §7 ("concentrate on the
     main concepts")."""
+    if not ctx.prompt.segments or not _has_repeated_term(ctx.prompt):
+        return ()
+    return _duplicated_term(ctx)
+
+
+def _duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     segments = prompt.segments
     if not segments:
@@ -719,7 +732,7 @@ _NONSPACE = re.compile(r"\S+")
 
 
 @rule("PS206", "prompt-too-long", severity=Severity.INFO, needs=("text",))
-def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
+def prompt_too_long(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Reports the words of the text past a limit: 120 words on V6 and later, 60 on V5 and older.
     Only the text counts, not URLs or parameters; the limits are `[length]` in rules/lint.toml.
@@ -744,6 +757,13 @@ def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     ../shared/reference/midjourney-parameters.md §7 (Prompt length; V6-ANN);
     ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 ("CLIP's 77-token
     hard limit … token 78 onward was invisible")."""
+    c = _compiled(ctx.rule_dirs)
+    if (len(ctx.prompt.text) + 1) // 2 <= (c.v6_words if ctx.version_number >= 6 else c.legacy_words):
+        return ()  # too short to hold more words than the limit (a word and a space each)
+    return _prompt_too_long(ctx)
+
+
+def _prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     c = _compiled(ctx.rule_dirs)
     limit = c.v6_words if ctx.version_number >= 6 else c.legacy_words
     if (len(ctx.prompt.text) + 1) // 2 <= limit:
@@ -778,7 +798,7 @@ _REPEAT = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’]*)(?:\s+\1)+(?![\w'’-])"
 
 
 @rule("PS208", "repeated-word", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
-def repeated_word(ctx: Context) -> Iterator[Diagnostic]:
+def repeated_word(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a word written twice or more in a row: `the the`, `very very very`. Names and idioms
     that double a word (`Bora Bora`, `Jar Jar`, `Mahi Mahi`, `so so`; `[repeated_word]` in
@@ -799,6 +819,16 @@ def repeated_word(ctx: Context) -> Iterator[Diagnostic]:
     ## References
     ../shared/reference/midjourney-parameters.md §5 (`::` weights) and §7 ("specific synonyms
     beat vague ones")."""
+    prompt = ctx.prompt
+    if not prompt.segments:
+        return ()
+    words = lower_text(prompt).replace(",", " ").replace(".", " ").split()
+    if not any(map(eq, words, words[1:])):
+        return ()
+    return _repeated_word(ctx)
+
+
+def _repeated_word(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     if not prompt.segments:
         return
@@ -826,7 +856,7 @@ def repeated_word(ctx: Context) -> Iterator[Diagnostic]:
 
 
 @rule("PS210", "site-name-as-style", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
-def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
+def site_name_as_style(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds art-site names (`artstation`, `pixiv`, `deviantart` …) used as a style or a quality.
     The names and the words around them (`trending on`, `hq`) are `[sites]` in
@@ -849,6 +879,13 @@ def site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
     ## References
     ../shared/design/REWRITE-EXAMPLES.md example 8 ("a site name used as a quality token");
     ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 and region 05."""
+    prompt = ctx.prompt
+    if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).site_anchors)):
+        return ()
+    return _site_name_as_style(ctx)
+
+
+def _site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     if not prompt.segments:
         return
