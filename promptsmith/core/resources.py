@@ -36,6 +36,10 @@ def user_cache_dir() -> Path:
 _CACHE_FORMAT = 1
 
 
+def _cache_path(path: Path) -> Path:
+    return user_cache_dir() / "rules" / f"{zlib.crc32(str(path).encode()):08x}-{path.stem}.marshal"
+
+
 @lru_cache(maxsize=64)
 def _load_toml(path: Path) -> dict[str, Any]:
     """A rule file's data, through a marshal copy in the user cache keyed by the file's bytes
@@ -46,13 +50,13 @@ def _load_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise RuleDataError(f"rule file {path} is missing; reinstall promptsmith") from exc
     key = (_CACHE_FORMAT, len(raw), zlib.crc32(raw))
-    cached = user_cache_dir() / "rules" / f"{zlib.crc32(str(path).encode()):08x}-{path.stem}.marshal"
     try:
+        cached = _cache_path(path)
         stored_key, data = marshal.loads(cached.read_bytes())
         if tuple(stored_key) == key:
             return data
-    except (OSError, EOFError, ValueError, TypeError):
-        pass  # no copy yet, a stale or damaged one: parse the TOML
+    except (OSError, EOFError, ValueError, TypeError, KeyError, RuntimeError):
+        pass  # no home, no copy yet, a stale or damaged one: parse the TOML
     import tomllib  # deferred: only a changed or new rule file needs the parser
 
     try:
@@ -60,12 +64,13 @@ def _load_toml(path: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleDataError(f"rule file {path} is not valid TOML: {exc}") from exc
     try:
+        cached = _cache_path(path)
         blob = marshal.dumps((key, data))
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(blob)
         os.replace(tmp, cached)  # atomic: a concurrent reader sees the old copy or the new one
-    except (OSError, ValueError):  # read-only home, or a value marshal cannot store (dates)
+    except (OSError, ValueError, KeyError, RuntimeError):  # no or read-only home; dates marshal cannot store
         pass
     return data
 
