@@ -88,6 +88,11 @@ class RewriteRules:
         return self.enabled.get(rule, True)
 
     @cached_property
+    def negation_prefixes(self) -> tuple[str, ...]:
+        """`word + " "` for every negation word: one `str.startswith` tests them all."""
+        return tuple(w + " " for w in self.negations)
+
+    @cached_property
     def shot_endings(self) -> tuple[str, ...]:
         """`" " + shot` for every shot word: one C-level `str.endswith` tests them all."""
         return tuple(" " + s for s in self.shots)
@@ -264,6 +269,8 @@ class Analyzer:
 
     def _negation(self, term: str) -> str | None:
         low = term.lower()
+        if not low.startswith(self.rules.negation_prefixes):
+            return None
         for word in self.rules.negations:
             if low.startswith(word + " ") and len(term) > len(word) + 1:
                 rest = term[len(word) + 1 :].strip()

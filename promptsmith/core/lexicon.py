@@ -83,7 +83,8 @@ class Lexicon:
     def find(self, text: str) -> list[Match]:
         """Known terms in `text`, longest match first, left to right, never overlapping."""
         spans = [m.span() for m in _WORD.finditer(text)]
-        keys = [normalize(text[s:e].strip(".:")) for s, e in spans]
+        # a word holds no whitespace, so normalize() comes down to lower() and the apostrophe
+        keys = [text[s:e].strip(".:").lower().replace("’", "'") for s, e in spans]
         slot_of = self.slot_of_term
         out: list[Match] = []
         i, n = 0, len(keys)
