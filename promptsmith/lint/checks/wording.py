@@ -86,6 +86,7 @@ class _Compiled:
         )
         # cheap substring tests first (a name split by two spaces is missed, and that is fine)
         self.site_anchors = tuple({" ".join(n.lower().split()) for n in sites.get("names", []) if n.strip()})
+        self.site_keys = _covering_keys(self.site_anchors)
         self.filler_attributive = frozenset(
             w.lower() for w in s.get("filler", {}).get("attributive", ())
         )
@@ -93,6 +94,14 @@ class _Compiled:
         cues = s.get("text_quotes", {}).get("cues", [])
         self.text_cues = frozenset(c.lower() for c in cues)
         self.cue_window = int(s.get("text_quotes", {}).get("window", 3))
+
+
+def _covering_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Few substrings such that every name holds one (the longest word of each name, minus any
+    word that holds a shorter key): `art station`, `artstation` → `station`. A text that holds
+    none of them holds no name, so PS210 tests 11 keys instead of 16 names."""
+    words = {max(n.split(), key=len) for n in names}
+    return tuple(sorted(w for w in words if not any(k != w and k in w for k in words)))
 
 
 @lru_cache(maxsize=8)
@@ -880,7 +889,7 @@ def site_name_as_style(ctx: Context) -> Iterable[Diagnostic]:
     ../shared/design/REWRITE-EXAMPLES.md example 8 ("a site name used as a quality token");
     ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 and region 05."""
     prompt = ctx.prompt
-    if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).site_anchors)):
+    if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).site_keys)):
         return ()
     return _site_name_as_style(ctx)
 
