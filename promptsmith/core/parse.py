@@ -437,7 +437,11 @@ class _Parser:
     # -- driver --------------------------------------------------------------------------------
     def run(self) -> Prompt:
         src = self.src
-        candidates = list(_PARAM.finditer(src)) if "--" in src or "—" in src or "–" in src else []
+        candidates = []
+        if "--" in src or "—" in src or "–" in src:
+            # scan from the first dash (the lookbehind still sees the character before it)
+            start = min(k for k in (src.find("--"), src.find("—"), src.find("–")) if k >= 0)
+            candidates = list(_PARAM.finditer(src, start))
         first = self._block_start(candidates) if candidates else 0
         params: list[Param] = []
         stray: list[tuple[int, int]] = []
