@@ -95,8 +95,6 @@ class DiskCache:
             self._db.commit()
 
 
-
-
 class SentenceTransformerEmbedder:
     """An `Embedder` over sentence-transformers; pass `model` (a folder or name) or a ready model."""
 

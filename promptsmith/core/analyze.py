@@ -20,6 +20,7 @@ from promptsmith.core.resources import load_rule_file
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 
+_STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|style\s+of|inspired\s+by|in\s+style\s+of)\s+(?P<who>.+)$", re.I)
 _BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
 #: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
 #: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
@@ -57,7 +58,8 @@ def _credit(term: str) -> tuple[str, str] | None:
     if lead and _PARTICIPLE.search(lead[-1]):
         return None
     return " ".join(lead), who
-_STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|style\s+of|inspired\s+by|in\s+style\s+of)\s+(?P<who>.+)$", re.I)
+
+
 _X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:style|inspired|aesthetic)$", re.I)
 _CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\blens\b|\bshot on\b|\bcamera\b", re.I)
 _LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|shadows?|sunlight|moonlight|backlit|backlight)$", re.I)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from promptsmith.core.model import Applicability, Diagnostic, Edit
+from promptsmith.core.model import Applicability, Diagnostic, Edit, diagnostic_order
 
 #: Fix passes before giving up (a fix may uncover another finding, as in ruff).
 MAX_PASSES = 6
@@ -52,7 +52,7 @@ def choose(diagnostics: Sequence[Diagnostic], unsafe: bool) -> tuple[list[Diagno
     taken: list[Diagnostic] = []
     edits: list[Edit] = []
     spans: list[tuple[int, int]] = []
-    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+    for d in sorted(diagnostics, key=diagnostic_order):
         fix = d.fix
         if fix is None or (fix.applicability is Applicability.UNSAFE and not unsafe):
             continue

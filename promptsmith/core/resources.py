@@ -51,27 +51,31 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise RuleDataError(f"rule file {path} is missing; reinstall promptsmith") from exc
     key = (_CACHE_FORMAT, len(raw), zlib.crc32(raw))
     try:
-        cached = _cache_path(path)
-        stored_key, data = marshal.loads(cached.read_bytes())
-        if tuple(stored_key) == key:
-            return data
-    except (OSError, EOFError, ValueError, TypeError, KeyError, RuntimeError):
-        pass  # no home, no copy yet, a stale or damaged one: parse the TOML
+        cached: Path | None = _cache_path(path)
+    except (KeyError, RuntimeError):  # no home directory to keep a copy in
+        cached = None
+    if cached is not None:
+        try:
+            stored_key, data = marshal.loads(cached.read_bytes())
+            if tuple(stored_key) == key:
+                return data
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # no copy yet, a stale or damaged one: parse the TOML
     import tomllib  # deferred: only a changed or new rule file needs the parser
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleDataError(f"rule file {path} is not valid TOML: {exc}") from exc
-    try:
-        cached = _cache_path(path)
-        blob = marshal.dumps((key, data))
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(blob)
-        os.replace(tmp, cached)  # atomic: a concurrent reader sees the old copy or the new one
-    except (OSError, ValueError, KeyError, RuntimeError):  # no or read-only home; dates marshal cannot store
-        pass
+    if cached is not None:
+        try:
+            blob = marshal.dumps((key, data))
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(blob)
+            os.replace(tmp, cached)  # atomic: a concurrent reader sees the old copy or the new one
+        except (OSError, ValueError):  # a read-only cache, or a value marshal cannot store (dates)
+            pass
     return data
 
 

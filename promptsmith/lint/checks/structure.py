@@ -301,9 +301,8 @@ def extra_whitespace(ctx: Context) -> Iterable[Diagnostic]:
 
 
 def _extra_whitespace(ctx: Context) -> Iterator[Diagnostic]:
+    # the gate above has found a double space, a space before a comma or a tab
     src = ctx.source
-    if "  " not in src and " ," not in src and "\t" not in src:
-        return
     n = len(src)
     quotes = ctx.prompt.quotes
     for m in _SPACES.finditer(src):
@@ -405,13 +404,8 @@ def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
 
 
 def _parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
+    # the gate above has found a parameter word, a dash or a ratio in the text
     prompt = ctx.prompt
-    low = lower_text(prompt)
-    if not (
-        "seed" in low or "styli" in low or "chaos" in low or "aspect" in low
-        or ("-" in low and _DASH_HINT.search(low)) or (":" in low and _RATIO_HINT.search(low))
-    ):
-        return
     segments = text_segments(prompt)
     if not segments:
         return

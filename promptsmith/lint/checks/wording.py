@@ -99,7 +99,7 @@ class _Compiled:
 def _covering_keys(names: tuple[str, ...]) -> tuple[str, ...]:
     """Few substrings such that every name holds one (the longest word of each name, minus any
     word that holds a shorter key): `art station`, `artstation` → `station`. A text that holds
-    none of them holds no name, so PS210 tests 11 keys instead of 16 names."""
+    none of them holds no name, so PS210's gate tests fewer substrings than there are names."""
     words = {max(n.split(), key=len) for n in names}
     return tuple(sorted(w for w in words if not any(k != w and k in w for k in words)))
 
@@ -409,13 +409,9 @@ def negation_in_text(ctx: Context) -> Iterable[Diagnostic]:
 
 
 def _negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
+    # the gate above has checked for text and a negation word
     prompt = ctx.prompt
-    if not prompt.segments:
-        return
     c = _compiled(ctx.rule_dirs)
-    low = lower_text(prompt)
-    if not any(map(low.__contains__, c.negation_words)):
-        return
     src = ctx.source
     quotes = prompt.quotes
     segments = prompt.segments
@@ -483,12 +479,9 @@ def duplicated_term(ctx: Context) -> Iterable[Diagnostic]:
 
 
 def _duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
+    # the gate above has found a repeated comma term
     prompt = ctx.prompt
     segments = prompt.segments
-    if not segments:
-        return
-    if not _has_repeated_term(prompt):
-        return
     src = ctx.source
     quotes = prompt.quotes
     for seg in segments:
@@ -775,8 +768,6 @@ def prompt_too_long(ctx: Context) -> Iterable[Diagnostic]:
 def _prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     c = _compiled(ctx.rule_dirs)
     limit = c.v6_words if ctx.version_number >= 6 else c.legacy_words
-    if (len(ctx.prompt.text) + 1) // 2 <= limit:
-        return  # too short to hold more words than the limit (a word and a space each)
     count = ctx.word_count
     if count <= limit:
         return
@@ -838,12 +829,8 @@ def repeated_word(ctx: Context) -> Iterable[Diagnostic]:
 
 
 def _repeated_word(ctx: Context) -> Iterator[Diagnostic]:
+    # the gate above has found two equal words in a row
     prompt = ctx.prompt
-    if not prompt.segments:
-        return
-    words = lower_text(prompt).replace(",", " ").replace(".", " ").split()
-    if not any(map(eq, words, words[1:])):
-        return
     c = _compiled(ctx.rule_dirs)
     src = ctx.source
     quotes = prompt.quotes
@@ -895,14 +882,13 @@ def site_name_as_style(ctx: Context) -> Iterable[Diagnostic]:
 
 
 def _site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
+    # the gate above has found text holding one of the names' covering keys
     prompt = ctx.prompt
-    if not prompt.segments:
-        return
     c = _compiled(ctx.rule_dirs)
     low = lower_text(prompt)
-    if not any(map(low.__contains__, c.site_anchors)):
-        return
     present = [a for a in c.site_anchors if a in low]
+    if not present:
+        return
     src = ctx.source
     lsrc = src.lower()
     if len(lsrc) != len(src):
