@@ -69,6 +69,7 @@ def sd15() -> Any:
 
 def sdxl() -> Any:
     """SDXL base's architecture: 2.6B-parameter UNet, CLIP ViT-L + OpenCLIP bigG text encoders."""
+    import torch
     from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
 
     unet = UNet2DConditionModel(
@@ -80,8 +81,9 @@ def sdxl() -> Any:
         projection_class_embeddings_input_dim=2816,
     )
     tok = tokenizer()
-    scheduler = EulerDiscreteScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
-                                       steps_offset=1, timestep_spacing="leading")
+    with torch.device("cpu"):  # the scheduler's tables stay on the host, where set_timesteps reads them with numpy
+        scheduler = EulerDiscreteScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
+                                           steps_offset=1, timestep_spacing="leading")
     return StableDiffusionXLPipeline(vae=vae(0.13025), text_encoder=clip_text(768, 12, 12, 768), tokenizer=tok,
                                      text_encoder_2=clip_text(1280, 32, 20, 1280, with_projection=True),
                                      tokenizer_2=tok, unet=unet, scheduler=scheduler)

@@ -13,7 +13,6 @@ out="${1:-gpu-check}"
 mkdir -p "$out/previews"
 py="${PYTHON:-python3}"
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-ps() { "$py" -m promptsmith "$@"; }
 step() { echo; echo "== $* ($(date +%T))"; }
 v5="cyberpunk city street, neon signs, rain, 8k, ultra detailed, trending on artstation --ar 3:2 --s 250 --no people --seed 7"
 
@@ -28,17 +27,17 @@ step "2. bench_render eager"
 timeout 240 "$py" eval/bench_render.py --steps 30 --modes eager --save-sd15 /tmp/sd15 --json "$out/bench-eager.json"
 
 step "3a. promptsmith preview --compare, in-process"
-timeout 120 ps preview "$v5" --pipeline /tmp/sd15 --compare --format json --out "$out/previews" \
+timeout 120 "$py" -m promptsmith preview "$v5" --pipeline /tmp/sd15 --compare --format json --out "$out/previews" \
   | "$py" -c "import json,sys; d=json.load(sys.stdin); print(json.dumps({'timings': d['timings'], 'sizes': [(p['width'], p['height'], p['guidance_scale']) for p in d['plans']], 'prompts': [p['prompt'] for p in d['plans']]}, indent=1))"
 
 step "3b. promptsmith serve + preview --backend"
-ps serve --pipeline /tmp/sd15 --port 8765 --token s3cret &
+"$py" -m promptsmith serve --pipeline /tmp/sd15 --port 8765 --token s3cret &
 server=$!
 for _ in $(seq 120); do curl -sf http://127.0.0.1:8765/health && break; sleep 1; done
 echo
 echo "without the token: HTTP $(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"prompt":"x"}' http://127.0.0.1:8765/render)"
 echo "bad JSON: HTTP $(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' -X POST -d '{oops' http://127.0.0.1:8765/render)"
-timeout 120 ps preview "$v5" --backend http://127.0.0.1:8765 --token s3cret --compare --out "$out/previews/server"
+timeout 120 "$py" -m promptsmith preview "$v5" --backend http://127.0.0.1:8765 --token s3cret --compare --out "$out/previews/server"
 kill "$server"; wait "$server" 2>/dev/null
 
 step "4. bench_render compiled"
