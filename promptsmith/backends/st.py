@@ -3,6 +3,13 @@
 The model loads lazily, once, on first use; texts are embedded in batches, and every vector is
 cached by text in memory (and, when asked, on disk in the user cache directory) so a text is
 never embedded twice.
+
+On a CPU, a model of the usual shape (a transformer, mean pooling, normalisation: all-MiniLM-L6-v2
+and its kin) skips `SentenceTransformer.encode`: the texts are tokenized once, sorted by length,
+cut into micro-batches of ~768 tokens (~16 prompts) and run by one single-threaded worker per core.
+Small batches keep a layer's activations in the core's L2 cache, and the workers never wait on
+each other's threads; on 2 cores this is ~1.7× `encode` at batch 64 in the same dtype
+(benchmarks/bench_embed.py).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -95,6 +103,32 @@ class DiskCache:
             self._db.commit()
 
 
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def mean_pooled_encoder(model: Any) -> tuple[Any, Any, int] | None:
+    """(tokenizer, transformer, max tokens) when `model` is transformer → mean pooling → [normalize].
+
+    Those models can be run without `SentenceTransformer.encode`; any other shape returns None.
+    """
+    modules = list(model)
+    names = [type(m).__name__ for m in modules]
+    if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None
+    mode = getattr(modules[1], "pooling_mode", None)
+    if mode not in ("mean", ("mean",), ["mean"]) or getattr(modules[0], "do_lower_case", False):
+        return None
+    tokenizer, encoder = getattr(modules[0], "tokenizer", None), getattr(modules[0], "auto_model", None)
+    if tokenizer is None or encoder is None or tokenizer.pad_token_id is None:
+        return None
+    return tokenizer, encoder, int(model.max_seq_length or tokenizer.model_max_length)
+
+
 class SentenceTransformerEmbedder:
     """An `Embedder` over sentence-transformers; pass `model` (a folder or name) or a ready model."""
 
@@ -105,6 +139,7 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         dtype: str = "auto",
         batch_size: int = 64,
+        micro_tokens: int = 768,
         memory_cache: int = 100_000,
         disk_cache: bool | Path = False,
     ) -> None:
@@ -118,6 +153,9 @@ class SentenceTransformerEmbedder:
         self.device = device
         self.dtype = dtype
         self.batch_size = batch_size
+        self.micro_tokens = micro_tokens  # tokens (padding included) per micro-batch on the direct path
+        self._direct: tuple[Any, Any, int] | None = None  # set by _load for models of the usual shape
+        self._workers: ThreadPoolExecutor | None = None
         self._memory: OrderedDict[str, Any] = OrderedDict()
         self._memory_size = memory_cache
         self._disk: DiskCache | None = None
@@ -157,17 +195,91 @@ class SentenceTransformerEmbedder:
         if self.resolved_dtype == "bfloat16":
             model.to(torch.bfloat16)  # AMX/AVX-512 BF16: ~2.5× faster, cosine to fp32 ≥ 0.9999
         model.eval()
+        if self.device == "cpu":
+            self._direct = mean_pooled_encoder(model)
         return model
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """One worker per core (at most 4), each running torch on one thread of its own."""
+        if self._workers is None:
+            import torch
+
+            count = min(cpu_count(), 4)
+            threads = max(1, cpu_count() // count)
+            ready = threading.Barrier(count + 1)
+
+            def start() -> None:
+                torch.set_num_threads(threads)  # this worker's OpenMP/MKL team only
+                ready.wait()
+
+            keep = torch.get_num_threads()
+            pool = ThreadPoolExecutor(count, thread_name_prefix="promptsmith-embed")
+            for _ in range(count):
+                pool.submit(start)
+            ready.wait()
+            torch.set_num_threads(keep)  # new threads elsewhere start from the process's own setting again
+            self._workers = pool
+        return self._workers
 
     def _encode(self, texts: list[str]) -> Any:
         import numpy as np
 
-        vectors = self.model.encode(
-            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True,
-            show_progress_bar=False,
-        )
+        model = self.model
+        if self._direct is None:
+            vectors = model.encode(
+                texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+            self.encoded += len(texts)
+            return np.asarray(vectors, dtype=np.float32)
+        _, encoder, _ = self._direct
+        out = np.empty((len(texts), encoder.config.hidden_size), dtype=np.float32)
+        pool = self._pool()
+        for start in range(0, len(texts), 4096):  # sorted by length 4,096 at a time: little padding, bounded memory
+            chunk = texts[start : start + 4096]
+            for rows, vectors in pool.map(self._run_micro_batch, self._micro_batches(chunk)):
+                out[start + rows] = vectors
         self.encoded += len(texts)
-        return np.asarray(vectors, dtype=np.float32)
+        return out
+
+    def _micro_batches(self, texts: list[str]) -> list[tuple[Any, Any]]:
+        """(rows, (token ids, lengths)) for micro-batches of texts of similar length, longest first.
+
+        A micro-batch holds about `micro_tokens` tokens: ~16 prompts, or ~100 short terms.
+        """
+        import numpy as np
+
+        tokenizer, _, limit = self._direct  # type: ignore[misc]
+        ids = tokenizer(texts, truncation=True, max_length=limit, add_special_tokens=True)["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        batches = []
+        at = 0
+        while at < len(order):
+            width = len(ids[order[at]])
+            size = max(1, min(128, self.micro_tokens // width))
+            rows = order[at : at + size]
+            at += size
+            tokens = np.full((len(rows), width), tokenizer.pad_token_id, dtype=np.int64)
+            for r, i in enumerate(rows):
+                tokens[r, : len(ids[i])] = ids[i]
+            lengths = np.fromiter((len(ids[i]) for i in rows), dtype=np.int64, count=len(rows))
+            batches.append((np.asarray(rows), (tokens, lengths)))
+        return batches
+
+    def _run_micro_batch(self, job: tuple[Any, Any]) -> tuple[Any, Any]:
+        """Mean-pooled, unit-length vectors of one micro-batch (runs on a worker thread)."""
+        import torch
+
+        rows, (tokens, lengths) = job
+        _, encoder, _ = self._direct  # type: ignore[misc]
+        ids = torch.from_numpy(tokens)
+        mask = (torch.arange(ids.shape[1])[None, :] < torch.from_numpy(lengths)[:, None]).long()
+        with torch.inference_mode():
+            hidden = encoder(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+            weights = mask.unsqueeze(-1).float()
+            mean = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            vectors = torch.nn.functional.normalize(mean, dim=1)
+        return rows, vectors.numpy()
 
     def embed(self, texts: Sequence[str]) -> Any:
         """Unit vectors for `texts` (rows in order); cached texts are not embedded again."""

@@ -85,3 +85,61 @@ def test_missing_model_folder_says_how_to_get_one(tmp_path: Path) -> None:
 
     with pytest.raises(ModelNotFound, match="promptsmith\\[embed\\]"):
         SentenceTransformerEmbedder(tmp_path / "missing")
+
+
+def test_direct_path_matches_sentence_transformers_encode(real_prompts: list[str]) -> None:
+    """The micro-batched path gives `encode`'s vectors, in order, for short, empty and over-long texts."""
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir
+
+    texts = real_prompts[::13][:90] + ["", "fox", " ".join(real_prompts[:40])]  # the last one is cut at 256 tokens
+    ours = SentenceTransformerEmbedder(dtype="float32", memory_cache=0)
+    got = ours.embed(texts)
+    assert ours._direct is not None  # all-MiniLM-L6-v2 takes the direct path
+    want = SentenceTransformer(str(default_model_dir()), device="cpu").encode(texts, normalize_embeddings=True)
+    assert got.shape == want.shape
+    assert float((got * want).sum(axis=1).min()) > 0.99999
+
+
+def test_bf16_vectors_stay_within_rounding_of_fp32(real_prompts: list[str]) -> None:
+    from promptsmith.backends.st import SentenceTransformerEmbedder
+
+    texts = real_prompts[:64]
+    full = SentenceTransformerEmbedder(dtype="float32", memory_cache=0).embed(texts)
+    half = SentenceTransformerEmbedder(dtype="bfloat16", memory_cache=0).embed(texts)
+    assert float((full * half).sum(axis=1).min()) > 0.999
+
+
+def test_workers_leave_the_process_thread_setting_alone() -> None:
+    import threading
+
+    import torch
+
+    from promptsmith.backends.st import SentenceTransformerEmbedder
+
+    before = torch.get_num_threads()
+    SentenceTransformerEmbedder(memory_cache=0).embed(["a lighthouse", "a fox"])
+    seen: list[int] = []
+    thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    thread.start()
+    thread.join()
+    assert torch.get_num_threads() == before and seen == [before]
+
+
+def test_other_pooling_falls_back_to_encode(tmp_path: Path) -> None:
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+
+    from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir, mean_pooled_encoder
+
+    cls = SentenceTransformer(modules=[Transformer(str(default_model_dir())), Pooling(384, pooling_mode="cls")],
+                              device="cpu")
+    assert mean_pooled_encoder(cls) is None
+    cls.save(str(tmp_path / "cls"))
+    ours = SentenceTransformerEmbedder(tmp_path / "cls", dtype="float32", memory_cache=0)
+    got = ours.embed(["a red fox", "oil painting"])
+    want = cls.encode(["a red fox", "oil painting"], normalize_embeddings=True)
+    assert ours._direct is None and np.allclose(got, want, atol=1e-5)
