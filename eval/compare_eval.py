@@ -47,7 +47,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
 
-    from promptsmith.services.compare import compare, default_embedder
+    from promptsmith.services.compare import compare_many, default_embedder
     from promptsmith.services.rewrite import Rewriter
 
     prompts = [json.loads(line)["prompt"] for line in args.data.open(encoding="utf-8") if line.strip()]
@@ -56,19 +56,20 @@ def main() -> None:
     rewriter = Rewriter()
     embedder = default_embedder()
     t0 = time.perf_counter()
-    own, other, verdicts = [], [], Counter()
+    own, verdicts = [], Counter()
     dropped, added = Counter(), Counter()
     rng = random.Random(args.seed)
-    for i, text in enumerate(prompts):
-        out = rewriter.rewrite(text).output
-        c = compare(text, out, embedder=embedder)
+    outs = [rewriter.rewrite(text).output for text in prompts]
+    others = []
+    for i in range(len(prompts)):
+        j = rng.randrange(len(prompts) - 1)
+        others.append(prompts[j + (j >= i)])
+    for c in compare_many(zip(prompts, outs), embedder=embedder):
         own.append(c.similarity)
         verdicts[c.verdict] += 1
         dropped.update(t.lower() for t in c.dropped)
         added.update(t.lower() for t in c.added)
-        j = rng.randrange(len(prompts) - 1)
-        j += j >= i
-        other.append(compare(prompts[j], out, embedder=embedder).similarity)
+    other = [c.similarity for c in compare_many(zip(others, outs), embedder=embedder)]
     elapsed = time.perf_counter() - t0
     n = len(prompts)
     print(f"pairs: {n} (rules rewrite vs its original), {elapsed:.1f} s ({n / elapsed:.0f} pairs/s, model {embedder.name})")

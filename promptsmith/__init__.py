@@ -14,6 +14,8 @@ from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, Spa
 from promptsmith.core.parse import parse
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from promptsmith.core.fix import FixResult
     from promptsmith.services.compare import Comparison
     from promptsmith.services.rewrite import RewriteResult
@@ -57,6 +59,13 @@ def compare(a: str, b: str, **options: Any) -> Comparison:
     return _compare(a, b, **options)
 
 
+def compare_many(pairs: Iterable[tuple[str, str]], **options: Any) -> Iterator[Comparison]:
+    """`compare` over (a, b) pairs, in order, embedding each window of 64 pairs in one batch."""
+    from promptsmith.services.compare import compare_many as _compare_many
+
+    return _compare_many(pairs, **options)
+
+
 def __getattr__(name: str):
     if name == "FixResult":
         from promptsmith.core.fix import FixResult
@@ -74,7 +83,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Comparison", "compare", "RewriteResult", "Change", "rewrite",
+    "Comparison", "compare", "compare_many", "RewriteResult", "Change", "rewrite",
     "Diagnostic", "Fix", "FixResult", "Param", "Prompt", "Severity", "Span",
     "fix", "lint", "parse", "__version__",
 ]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -162,6 +164,28 @@ def _param_diff(a: Any, b: Any) -> ParamDiff:
     return diff
 
 
+class _Pair:
+    """What comparing B with A needs besides vectors: the parses, A's terms, B's phrases, and
+    the texts to embed (`texts`)."""
+
+    __slots__ = ("a", "b", "pa", "pb", "terms_a", "text_a", "text_b", "chunks_b", "words_b", "exact", "texts")
+
+    def __init__(self, a: str, b: str) -> None:
+        self.a, self.b = a, b
+        self.pa, self.pb = parse(a), parse(b)
+        # filler says nothing, so the overall similarity is of what A asks for (filler removed)
+        self.terms_a = content_terms(self.pa.text)
+        self.text_a, self.text_b = (", ".join(self.terms_a) or self.pa.text), self.pb.text
+        self.chunks_b = phrases(self.text_b)
+        self.words_b = _words(self.text_b)
+        no_b = _words(" ".join(" ".join(p.value) for p in self.pb.params
+                               if p.name == "no" and isinstance(p.value, tuple)))
+        self.exact = {t for t in self.terms_a if _words(t) <= self.words_b or _moved_to_no(t, no_b)}
+        fuzzy = [t for t in self.terms_a if t not in self.exact]
+        texts = list(dict.fromkeys([self.text_a, self.text_b, *fuzzy, *self.chunks_b, *self.terms_a]))
+        self.texts = texts if (self.text_a or self.text_b) else []
+
+
 def compare(
     a: str,
     b: str,
@@ -171,26 +195,46 @@ def compare(
     term_threshold: float = TERM_THRESHOLD,
 ) -> Comparison:
     """Compare prompt B with prompt A (typically a rewrite with its original)."""
+    embedder = embedder or default_embedder()
+    pair = _Pair(a, b)
+    vectors = embedder.embed(pair.texts) if pair.texts else None
+    index = {t: i for i, t in enumerate(pair.texts)}
+    return _score(pair, lambda t: vectors[index[t]], _name(embedder), similarity_threshold, term_threshold)
+
+
+def compare_many(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    embedder: Embedder | None = None,
+    window: int = 64,
+    similarity_threshold: float = SIMILARITY_THRESHOLD,
+    term_threshold: float = TERM_THRESHOLD,
+) -> Iterator[Comparison]:
+    """`compare` over many pairs, in order: each window of pairs embeds its texts in one batch."""
+    embedder = embedder or default_embedder()
+    name = _name(embedder)
+    pairs = iter(pairs)
+    while True:
+        group = [_Pair(a, b) for a, b in islice(pairs, max(1, window))]
+        if not group:
+            return
+        texts = list(dict.fromkeys(t for pair in group for t in pair.texts))
+        vectors = embedder.embed(texts) if texts else None
+        index = {t: i for i, t in enumerate(texts)}
+        for pair in group:
+            yield _score(pair, lambda t: vectors[index[t]], name, similarity_threshold, term_threshold)
+
+
+def _name(embedder: Embedder) -> str:
+    return getattr(embedder, "name", type(embedder).__name__)
+
+
+def _score(pair: _Pair, vec: Callable[[str], Any], embedder_name: str, similarity_threshold: float,
+           term_threshold: float) -> Comparison:
     import numpy as np  # deferred: only the compare path needs it
 
-    embedder = embedder or default_embedder()
-    pa, pb = parse(a), parse(b)
-    # filler says nothing, so the overall similarity is of what A asks for (filler removed)
-    terms_a = content_terms(pa.text)
-    text_a, text_b = (", ".join(terms_a) or pa.text), pb.text
-    chunks_b = phrases(text_b)
-    words_b = _words(text_b)
-
-    no_b = _words(" ".join(" ".join(p.value) for p in pb.params if p.name == "no" and isinstance(p.value, tuple)))
-    exact = {t for t in terms_a if _words(t) <= words_b or _moved_to_no(t, no_b)}
-    fuzzy = [t for t in terms_a if t not in exact]
-    unique = list(dict.fromkeys([text_a, text_b, *fuzzy, *chunks_b, *terms_a]))
-    vectors = embedder.embed(unique) if (text_a or text_b) else np.zeros((0, 1), dtype=np.float32)
-    index = {t: i for i, t in enumerate(unique)}
-
-    def vec(t: str) -> Any:
-        return vectors[index[t]]
-
+    terms_a, text_a, text_b, chunks_b = pair.terms_a, pair.text_a, pair.text_b, pair.chunks_b
+    words_b, exact = pair.words_b, pair.exact
     similarity = float(vec(text_a) @ vec(text_b)) if text_a and text_b else (1.0 if text_a == text_b else 0.0)
 
     matches: list[TermMatch] = []
@@ -233,6 +277,6 @@ def compare(
     else:
         verdict = "drifted"
     return Comparison(
-        a=a, b=b, similarity=round(similarity, 4), dropped=dropped, added=added, verdict=verdict,
-        terms=matches, params=_param_diff(pa, pb), embedder=getattr(embedder, "name", type(embedder).__name__),
+        a=pair.a, b=pair.b, similarity=round(similarity, 4), dropped=dropped, added=added, verdict=verdict,
+        terms=matches, params=_param_diff(pair.pa, pair.pb), embedder=embedder_name,
     )

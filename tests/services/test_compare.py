@@ -82,3 +82,46 @@ def test_cli_compare_pairs_stream(monkeypatch: pytest.MonkeyPatch) -> None:
     text = CliRunner().invoke(main, ["compare", "a cat, dog", "A cat."])
     assert "dropped: dog" in text.stdout
     assert CliRunner().invoke(main, ["compare", "only-one"]).exit_code == 2
+
+
+class CountingEmbedder:
+    """The fake embedder, counting its calls."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts):  # noqa: ANN001, ANN201
+        self.calls += 1
+        return FAKE.embed(texts)
+
+
+def test_compare_many_matches_compare_in_order_with_one_embed_per_window() -> None:
+    from promptsmith.services.compare import compare_many
+
+    pairs = [("a cat, 8k", "A cat."), ("", ""), ("old fisherman, oil painting", "An oil painting of a boat."),
+             ("a fox --ar 3:2", "A fox. --ar 16:9")] * 5
+    counting = CountingEmbedder()
+    many = list(compare_many(pairs, embedder=counting, window=8))
+    assert [m.model_dump() for m in many] == [compare(a, b, embedder=counting).model_dump() for a, b in pairs]
+    assert counting.calls == 3 + len(pairs) - 5  # 3 windows, then one call per non-empty pair
+    assert list(compare_many([], embedder=counting)) == []
+
+
+def test_cli_compare_file_keeps_every_line_in_order_across_windows(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptsmith.cli.main import main
+    from promptsmith.services import compare as service
+
+    monkeypatch.setattr(service, "default_embedder", lambda *a, **k: FAKE)
+    lines = []
+    for i in range(150):  # three windows of 64; bad lines among them
+        lines.append("{oops" if i % 37 == 5 else json.dumps({"a": f"a cat number {i}, 8k", "b": f"A cat number {i}.", "i": i}))
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["compare", "--file", str(path)])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in records] == list(range(1, 151))
+    assert all(r["error"] for r in records if r["line"] % 37 == 6)
+    assert all(r["i"] == r["line"] - 1 and r["verdict"] == "preserved" for r in records if not r["error"])
+    assert result.exit_code == 1
