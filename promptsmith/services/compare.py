@@ -3,10 +3,13 @@
 - overall: cosine similarity of the sentence embeddings of A's content (its text without filler
   and parameters) and B's text;
 - coverage: each content term of A (its comma-terms, filler removed) and its best match in B.
-  A term whose words all appear in B matches exactly (score 1); the others are matched by
-  embedding against B's phrases. Terms below the term threshold are **dropped**;
+  A term whose words all appear in B, as written or as the lexicon respells them (`dof` →
+  "depth of field", `splotlight` → "spotlight"), matches exactly (score 1); the others are
+  matched by embedding against B's phrases. Terms below the term threshold are **dropped**;
 - **added**: phrases of B that match none of A's terms or A as a whole;
 - parameters are compared exactly, not by embedding;
+- both prompts are read with their mistyped parameters mended first (`–ar`, `—ar`,
+  `photo--ar`: PS004, PS005, PS008), as the rewriter mends them;
 - a verdict against thresholds from config.
 """
 
@@ -23,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Embedder
 from promptsmith.core.analyze import split_terms
-from promptsmith.core.lexicon import load_filler_lexicon
+from promptsmith.core.lexicon import load_filler_lexicon, load_lexicon
 from promptsmith.core.parse import parse
 
 Verdict = Literal["preserved", "drifted", "different"]
@@ -36,7 +39,7 @@ DIFFERENT_BELOW = 0.4
 _WORD = re.compile(r"[a-z0-9]+")
 # B is split into phrases at punctuation and at the connectives a brief is written with.
 _PHRASE_SPLIT = re.compile(
-    r"[,.;:!?()\"“”]|::-?[\d.]*|\s(?:with|in the style of|in the manner of|lit by|composed as|in|on|at|and|by|under|for)\s",
+    r"[,;:!?()\"“”]|(?<!\b[A-Z])\.|::-?[\d.]*|\s(?:with|in the style of|in the manner of|lit by|composed as|in|on|at|and|by|under|for)\s",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:(?:a|an|the|with|in|of|on|at|and|by)\s+)+", re.IGNORECASE)
@@ -117,13 +120,41 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
+#: Fixes that turn text back into the parameters it was meant to be.
+_MEND = ["PS004", "PS005", "PS008"]
+
+
+def _mend(text: str) -> str:
+    if "–" not in text and "—" not in text and "--" not in text:
+        return text
+    from promptsmith import fix
+
+    return fix(text, select=_MEND).text
+
+
+def respell(term: str) -> str:
+    """`term` with every lexicon term in it replaced by what the rewriter writes for it (its phrase,
+    or its display form: `vray` → "V-Ray", `mc escher` → "M. C. Escher")."""
+    lex = load_lexicon()
+    out, at = [], 0
+    for m in lex.find(term):
+        phrase = lex.phrase.get(m.term) or lex.display.get(m.term)
+        if phrase:
+            out += [term[at : m.start], phrase]
+            at = m.end
+    return "".join(out) + term[at:] if out else term
+
+
 _NEGATION = re.compile(r"^(?:no|without|not|avoid)\s+", re.IGNORECASE)
 
 
 def _moved_to_no(term: str, no_words: set[str]) -> bool:
     """`no people` in A is kept when B says `--no people`."""
     m = _NEGATION.match(term)
-    return bool(m and no_words and _words(term[m.end():]) <= no_words)
+    if not m or not no_words:
+        return False
+    rest = _words(term[m.end():]) or set(_WORD.findall(_fold(term[m.end():])))  # `no color`: only a stop word
+    return bool(rest) and rest <= no_words
 
 
 def phrases(text: str) -> list[str]:
@@ -168,19 +199,29 @@ class _Pair:
     """What comparing B with A needs besides vectors: the parses, A's terms, B's phrases, and
     the texts to embed (`texts`)."""
 
-    __slots__ = ("a", "b", "pa", "pb", "terms_a", "text_a", "text_b", "chunks_b", "words_b", "exact", "texts")
+    __slots__ = ("a", "b", "pa", "pb", "terms_a", "text_a", "text_b", "chunks_b", "words_a", "words_b", "exact",
+                 "respelled", "texts")
 
     def __init__(self, a: str, b: str) -> None:
         self.a, self.b = a, b
-        self.pa, self.pb = parse(a), parse(b)
+        self.pa, self.pb = parse(_mend(a)), parse(_mend(b))
         # filler says nothing, so the overall similarity is of what A asks for (filler removed)
         self.terms_a = content_terms(self.pa.text)
         self.text_a, self.text_b = (", ".join(self.terms_a) or self.pa.text), self.pb.text
         self.chunks_b = phrases(self.text_b)
         self.words_b = _words(self.text_b)
-        no_b = _words(" ".join(" ".join(p.value) for p in self.pb.params
-                               if p.name == "no" and isinstance(p.value, tuple)))
+        no_text = " ".join(" ".join(p.value) for p in self.pb.params if p.name == "no" and isinstance(p.value, tuple))
+        no_b = _words(no_text) | set(_WORD.findall(_fold(no_text)))  # stop words too: `--no color`
         self.exact = {t for t in self.terms_a if _words(t) <= self.words_b or _moved_to_no(t, no_b)}
+        # what B may say without adding anything: all of A's words, filler too, and their respellings
+        self.words_a = _words(self.pa.text) | _words(respell(self.pa.text))
+        self.respelled: dict[str, str] = {}  # A's terms found in B as the lexicon respells them
+        for term in self.terms_a:
+            if term not in self.exact:
+                respelled = respell(term)
+                if respelled != term and _words(respelled) <= self.words_b:
+                    self.exact.add(term)
+                    self.respelled[term] = respelled
         fuzzy = [t for t in self.terms_a if t not in self.exact]
         texts = list(dict.fromkeys([self.text_a, self.text_b, *fuzzy, *self.chunks_b, *self.terms_a]))
         self.texts = texts if (self.text_a or self.text_b) else []
@@ -247,9 +288,13 @@ def _score(pair: _Pair, vec: Callable[[str], Any], embedder_name: str, similarit
                 matches.append(TermMatch(term=term, match=term, score=round(coverage, 4), exact=False))
                 continue
         if term in exact:
-            moved = not (_words(term) <= words_b)
-            matches.append(TermMatch(term=term, match=f"--no {term.split(None, 1)[1]}" if moved else term,
-                                     score=1.0, exact=True))
+            if term in pair.respelled:
+                match = pair.respelled[term]
+            elif not (_words(term) <= words_b):
+                match = f"--no {term.split(None, 1)[1]}"  # moved to --no
+            else:
+                match = term
+            matches.append(TermMatch(term=term, match=match, score=1.0, exact=True))
             continue
         if chunk_matrix is None:
             matches.append(TermMatch(term=term, match="", score=0.0, exact=False))
@@ -261,7 +306,7 @@ def _score(pair: _Pair, vec: Callable[[str], Any], embedder_name: str, similarit
 
     added: list[str] = []
     if chunks_b:
-        words_a = _words(text_a)
+        words_a = pair.words_a
         reference = np.stack([vec(t) for t in dict.fromkeys([*terms_a, text_a]) if t]) if (terms_a or text_a) else None
         for chunk in chunks_b:
             if _words(chunk) <= words_a:

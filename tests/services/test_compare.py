@@ -125,3 +125,17 @@ def test_cli_compare_file_keeps_every_line_in_order_across_windows(tmp_path, mon
     assert all(r["error"] for r in records if r["line"] % 37 == 6)
     assert all(r["i"] == r["line"] - 1 and r["verdict"] == "preserved" for r in records if not r["error"])
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("a castle, dof, vray, splotlight", "A castle in the style of V-Ray, with depth of field and a spotlight."),
+    ("portrait by jc leyendecker and mc escher", "A portrait in the style of J. C. Leyendecker and M. C. Escher."),
+    ("a castle, atmosphere, very artistic", "A castle, very artistic, with a strong atmosphere."),
+    ("a fox, no color", "A fox. --no color"),
+    ("fun, happy--quality 5", "A fun and happy picture. --quality 5"),
+    ("a fox –ar 3:2", "A fox. --ar 3:2"),
+])
+def test_what_the_rewriter_respells_or_mends_is_neither_dropped_nor_added(a: str, b: str) -> None:
+    result = compare(a, b, embedder=FAKE)
+    assert result.dropped == [] and result.added == [], result
+    assert not (result.params.only_a or result.params.changed)  # `no color` → `--no color` is only in B, rightly
