@@ -156,6 +156,7 @@ class SentenceTransformerEmbedder:
         self.micro_tokens = micro_tokens  # tokens (padding included) per micro-batch on the direct path
         self._direct: tuple[Any, Any, int] | None = None  # set by _load for models of the usual shape
         self._workers: ThreadPoolExecutor | None = None
+        self._worker_count = min(cpu_count(), 4)
         self._memory: OrderedDict[str, Any] = OrderedDict()
         self._memory_size = memory_cache
         self._disk: DiskCache | None = None
@@ -204,7 +205,7 @@ class SentenceTransformerEmbedder:
         if self._workers is None:
             import torch
 
-            count = min(cpu_count(), 4)
+            count = self._worker_count
             threads = max(1, cpu_count() // count)
             ready = threading.Barrier(count + 1)
 
@@ -245,18 +246,21 @@ class SentenceTransformerEmbedder:
     def _micro_batches(self, texts: list[str]) -> list[tuple[Any, Any]]:
         """(rows, (token ids, lengths)) for micro-batches of texts of similar length, longest first.
 
-        A micro-batch holds about `micro_tokens` tokens: ~16 prompts, or ~100 short terms.
+        A micro-batch holds about `micro_tokens` tokens (~16 prompts, or ~100 short terms), or
+        less when the call is small.
         """
         import numpy as np
 
         tokenizer, _, limit = self._direct  # type: ignore[misc]
         ids = tokenizer(texts, truncation=True, max_length=limit, add_special_tokens=True)["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        # a small call (one compare) is cut finer, so that every worker gets two micro-batches
+        budget = max(192, min(self.micro_tokens, sum(map(len, ids)) // (2 * self._worker_count)))
         batches = []
         at = 0
         while at < len(order):
             width = len(ids[order[at]])
-            size = max(1, min(128, self.micro_tokens // width))
+            size = max(1, min(128, budget // width))
             rows = order[at : at + size]
             at += size
             tokens = np.full((len(rows), width), tokenizer.pad_token_id, dtype=np.int64)
