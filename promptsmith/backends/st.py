@@ -202,25 +202,29 @@ class SentenceTransformerEmbedder:
 
     def _pool(self) -> ThreadPoolExecutor:
         """One worker per core (at most 4), each running torch on one thread of its own."""
-        if self._workers is None:
-            import torch
-
-            count = self._worker_count
-            threads = max(1, cpu_count() // count)
-            ready = threading.Barrier(count + 1)
-
-            def start() -> None:
-                torch.set_num_threads(threads)  # this worker's OpenMP/MKL team only
-                ready.wait()
-
-            keep = torch.get_num_threads()
-            pool = ThreadPoolExecutor(count, thread_name_prefix="promptsmith-embed")
-            for _ in range(count):
-                pool.submit(start)
-            ready.wait()
-            torch.set_num_threads(keep)  # new threads elsewhere start from the process's own setting again
-            self._workers = pool
+        with self._lock:
+            if self._workers is None:
+                self._workers = self._start_workers()
         return self._workers
+
+    def _start_workers(self) -> ThreadPoolExecutor:
+        import torch
+
+        count = self._worker_count
+        threads = max(1, cpu_count() // count)
+        ready = threading.Barrier(count + 1)
+
+        def start() -> None:
+            torch.set_num_threads(threads)  # this worker's OpenMP/MKL team only
+            ready.wait()
+
+        keep = torch.get_num_threads()
+        pool = ThreadPoolExecutor(count, thread_name_prefix="promptsmith-embed")
+        for _ in range(count):
+            pool.submit(start)
+        ready.wait()
+        torch.set_num_threads(keep)  # new threads elsewhere start from the process's own setting again
+        return pool
 
     def _encode(self, texts: list[str]) -> Any:
         import numpy as np

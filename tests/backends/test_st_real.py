@@ -143,3 +143,25 @@ def test_other_pooling_falls_back_to_encode(tmp_path: Path) -> None:
     got = ours.embed(["a red fox", "oil painting"])
     want = cls.encode(["a red fox", "oil painting"], normalize_embeddings=True)
     assert ours._direct is None and np.allclose(got, want, atol=1e-5)
+
+
+def test_concurrent_callers_share_one_pool_and_get_their_own_rows(real_prompts: list[str]) -> None:
+    import threading
+
+    import numpy as np
+
+    from promptsmith.backends.st import SentenceTransformerEmbedder
+
+    shared = SentenceTransformerEmbedder(memory_cache=0)
+    shared.model  # loaded; the worker pool is not started yet
+    parts = [real_prompts[i * 40 : i * 40 + 40] for i in range(4)]
+    got: dict[int, object] = {}
+    threads = [threading.Thread(target=lambda i=i: got.__setitem__(i, shared.embed(parts[i]))) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    alone = SentenceTransformerEmbedder(memory_cache=0)
+    for i, part in enumerate(parts):
+        assert float((got[i] * alone.embed(part)).sum(axis=1).min()) > 0.999  # type: ignore[operator]
+    assert shared._workers is not None and np.isfinite(got[0]).all()  # type: ignore[arg-type]
