@@ -1,14 +1,15 @@
 """Benchmark the embedder and the compare service on 2 cores, against plain sentence-transformers.
 
-    python benchmarks/bench_embed.py [--n 512]
+    python benchmarks/bench_embed.py [--n 512] [--rounds 5]
 
 Baseline: `SentenceTransformer(all-MiniLM-L6-v2).encode(texts, batch_size=64)` as shipped (fp32).
 Measured in the same run, in turns so that the VM's slow minutes hit every row alike:
 - the same `encode` with the model cast to promptsmith's dtype, to show what the dtype alone gives;
 - promptsmith's embedder (bf16 where the CPU has AMX/AVX-512-BF16, else fp32; micro-batches on one
-  single-threaded worker per core), fed batches of 64;
-on real prompts and on short content terms; then the warm latency of one `compare(original,
-rewrite)` on texts the cache has not seen.
+  single-threaded worker per core);
+each given all the texts in one call (real prompts, then short content terms), then the prompts in
+calls of 64; then the warm latency of one `compare(original, rewrite)` on texts the cache has not
+seen.
 """
 
 from __future__ import annotations

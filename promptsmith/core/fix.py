@@ -6,7 +6,9 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from promptsmith.core.model import Applicability, Diagnostic, Edit, diagnostic_order
+from promptsmith.core.model import Applicability, Diagnostic, Edit, Prompt, diagnostic_order
+from promptsmith.core.parse import parse
+from promptsmith.core.spec import Spec
 
 #: Fix passes before giving up (a fix may uncover another finding, as in ruff).
 MAX_PASSES = 6
@@ -25,6 +27,21 @@ class FixResult(BaseModel):
     @property
     def changed(self) -> bool:
         return self.text != self.source
+
+
+#: Parser findings whose fixes only make a prompt say what it meant: `–ar` and `—ar` for `--ar`,
+#: a flag glued to the word before it, an image URL whose `<` is never closed.
+SYNTAX_FIXES = ("PS004", "PS005", "PS008", "PS009")
+
+
+def parse_mended(text: str, spec: Spec | None = None) -> tuple[Prompt, list[Diagnostic]]:
+    """Parse `text` with its syntax slips (SYNTAX_FIXES) mended: (the prompt as meant, the findings
+    mended, located in `text`). A text without them is parsed once."""
+    prompt = parse(text, spec)
+    mended = [d for d in prompt.diagnostics if d.code in SYNTAX_FIXES and d.fix is not None]
+    if not mended:
+        return prompt, []
+    return parse(apply_edits(text, [e for d in mended for e in d.fix.edits]), spec), mended  # type: ignore[union-attr]
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:

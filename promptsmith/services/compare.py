@@ -8,8 +8,8 @@
   matched by embedding against B's phrases. Terms below the term threshold are **dropped**;
 - **added**: phrases of B that match none of A's terms or A as a whole;
 - parameters are compared exactly, not by embedding;
-- both prompts are read with their mistyped parameters mended first (`–ar`, `—ar`,
-  `photo--ar`: PS004, PS005, PS008), as the rewriter mends them;
+- both prompts are read with their syntax slips mended first (`–ar`, `—ar`, `photo--ar`,
+  an unclosed `<url`: `parse_mended`), as the rewriter reads them;
 - a verdict against thresholds from config.
 """
 
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from promptsmith.backends.base import Embedder
 from promptsmith.core.analyze import split_terms
 from promptsmith.core.lexicon import load_filler_lexicon, load_lexicon
-from promptsmith.core.parse import parse
+from promptsmith.core.fix import parse_mended
 
 Verdict = Literal["preserved", "drifted", "different"]
 
@@ -106,6 +106,11 @@ def _words(text: str) -> set[str]:
     return out
 
 
+def _all_words(text: str) -> set[str]:
+    """Every word, stop words too (`_words` keeps only those that carry content)."""
+    return set(_WORD.findall(_fold(text)))
+
+
 def content_terms(text: str) -> list[str]:
     """A prompt text's comma-terms with filler (8k, masterpiece…) removed: what it asks for."""
     lex = load_filler_lexicon()
@@ -118,18 +123,6 @@ def content_terms(text: str) -> list[str]:
         if _words(term):
             out.append(term)
     return out
-
-
-#: Fixes that turn text back into the parameters it was meant to be.
-_MEND = ["PS004", "PS005", "PS008"]
-
-
-def _mend(text: str) -> str:
-    if "–" not in text and "—" not in text and "--" not in text:
-        return text
-    from promptsmith import fix
-
-    return fix(text, select=_MEND).text
 
 
 def respell(term: str) -> str:
@@ -153,7 +146,7 @@ def _moved_to_no(term: str, no_words: set[str]) -> bool:
     m = _NEGATION.match(term)
     if not m or not no_words:
         return False
-    rest = _words(term[m.end():]) or set(_WORD.findall(_fold(term[m.end():])))  # `no color`: only a stop word
+    rest = _words(term[m.end():]) or _all_words(term[m.end():])  # `no color`: only a stop word
     return bool(rest) and rest <= no_words
 
 
@@ -204,14 +197,14 @@ class _Pair:
 
     def __init__(self, a: str, b: str) -> None:
         self.a, self.b = a, b
-        self.pa, self.pb = parse(_mend(a)), parse(_mend(b))
+        self.pa, self.pb = parse_mended(a)[0], parse_mended(b)[0]
         # filler says nothing, so the overall similarity is of what A asks for (filler removed)
         self.terms_a = content_terms(self.pa.text)
         self.text_a, self.text_b = (", ".join(self.terms_a) or self.pa.text), self.pb.text
         self.chunks_b = phrases(self.text_b)
         self.words_b = _words(self.text_b)
         no_text = " ".join(" ".join(p.value) for p in self.pb.params if p.name == "no" and isinstance(p.value, tuple))
-        no_b = _words(no_text) | set(_WORD.findall(_fold(no_text)))  # stop words too: `--no color`
+        no_b = _words(no_text) | _all_words(no_text)  # stop words too: `--no color`
         self.exact = {t for t in self.terms_a if _words(t) <= self.words_b or _moved_to_no(t, no_b)}
         # what B may say without adding anything: all of A's words, filler too, and their respellings
         self.words_a = _words(self.pa.text) | _words(respell(self.pa.text))
@@ -236,11 +229,8 @@ def compare(
     term_threshold: float = TERM_THRESHOLD,
 ) -> Comparison:
     """Compare prompt B with prompt A (typically a rewrite with its original)."""
-    embedder = embedder or default_embedder()
-    pair = _Pair(a, b)
-    vectors = embedder.embed(pair.texts) if pair.texts else None
-    index = {t: i for i, t in enumerate(pair.texts)}
-    return _score(pair, lambda t: vectors[index[t]], _name(embedder), similarity_threshold, term_threshold)
+    return next(compare_many([(a, b)], embedder=embedder, window=1, similarity_threshold=similarity_threshold,
+                             term_threshold=term_threshold))
 
 
 def compare_many(
@@ -253,7 +243,7 @@ def compare_many(
 ) -> Iterator[Comparison]:
     """`compare` over many pairs, in order: each window of pairs embeds its texts in one batch."""
     embedder = embedder or default_embedder()
-    name = _name(embedder)
+    name = getattr(embedder, "name", type(embedder).__name__)
     pairs = iter(pairs)
     while True:
         group = [_Pair(a, b) for a, b in islice(pairs, max(1, window))]
@@ -264,10 +254,6 @@ def compare_many(
         index = {t: i for i, t in enumerate(texts)}
         for pair in group:
             yield _score(pair, lambda t: vectors[index[t]], name, similarity_threshold, term_threshold)
-
-
-def _name(embedder: Embedder) -> str:
-    return getattr(embedder, "name", type(embedder).__name__)
 
 
 def _score(pair: _Pair, vec: Callable[[str], Any], embedder_name: str, similarity_threshold: float,

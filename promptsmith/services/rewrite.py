@@ -14,17 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from promptsmith.services.compare import Comparison
 from promptsmith.core.analyze import Analyzer, Brief, RewriteRules, load_rewrite_rules
 from promptsmith.core.compose import candidates
-from promptsmith.core.fix import apply_edits
+from promptsmith.core.fix import parse_mended
 from promptsmith.core.model import Diagnostic, Param, Prompt
-from promptsmith.core.parse import parse
 from promptsmith.core.render import format_weight, render_param, sort_params
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import BackendUnavailable, ConfigError
 
 ENGINES = ("rules", "llm", "auto")
 TARGETS = ("6", "6.1", "7")
-#: Syntax fixes applied before rewriting (they only make the prompt say what it meant).
-_SYNTAX_FIXES = ("PS004", "PS005", "PS008", "PS009")
 #: Wording findings that mean the text needs rewriting; without any, the text is kept as written.
 _WORDING = ["PS201", "PS202", "PS204", "PS205"]
 _SINGLE_QUOTED = re.compile(r"(?<![\w'])'([^'\n]{2,}?)'(?![\w'])")
@@ -139,17 +136,13 @@ class Rewriter:
         )
 
     def _syntax_fixes(self, text: str, changes: list[Change]) -> Prompt:
-        """Parse, apply the parser's safe syntax fixes (en dashes, glued flags…), parse again."""
-        prompt = parse(text, self.spec)
-        diags = [d for d in prompt.diagnostics if d.code in _SYNTAX_FIXES and d.fix is not None]
-        if not diags:
-            return prompt
-        fixed = apply_edits(text, [e for d in diags for e in d.fix.edits])  # type: ignore[union-attr]
-        for d in diags:
+        """Parse with the syntax slips (en dashes, glued flags…) mended, recording each as a change."""
+        prompt, mended = parse_mended(text, self.spec)
+        for d in mended:
             changes.append(Change(rule=d.name, before=d.span.slice(text),
                                   after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
                                   reason=d.message))
-        return parse(fixed, self.spec)
+        return prompt
 
     def _already_a_brief(self, text: str) -> bool:
         """A sentence (it ends like one) with no filler, negation or keyword soup is kept as written."""
