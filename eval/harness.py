@@ -69,7 +69,7 @@ def _words(text: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _vocabulary() -> frozenset[str]:
     """Words an engine may add: lexicon phrases and display names, connectives, function words."""
-    from promptsmith.core.analyze import load_rewrite_rules
+    from promptsmith.services.rewrite.registry import load_rewrite_rules
     from promptsmith.core.lexicon import load_lexicon
 
     lex = load_lexicon()
@@ -88,7 +88,7 @@ def _vocabulary() -> frozenset[str]:
 def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], params: list[str],
           diagnostics: list[dict[str, Any]], latency: float) -> dict[str, Any]:
     """The metrics of one rewrite (deterministic but for latency)."""
-    from promptsmith.core.analyze import split_terms
+    from promptsmith.core.terms import split_terms
     from promptsmith.core.lexicon import load_lexicon, normalize
     from promptsmith.core.parse import parse
     from promptsmith.core.spec import load_spec
@@ -179,7 +179,7 @@ _ENGINES: dict[EngineSpec, Any] = {}
 def _engine(spec: EngineSpec) -> Any:
     if spec not in _ENGINES:
         if spec.kind == "rules":
-            from promptsmith.core.analyze import load_rewrite_rules
+            from promptsmith.services.rewrite.registry import load_rewrite_rules
             from promptsmith.services.rewrite import Rewriter
 
             rules = load_rewrite_rules()
@@ -264,7 +264,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 def ablation(records: list[dict[str, Any]], base: dict[str, float], workers: int = 1) -> dict[str, dict[str, float]]:
     """For each rewrite rule switched off: how each metric moves against the full rule set."""
-    from promptsmith.core.analyze import load_rewrite_rules
+    from promptsmith.services.rewrite.registry import load_rewrite_rules
 
     moves: dict[str, dict[str, float]] = {}
     for rule in sorted(load_rewrite_rules().enabled):

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from eval.rewrite_eval import _strip, term_kept
-from promptsmith.core.analyze import split_terms
+from promptsmith.core.terms import split_terms
 from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 

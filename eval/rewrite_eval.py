@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from promptsmith.core.analyze import split_terms
+from promptsmith.core.terms import split_terms
 from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import load_spec

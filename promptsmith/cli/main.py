@@ -155,7 +155,9 @@ def _describe(line: int, prompt: Any) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
 @click.option("--engine", type=click.Choice(["rules", "llm", "auto"]), default=None,
               help="rules (deterministic), llm, or auto (llm when available, else rules).")
-@click.option("--target-version", type=click.Choice(["6", "6.1", "7"]), default=None, help="Version to write for (default 6.1).")
+@click.option("--target-version", default=None, metavar="VERSION",
+              help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.1, niji 6 …; "
+                   "default 6.1). Prompts already on 6 or newer keep their own --v.")
 @click.option("--explain", is_flag=True, help="Show every change with the rule behind it.")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
@@ -361,7 +363,7 @@ def serve(pipeline: str, host: str, port: int, token: str | None, compile_: bool
 # -- tui ------------------------------------------------------------------------------------------
 @main.command(context_settings=CONTEXT)
 @click.argument("prompt", required=False, default="")
-@click.option("--target-version", type=click.Choice(["6", "6.1", "7"]), default=None)
+@click.option("--target-version", default=None, metavar="VERSION")
 @click.option("--engine", type=click.Choice(["rules", "llm", "auto"]), default=None)
 @click.option("--backend", metavar="URL", help="Render server for previews (ctrl+g).")
 @click.pass_context

@@ -41,7 +41,8 @@ def _text(record: dict[str, Any], explain: bool) -> str:
 def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: str, explain: bool,
                 input_format: str | None, workers: int, progress: bool | None, check: bool = False,
                 llm: Any = None) -> int:
-    """Rewrite and print; returns the exit status (0 all fine, 1 some record failed)."""
+    """Rewrite and print; returns the exit status (0 all fine, 1 some record failed or its output
+    is not lint-clean for its version)."""
     engine = config.engine if config.engine in ("rules", "llm", "auto") else "auto"
     target = config.target_version or "6.1"
     if engine in ("llm", "auto"):
@@ -56,7 +57,7 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
     jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(file or "-", input_format)
     out, err = sys.stdout, sys.stderr
     show_bar = err.isatty() if progress is None else progress
-    failed = 0
+    failed = flagged = 0
     collected: list[dict[str, Any]] = []
     count = 0
     options = None
@@ -72,6 +73,8 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
         if record.get("error"):
             failed += 1
             click.echo(f"line {record['line']}: error: {record['error']}", err=True)
+        elif record.get("clean") is False:
+            flagged += 1  # the output still has findings for its version: they are in the record
         if fmt == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif fmt == "json":
@@ -87,4 +90,4 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
     if fmt == "json":
         payload = collected[0] if prompt is not None and collected else collected
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    return 1 if failed else 0
+    return 1 if failed or flagged else 0

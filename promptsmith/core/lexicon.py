@@ -14,7 +14,7 @@ from pathlib import Path
 from promptsmith.core.resources import rule_files
 from promptsmith.errors import RuleDataError
 
-SLOTS = ("filler", "medium", "style", "lighting", "colour", "composition", "mood", "setting")
+SLOTS = ("filler", "medium", "style", "tool", "lighting", "colour", "composition", "mood", "setting")
 #: Longest lexicon entry, in words, that the n-gram matcher looks for.
 MAX_NGRAM = 6
 
@@ -44,6 +44,8 @@ class Lexicon:
     phrase: dict[str, str] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
     reason: dict[str, str] = field(default_factory=dict)
+    #: tool.toml: how a tool is credited when not "rendered in" ("made in" Photoshop)
+    verb: dict[str, str] = field(default_factory=dict)
     max_words: int = 1
 
     def slot(self, term: str) -> str | None:
@@ -148,7 +150,8 @@ def build_lexicon(files: list[tuple[Path, dict]]) -> Lexicon:
             if key:
                 lex.slot_of_term[key] = slot
                 lex.max_words = max(lex.max_words, len(key.split()))
-        for table, target in (("phrase", lex.phrase), ("display", lex.display), ("reason", lex.reason)):
+        for table, target in (("phrase", lex.phrase), ("display", lex.display), ("reason", lex.reason),
+                              ("verb", lex.verb)):
             for key, value in data.get(table, {}).items():
                 target[normalize(key)] = str(value)
     return lex

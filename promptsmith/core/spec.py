@@ -102,6 +102,8 @@ class Spec:
         """`5.0` → `5`; None when `raw` names no known version."""
         raw = raw.strip().lower()
         raw = self.version_aliases.get(raw, raw)
+        if raw.startswith("niji "):  # the label form: `niji 6`
+            raw = raw.replace(" ", "")
         return raw if raw in self.versions else None
 
     def label(self, version: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Embedder
-from promptsmith.core.analyze import split_terms
+from promptsmith.core.terms import split_terms
 from promptsmith.core.lexicon import load_filler_lexicon, load_lexicon
 from promptsmith.core.fix import parse_mended
 

@@ -164,7 +164,7 @@ class PromptsmithApp(App[None]):
                         yield Input(placeholder=label, id=f"param-{name}", classes="param")
                     yield Label("raw", classes="switch-label")
                     yield Switch(id="param-raw")
-                    yield Select([(v, v) for v in ("6", "6.1", "7")], value=self.version, allow_blank=False, id="param-version")
+                    yield Select([(v, v) for v in _versions()], value=self.version, allow_blank=False, id="param-version")
                 yield Static(id="status")
                 yield Vertical(id="preview-grid")
         yield Footer()
@@ -301,7 +301,7 @@ class PromptsmithApp(App[None]):
     def rewrite_worker(self, text: str, engine: str, version: str) -> None:
         from promptsmith.services.rewrite import rewrite
 
-        target = version if version in ("6", "6.1", "7") else "6.1"
+        target = version if version in _versions() else "6.1"
         try:
             result = rewrite(text, engine=engine, target_version=target,
                              on_token=lambda piece: self.post_message(TokenStreamed(piece)))
@@ -412,3 +412,10 @@ class PromptsmithApp(App[None]):
 def run(prompt: str = "", **options: Any) -> None:
     """Start the TUI (what `promptsmith tui` calls)."""
     PromptsmithApp(prompt, **options).run()
+
+
+def _versions() -> tuple[str, ...]:
+    """The versions a rewrite can target, from the parameter table (newest first)."""
+    from promptsmith.services.rewrite import target_versions
+
+    return tuple(v for v in reversed(target_versions()) if v not in ("test", "testp"))

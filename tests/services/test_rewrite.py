@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import promptsmith as ps
 from promptsmith.cli.main import main
-from promptsmith.core.analyze import load_rewrite_rules
+from promptsmith.services.rewrite.registry import load_rewrite_rules
 from promptsmith.services.rewrite import Rewriter
 
 WORDING = {"PS201", "PS202", "PS204", "PS205"}
@@ -40,7 +40,7 @@ def test_camera_terms_are_composition_not_subject() -> None:
 
 def test_negations_move_to_no_and_merge() -> None:
     r = ps.rewrite("empty beach at dawn, no people, without boats, pastel colors --no birds")
-    assert r.output == "An empty beach at dawn, in pastel colours. --no birds, people, boats"
+    assert r.output == "An empty beach at dawn, in pastel colors. --no birds, people, boats"
     assert rules_of(r).count("negation-to-no") == 2
 
 
@@ -84,7 +84,7 @@ def test_artists_are_style_named_once() -> None:
         # "by" as a preposition names no maker
         ("a castle by the sea, oil painting", "A castle by the sea, an oil painting."),
         ("a knight surrounded by smoldering ruins", "A knight surrounded by smoldering ruins."),
-        ("side by side twins, watercolor", "Side by side twins, a watercolour painting."),
+        ("side by side twins, watercolor", "Side by side twins, a watercolor painting."),
     ],
 )
 def test_by_credits_a_maker_only_when_it_names_one(prompt: str, expected: str) -> None:
@@ -164,7 +164,10 @@ def test_stream_one_record_per_line_in_order_with_errors() -> None:
     assert [r["input"] for r in records] == lines
     assert records[1]["output"] == "" and records[1]["error"] is None
     assert all({"line", "input", "output", "engine", "changes", "error"} <= set(r) for r in records)
-    assert result.exit_code == 0
+    # the third line's output is a one-option permutation (PS010): flagged, so the exit status is 1
+    assert records[2]["clean"] is False and records[2]["diagnostics"]
+    assert [r.get("clean", True) for r in (records[0], records[3])] == [True, True]
+    assert result.exit_code == 1
 
 
 def test_jsonl_input_passes_ids_and_reports_bad_lines(tmp_path: Path) -> None:

@@ -1,0 +1,430 @@
+"""The term ledger: one definition of what a prompt's terms are, where they are and what kind.
+
+Everything that reads a prompt's words reads them here: the linter's term rules, the rewriter's
+analysis, `compare`, the LLM guard and the eval harness.
+
+- **fragments**: the text cut at commas, semicolons, line breaks, `|` and sentence stops (not the
+  dots of initials, decimals or abbreviations); `{…}` permutations, quotes, `(…)` and `[…]`
+  groups are never cut. A fragment wholly wrapped in Stable Diffusion weight syntax (`((x))`,
+  `(x:1.3)`, `[x]`, `[a:b:0.6]`), which Midjourney reads as plain text, is unwrapped and its
+  inside cut again.
+- **words and normal form**: one word tokenizer (`words`), and one normal form (`fold`):
+  lower case, accents stripped, British spelling folded to American (`rules/spelling.toml`),
+  plural `s` dropped. `watercolour`, `Watercolors` and `watercolor` are one word to every reader.
+- **negation**: one vocabulary (`rules/lint.toml`, `[negation]`).
+- **the ledger** (`ledger(text)`): each fragment as a `Term` with its span, the filler inside it,
+  its negation, whether it holds quoted text, a permutation or SD syntax, and the slot the
+  lexicons give it (`kind`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from promptsmith.core.lexicon import Lexicon, load_filler_lexicon, load_lexicon, normalize
+from promptsmith.core.resources import load_rule_file
+
+#: Words that carry no content of their own: articles, prepositions, conjunctions, pronouns.
+STOP = frozenset(
+    "a an the and or nor of in on at by with for to from as is are was were be been its it this that these "
+    "those into onto over under above below behind beside near through across around against among between "
+    "upon within without via per than then so very his her their our my your".split()
+)
+
+#: Kinds a ledger term can have: the lexicon slots, and what the ledger itself recognises.
+KINDS = ("content", "filler", "medium", "style", "tool", "lighting", "colour", "composition", "mood", "setting",
+         "negation", "quoted", "permutation")
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# sentence stops: `.`, `!`, `?`, `…` followed by a space or the end, not a decimal
+_STOP_AT = re.compile(r"(?:\.{2,}|[.!?…])(?=\s|$)")
+_ABBREVIATIONS = frozenset("dr mr mrs ms st mt ft jr sr vs etc inc ltd co no vol fig ca approx".split())
+#: What follows an -ise/-ize verb stem: realise, realised, realising, realisation
+_VERB_END = re.compile(r"(?:e|ed|es|ing|ation|ations|er|ers)$")
+_SD_WEIGHT = re.compile(r"^\((?P<x>.+?):\s*-?\d+(?:\.\d+)?\)$", re.S)
+_SD_EDIT = re.compile(r"^\[(?P<a>[^\[\]:]*):(?P<b>[^\[\]:]*):\s*\d*(?:\.\d+)?\]$")
+
+
+# -- spelling and the normal form -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Spelling:
+    """British ↔ American variants (`rules/spelling.toml`)."""
+
+    stems: tuple[tuple[str, str], ...]
+    words: dict[str, str]
+
+    def american(self, word: str) -> str:
+        """`word` (lower case) in American spelling."""
+        w = self.words.get(word)
+        if w is not None:
+            return w
+        for uk, us in self.stems:
+            if uk in word:
+                if uk.endswith("is") and not _VERB_END.match(word, word.index(uk) + len(uk)):
+                    continue  # realism, stylistic: the same in both spellings
+                if uk.endswith("re"):  # centred → centered, not centerd
+                    word = word.replace(uk + "d", us + "ed")
+                return word.replace(uk, us)
+        return word
+
+    def british(self, word: str) -> str:
+        """`word` (lower case) in British spelling, where the table knows its variant."""
+        for uk, us in self.words.items():
+            if us == word:
+                return uk
+        for uk, us in self.stems:
+            if us in word and uk not in word:
+                if us.endswith("iz") and not _VERB_END.match(word, word.index(us) + len(us)):
+                    continue
+                if uk.endswith("re"):
+                    word = word.replace(us + "ed", uk + "d")
+                return word.replace(us, uk)
+        return word
+
+
+@lru_cache(maxsize=8)
+def spelling(extra_dirs: tuple[Path, ...] = ()) -> Spelling:
+    """The spelling table, built-in merged with the user's."""
+    stems: dict[str, str] = {}
+    words: dict[str, str] = {}
+    for table in load_rule_file("spelling.toml", extra_dirs):
+        stems.update({k.lower(): v.lower() for k, v in table.get("stems", {}).items()})
+        words.update({k.lower(): v.lower() for k, v in table.get("words", {}).items()})
+    return Spelling(tuple(sorted(stems.items(), key=lambda kv: -len(kv[0]))), words)
+
+
+def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).replace("ł", "l").replace("ø", "o")
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """The normal form of one word: lower case, no accents, American spelling, singular."""
+    w = _strip_accents(word.lower().replace("’", "'"))
+    w = spelling().american(w)
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
+        w = w[:-2] if w.endswith(("ches", "shes", "xes", "sses")) else w[:-1]
+    return w
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as written (letters and digits, inner apostrophes kept)."""
+    return _WORD.findall(text)
+
+
+def keys(text: str) -> set[str]:
+    """The normal forms of a text's content words (stop words left out)."""
+    return {fold(w) for w in _WORD.findall(text) if w.lower() not in STOP}
+
+
+def all_keys(text: str) -> set[str]:
+    """The normal forms of every word of a text, stop words too."""
+    return {fold(w) for w in _WORD.findall(text)}
+
+
+def dialect(text: str) -> str:
+    """`uk` when the text spells any word the British way, else `us`."""
+    sp = spelling()
+    for w in _WORD.findall(text):
+        low = w.lower()
+        if sp.american(low) != low:
+            return "uk"
+    return "us"
+
+
+def respell(text: str, to: str, keep: str = "") -> str:
+    """`text` (words the tool writes) in the spelling `to` (`us`/`uk`); words that appear in
+    `keep` (the user's text) exactly as written stay as they are."""
+    sp = spelling()
+    kept = set(_WORD.findall(keep)) if keep else set()
+    # a word the user wrote is written their way, whatever the prompt's dialect
+    theirs = {sp.american(w.lower()): w.lower() for w in kept}
+
+    def one(m: re.Match[str]) -> str:
+        w = m.group()
+        if w in kept:
+            return w
+        low = w.lower()
+        new = theirs.get(sp.american(low)) or (sp.american(low) if to == "us" else sp.british(low))
+        if new == low:
+            return w
+        return new.capitalize() if w[:1].isupper() else new
+
+    return _WORD.sub(one, text)
+
+
+# -- negation -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Negation:
+    """The negation vocabulary (`rules/lint.toml` `[negation]`)."""
+
+    words: tuple[str, ...]
+    not_nouns: frozenset[str]
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(w + " " for w in self.words)
+
+    def negated(self, term: str) -> str | None:
+        """What a term that opens with a negation word excludes (`no people` → `people`), or None
+        (`no one`, `no longer`, or no negation)."""
+        low = term.lower()
+        if not low.startswith(self.prefixes):
+            return None
+        for word in self.words:
+            if low.startswith(word + " "):
+                rest = term[len(word) + 1 :].strip()
+                first = rest.split(None, 1)[0].lower() if rest else ""
+                if not first or first in self.not_nouns or not first[:1].isalpha():
+                    return None
+                return rest
+        return None
+
+
+@lru_cache(maxsize=8)
+def negation(extra_dirs: tuple[Path, ...] = ()) -> Negation:
+    """The one negation vocabulary, read from lint.toml (the user's merged over the built-in)."""
+    words: list[str] = ["no", "without"]
+    not_nouns: set[str] = set()
+    for table in load_rule_file("lint.toml", extra_dirs):
+        neg = table.get("negation", {})
+        if "words" in neg:
+            words = [str(w).lower() for w in neg["words"]]
+        if "not_nouns" in neg:
+            not_nouns = {str(w).lower() for w in neg["not_nouns"]}
+    return Negation(tuple(sorted(set(words), key=len, reverse=True)), frozenset(not_nouns))
+
+
+# -- fragments ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A piece of the text between separators, trimmed, with its span in the text."""
+
+    text: str
+    start: int
+    end: int
+    #: What ended it: `,` `;` `.` (a sentence stop) `\n` `|`, or "" at the end of the text.
+    sep: str
+    #: The fragment was unwrapped from Stable Diffusion weight syntax (`(x:1.3)`, `((x))`).
+    sd: bool = False
+
+
+def _is_stop(text: str, i: int, j: int) -> bool:
+    """Whether the stop `text[i:j]` ends a sentence (not an initial or an abbreviation)."""
+    if j - i > 1 or text[i] != ".":
+        return True
+    j = i + 1
+    k = i
+    while k > 0 and text[k - 1].isalnum():
+        k -= 1
+    word = text[k:i]
+    rest = text[j:].lstrip()
+    if word.isdigit() and rest[:1].isdigit():
+        return False  # a decimal spaced by a tokenizer: `f/ 2. 8`
+    if len(word) == 1 and word.isalpha():
+        return False  # an initial: `M. C. Escher`, `J. R. R. Tolkien`
+    return word.lower() not in _ABBREVIATIONS
+
+
+def _cut(text: str, base: int, out: list[Fragment], sd: bool = False) -> None:
+    depth = 0
+    quote = ""
+    start = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n:
+            i += 2
+            continue
+        if quote:
+            if c == quote or (quote == "“" and c == "”"):
+                quote = ""
+        elif c in "\"“":
+            quote = c
+        elif c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            sep = ""
+            j = i + 1
+            if c in ",;\n|":
+                sep = c
+            elif c in ".!?…":
+                m = _STOP_AT.match(text, i)
+                if m is not None and _is_stop(text, i, m.end()):
+                    sep, j = ".", m.end()
+            if sep:
+                _emit(text, base, start, i, sep, out, sd)
+                start = j
+                i = j
+                continue
+        i += 1
+    _emit(text, base, start, n, "", out, sd)
+
+
+def _emit(text: str, base: int, start: int, end: int, sep: str, out: list[Fragment], sd: bool) -> None:
+    raw = text[start:end]
+    piece = raw.strip()
+    if not piece:
+        return
+    s = start + len(raw) - len(raw.lstrip())
+    inner = _unwrap(piece)
+    if inner is not None:
+        text_in, offset = inner
+        before = len(out)
+        _cut(text_in, base + s + offset, out, sd=True)
+        if len(out) > before and sep:
+            last = out[-1]
+            out[-1] = Fragment(last.text, last.start, last.end, sep, True)
+        return
+    out.append(Fragment(piece, base + s, base + s + len(piece), sep, sd))
+
+
+def _unwrap(piece: str) -> tuple[str, int] | None:
+    """The inside of a fragment wholly wrapped in SD syntax, and its offset; None otherwise."""
+    m = _SD_WEIGHT.match(piece)
+    if m is not None:
+        return m.group("x"), 1
+    m = _SD_EDIT.match(piece)
+    if m is not None:
+        return f"{m.group('a')}, {m.group('b')}", 1
+    if len(piece) > 2 and piece[0] in "([" and piece[-1] == {"(": ")", "[": "]"}[piece[0]]:
+        close = _closing(piece, 0)
+        if close == len(piece) - 1:
+            return piece[1:-1], 1
+    return None
+
+
+def _closing(text: str, at: int) -> int:
+    """Index of the bracket closing the one at `at`, or -1."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    stack = []
+    for k in range(at, len(text)):
+        c = text[k]
+        if c in pairs:
+            stack.append(pairs[c])
+        elif stack and c == stack[-1]:
+            stack.pop()
+            if not stack:
+                return k
+    return -1
+
+
+def fragments(text: str) -> list[Fragment]:
+    """The text's fragments, in order, with their spans (see the module docstring)."""
+    out: list[Fragment] = []
+    if text.strip():
+        _cut(text, 0, out)
+    return out
+
+
+def split_terms(text: str) -> list[str]:
+    """The fragments' texts, a trailing stop dropped: what a keyword prompt's terms are."""
+    return [f.text for f in fragments(text)]
+
+
+# -- the ledger -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of a prompt: a fragment with what the ledger knows about it."""
+
+    text: str
+    start: int
+    end: int
+    #: A lexicon slot, `negation`, `quoted`, `permutation` or `content` (no lexicon knows it).
+    kind: str
+    #: The term with its filler words removed (what it asks for); "" when it is all filler.
+    content: str
+    #: The filler found inside it, as written.
+    filler: tuple[str, ...] = ()
+    #: What a negation excludes (`no people` → `people`).
+    negated: str = ""
+    sep: str = ""
+    sd: bool = False
+
+    @property
+    def keys(self) -> set[str]:
+        """The normal forms of its content words."""
+        return keys(self.content)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A prompt text's terms."""
+
+    text: str
+    terms: tuple[Term, ...] = field(default_factory=tuple)
+
+    def content_terms(self) -> list[Term]:
+        """The terms that ask for something (not all filler)."""
+        return [t for t in self.terms if t.content and keys(t.content)]
+
+    def filler(self) -> list[str]:
+        return [f for t in self.terms for f in t.filler]
+
+
+_ORPHAN = re.compile(r"\b(a|an|the|and|or)\s+(?:and|or)\b\s*", re.I)
+_DANGLING_HEAD = re.compile(r"^(?:(?:and|with|in|of|on|by|at|&)\s+)+", re.I)
+_DANGLING_TAIL = re.compile(
+    r"(?:\s+(?:in\s+the\s+style\s+of|style\s+of|art\s+by|trending|and|with|in|of|on|by|at|the|as|for|&|"
+    r"highly|very|ultra|super|extremely|hyper|insanely|incredibly|absolutely|so|too))+$", re.I)
+#: Intensifiers left alone, or generic words left over, when the filler they went with is removed:
+#: `highly [realistic]` → "", `[4K UHD] image` → "", `[professional] lighting` → "".
+_REMNANTS = frozenset("highly very ultra super extremely hyper insanely incredibly absolutely so too image images picture "
+                      "hq hd quality resolution detail details lighting style render rendering photo".split())
+
+
+def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str, ...]]:
+    """`term` without its filler (and the connectives that filler leaves dangling), and the filler."""
+    lex = lex or load_filler_lexicon()
+    spans = lex.filler_spans(term)
+    if not spans:
+        return term, ()
+    removed = tuple(term[s:e] for s, e in spans)
+    kept = term
+    for s, e in reversed(spans):
+        kept = kept[:s] + " " + kept[e:]
+    kept = " ".join(kept.split()).strip(" -,&")
+    kept = _ORPHAN.sub(r"\1 ", kept)  # "a [stunning] and matte painting" → "a matte painting"
+    kept = _DANGLING_HEAD.sub("", kept)
+    kept = _DANGLING_TAIL.sub("", kept).strip(" -,&.")
+    if kept.lower() in _REMNANTS:
+        return "", (*removed, kept)
+    return kept, removed
+
+
+def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = ()) -> Ledger:
+    """The ledger of a prompt text (the prose, without image prompts or parameters)."""
+    lex = lex or load_lexicon(rule_dirs)
+    neg = negation(rule_dirs)
+    out: list[Term] = []
+    for f in fragments(text):
+        content, filler = strip_filler(f.text, lex)
+        content = content.rstrip("!?").strip()
+        if '"' in f.text or "“" in f.text:
+            kind = "quoted"
+        elif "{" in f.text:
+            kind = "permutation"
+        elif not content:
+            kind = "filler"
+        else:
+            negated = neg.negated(content)
+            if negated is not None:
+                out.append(Term(f.text, f.start, f.end, "negation", content, filler, negated, f.sep, f.sd))
+                continue
+            kind = lex.slot(content) or "content"
+        out.append(Term(f.text, f.start, f.end, kind, content, filler, "", f.sep, f.sd))
+    return Ledger(text, tuple(out))
+
+
+def normal_term(text: str) -> str:
+    """A term's normal form as one string (its content words folded, in order)."""
+    return " ".join(fold(w) for w in _WORD.findall(normalize(text)) if w.lower() not in STOP)

@@ -1,0 +1,520 @@
+"""Analysis: read a text part's ledger terms into a brief, attaching each to what it describes.
+
+The ledger (`promptsmith.core.terms`) says what the terms are; analysis says what each does in
+the picture: the subject's head and its attributes (adjectives, "with" features, clothing worn,
+phrases attached as written, setting), the medium, the style credits, the tools, lighting,
+colour, composition and mood. Known terms come from the lexicons in `rules/lexicon/`; unknown
+ones get heuristics ("X lighting" is lighting, "by X" is style, "…mm" is camera, a term whose head
+is "painting" is a medium); what is still unknown stays on the subject, never guessed away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
+from promptsmith.core.terms import STOP, Term as LedgerTerm, dialect, ledger, negation, respell
+from promptsmith.services.rewrite.registry import RewriteRules, load_rewrite_rules, rewrite_rule
+
+BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
+
+_STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|style\s+of|inspired\s+by|in\s+style\s+of)\s+(?P<who>.+)$", re.I)
+_BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
+#: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
+#: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
+_AUTHORSHIP = frozenset(
+    "painted drawn illustrated made done directed photographed shot filmed created designed"
+    " rendered sculpted written animated produced crafted conceived imagined".split()
+)
+#: "by" that names no author: `surrounded by flames`, `a castle by the sea`, `lit by candles`
+_NOT_AUTHOR_WHO = frozenset(
+    "the a an his her their its our my your some many several two three four five night day side"
+    " itself himself herself themselves".split()
+)
+_PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
+_X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:style|inspired|aesthetic|themed)$", re.I)
+_TOOL_TAIL = re.compile(r"\b(?:engine|renderer)$", re.I)
+_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|being|been)\b", re.I)
+_CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\blens\b|\bshot on\b|\bcamera\b", re.I)
+_LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|shadows?|sunlight|moonlight|backlit|backlight)$", re.I)
+_COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
+_MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
+_SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
+_RENDER_SUFFIX = re.compile(r"\s+(?:render|renderer|engine render)$", re.I)
+_YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)s?$")
+_ADJ_SUFFIX = re.compile(r"(?:y|ful|ous|ic|al|ive|ish|less|able|ible|ed|ant|ent|ly|esque|like|ing|ate|ern|ian)$", re.I)
+_NOT_ADJ = frozenset("body lady baby boy city sky eye key toy guy army party fairy kitty puppy bunny pony "
+                     "family country story valley alley monkey donkey turkey jelly belly berry cherry "
+                     "animal crystal metal petal pedal portal spiral signal royal festival "
+                     "ocean island king queen ring wing thing string spring building painting drawing "
+                     "ceiling clothing wedding pudding dumpling plate gate state pirate chocolate crate date skate "
+                     "candidate primate magistrate cavern lantern pattern tavern civilian guardian musician "
+                     "librarian comedian magician technician historian thing restaurant plant elephant student parent "
+                     "serpent tent agent element merchant servant tyrant infant peasant president client "
+                     "patient giant".split())
+
+
+_NAME_PARTICLES = frozenset("and de van von da di del della la le du des der den ten ter y e st".split())
+_WHO_ENDS = frozenset("in on at with under over into onto from through across around near behind beside "
+                      "sneaking walking standing sitting holding wearing looking running flying riding "
+                      "while who which that as".split())
+
+
+def split_credit(who: str) -> tuple[str, str]:
+    """`Basquiat sneaking up on a boy` → ("Basquiat", "sneaking up on a boy"): a credit names
+    makers only; what follows a verb or a preposition describes the picture."""
+    words = who.split()
+    for k, w in enumerate(words):
+        low = w.lower()
+        if k > 0 and low not in _NAME_PARTICLES and (low in _WHO_ENDS or (low.endswith("ing") and len(low) > 5)):
+            return " ".join(words[:k]), " ".join(words[k:])
+    return who, ""
+
+
+def _credit(term: str) -> tuple[str, str] | None:
+    """`(lead, who)` when `term` credits a maker (`painting by Monet` → ("painting", "Monet"),
+    `directed by Spielberg` → ("", "Spielberg")), None when "by" is a preposition (`surrounded by
+    flames`, `a house by the sea`)."""
+    m = _STYLE_OF.match(term)
+    if m is not None:
+        return (m.group("lead") or "").strip(), m.group("who").strip()
+    m = _BY.match(term)
+    if m is None:
+        return None
+    who = m.group("who").strip()
+    words = who.split()
+    if not words or words[0].lower() in _NOT_AUTHOR_WHO:
+        return None
+    lead = (m.group("lead") or "").split()
+    if lead and lead[-1].lower() in _AUTHORSHIP:
+        return " ".join(lead[:-1]), who
+    if lead and _PARTICIPLE.search(lead[-1]):
+        return None
+    return " ".join(lead), who
+
+
+@dataclass
+class Term:
+    """One term of the input and where analysis put it (what the LLM jobs and the slots read)."""
+
+    text: str
+    slot: str
+    phrase: str = ""
+    rule: str = ""  # the rewrite rule that removed or moved it, if any
+
+
+@dataclass
+class Tool:
+    """A tool credited once: its proper name and how it is credited (`rendered in`, `made in`)."""
+
+    name: str
+    verb: str = "rendered in"
+
+
+@dataclass
+class Brief:
+    """The analysed content of one text part, ready for composition."""
+
+    #: The subject's head noun phrase as written ("" when the part has none).
+    head: str = ""
+    adjectives: list[str] = field(default_factory=list)
+    shot: str = ""
+    #: Features the subject has ("long black hair"), written after "with".
+    features: list[str] = field(default_factory=list)
+    #: What the subject wears ("a red dress"), written after "wearing".
+    worn: list[str] = field(default_factory=list)
+    #: Phrases that attach as written ("standing in a dark forest", "made of glass").
+    attached: list[str] = field(default_factory=list)
+    #: Other things in the picture ("dragons", "a sword").
+    objects: list[str] = field(default_factory=list)
+    setting: list[str] = field(default_factory=list)
+    medium: list[str] = field(default_factory=list)
+    style: list[str] = field(default_factory=list)
+    tools: list[Tool] = field(default_factory=list)
+    lighting: list[str] = field(default_factory=list)
+    colour: list[str] = field(default_factory=list)
+    composition: list[str] = field(default_factory=list)
+    mood: list[str] = field(default_factory=list)
+    #: Sentences of the input kept as written (a prompt written as prose).
+    prose: list[str] = field(default_factory=list)
+    #: Quoted text and permutations, kept whole.
+    verbatim: list[str] = field(default_factory=list)
+    negatives: list[str] = field(default_factory=list)
+    dropped: list[Term] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    #: The rewrite rules that changed something in analysis (besides dropping terms).
+    applied: list[str] = field(default_factory=list)
+    #: The user's spelling: `us` or `uk`.
+    spelling: str = "us"
+    #: The head came before any prose sentence (the composed sentence goes first).
+    head_first: bool = True
+    #: A maker was credited (a following `and X` term continues the credit).
+    credited: bool = False
+
+    @property
+    def subject(self) -> list[str]:
+        """The head then the other subject phrases (what `slots()["subject"]` starts with)."""
+        return ([self.head] if self.head else []) + self.features + self.worn + self.attached + self.objects
+
+    def slots(self) -> dict[str, list[str]]:
+        """The brief's slots as lists of phrases (what `RewriteResult.slots` reports)."""
+        head = " ".join([*self.adjectives, self.head]).strip()
+        subject = ([head] if head else []) + self.features + self.worn + self.attached + self.objects
+        return {
+            "subject": self.prose + self.verbatim + subject + self.setting,
+            "medium": list(self.medium),
+            "style": list(self.style) + [f"{t.verb} {t.name}" for t in self.tools],
+            "lighting": list(self.lighting),
+            "colour": list(self.colour),
+            "composition": ([self.shot] if self.shot else []) + list(self.composition),
+            "mood": list(self.mood),
+        }
+
+
+_BREAKS = frozenset("with in on at of by from under over near behind wearing holding standing sitting "
+                    "and that who which".split())
+_ARTICLE_VOWEL = re.compile(r"^(?:[aio]|e(?!u|we)|u(?!ni|se|su|ro|ku|ti|ra|re|ri|tah|bi)|hour|honest|heir|8|11|18|f/|x-|mri|fbi|hd|lcd|led|lsd|rpg|sd|x-?ray)", re.I)
+
+
+def article_for(word: str) -> str:
+    """`a` or `an` for the word that follows."""
+    w = word.lstrip("\"'“({[")
+    if w.lower().startswith(("one", "once", "uni", "use", "usu", "euro", "eu", "ewe")):
+        return "a"
+    return "an" if _ARTICLE_VOWEL.match(w) else "a"
+
+
+def with_article(phrase: str, determiners: frozenset[str]) -> str:
+    """`old fisherman` → `an old fisherman`; plurals, names and determined phrases unchanged."""
+    words = phrase.split()
+    if not words:
+        return phrase
+    first = words[0]
+    if first[:1] == "{":
+        first = first[1:] or "x"  # `{red, blue} car`: the article agrees with the first option
+    low = first.lower()
+    if low in determiners or first[:1].isdigit() or first[:1] in "\"“'(":
+        return phrase
+    if first[:1].isupper() and low not in ("a", "an"):
+        return phrase  # a name: Shrek, Tokyo, Elmo
+    last = re.sub(r"[^\w]", "", words[-1].lower())
+    if last.endswith("s") and not last.endswith(("ss", "us", "is", "ous")) and len(words) <= 4:
+        return phrase  # a plural: "neon signs", "two cats"
+    cut = next((k for k in range(1, len(words))
+                if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)), None)
+    if cut is not None:
+        word = re.sub(r"[^\w]", "", words[cut - 1].lower())
+        if word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+            return phrase  # "inmates with cow heads"
+    if len(words) == 1 and low.endswith(("ness", "ism", "ity")):
+        return phrase  # a mass noun: "darkness", "minimalism"
+    return f"{article_for(first)} {phrase}"
+
+
+def display_name(lex: Lexicon, name: str) -> str:
+    """How to write a credited name: the lexicon's form, the user's own casing, or title case for
+    a short lower-case name (never for a long phrase, one with digits or with function words)."""
+    key = normalize(name)
+    if key in lex.display:
+        return lex.display[key]
+    if name != name.lower():
+        return name
+    words = name.split()
+    if len(words) > 3 or any(not w.isalpha() or w in STOP for w in words):
+        return name
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+def _looks_adjective(word: str) -> bool:
+    low = word.lower()
+    return (bool(_ADJ_SUFFIX.search(low)) and low not in _NOT_ADJ and not word[:1].isupper() and len(low) > 3
+            and not low.endswith(("ment", "ist")))
+
+
+@rewrite_rule("filler-quality-token", "analysis")
+def _filler_rule() -> None:
+    """Quality tokens (8k, masterpiece, trending on artstation…) describe nothing; v6 reads them as noise."""
+
+
+@rewrite_rule("negation-to-no", "analysis")
+def _negation_rule() -> None:
+    """'no X' in the text puts X in front of the text encoder; --no X weights it at −0.5."""
+
+
+@rewrite_rule("sd-weight-syntax", "analysis")
+def _sd_rule() -> None:
+    """Stable Diffusion weights (`((x))`, `(x:1.3)`, `[a:b:0.6]`) are plain text to Midjourney: the words stay, the syntax goes."""
+
+
+@rewrite_rule("render-engine-credit", "analysis")
+def _tool_rule() -> None:
+    """A render engine or tool is not a style: it is credited once, as "rendered in Octane" or "made in Photoshop"."""
+
+
+class Analyzer:
+    """Reads ledger terms into a brief with the lexicons, the rule set's word lists and heuristics."""
+
+    def __init__(self, rules: RewriteRules | None = None, lexicon: Lexicon | None = None) -> None:
+        self.rules = rules or load_rewrite_rules()
+        self.lex = lexicon or load_lexicon()
+        self.negation = negation()
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _phrase(self, term: str, brief: Brief) -> str:
+        """The lexicon's phrase for a term in the user's spelling, or ""."""
+        phrase = self.lex.phrase.get(normalize(term), "")
+        return respell(phrase, brief.spelling, term) if phrase else ""
+
+    def _artists(self, who: str) -> list[str]:
+        return [display_name(self.lex, w.strip()) for w in _SPLIT_WHO.split(who) if w.strip()]
+
+    def _last_word(self, term: str) -> str:
+        return term.rsplit(None, 1)[-1].lower().strip(".,;:!?") if term.strip() else ""
+
+    # -- one term --------------------------------------------------------------------------------
+    def classify(self, term: str, brief: Brief) -> None:
+        """Put one term into the brief (possibly split across slots)."""
+        lex = self.lex
+        slot = lex.slot(term)
+        if slot is not None:
+            self._put(slot, term, brief)
+            return
+        credit = _credit(term)
+        if credit is None and brief.credited and term.lower().startswith(("and ", "& ")):
+            credit = ("", term.split(None, 1)[1] if len(term.split()) > 1 else "")  # `…, and mark brooks`
+        if credit is not None and credit[1]:
+            lead, who = credit
+            who, rest = split_credit(who)
+            if lead:
+                self.classify(lead, brief)
+            self._credit_names(self._artists(who), brief)
+            brief.credited = True
+            brief.terms.append(Term(term, "style"))
+            if rest:
+                self._subject(rest, brief)
+            return
+        m = _X_STYLE.match(term)
+        who_slot = lex.slot(m.group("who")) if m else None
+        if m and (who_slot == "style" or (who_slot is None and len(m.group("who").split()) <= 3
+                                          and " and " not in m.group("who"))):
+            if m.group("who").lower() in rules_adjectives(self.rules):
+                self._subject(m.group("who"), brief)  # "fantasy style": a fantasy …
+                return
+            self._credit_names([display_name(lex, m.group("who"))], brief)
+            brief.terms.append(Term(term, "style"))
+            return
+        low = term.lower()
+        rules = self.rules
+        if not brief.shot and low.endswith(rules.shot_endings):
+            for shot in rules.shots:  # longest first
+                if low.endswith(" " + shot):
+                    brief.shot = shot
+                    self.classify(term[: -len(shot)].strip(), brief)
+                    return
+        if low in rules.shots and not brief.shot:
+            brief.shot = term  # "portrait" alone: A portrait of …
+            brief.terms.append(Term(term, "composition"))
+            return
+        if brief.head and _TOOL_TAIL.search(term) and len(term.split()) <= 4:
+            self._tool(term, brief)  # "frostbite 3 engine": a tool no lexicon knows
+            brief.terms.append(Term(term, "style"))
+            return
+        if _CAMERA.search(term):
+            self._put("composition", term, brief)
+            return
+        if _LIGHT.search(term):
+            self._put("lighting", term, brief)
+            return
+        if _COLOUR.search(term):
+            self._put("colour", term, brief)
+            return
+        if _MOOD.search(term):
+            self._put("mood", term, brief)
+            return
+        if low.endswith(rules.medium_endings) or low in rules.medium_set:
+            self._put("medium", term, brief)
+            return
+        # a term made only of known words of one slot ("neon cyan magenta" → colour)
+        found = lex.find(term)
+        if found and sum(m.end - m.start for m in found) >= len(term.replace(" ", "")) * 0.8:
+            slots = {m.slot for m in found}
+            if len(slots) == 1:
+                self._put(slots.pop(), term, brief)
+                return
+        self._subject(term, brief)
+
+    def _credit_names(self, names: list[str], brief: Brief) -> None:
+        """Style names, with tools among them credited as tools."""
+        for name in names:
+            key = normalize(name)
+            if self.lex.slot(key) == "tool":
+                self._tool(name, brief)
+            else:
+                brief.style.append(name)
+
+    def _tool(self, term: str, brief: Brief) -> None:
+        key = normalize(term)
+        if not self.rules.on("render-engine-credit"):
+            brief.style.append(self.lex.display.get(key) or term)
+            return
+        name = self.lex.display.get(key) or term
+        verb = self.lex.verb.get(key, "rendered in")
+        if verb == "rendered in":  # "rendered in Octane", not "rendered in Octane Render"
+            name = _RENDER_SUFFIX.sub("", name) or name
+        if all(t.name.lower() != name.lower() for t in brief.tools):
+            brief.tools.append(Tool(name, verb))
+        if "render-engine-credit" not in brief.applied:
+            brief.applied.append("render-engine-credit")
+
+    def _put(self, slot: str, term: str, brief: Brief) -> None:
+        if slot == "filler":
+            if self.rules.on("filler-quality-token"):
+                brief.dropped.append(Term(term, "filler", rule="filler-quality-token"))
+            else:
+                self._subject(term, brief)  # the rule is off: keep the words as written
+            return
+        phrase = self._phrase(term, brief)
+        if slot == "tool":
+            self._tool(term, brief)
+            brief.terms.append(Term(term, "style", phrase))
+            return
+        if slot == "style":
+            brief.style.append(phrase or display_name(self.lex, term))
+        elif slot == "medium":
+            brief.medium.append(phrase or term)
+        elif slot == "composition" and not brief.shot and normalize(_strip_article(phrase or term)) in self.rules.shots:
+            brief.shot = _strip_article(phrase or term)  # "close up" → A close-up of …
+        elif slot == "setting":
+            if not brief.head and not brief.prose:
+                # a place before any subject is the subject ("tokyo street at night")
+                self._subject(term, brief)
+                return
+            brief.setting.append(phrase or f"in {with_article(term, self.rules.determiners)}")
+        else:
+            getattr(brief, slot).append(phrase or term)
+        brief.terms.append(Term(term, slot, phrase))
+
+    def _subject(self, term: str, brief: Brief) -> None:
+        """An unknown term: the head, or an attribute of it, by its shape."""
+        brief.terms.append(Term(term, "subject"))
+        words = term.split()
+        first = words[0].lower()
+        last = self._last_word(term)
+        rules = self.rules
+        if not brief.head and not brief.prose:
+            if len(words) == 1 and (_looks_adjective(term) or first in rules.adjectives):
+                brief.adjectives.append(term)
+                return
+            brief.head = term
+            brief.head_first = not brief.prose
+            return
+        if len(words) == 1 and term.lower() in brief.head.lower().split():
+            brief.objects.append(term) if term.lower() not in brief.head.lower() else None
+            return
+        if _YEAR.match(term):
+            brief.setting.append(f"in {term}")
+        elif (first in rules.attached_openers or (first.endswith("ing") and len(words) > 1 and len(first) > 4)
+              or _VERB.search(term)):
+            brief.attached.append(term)
+        elif last in rules.body_parts:
+            brief.features.append(term)
+        elif last in rules.clothing:
+            brief.worn.append(term)
+        elif len(words) <= 3 and all(_looks_adjective(w) or w.lower() in rules.adjectives
+                                      or w.lower() in ("very", "super", "extremely", "highly", "slightly")
+                                      for w in words):
+            brief.adjectives.append(term)
+        else:
+            brief.objects.append(term)
+
+    # -- a whole text part -----------------------------------------------------------------------
+    def analyze(self, text: str, overrides: dict[str, str] | None = None) -> Brief:
+        """The brief of one text part; `overrides` maps terms to the slot they must go in."""
+        brief = Brief(spelling=dialect(text))
+        terms = ledger(text, self.lex).terms
+        prose = _prose_terms(terms)
+        for t in terms:
+            term = t.text
+            if t.sd and self.rules.on("sd-weight-syntax") and "sd-weight-syntax" not in brief.applied:
+                brief.applied.append("sd-weight-syntax")
+            if t.kind in ("quoted", "permutation"):
+                brief.verbatim.append(term) if (brief.head or brief.prose) else self._head_verbatim(term, brief)
+                brief.terms.append(Term(term, "subject"))
+                continue
+            if self.rules.on("filler-quality-token"):
+                for r in t.filler:
+                    brief.dropped.append(Term(r, "filler", rule="filler-quality-token"))
+                term = t.content
+                if not term:
+                    continue
+            if t.kind == "negation" and self.rules.on("negation-to-no"):
+                brief.negatives.append(t.negated)
+                brief.dropped.append(Term(term, "negative", rule="negation-to-no"))
+                continue
+            if t in prose:
+                if brief.prose and not brief.prose[-1].endswith("."):
+                    brief.prose[-1] += ", " + term
+                else:
+                    brief.prose.append(term)
+                if t.sep == ".":
+                    brief.prose[-1] += "."
+                brief.terms.append(Term(term, "subject"))
+                continue
+            if overrides and term in overrides and overrides[term] in BRIEF_SLOTS:
+                slot = overrides[term]
+                if slot == "subject":
+                    self._subject(term, brief)
+                else:
+                    self._put(slot, term, brief)
+                continue
+            self.classify(term, brief)
+        # adjectives with no head to attach to become the head
+        if not brief.head and brief.adjectives and not brief.prose:
+            brief.head = join_list(brief.adjectives)
+            brief.adjectives = []
+        return brief
+
+    def _head_verbatim(self, term: str, brief: Brief) -> None:
+        brief.head = term
+
+
+def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
+    """The terms of the input's sentences written as prose: a sentence (terms up to a stop) of
+    eight or more words whose terms are long (3.5 words on average, the linter's keyword-soup
+    line) or that holds a verb. Kept only when such sentences hold most of the text's words."""
+    sentences: list[list[LedgerTerm]] = [[]]
+    for t in terms:
+        sentences[-1].append(t)
+        if t.sep == ".":
+            sentences.append([])
+    sentences = [g for g in sentences if g]
+    if len(sentences) < 2:
+        return set()  # one run of comma terms is a keyword list, however long its terms
+    chosen: set[LedgerTerm] = set()
+    prose_words = 0
+    for group in sentences:
+        n = sum(len(t.content.split()) for t in group)
+        if n < 8 or any(t.kind in ("quoted", "permutation") for t in group):
+            continue
+        if n / len(group) >= 3.5 or any(_VERB.search(t.content) for t in group):
+            chosen.update(group)
+            prose_words += n
+    total = sum(len(t.content.split()) for t in terms) or 1
+    return chosen if prose_words / total >= 0.5 else set()
+
+
+def rules_adjectives(rules: RewriteRules) -> frozenset[str]:
+    return rules.adjectives
+
+
+def _strip_article(text: str) -> str:
+    return re.sub(r"^(?:a|an|the)\s+", "", text, flags=re.I)
+
+
+def join_list(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

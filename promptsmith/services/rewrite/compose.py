@@ -1,0 +1,291 @@
+"""Composition: write a brief as sentences a person would write, and enumerate alternative
+phrasings cheaply (for an LLM to rank).
+
+The subject comes first with what describes it attached: "A close-up of a woman with long black
+hair and red eyes, wearing a red dress, standing in a dark forest in fog". Then the medium with
+its style credit and tools ("a digital painting in the style of Greg Rutkowski, rendered in
+Octane"), then lighting, colour, composition and mood. A long brief becomes two or three sentences;
+a prompt written as prose keeps its sentences.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+from promptsmith.core.terms import respell
+from promptsmith.services.rewrite.analysis import Brief, article_for, join_list, with_article
+from promptsmith.services.rewrite.registry import RewriteRules, rewrite_rule
+
+_ARTICLES = frozenset({"a", "an", "the"})
+_ENDS_WITH_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
+_LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
+_A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
+#: Words after which a long lead sentence is cut into two (sentence one: the subject).
+SENTENCE_WORDS = 28
+
+#: How many candidate phrasings `candidates` yields at most.
+MAX_CANDIDATES = 16
+
+
+@rewrite_rule("natural-language-brief", "composition")
+def _brief_rule() -> None:
+    """v6's T5-class text encoder reads grammar: a brief in sentence order beats a comma list."""
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = " ".join(item.lower().split())
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _noun_phrase(brief: Brief, rules: RewriteRules) -> str:
+    """The subject's head with its adjectives and an article that agrees."""
+    head = brief.head
+    adjectives = _dedupe(brief.adjectives)
+    if not head:
+        return join_list(adjectives)
+    if adjectives:
+        adj = join_list(adjectives)
+        words = head.split()
+        m = _SHOT_OF.match(head)
+        if m and m.group("shot").lower() in rules.shots:
+            # "portrait of a knight" + muscular → "a portrait of a muscular knight"
+            inner = _noun_phrase(Brief(head=m.group("rest"), adjectives=adjectives), rules)
+            return with_article(f"{m.group('shot')} of {inner}", rules.determiners)
+        if words[0].lower() in rules.determiners and len(words) > 1:
+            # "a female saint" + futuristic → "a futuristic female saint"
+            return with_article(f"{words[0]} {adj} {' '.join(words[1:])}", rules.determiners)
+        head = f"{adj} {head}"
+    return with_article(head, rules.determiners)
+
+
+def _articled(phrase: str, rules: RewriteRules) -> str:
+    """An article for a countable thing; none for a mass noun (`casual black clothing`)."""
+    last = phrase.rsplit(None, 1)[-1].lower() if phrase.strip() else ""
+    if last in rules.mass_nouns or last.endswith(("ism", "ness", "ity", "ing", "health", "ics")):
+        return phrase
+    return with_article(phrase, rules.determiners)
+
+
+_SHOT_OF = re.compile(r"^(?P<shot>[\w -]+?)\s+of\s+(?P<rest>.+)$", re.I)
+_COMPOSITION_OF = re.compile(r"^an?\s+(?P<x>.+?)\s+composition$", re.I)
+
+
+def _compositions(brief: Brief) -> str:
+    """Composition phrases, with `a centered composition` and `a symmetrical composition` made one."""
+    items = _dedupe(brief.composition)
+    kinds = [m.group("x") for m in map(_COMPOSITION_OF.match, items) if m]
+    if len(kinds) > 1:
+        merged = with_article(f"{join_list(kinds)} composition", _ARTICLES)
+        first = next(i for i, c in enumerate(items) if _COMPOSITION_OF.match(c))
+        items = [c for c in items if not _COMPOSITION_OF.match(c)]
+        items.insert(min(first, len(items)), merged)
+    return join_list(items)
+
+
+def _lead(brief: Brief, rules: RewriteRules) -> str:
+    """The subject sentence: head, features, clothing, attached phrases, setting."""
+    np = _noun_phrase(brief, rules)
+    if brief.shot:
+        shot = with_article(brief.shot, frozenset())
+        if np[:4] in ("The ", "An A") or np[:2] == "A ":
+            np = np[0].lower() + np[1:]  # "a close-up of a Japanese apartment", not "of A …"
+        np = f"{shot} of {np}" if np else shot
+    parts = [np] if np else []
+    withs = _dedupe(brief.features + [_articled(o, rules) for o in brief.objects])
+    if withs:
+        if np and " with " in f" {np.lower()} ":  # "a woman with long hair" + red eyes → "… and red eyes"
+            np = f"{np} and {join_list(withs)}"
+            parts = [np]
+            withs = []
+        else:
+            parts.append(("with " if parts else "") + join_list(withs))
+    if brief.worn:
+        parts.append("wearing " + join_list(_dedupe([_articled(w, rules) for w in brief.worn])))
+    parts.extend(_dedupe(brief.attached))
+    parts.extend(_dedupe(brief.verbatim))
+    text = ", ".join(parts)
+    # "with …" and setting phrases read without a comma after a bare head
+    text = text.replace(f"{np}, with ", f"{np} with ", 1) if np and withs and len(parts) > 1 else text
+    if brief.setting:
+        text = f"{text} {' '.join(_dedupe(brief.setting))}".strip()
+    return text
+
+
+#: Media that say only "a picture": dropped when a more specific medium is named.
+_GENERIC_MEDIA = frozenset({"art", "a piece of art", "artwork", "an artwork", "a work of art", "an image", "image",
+                            "a picture", "picture"})
+_COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|grading|saturation|contrast|tint|"
+                          r"wash|gradient|monochrome|black and white|b&w|sepia|grayscale|greyscale)\b", re.I)
+
+
+def _colours(brief: Brief) -> str:
+    """The colour phrases; bare colour adjectives share one noun (`vibrant and warm colors`)."""
+    items = _dedupe(brief.colour)
+    bare = [c for c in items if not _COLOUR_NOUN.search(c)]
+    named = [c for c in items if _COLOUR_NOUN.search(c)]
+    if bare:
+        named.insert(0, f"{join_list(bare)} colors")
+    return join_list(named)
+
+
+def _media(brief: Brief) -> str:
+    """All media folded into one phrase: the first with its article, the rest without."""
+    media = _dedupe(brief.medium)
+    if len(media) > 1:
+        media = [m for m in media if m.lower() not in _GENERIC_MEDIA] or media[:1]
+    if not media:
+        return ""
+    rest = [_LEADING_ARTICLE.sub("", m) for m in media[1:]]
+    return join_list([media[0], *_dedupe(rest)])
+
+
+def _credits(brief: Brief) -> str:
+    names: list[str] = []
+    seen: set[str] = set()
+    for name in brief.style:
+        key = name.lower()
+        if key not in seen:
+            seen.add(key)
+            names.append(name)
+    return join_list(names)
+
+
+def _tools(brief: Brief) -> str:
+    by_verb: dict[str, list[str]] = {}
+    for t in brief.tools:
+        by_verb.setdefault(t.verb, []).append(t.name)
+    return ", ".join(f"{verb} {join_list(names)}" for verb, names in by_verb.items())
+
+
+def _mood_parts(brief: Brief) -> tuple[str, str]:
+    """(adjectives for the mood connective, noun phrases that already name a mood)."""
+    moods = _dedupe(brief.mood)
+    moods = [m for m in moods if m]
+    nouns = [with_article(m, _ARTICLES) for m in moods if _ENDS_WITH_NOUN.search(m)]
+    adjectives = [m for m in moods if not _ENDS_WITH_NOUN.search(m)]
+    return join_list(adjectives), join_list(nouns)
+
+
+def _fill(form: str, x: str) -> str:
+    """Put the phrase into its connective; `a {x}` agrees with it (`an epic atmosphere`)."""
+    if not form or not x:
+        return ""
+    if "a {x}" in form:
+        return form.replace("a {x}", with_article(x, _ARTICLES))
+    return form.format(x=x)
+
+
+def _mood(form: str, adjectives: str, nouns: str) -> str:
+    if not adjectives:
+        return f"with {nouns}" if nouns else ""
+    text = _fill(form, adjectives)
+    return f"{text} and {nouns}" if nouns else text
+
+
+def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
+    """Distinct phrasings of the brief; the first is the canonical one (deterministic)."""
+    lead = _lead(brief, rules)
+    medium = _media(brief)
+    style = _credits(brief)
+    tools = _tools(brief)
+    lighting = join_list(_dedupe(brief.lighting))
+    colour = _colours(brief)
+    composition = _compositions(brief)
+    mood, mood_nouns = _mood_parts(brief)
+    conn = rules.connectives
+    forms = [
+        conn.get("style", ("in the style of {x}",)) if style else ("",),
+        conn.get("lighting", ("with {x}",)) if lighting else ("",),
+        conn.get("colour", ("in {x}",)) if colour else ("",),
+        conn.get("composition", ("{x}",)) if composition else ("",),
+        (("with a {x} mood",) if "atmospher" in mood.lower() else conn.get("mood", ("with a {x} atmosphere",)))
+        if mood else (("with {x}",) if mood_nouns else ("",)),
+        (False, True) if medium and lead and not brief.prose else (False,),
+    ]
+    seen: set[str] = set()
+    for count, (st, li, co, cp, mo, medium_first) in enumerate(itertools.product(*forms)):
+        if count >= MAX_CANDIDATES * 4 or len(seen) >= MAX_CANDIDATES:
+            return
+        text = _write(brief, lead, medium, medium_first, _fill(st, style), tools, _fill(li, lighting),
+                      _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns))
+        text = respell(text, brief.spelling, keep=" ".join(t.text for t in brief.terms))
+        if text and text not in seen:
+            seen.add(text)
+            yield text
+
+
+def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str, tools: str,
+           lighting: str, colour: str, composition: str, mood: str) -> str:
+    make = medium
+    if make and style:
+        make = f"{make} {style}"
+    elif style:
+        make = style
+    tail = [p for p in (make, tools, lighting, colour, composition, mood) if p]
+    prose = [_sentence(p) for p in brief.prose]
+    sentences: list[str] = [] if brief.head_first else prose
+    if medium_first and medium and lead:
+        first = f"{medium} of {lead[0].lower() + lead[1:] if brief.shot else lead}"
+        rest = [p for p in ((style, tools, lighting, colour, composition, mood)) if p]
+        sentences.append(_sentence(", ".join([first + (f" {rest[0]}" if rest and rest[0] == style else ""),
+                                              *[r for r in rest if r != style]])))
+        return _tidy(" ".join(sentences))
+    if lead:
+        whole = ", ".join([lead, *tail])
+        if (tail and len(whole.split()) > SENTENCE_WORDS and len(lead.split()) >= 6
+                and (len(tail) > 1 or len(tail[0].split()) >= 6)):
+            sentences.append(_sentence(lead))
+            sentences.extend(_split_tail(tail))
+        else:
+            sentences.append(_sentence(whole))
+    elif tail:
+        sentences.extend(_split_tail(tail))
+    if brief.head_first:
+        sentences[1:1] = prose
+    return _tidy(" ".join(s for s in sentences if s))
+
+
+def _split_tail(tail: list[str]) -> list[str]:
+    """The medium-to-mood pieces as one sentence, or two when long."""
+    if len(", ".join(tail).split()) <= SENTENCE_WORDS or len(tail) < 3:
+        return [_sentence(", ".join(tail))]
+    return [_sentence(", ".join(tail[:2])), _sentence(", ".join(tail[2:]))]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(",;:")
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", '"', "”")) else text + "."
+
+
+def _agree(m: re.Match[str]) -> str:
+    article, word = m.group(1), m.group(2)
+    want = article_for(word)
+    if want != article.lower():
+        article = want.capitalize() if article[0].isupper() else want
+    return article + " "
+
+
+def _tidy(text: str) -> str:
+    """Articles that agree with the word after them, no doubled or stray punctuation."""
+    text = _A_AN.sub(_agree, text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r",\s*\.", ".", text)
+    text = re.sub(r"\.(?:\s*\.)+(?!\.)", ".", text) if "..." not in text else text
+    return " ".join(text.split())
+
+
+def agree_articles(text: str) -> str:
+    """`a`/`an` made to agree with the word that follows each (`an portrait` → `a portrait`)."""
+    return _A_AN.sub(_agree, text)

@@ -1,0 +1,258 @@
+"""The rules engine: the stages run in order, every change reported with the rule that made it."""
+
+from __future__ import annotations
+
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from promptsmith.core.fix import apply_edits, parse_mended
+from promptsmith.core.model import Prompt, Severity
+from promptsmith.core.render import format_weight
+from promptsmith.core.spec import Spec, load_spec
+from promptsmith.errors import BackendUnavailable, ConfigError
+from promptsmith.services.rewrite.analysis import Analyzer, Brief
+from promptsmith.services.rewrite.compose import agree_articles, candidates
+from promptsmith.services.rewrite.params import ParameterStage
+from promptsmith.services.rewrite.registry import RewriteRules, load_rewrite_rules, rewrite_rule
+from promptsmith.services.rewrite.result import Change, RewriteResult
+
+ENGINES = ("rules", "llm", "auto")
+#: Wording findings that mean the text needs rewriting; without any, the text is kept as written.
+_WORDING = ["PS201", "PS202", "PS204", "PS205", "PS211"]
+#: The text-stage fixes taken from the linter, and the rule each is reported under.
+_TEXT_FIXES = {"PS205": "double-quotes", "PS212": "unquote-prompt"}
+#: Parameter fixes the parameter stage takes from the linter.
+_PARAM_CODES = ["PS101", "PS105", "PS107", "PS108", "PS123", "PS401", "PS402"]
+
+
+@rewrite_rule("double-quotes", "syntax")
+def _double_quotes_rule() -> None:
+    """Midjourney renders only text in double quotes: text to draw in single quotes gets double ones (the linter's PS205 fix)."""
+
+
+@rewrite_rule("unquote-prompt", "syntax")
+def _unquote_rule() -> None:
+    """A whole prompt in quotes would be drawn as lettering: the quotes go (the linter's PS212 fix)."""
+
+
+@rewrite_rule("fold-multi-prompt", "composition")
+def _fold_rule() -> None:
+    """V7+ has no :: multi-prompts: the parts become one phrase and negative parts go to --no."""
+
+
+def target_versions(spec: Spec | None = None) -> tuple[str, ...]:
+    """Every version a rewrite can target: the versions the parameter table knows."""
+    return (spec or load_spec()).versions
+
+
+class Rewriter:
+    """A configured rules engine: target version, rule set, lexicons. Reusable and thread-safe."""
+
+    def __init__(self, target_version: str = "6.1", rules: RewriteRules | None = None,
+                 rule_dirs: tuple[Path, ...] = (), n_candidates: int = 1) -> None:
+        self.spec: Spec = load_spec(tuple(rule_dirs))
+        target = self.spec.normalize_version(str(target_version))
+        if target is None:
+            raise ConfigError(f"target version must be one of {', '.join(self.spec.labels.get(v, v) for v in self.spec.versions)}, "
+                              f"not {target_version!r}")
+        self.target = target
+        #: How many phrasings to enumerate into `RewriteResult.candidates` (the LLM ranks them).
+        self.n_candidates = max(1, n_candidates)
+        self.rules = rules or load_rewrite_rules(tuple(rule_dirs))
+        self.analyzer = Analyzer(self.rules)
+        from promptsmith.lint.engine import Linter
+
+        self.linter = Linter(version=target, rule_dirs=tuple(rule_dirs))
+        self.wording = Linter(version=target, select=_WORDING, rule_dirs=tuple(rule_dirs))
+        self.text_fixes = Linter(version=target, select=list(_TEXT_FIXES), rule_dirs=tuple(rule_dirs))
+        param_linter = Linter(version=target, select=_PARAM_CODES, rule_dirs=tuple(rule_dirs))
+        self.params = ParameterStage(self.spec, self.rules, target, param_linter.lint)
+
+    @property
+    def v7(self) -> bool:
+        return self.spec.in_group(self.target, "v7") or self.spec.in_group(self.target, "v8")
+
+    def reason(self, rule: str) -> str:
+        return self.rules.reasons.get(rule, rule)
+
+    # -- the pipeline ----------------------------------------------------------------------------
+    def rewrite(self, text: str, overrides: dict[str, str] | None = None) -> RewriteResult:
+        """Rewrite one prompt; never raises on user text. `overrides` puts terms into slots
+        (the LLM's classify job)."""
+        t0 = time.perf_counter()
+        changes: list[Change] = []
+        prompt = self._syntax_fixes(text, changes)
+        prompt = self._text_fixes(prompt, changes)
+        prompt_text = prompt.text
+        quoted = bool(prompt.quotes)
+
+        negatives: list[str] = []
+        briefs: list[Brief] = []
+        cands: list[str] = []
+        if not prompt_text.strip():
+            body = ""
+        elif prompt.is_multiprompt:
+            body = self._multi_prompt(prompt, negatives, changes, briefs)
+        elif self._already_a_brief(prompt_text):
+            body = prompt_text
+        else:
+            brief = self.analyzer.analyze(prompt_text, overrides)
+            briefs.append(brief)
+            if self.rules.on("natural-language-brief"):
+                cands = list(islice(candidates(brief, self.rules), self.n_candidates))
+            else:  # the rule is off: the cleaned keywords, in their own order
+                cands = [", ".join(t.text for t in brief.terms)] if brief.terms else []
+            # nothing left means every term was removed by a named rule (all filler, say)
+            body = cands[0] if cands else ("" if brief.dropped else prompt_text)
+            self._brief_changes(brief, prompt_text, body, negatives, changes)
+
+        def change(rule: str, before: str, after: str, reason: str) -> None:
+            changes.append(Change(rule=rule, before=before, after=after,
+                                  reason=self.reason(rule) + (f": {reason}" if reason else "")))
+
+        params = self.params.run(prompt, negatives, quoted, change)
+        images = [i.url + (f"::{format_weight(i.weight)}" if i.weight is not None else "") for i in prompt.images]
+        output = " ".join(x for x in (" ".join(images), body, " ".join(params)) if x)
+        diagnostics = self.linter.lint(output) if output else []
+        clean = not any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics)
+        return RewriteResult(
+            input=text, output=output, slots=_merge_slots(briefs), params=params, changes=changes,
+            diagnostics=diagnostics, clean=clean, candidates=cands, engine="rules", target_version=self.target,
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _syntax_fixes(self, text: str, changes: list[Change]) -> Prompt:
+        """Parse with the syntax slips (en dashes, glued flags…) mended, recording each as a change."""
+        prompt, mended = parse_mended(text, self.spec)
+        for d in mended:
+            changes.append(Change(rule=d.name, before=d.span.slice(text),
+                                  after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
+                                  reason=d.message))
+        return prompt
+
+    def _text_fixes(self, prompt: Prompt, changes: list[Change]) -> Prompt:
+        """The linter's quote fixes (PS205 single quotes, PS212 a quoted prompt), when their rules are on."""
+        # the prose alone, read for the target version: a quote fix is about the text, whatever
+        # --v the parameters name
+        head, tail = prompt.source[: prompt.params_start], prompt.source[prompt.params_start :]
+        if "'" not in head and '"' not in head and "“" not in head and "‘" not in head:
+            return prompt  # nothing either fix could find
+        diags = [d for d in self.text_fixes.lint(head) if d.fix is not None and self.rules.on(_TEXT_FIXES[d.code])]
+        if not diags:
+            return prompt
+        from promptsmith.core.fix import choose
+
+        taken, edits = choose(diags, unsafe=True)
+        for d in taken:
+            grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[union-attr]
+            after = apply_edits(head, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
+            changes.append(Change(rule=_TEXT_FIXES[d.code], before=d.span.slice(head), after=after,
+                                  reason=self.reason(_TEXT_FIXES[d.code])))
+        return parse_mended(apply_edits(head, edits) + tail, self.spec)[0]
+
+    def _already_a_brief(self, text: str) -> bool:
+        """A sentence (it ends like one) with no filler, negation or keyword soup is kept as written."""
+        return text.rstrip().endswith((".", "!", "?")) and not self.wording.lint(text)
+
+    def _brief_changes(self, brief: Brief, before: str, after: str, negatives: list[str],
+                       changes: list[Change]) -> None:
+        for term in brief.dropped:
+            if term.rule == "filler-quality-token":
+                changes.append(Change(rule=term.rule, before=term.text, after="", reason=self.reason(term.rule)))
+            elif term.rule == "negation-to-no":
+                changes.append(Change(rule=term.rule, before=term.text,
+                                      after=f"--no {brief.negatives[0] if brief.negatives else ''}".strip(),
+                                      reason=self.reason(term.rule)))
+        for rule in brief.applied:
+            changes.append(Change(rule=rule, before="", after="", reason=self.reason(rule)))
+        negatives.extend(brief.negatives)
+        if after != before:
+            changes.append(Change(rule="natural-language-brief", before=before, after=after,
+                                  reason=self.reason("natural-language-brief")))
+
+    def _multi_prompt(self, prompt: Prompt, negatives: list[str], changes: list[Change],
+                      briefs: list[Brief]) -> str:
+        parts = [(seg, seg.weight if seg.weight is not None else 1.0) for seg in prompt.segments]
+        if self.v7 and self.rules.on("fold-multi-prompt"):
+            positive = [s.text for s, w in parts if w > 0 and s.text]
+            for s, w in parts:
+                if w <= 0 and s.text:
+                    negatives.append(s.text)
+            folded = ", ".join(positive)
+            brief = self.analyzer.analyze(folded)
+            briefs.append(brief)
+            body = next(iter(candidates(brief, self.rules)), folded)
+            self._brief_changes(brief, folded, body, negatives, [])
+            before = " ".join(f"{s.text}::{s.weight_raw or ''}" if s.separated else s.text for s, _ in parts)
+            changes.append(Change(rule="fold-multi-prompt", before=before, after=body,
+                                  reason=self.reason("fold-multi-prompt")))
+            return body
+        out = []
+        for seg, _ in parts:
+            text = seg.text
+            if text and not self._already_a_brief(text):
+                brief = self.analyzer.analyze(text)
+                briefs.append(brief)
+                new = next(iter(candidates(brief, self.rules)), "" if brief.dropped else text).rstrip(".")
+                if out:
+                    new = new[:1].lower() + new[1:]  # later parts continue the first one
+                self._brief_changes(brief, text, new, negatives, changes)
+                if not new:
+                    continue  # the whole part was filler: it goes, with its weight
+                text = new
+            out.append(f"{text}::{seg.weight_raw or ''}" if seg.separated else text)
+        return agree_articles(" ".join(out))
+
+
+def _merge_slots(briefs: list[Brief]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for brief in briefs:
+        for slot, values in brief.slots().items():
+            merged.setdefault(slot, []).extend(values)
+    return merged
+
+
+_REWRITERS: dict[tuple, Rewriter] = {}
+
+
+def get_rewriter(target_version: str = "6.1", rule_dirs: tuple[Path, ...] = ()) -> Rewriter:
+    """A cached rewriter per target version and rule directories."""
+    key = (str(target_version), tuple(rule_dirs))
+    if key not in _REWRITERS:
+        _REWRITERS[key] = Rewriter(target_version, rule_dirs=tuple(rule_dirs))
+    return _REWRITERS[key]
+
+
+def rewrite(text: str, engine: str = "rules", target_version: str = "6.1",
+            rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None,
+            llm: Any = None, on_token: Any = None) -> RewriteResult:
+    """Rewrite a v5 keyword prompt into a v6 brief with its parameters.
+
+    engine: `rules` (deterministic), `llm` (a local model does the jobs in `llm`, an
+    `LlmOptions`; a missing model is an error), or `auto` (the LLM when a model is available,
+    else the rules engine, with the reason in `RewriteResult.fallback`). With `check`, the
+    result carries a meaning check against the input (`RewriteResult.check`).
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "rules":
+        result = get_rewriter(target_version, rule_dirs).rewrite(text)
+    else:
+        from promptsmith.errors import ModelNotFound
+        from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+
+        try:
+            llm_rewriter = get_llm_rewriter(llm or LlmOptions(), str(target_version), tuple(rule_dirs))
+            result = llm_rewriter.rewrite(text, on_token=on_token)
+        except (ModelNotFound, BackendUnavailable) as exc:
+            if engine == "llm":
+                raise
+            result = get_rewriter(target_version, rule_dirs).rewrite(text)
+            result = result.model_copy(update={"fallback": f"no LLM: {exc}"})
+    if check:
+        from promptsmith.services.compare import compare
+
+        result = result.model_copy(update={"check": compare(text, result.output, embedder=embedder)})
+    return result

@@ -1,0 +1,182 @@
+"""The parameter stage: the version a brief is written for, then the linter's own fixes.
+
+A prompt already on a current version (6, 6.1, 7, 8, 8.1, niji 6, niji 7) keeps it, and keeps
+that version's parameters (`--hd` on 8.1, `--oref`, `--exp`, `--draft` …): versions are never
+downgraded. An older `--v` (5.2 and before) is raised to the target version. Then the linter's
+fixes do the migration, each under the rewrite rule that names it (`CODE_RULES`): out-of-range
+values clamped (PS101), repeated parameters (PS105), legacy flags (PS107), `--w/--h` → `--ar`
+(PS108), parameters the version forbids (PS401, PS402). The migration is written once, in the
+linter; the rewriter only says which fixes it takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from promptsmith.core.fix import apply_edits, choose, MAX_PASSES
+from promptsmith.core.model import Diagnostic, Param, Prompt, span
+from promptsmith.core.parse import parse
+from promptsmith.core.render import render_param, sort_params
+from promptsmith.core.spec import Spec
+from promptsmith.services.rewrite.registry import RewriteRules, rewrite_rule
+
+#: The linter fixes the parameter stage applies, and the rewrite rule each is reported under.
+CODE_RULES = {
+    "PS108": "width-height-to-aspect",
+    "PS107": "legacy-flag",
+    "PS101": "clamp-out-of-range",
+    "PS105": "canonical-parameters",
+    "PS401": "version-compatibility",
+    "PS402": "version-compatibility",
+    "PS123": "version-compatibility",
+}
+#: Version groups whose prompts are migrated to the target version; newer ones keep theirs.
+MIGRATED_GROUPS = ("early", "v4", "v5")
+MIGRATED_VERSIONS = ("niji4", "niji5")
+
+
+@rewrite_rule("width-height-to-aspect", "parameters")
+def _wh_rule() -> None:
+    """--w/--h are deprecated; the aspect ratio says the same (and --w now means --weird)."""
+
+
+@rewrite_rule("legacy-flag", "parameters")
+def _legacy_rule() -> None:
+    """A flag of a retired model or upscaler does nothing (or errors) on current versions: removed."""
+
+
+@rewrite_rule("clamp-out-of-range", "parameters")
+def _clamp_rule() -> None:
+    """A value out of range for the version is clamped to the nearest valid value."""
+
+
+@rewrite_rule("canonical-parameters", "parameters")
+def _canonical_rule() -> None:
+    """Parameters written once each (a repeat is dropped, the first kept), with canonical names, in a stable order."""
+
+
+@rewrite_rule("version-compatibility", "parameters")
+def _compat_rule() -> None:
+    """A parameter the version does not accept gets the linter's fix (--cref on V7 becomes --oref)."""
+
+
+@rewrite_rule("target-version", "parameters")
+def _target_rule() -> None:
+    """A --v of 5.2 or older is raised to the target version (the brief is written for it); a current version is kept."""
+
+
+@rewrite_rule("merge-no", "parameters")
+def _merge_no_rule() -> None:
+    """One --no list is what Midjourney reads: repeated --no parameters and negations from the text are merged."""
+
+
+@rewrite_rule("suggest-style-raw", "parameters")
+def _raw_rule() -> None:
+    """Text to render comes out better with --style raw (a suggestion: remove it for the default look)."""
+
+
+def migrated(spec: Spec, version: str) -> bool:
+    """Whether a prompt on `version` is migrated to the target (5.2 and older), not kept."""
+    return version in MIGRATED_VERSIONS or any(spec.in_group(version, g) for g in MIGRATED_GROUPS)
+
+
+def _param(name: str, alias: str, raw: str, value: object) -> Param:
+    return Param(name=name, alias=alias, raw=raw, value=value, span=span(0, 0))  # type: ignore[arg-type]
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = item.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item.strip())
+    return out
+
+
+class ParameterStage:
+    """Writes a prompt's parameters for the target version, recording each change."""
+
+    def __init__(self, spec: Spec, rules: RewriteRules, target: str, lint_fixes: Callable[[str], list[Diagnostic]]) -> None:
+        self.spec = spec
+        self.rules = rules
+        self.target = target
+        self._lint = lint_fixes
+
+    def run(self, prompt: Prompt, negatives: list[str], quoted: bool, change: Callable[[str, str, str, str], None]) -> list[str]:
+        """The parameters as canonical strings; `change(rule, before, after, reason)` records each change."""
+        rules, spec = self.rules, self.spec
+        kept: list[Param] = []
+        no_items: list[str] = []
+        n_no = 0
+        has_raw = has_style = False
+        for p in prompt.params:
+            if p.name == "no" and isinstance(p.value, tuple):
+                no_items.extend(p.value)
+                n_no += 1
+                continue
+            if p.name == "version" and rules.on("target-version") and not p.permuted:
+                version = spec.normalize_version(str(p.value))
+                if version is not None and migrated(spec, version) and version != self.target:
+                    before = p.span.slice(prompt.source)
+                    p = p.model_copy(update={"raw": spec.label(self.target), "value": self.target})
+                    change("target-version", before, f"--v {self.target}", "")
+            if p.name == "niji" and rules.on("target-version") and not p.permuted:
+                version = spec.normalize_version(f"niji{p.value}") if p.value not in (None, True, "") else None
+                if version in MIGRATED_VERSIONS:
+                    before = p.span.slice(prompt.source)
+                    p = p.model_copy(update={"raw": "6", "value": "6"})
+                    change("target-version", before, "--niji 6", "")
+            if p.name == "raw" or (p.name == "style" and p.value == "raw"):
+                has_raw = True
+            has_style = has_style or p.name == "style"
+            kept.append(p)
+        no_items.extend(negatives)
+        if no_items:
+            merged = _dedupe(no_items)
+            if n_no > 1 and rules.on("merge-no"):
+                change("merge-no", "--no … --no …", "--no " + ", ".join(merged), "")
+            kept.append(_param("no", "no", ", ".join(merged), tuple(merged)))
+        text = " ".join(render_param(p, spec) for p in kept)
+        if text:
+            text = self._fix(text, change)
+        params = list(parse("x " + text, spec).params) if text else []
+        if quoted and not has_raw and not has_style and rules.on("suggest-style-raw"):
+            version = next((spec.normalize_version(str(p.value)) for p in params if p.name == "version"), None)
+            pspec = spec.params.get("style")
+            if pspec is None or pspec.supports(version or self.target):
+                params.append(_param("style", "style", "raw", "raw"))
+                change("suggest-style-raw", "", "--style raw", "")
+        if rules.on("canonical-parameters"):
+            params = sort_params(params, spec)
+        return [render_param(p, spec) for p in params]
+
+    def _fix(self, text: str, change: Callable[[str, str, str, str], None]) -> str:
+        """The linter's parameter fixes, pass by pass until none applies (each reported)."""
+        current = "x " + text
+        for _ in range(MAX_PASSES):
+            diags = [d for d in self._lint(current) if d.code in CODE_RULES and self.rules.on(CODE_RULES[d.code])]
+            taken, edits = choose(diags, unsafe=True)
+            if not edits:
+                break
+            for d in taken:
+                before, after = _region(current, d)
+                change(CODE_RULES[d.code], before, after, d.message)
+            new = " ".join(apply_edits(current, edits).split())
+            if new == current:
+                break
+            current = new
+        return current[2:].strip()
+
+
+def _region(text: str, d: Diagnostic) -> tuple[str, str]:
+    """The parameters a fix touches, before and after it (`--s 5000` → `--s 1000`)."""
+    edits = d.fix.edits if d.fix else ()
+    start = min([d.span.start, *(e.start for e in edits)])
+    end = max([d.span.end, *(e.end for e in edits)])
+    for p in parse(text).params:
+        if p.span.start <= end and p.span.end >= start:
+            start, end = min(start, p.span.start), max(end, p.span.end)
+    delta = sum(len(e.content) - (e.end - e.start) for e in edits)
+    return text[start:end].strip(), " ".join(apply_edits(text, edits)[start : end + delta].split())

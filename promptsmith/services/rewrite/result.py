@@ -1,0 +1,47 @@
+"""What a rewrite returns: the brief, its parameters and every change with the rule behind it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from promptsmith.core.model import Diagnostic
+from promptsmith.services.compare import Comparison
+
+
+class Change(BaseModel):
+    """One thing the rewrite changed, and the named rule that changed it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str
+    before: str
+    after: str
+    reason: str
+
+
+class RewriteResult(BaseModel):
+    """A rewrite: the input, the v6 brief, its slots and parameters, and every change made."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: str
+    output: str
+    slots: dict[str, list[str]] = Field(default_factory=dict)
+    params: list[str] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+    #: The output linted for its version (the prompt's own, or the target when it names none).
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    #: False when the output still has an error or a warning for its version: the CLI exits 1.
+    clean: bool = True
+    candidates: list[str] = Field(default_factory=list)
+    engine: str = "rules"
+    target_version: str = "6.1"
+    seconds: float = 0.0
+    #: The meaning check against the input, when asked for (`--check`).
+    check: Comparison | None = None
+    #: LLM engine: the jobs that ran (rank, classify, write), the model, retries of a written
+    #: brief, and why the output fell back to the rules engine's, if it did.
+    jobs: list[str] = Field(default_factory=list)
+    model: str = ""
+    retries: int = 0
+    fallback: str | None = None

@@ -1,0 +1,175 @@
+"""Rewriter 2: the term ledger, sentences that attach attributes, the user's spelling, versions
+that are never downgraded, parameters fixed by the linter's own fixes, and the rule registry."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import promptsmith as ps
+from promptsmith.cli.main import main
+from promptsmith.core.terms import dialect, fold, fragments, keys, ledger, negation, respell, split_terms
+from promptsmith.errors import RuleDataError
+from promptsmith.services.rewrite import Rewriter, target_versions
+from promptsmith.services.rewrite.registry import load_rewrite_rules, registered
+
+
+def rules_of(result) -> list[str]:
+    return [c.rule for c in result.changes]
+
+
+# -- the ledger -----------------------------------------------------------------------------------
+def test_fragments_cut_at_commas_and_stops_not_at_initials_decimals_or_groups() -> None:
+    text = 'M. C. Escher, f/ 2. 8, in pastel colors (pink, orange), {red, blue} car. a sign that says "a, b". cat'
+    assert split_terms(text) == ["M. C. Escher", "f/ 2. 8", "in pastel colors (pink, orange)", "{red, blue} car",
+                                 'a sign that says "a, b"', "cat"]
+    spans = [(f.start, f.end) for f in fragments(text)]
+    assert [text[s:e] for s, e in spans] == split_terms(text)
+
+
+@pytest.mark.parametrize(("text", "terms"), [
+    ("((masterpiece)), (red hair:1.3), [blurry]", ["masterpiece", "red hair", "blurry"]),
+    ("[cat:dog:0.6], garden", ["cat", "dog", "garden"]),
+])
+def test_stable_diffusion_syntax_is_unwrapped(text: str, terms: list[str]) -> None:
+    assert split_terms(text) == terms
+    assert all(f.sd for f in fragments(text)[: len(terms) - (text.endswith("garden"))])
+
+
+def test_one_normal_form_for_spelling_and_plurals() -> None:
+    assert fold("Watercolours") == fold("watercolor") == "watercolor"
+    assert fold("centred") == fold("centered")
+    assert fold("realistic") == "realistic"  # -ise stems fold only as verbs
+    assert keys("grey colours") == keys("gray color")
+
+
+def test_ledger_kinds_and_the_one_negation_vocabulary() -> None:
+    led = ledger("old fisherman, 8k, no people, oil painting, octane render, \"OPEN\" sign")
+    kinds = [t.kind for t in led.terms]
+    assert kinds == ["content", "filler", "negation", "medium", "tool", "quoted"]
+    assert led.terms[2].negated == "people"
+    assert negation().negated("no one") is None
+
+
+def test_dialect_and_respelling_follow_the_user() -> None:
+    assert dialect("pastel colours") == "uk" and dialect("pastel colors") == "us"
+    assert respell("pastel colours", "us") == "pastel colors"
+    assert respell("a watercolour painting", "uk", keep="watercolor") == "a watercolor painting"
+
+
+# -- sentences ------------------------------------------------------------------------------------
+def test_attributes_attach_to_their_head() -> None:
+    out = ps.rewrite("woman, long black hair, red eyes, red dress, standing in a dark forest, fog, octane render, "
+                     "dark colors, close up").output
+    assert out.startswith("A close-up of a woman with long black hair and red eyes, wearing a red dress, "
+                          "standing in a dark forest in the fog.")
+    assert "rendered in Octane" in out.replace("Rendered", "rendered")
+    assert "style of Octane" not in out
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("watercolor of a red fox, centered, soft colors", "A watercolor of a red fox, in soft colors, a centered composition."),
+    ("empty beach at dawn, pastel colours", "An empty beach at dawn, in pastel colours."),
+])
+def test_the_users_spelling_is_kept(prompt: str, expected: str) -> None:
+    assert ps.rewrite(prompt).output == expected
+
+
+@pytest.mark.parametrize(("prompt", "bad"), [
+    # articles agree after removals, and never two in a row
+    ("an ultra - realistic portrait painting of shaggy rogers, by alex ross. 4 k. ultra - realistic. highly detailed.",
+     ["An portrait", ". .", "..", " ."]),
+    ("a female saints made of mecha, futuristic, by merriam", ["A futuristic a", "a a "]),
+    # a render engine is a tool, credited once
+    ("portrait of a woman, octane render, octane, unreal engine 5", ["style of Octane", "Octane and Octane"]),
+    # period-separated keywords become one brief, not stray stops
+    ("cat in a room. digital art. artstation. realistic. vibrant. illustration. art by makoto shinkai",
+     [". .", "., ", "..", "illustration."]),
+    # a quoted prompt loses its quotes and its filler, with no empty fragments
+    ('"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5', [", ,", '"', ", ."]),
+    # a bracketed group stays whole
+    ("a dress in pastel colors (pink, orange, green), bright sky background", ["(pink, bright", "(pink, orange, green, bright"]),
+    # names are credited once and long unknown phrases keep their casing
+    ("klaus schwab in the style of cuban communist propaganda poster art, by greg rutkowski, greg rutkowski",
+     ["Propaganda Poster Art", "Rutkowski and Greg Rutkowski"]),
+])
+def test_visible_defects_do_not_appear(prompt: str, bad: list[str]) -> None:
+    out = ps.rewrite(prompt).output
+    for b in bad:
+        assert b not in out, (b, out)
+    assert out.count("(") == out.count(")")
+
+
+def test_sd_weights_become_plain_words() -> None:
+    r = ps.rewrite("((masterpiece)), (red hair:1.3), girl, [blurry]")
+    assert "(" not in r.output and "red hair" in r.output and "masterpiece" not in r.output
+    assert "sd-weight-syntax" in rules_of(r)
+
+
+# -- versions -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("prompt", "keeps"), [
+    ("lighthouse on a cliff at dusk, 8k --v 8.1 --hd", ["--hd", "--v 8.1"]),
+    ("knight, 8k --oref https://example.com/k.png --ow 200 --v 7", ["--oref https://example.com/k.png", "--ow 200", "--v 7"]),
+    ("knight, 8k --v 6.1", ["--v 6.1"]),
+    ("knight, 8k --niji 6", ["--niji 6"]),
+])
+def test_current_versions_are_never_downgraded(prompt: str, keeps: list[str]) -> None:
+    r = ps.rewrite(prompt)
+    for k in keeps:
+        assert k in r.output, r.output
+    assert "target-version" not in rules_of(r) and r.clean
+
+
+@pytest.mark.parametrize("version", ["5", "5.2"])
+def test_old_versions_are_raised_to_the_target(version: str) -> None:
+    r = ps.rewrite(f"knight, 8k --v {version}")
+    assert r.output.endswith("--v 6.1") and "target-version" in rules_of(r)
+
+
+def test_target_version_7_with_cref_gets_the_linters_fix() -> None:
+    r = Rewriter("7").rewrite("portrait of a knight --cref https://example.com/k.png")
+    assert "--oref https://example.com/k.png" in r.output and "--cref" not in r.output
+    assert "version-compatibility" in rules_of(r)
+    assert r.clean and not [d for d in r.diagnostics if d.code == "PS402"]
+
+
+def test_target_versions_come_from_the_spec() -> None:
+    versions = target_versions()
+    assert {"6.1", "7", "8.1", "niji6"} <= set(versions)
+    assert Rewriter("8.1").target == "8.1" and Rewriter("niji 6").target == "niji6"
+    with pytest.raises(Exception, match="target version must be one of"):
+        Rewriter("9.9")
+
+
+def test_parameters_are_the_linters_fixes() -> None:
+    r = ps.rewrite("knight in armor, forest --w 320 --h 512 --upbeta --s 5000 --s 200 --v 5")
+    assert r.output.endswith("--ar 5:8 --s 1000 --v 6.1")
+    assert {"width-height-to-aspect", "legacy-flag", "clamp-out-of-range", "canonical-parameters"} <= set(rules_of(r))
+
+
+def test_an_output_that_cannot_be_lint_clean_is_flagged_and_exits_1() -> None:
+    r = Rewriter("7").rewrite("a cat --tile --video")  # --video on an image prompt: no fix the rewriter can make
+    result = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "--target-version", "7", "a cat --sref"])
+    if not r.clean:
+        assert r.diagnostics
+    assert result.exit_code == 1
+    ok = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "a cat, 8k"])
+    assert ok.exit_code == 0
+
+
+# -- the registry ---------------------------------------------------------------------------------
+def test_every_toml_rule_is_registered_and_documented() -> None:
+    rules = registered()
+    assert set(load_rewrite_rules().enabled) == set(rules)
+    assert all(r.doc.strip() for r in rules.values())
+
+
+def test_an_unknown_rule_name_is_an_error(tmp_path) -> None:
+    (tmp_path / "rewrite").mkdir()
+    (tmp_path / "rewrite" / "v5-to-v6.toml").write_text("[rules.no-such-rule]\nenabled = false\n")
+    load_rewrite_rules.cache_clear()
+    try:
+        with pytest.raises(RuleDataError, match="no-such-rule"):
+            load_rewrite_rules((tmp_path,))
+    finally:
+        load_rewrite_rules.cache_clear()
