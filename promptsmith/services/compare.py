@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
@@ -25,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Embedder
-from promptsmith.core.terms import split_terms
+from promptsmith.core.terms import STOP, all_keys, fold, negation, split_terms, words
 from promptsmith.core.lexicon import load_filler_lexicon, load_lexicon
 from promptsmith.core.fix import parse_mended
 
@@ -36,19 +35,15 @@ SIMILARITY_THRESHOLD = 0.75
 TERM_THRESHOLD = 0.6
 DIFFERENT_BELOW = 0.4
 
-_WORD = re.compile(r"[a-z0-9]+")
 # B is split into phrases at punctuation and at the connectives a brief is written with.
 _PHRASE_SPLIT = re.compile(
     r"[,;:!?()\"“”]|(?<!\b[A-Z])\.|::-?[\d.]*|\s(?:with|in the style of|in the manner of|lit by|composed as|in|on|at|and|by|under|for)\s",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:(?:a|an|the|with|in|of|on|at|and|by)\s+)+", re.IGNORECASE)
-_STOP = frozenset(
-    "a an the and or of in on at by with for to from as is are be its it this that into over under "
-    "style manner atmosphere mood lit palette composed tones colours colors colour color shot piece".split()
-)
-_FOLD = (("colour", "color"), ("centred", "centered"), ("centre", "center"), ("armour", "armor"),
-         ("grey", "gray"), ("watercolour", "watercolor"))
+#: Words a brief is written with besides the ledger's stop words: they carry no content of A's.
+_CONNECTIVE = STOP | frozenset(
+    "style manner atmosphere mood lit palette composed tones colours colors colour color shot piece".split())
 
 
 class TermMatch(BaseModel):
@@ -89,26 +84,14 @@ class Comparison(BaseModel):
     embedder: str = ""
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c)).replace("ł", "l").replace("ø", "o")
-    for a, b in _FOLD:
-        text = text.replace(a, b)
-    return text
-
-
 def _words(text: str) -> set[str]:
-    out = set()
-    for w in _WORD.findall(_fold(text)):
-        if w in _STOP:
-            continue
-        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
-    return out
+    """The normal forms (the ledger's) of a text's content words."""
+    return {fold(w) for w in words(text) if w.lower() not in _CONNECTIVE}
 
 
 def _all_words(text: str) -> set[str]:
     """Every word, stop words too (`_words` keeps only those that carry content)."""
-    return set(_WORD.findall(_fold(text)))
+    return all_keys(text)
 
 
 def content_terms(text: str) -> list[str]:
@@ -138,15 +121,15 @@ def respell(term: str) -> str:
     return "".join(out) + term[at:] if out else term
 
 
-_NEGATION = re.compile(r"^(?:no|without|not|avoid)\s+", re.IGNORECASE)
-
-
 def _moved_to_no(term: str, no_words: set[str]) -> bool:
     """`no people` in A is kept when B says `--no people`."""
-    m = _NEGATION.match(term)
-    if not m or not no_words:
+    if not no_words:
         return False
-    rest = _words(term[m.end():]) or _all_words(term[m.end():])  # `no color`: only a stop word
+    low = term.lower()
+    word = next((w for w in negation().words if low.startswith(w + " ")), None)
+    if word is None:
+        return False
+    rest = _words(term[len(word) + 1 :]) or _all_words(term[len(word) + 1 :])  # `no color`: only a stop word
     return bool(rest) and rest <= no_words
 
 

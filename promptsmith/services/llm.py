@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from promptsmith.core.lexicon import load_lexicon
+from promptsmith.core.terms import all_keys
 from promptsmith.core.resources import load_rule_file
 from promptsmith.services.rewrite import Rewriter, RewriteResult
 
@@ -51,7 +52,8 @@ def llm_prompts(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower().strip("'’") for w in _WORD.findall(text)}
+    """The ledger's normal forms of every word (spelling variants and plurals are one word)."""
+    return all_keys(text)
 
 
 @dataclass
@@ -136,7 +138,8 @@ class LlmRewriter:
     def closed_grammar(self, source_text: str) -> str:
         """GBNF that lets the model use only the input's words plus function words and connectives."""
         vocab = self.prompts["write"].get("vocabulary", {})
-        words = sorted(_words(source_text) | set(vocab.get("function_words", [])) | set(vocab.get("connectives", [])))
+        written = {w.lower() for w in _WORD.findall(source_text)}  # the grammar needs the words as written
+        words = sorted(written | set(vocab.get("function_words", [])) | set(vocab.get("connectives", [])))
         forms = sorted({w for w in words} | {w[:1].upper() + w[1:] for w in words})
         alts = " | ".join('"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in forms)
         return f'root ::= word (sep word)* "."\nsep ::= " " | ", "\nword ::= {alts}\n'
