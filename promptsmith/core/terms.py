@@ -375,11 +375,12 @@ _ORPHAN = re.compile(r"\b(a|an|the|and|or)\s+(?:and|or)\b\s*", re.I)
 _DANGLING_HEAD = re.compile(r"^(?:(?:and|with|in|of|on|by|at|&)\s+)+", re.I)
 _DANGLING_TAIL = re.compile(
     r"(?:\s+(?:in\s+the\s+style\s+of|style\s+of|art\s+by|trending|and|with|in|of|on|by|at|the|as|for|&|"
-    r"highly|very|ultra|super|extremely|hyper|insanely|incredibly|absolutely|so|too))+$", re.I)
+    r"highly|very|ultra|super|extremely|hyper|insanely|incredibly|absolutely|so|too|is|are|was|were))+$", re.I)
 #: Intensifiers left alone, or generic words left over, when the filler they went with is removed:
 #: `highly [realistic]` → "", `[4K UHD] image` → "", `[professional] lighting` → "".
 _REMNANTS = frozenset("highly very ultra super extremely hyper insanely incredibly absolutely so too image images picture "
-                      "hq hd quality resolution detail details lighting style render rendering photo".split())
+                      "hq hd quality resolution detail details lighting style render rendering photo features featured"
+                      .split()) | {"this image", "that image", "the image", "an image"}
 
 
 def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str, ...]]:
@@ -392,13 +393,19 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
     kept = term
     for s, e in reversed(spans):
         kept = kept[:s] + " " + kept[e:]
-    kept = " ".join(kept.split()).strip(" -,&")
-    kept = _ORPHAN.sub(r"\1 ", kept)  # "a [stunning] and matte painting" → "a matte painting"
-    kept = _DANGLING_HEAD.sub("", kept)
-    kept = _DANGLING_TAIL.sub("", kept).strip(" -,&.")
-    if kept.lower() in _REMNANTS:
-        return "", (*removed, kept)
+    kept = _ORPHAN.sub(r"\1 ", " ".join(kept.split()).strip(" -,&"))  # "a [stunning] and matte" → "a matte"
+    kept = tidy(kept)
+    if not kept and removed:
+        return "", removed
     return kept, removed
+
+
+def tidy(text: str) -> str:
+    """A piece of a term with the connectives left dangling at its ends removed, and "" when
+    only a generic word is left (`features and the` → "", `highly` → "")."""
+    kept = _DANGLING_HEAD.sub("", text.strip(" -,&"))
+    kept = _DANGLING_TAIL.sub("", kept).strip(" -,&.")
+    return "" if kept.lower() in _REMNANTS else kept
 
 
 def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = ()) -> Ledger:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
-from promptsmith.core.terms import STOP, Term as LedgerTerm, dialect, ledger, negation, respell
+from promptsmith.core.terms import STOP, Term as LedgerTerm, dialect, ledger, negation, respell, tidy
 from promptsmith.services.rewrite.registry import RewriteRules, load_rewrite_rules, rewrite_rule
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
@@ -286,6 +286,7 @@ class Analyzer:
         if credit is not None and credit[1]:
             lead, who = credit
             who, rest = split_credit(who)
+            lead = tidy(lead)
             if lead:
                 self.classify(lead, brief)
             self._credit_names(self._artists(who), brief)
@@ -407,7 +408,6 @@ class Analyzer:
                 brief.adjectives.append(term)
                 return
             brief.head = term
-            brief.head_first = not brief.prose
             return
         if len(words) == 1 and term.lower() in brief.head.lower().split():
             brief.objects.append(term) if term.lower() not in brief.head.lower() else None
@@ -469,6 +469,8 @@ class Analyzer:
                     self._put(slot, term, brief)
                 continue
             self.classify(term, brief)
+        # the composed sentence goes where the input's keywords began: before the prose or after it
+        brief.head_first = not prose or terms[0] not in prose
         # adjectives with no head to attach to become the head
         if not brief.head and brief.adjectives and not brief.prose:
             brief.head = join_list(brief.adjectives)
@@ -482,7 +484,8 @@ class Analyzer:
 def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
     """The terms of the input's sentences written as prose: a sentence (terms up to a stop) of
     eight or more words whose terms are long (3.5 words on average, the linter's keyword-soup
-    line) or that holds a verb. Kept only when such sentences hold most of the text's words."""
+    line), or of five or more with a verb, and not mostly filler. Kept only when the text has two
+    or more sentences and such sentences hold at least a third of its words."""
     sentences: list[list[LedgerTerm]] = [[]]
     for t in terms:
         sentences[-1].append(t)
@@ -495,13 +498,14 @@ def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
     prose_words = 0
     for group in sentences:
         n = sum(len(t.content.split()) for t in group)
-        if n < 8 or any(t.kind in ("quoted", "permutation") for t in group):
-            continue
-        if n / len(group) >= 3.5 or any(_VERB.search(t.content) for t in group):
+        written = sum(len(t.text.split()) for t in group)
+        if n < 5 or n < 0.7 * written or any(t.kind in ("quoted", "permutation") for t in group):
+            continue  # short, mostly filler, or holding text to draw: read as keywords
+        if (n >= 8 and n / len(group) >= 3.5) or any(_VERB.search(t.content) for t in group):
             chosen.update(group)
             prose_words += n
     total = sum(len(t.content.split()) for t in terms) or 1
-    return chosen if prose_words / total >= 0.5 else set()
+    return chosen if prose_words / total >= 0.35 else set()
 
 
 def rules_adjectives(rules: RewriteRules) -> frozenset[str]:
