@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from promptsmith.core.terms import split_terms
+from promptsmith.core.terms import all_keys, split_terms
 from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import load_spec
@@ -31,11 +31,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def words(text: str) -> set[str]:
-    """Content words of a text, lower-cased, British/American colour spellings folded."""
-    text = text.lower().replace("colour", "color").replace("centred", "centered").replace("centre", "center")
-    text = text.replace("armour", "armor")
-    text = text.replace("watercolour", "watercolor").replace("grey", "gray")
-    return set(_WORD.findall(text))
+    """The ledger's normal forms of a text's words (one normal form for every reader)."""
+    return all_keys(text)
 
 
 def term_kept(term: str, output: str, no_items: str, removed: set[str], phrase: str = "") -> bool:
@@ -122,7 +119,10 @@ def _strip(lex, term: str) -> tuple[str, list[str]]:
     return " ".join(term.split()).strip(" ,-&"), removed
 
 
-def write_examples(prompts: list[str], results, path: Path, count: int, seed: int) -> None:
+def write_examples(prompts: list[str], results, path: Path, count: int, seed: int, long_terms: int = 12,
+                   long_share: float = 0.4) -> None:
+    """A random sample of distinct prompts and their rewrites, at least `long_share` of them with
+    `long_terms` or more terms (the long prompts are where a composer shows what it does)."""
     rng = random.Random(seed)
     # distinct inputs only: the shared set repeats one template hundreds of times
     unique = {}
@@ -133,13 +133,19 @@ def write_examples(prompts: list[str], results, path: Path, count: int, seed: in
             continue
         seen_tails.add(tail)
         unique.setdefault(text, r)
-    picks = rng.sample(sorted(unique), min(count, len(unique)))
-    lines = ["# Before and after: 30 real prompts through the rules rewriter", "",
+    long = sorted(t for t in unique if len(split_terms(parse(t).text)) >= long_terms)
+    short = sorted(t for t in unique if t not in set(long))
+    n_long = min(len(long), max(int(count * long_share), 1))
+    picks = rng.sample(long, n_long) + rng.sample(short, min(count - n_long, len(short)))
+    rng.shuffle(picks)
+    lines = [f"# Before and after: {len(picks)} real prompts through the rules rewriter", "",
              f"Drawn at random (seed {seed}) from `../shared/data/prompts-real.jsonl` by",
-             "`python -m eval.rewrite_eval`; regenerate with the same command.", ""]
+             f"`python -m eval.rewrite_eval`, one prompt per template, {n_long} of them with {long_terms} or more",
+             "terms; regenerate with the same command.", ""]
     for i, text in enumerate(picks, 1):
         r = unique[text]
-        lines += [f"## {i}", "", "**before**", "", f"> {text}", "", "**after**", "", f"> {r.output}", ""]
+        n_terms = len(split_terms(parse(text).text))
+        lines += [f"## {i} ({n_terms} terms)", "", "**before**", "", f"> {text}", "", "**after**", "", f"> {r.output}", ""]
         rules = Counter(c.rule for c in r.changes)
         if rules:
             lines += ["changes: " + ", ".join(f"{k} ×{v}" if v > 1 else k for k, v in rules.items()), ""]
@@ -149,7 +155,7 @@ def write_examples(prompts: list[str], results, path: Path, count: int, seed: in
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--examples", type=int, default=30)
+    ap.add_argument("--examples", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--target-version", default="6.1")
     args = ap.parse_args()

@@ -56,6 +56,8 @@ class Spelling:
 
     stems: tuple[tuple[str, str], ...]
     words: dict[str, str]
+    #: Inflections that read as one term to a reader (`rendered in Octane` keeps `octane render`).
+    forms: dict[str, str] = field(default_factory=dict)
 
     def american(self, word: str) -> str:
         """`word` (lower case) in American spelling."""
@@ -91,10 +93,12 @@ def spelling(extra_dirs: tuple[Path, ...] = ()) -> Spelling:
     """The spelling table, built-in merged with the user's."""
     stems: dict[str, str] = {}
     words: dict[str, str] = {}
+    forms: dict[str, str] = {}
     for table in load_rule_file("spelling.toml", extra_dirs):
         stems.update({k.lower(): v.lower() for k, v in table.get("stems", {}).items()})
         words.update({k.lower(): v.lower() for k, v in table.get("words", {}).items()})
-    return Spelling(tuple(sorted(stems.items(), key=lambda kv: -len(kv[0]))), words)
+        forms.update({k.lower(): v.lower() for k, v in table.get("forms", {}).items()})
+    return Spelling(tuple(sorted(stems.items(), key=lambda kv: -len(kv[0]))), words, forms)
 
 
 def _strip_accents(text: str) -> str:
@@ -108,7 +112,10 @@ def _strip_accents(text: str) -> str:
 def fold(word: str) -> str:
     """The normal form of one word: lower case, no accents, American spelling, singular."""
     w = _strip_accents(word.lower().replace("’", "'"))
+    if w.endswith("'s"):
+        w = w[:-2]
     w = spelling().american(w)
+    w = spelling().forms.get(w, w)
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
         w = w[:-2] if w.endswith(("ches", "shes", "xes", "sses")) else w[:-1]
     return w
@@ -255,8 +262,8 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False) -> None:
         elif depth == 0:
             sep = ""
             j = i + 1
-            if c in ",;\n|":
-                sep = c
+            if c in ",;\n|" or (c == "+" and 0 < i < n - 1 and text[i - 1] == " " and text[i + 1] == " "):
+                sep = "," if c == "+" else c
             elif c in ".!?…":
                 m = _STOP_AT.match(text, i)
                 if m is not None and _is_stop(text, i, m.end()):
@@ -393,10 +400,10 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
     kept = term
     for s, e in reversed(spans):
         kept = kept[:s] + " " + kept[e:]
-    kept = _ORPHAN.sub(r"\1 ", " ".join(kept.split()).strip(" -,&"))  # "a [stunning] and matte" → "a matte"
-    kept = tidy(kept)
-    if not kept and removed:
-        return "", removed
+    left = _ORPHAN.sub(r"\1 ", " ".join(kept.split()).strip(" -,&"))  # "a [stunning] and matte" → "a matte"
+    kept = tidy(left)
+    if not kept and left.strip(" -,&."):
+        return "", (*removed, left.strip(" -,&."))  # the leftover goes with the filler it described
     return kept, removed
 
 
@@ -405,7 +412,7 @@ def tidy(text: str) -> str:
     only a generic word is left (`features and the` → "", `highly` → "")."""
     kept = _DANGLING_HEAD.sub("", text.strip(" -,&"))
     kept = _DANGLING_TAIL.sub("", kept).strip(" -,&.")
-    return "" if kept.lower() in _REMNANTS else kept
+    return "" if kept.lower() in _REMNANTS or kept.lower() in STOP else kept
 
 
 def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = ()) -> Ledger:

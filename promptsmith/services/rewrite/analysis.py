@@ -19,7 +19,7 @@ from promptsmith.services.rewrite.registry import RewriteRules, load_rewrite_rul
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 
-_STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|style\s+of|inspired\s+by|in\s+style\s+of)\s+(?P<who>.+)$", re.I)
+_STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|in\s+style\s+of|art\s+style\s+by|style\s+of|inspired\s+by)\s+(?P<who>.+)$", re.I)
 _BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
 #: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
 #: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
@@ -34,6 +34,7 @@ _NOT_AUTHOR_WHO = frozenset(
 )
 _PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
 _X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:style|inspired|aesthetic|themed)$", re.I)
+_RENDERED = re.compile(r"^(?:(?P<a>.+?)\s+rendered|(?:rendered|made|created|done)\s+(?:in|with|using)\s+(?P<b>.+))$", re.I)
 _TOOL_TAIL = re.compile(r"\b(?:engine|renderer)$", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|being|been)\b", re.I)
 _CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\blens\b|\bshot on\b|\bcamera\b", re.I)
@@ -147,6 +148,8 @@ class Brief:
     applied: list[str] = field(default_factory=list)
     #: The user's spelling: `us` or `uk`.
     spelling: str = "us"
+    #: The head is only adjectives ("ornate"): no article goes before it.
+    bare_head: bool = False
     #: The head came before any prose sentence (the composed sentence goes first).
     head_first: bool = True
     #: A maker was credited (a following `and X` term continues the credit).
@@ -224,6 +227,14 @@ def display_name(lex: Lexicon, name: str) -> str:
     if len(words) > 3 or any(not w.isalpha() or w in STOP for w in words):
         return name
     return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+def _single_adjective(word: str) -> bool:
+    """A one-word term that reads as an adjective: stricter than inside a phrase (`swelling`,
+    `hive`, `ossuary` are things)."""
+    low = word.lower()
+    return _looks_adjective(word) and not low.endswith(("ing", "ary", "ive", "ery", "ory")) or low.endswith(
+        ("ous", "ful", "ic", "ical", "esque", "ish", "less"))
 
 
 def _looks_adjective(word: str) -> bool:
@@ -307,16 +318,25 @@ class Analyzer:
             return
         low = term.lower()
         rules = self.rules
-        if not brief.shot and low.endswith(rules.shot_endings):
+        if not brief.shot and low.endswith(rules.shot_endings) and not any(
+                low.endswith(" " + s) and s in brief.head.lower() for s in rules.shots):
             for shot in rules.shots:  # longest first
                 if low.endswith(" " + shot):
                     brief.shot = shot
                     self.classify(term[: -len(shot)].strip(), brief)
                     return
         if low in rules.shots and not brief.shot:
-            brief.shot = term  # "portrait" alone: A portrait of …
+            if low not in brief.head.lower():
+                brief.shot = term  # "portrait" alone: A portrait of …
             brief.terms.append(Term(term, "composition"))
             return
+        m = _RENDERED.match(term)
+        if m:
+            who = m.group("a") or m.group("b")
+            if lex.slot(who) == "tool" or _TOOL_TAIL.search(who) or who.lower().startswith("unreal"):
+                self._tool(who, brief)  # "octane rendered", "rendered in unreal 5"
+                brief.terms.append(Term(term, "style"))
+                return
         if brief.head and _TOOL_TAIL.search(term) and len(term.split()) <= 4:
             self._tool(term, brief)  # "frostbite 3 engine": a tool no lexicon knows
             brief.terms.append(Term(term, "style"))
@@ -404,7 +424,7 @@ class Analyzer:
         last = self._last_word(term)
         rules = self.rules
         if not brief.head and not brief.prose:
-            if len(words) == 1 and (_looks_adjective(term) or first in rules.adjectives):
+            if len(words) == 1 and (_single_adjective(term) or first in rules.adjectives):
                 brief.adjectives.append(term)
                 return
             brief.head = term
@@ -421,7 +441,8 @@ class Analyzer:
             brief.features.append(term)
         elif last in rules.clothing:
             brief.worn.append(term)
-        elif len(words) <= 3 and all(_looks_adjective(w) or w.lower() in rules.adjectives
+        elif len(words) <= 3 and all((_single_adjective(w) if len(words) == 1 else _looks_adjective(w))
+                                      or w.lower() in rules.adjectives
                                       or w.lower() in ("very", "super", "extremely", "highly", "slightly")
                                       for w in words):
             brief.adjectives.append(term)
@@ -438,7 +459,7 @@ class Analyzer:
             term = t.text
             if t.sd and self.rules.on("sd-weight-syntax") and "sd-weight-syntax" not in brief.applied:
                 brief.applied.append("sd-weight-syntax")
-            if t.kind in ("quoted", "permutation"):
+            if t.kind in ("quoted", "permutation") and t not in prose:
                 brief.verbatim.append(term) if (brief.head or brief.prose) else self._head_verbatim(term, brief)
                 brief.terms.append(Term(term, "subject"))
                 continue
@@ -475,6 +496,7 @@ class Analyzer:
         if not brief.head and brief.adjectives and not brief.prose:
             brief.head = join_list(brief.adjectives)
             brief.adjectives = []
+            brief.bare_head = True
         return brief
 
     def _head_verbatim(self, term: str, brief: Brief) -> None:
@@ -499,8 +521,8 @@ def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
     for group in sentences:
         n = sum(len(t.content.split()) for t in group)
         written = sum(len(t.text.split()) for t in group)
-        if n < 5 or n < 0.7 * written or any(t.kind in ("quoted", "permutation") for t in group):
-            continue  # short, mostly filler, or holding text to draw: read as keywords
+        if n < 5 or n < 0.7 * written or any(t.kind == "permutation" for t in group):
+            continue  # short, mostly filler, or a permutation: read as keywords
         if (n >= 8 and n / len(group) >= 3.5) or any(_VERB.search(t.content) for t in group):
             chosen.update(group)
             prose_words += n

@@ -51,6 +51,12 @@ def _noun_phrase(brief: Brief, rules: RewriteRules) -> str:
     adjectives = _dedupe(brief.adjectives)
     if not head:
         return join_list(adjectives)
+    if brief.bare_head:
+        return head
+    first = head.split(None, 1)[0]
+    if first.lower().endswith("ing") and len(first) > 4 and first.lower() not in rules.adjectives:
+        # "slapping a man with a fish": an action, no article; its adjectives follow it
+        return f"{head}, {join_list(adjectives)}" if adjectives else head
     if adjectives:
         adj = join_list(adjectives)
         words = head.split()
@@ -79,8 +85,12 @@ _COMPOSITION_OF = re.compile(r"^an?\s+(?P<x>.+?)\s+composition$", re.I)
 
 
 def _compositions(brief: Brief) -> str:
-    """Composition phrases, with `a centered composition` and `a symmetrical composition` made one."""
+    """Composition phrases, with `a centered composition` and `a symmetrical composition` made one,
+    and `shot` said once (`shot on a DSLR and at 85mm`)."""
     items = _dedupe(brief.composition)
+    shots = [k for k, c in enumerate(items) if c.startswith("shot ")]
+    for k in shots[1:]:
+        items[k] = items[k][5:]
     kinds = [m.group("x") for m in map(_COMPOSITION_OF.match, items) if m]
     if len(kinds) > 1:
         merged = with_article(f"{join_list(kinds)} composition", _ARTICLES)
@@ -95,7 +105,7 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
     np = _noun_phrase(brief, rules)
     if brief.shot:
         shot = with_article(brief.shot, frozenset())
-        if np[:4] in ("The ", "An A") or np[:2] == "A ":
+        if np.split(None, 1)[0] in ("A", "An", "The"):
             np = np[0].lower() + np[1:]  # "a close-up of a Japanese apartment", not "of A …"
         np = f"{shot} of {np}" if np else shot
     parts = [np] if np else []
@@ -136,11 +146,18 @@ def _colours(brief: Brief) -> str:
     return join_list(named)
 
 
+def _core(medium: str) -> str:
+    return re.sub(r"^(?:an?\s+)?(?:piece\s+of\s+)?", "", medium.lower())
+
+
 def _media(brief: Brief) -> str:
-    """All media folded into one phrase: the first with its article, the rest without."""
+    """All media folded into one phrase: the first with its article, the rest without; a medium
+    another one already names (`concept art` in `character concept art`) is not repeated."""
     media = _dedupe(brief.medium)
     if len(media) > 1:
         media = [m for m in media if m.lower() not in _GENERIC_MEDIA] or media[:1]
+        media = [m for m in media if not any(o is not m and _core(m) in _core(o) and _core(m) != _core(o)
+                                             for o in media)]
     if not media:
         return ""
     rest = [_LEADING_ARTICLE.sub("", m) for m in media[1:]]
@@ -280,6 +297,7 @@ def _tidy(text: str) -> str:
     """Articles that agree with the word after them, no doubled or stray punctuation."""
     text = _A_AN.sub(_agree, text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r",\s*\.", ".", text)
     text = re.sub(r"\.(?:\s*\.)+(?!\.)", ".", text) if "..." not in text else text
