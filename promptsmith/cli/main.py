@@ -202,10 +202,9 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
             raise click.UsageError("no input: give a PROMPT, --file FILE, or pipe prompts on stdin")
         file = "-"
     try:
-        from promptsmith.services.llm import LlmOptions
-
-        llm = LlmOptions(model=config.model, backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or ("rank",),
-                         temperature=temperature, seed=seed, closed_vocabulary=closed_vocab)
+        # the options only: the LLM service is imported when the engine needs it (rules stays fast)
+        llm = dict(model=config.model, backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or ("rank",),
+                   temperature=temperature, seed=seed, closed_vocabulary=closed_vocab)
         status = run_rewrite(prompt, file, config, fmt=fmt, explain=explain, input_format=input_format,
                              workers=workers, progress=progress, check=check, llm=llm)
     except PromptsmithError as exc:
@@ -428,8 +427,12 @@ def explain(code: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules(fmt: str) -> None:
+@click.option("--rewrite", "rewrite_rules", is_flag=True, help="List the rewrite rules (stage, on/off, what each does).")
+def rules(fmt: str, rewrite_rules: bool) -> None:
     """List every lint rule with its code, name, severity, fixability and summary."""
+    if rewrite_rules:
+        _rewrite_rules(fmt)
+        return
     from promptsmith.lint.registry import all_rules
 
     items = all_rules()
@@ -448,6 +451,25 @@ def rules(fmt: str) -> None:
         click.echo(f"  {r.code}  {r.name:<{width}}  {r.severity.value:<7}  {fix:<4}  {r.summary}")
     counts = Counter(r.family for r in items)
     click.echo(f"\n{len(items)} rules: " + ", ".join(f"{n} {f}" for f, n in counts.items()))
+
+
+def _rewrite_rules(fmt: str) -> None:
+    """The rewrite rules from their registry, with the built-in rule set's switches."""
+    from promptsmith.services.rewrite.registry import load_rewrite_rules, registered
+
+    known, switches = registered(), load_rewrite_rules()
+    if fmt == "json":
+        click.echo(json.dumps([{"name": r.name, "stage": r.stage, "enabled": switches.on(r.name), "summary": r.summary}
+                               for r in known.values()], indent=2))
+        return
+    width = max(len(n) for n in known)
+    stage = None
+    for r in known.values():
+        if r.stage != stage:
+            stage = r.stage
+            click.echo(click.style(f"\n{stage}", bold=True))
+        click.echo(f"  {r.name:<{width}}  {'on ' if switches.on(r.name) else 'off'}  {r.summary}")
+    click.echo(f"\n{len(known)} rewrite rules; switch one off with `enabled = false` in rewrite/v5-to-v6.toml of a rule directory")
 
 
 #: Modules whose objects need a proper interpreter teardown (native handles, worker processes,

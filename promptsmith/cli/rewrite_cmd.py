@@ -48,9 +48,11 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
     if engine in ("llm", "auto"):
         from promptsmith.services.llm import LlmOptions, get_llm_rewriter
 
-        llm = llm or LlmOptions(model=config.model)
+        llm = LlmOptions(**llm) if isinstance(llm, dict) else (llm or LlmOptions(model=config.model))
         if engine == "llm":
             get_llm_rewriter(llm, target, config.rule_dirs)  # a missing model fails here, once
+    else:
+        llm = None
     from promptsmith.services.rewrite import get_rewriter
 
     get_rewriter(target, config.rule_dirs)  # bad settings fail here, before any output

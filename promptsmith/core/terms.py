@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from promptsmith.core.lexicon import Lexicon, load_filler_lexicon, load_lexicon, normalize
@@ -59,8 +59,30 @@ class Spelling:
     #: Inflections that read as one term to a reader (`rendered in Octane` keeps `octane render`).
     forms: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _cache(self) -> dict[str, str]:
+        return {}
+
+    @cached_property
+    def any_variant(self) -> re.Pattern[str]:
+        """Matches (in lower-case text) anything either spelling of the table could touch."""
+        parts = {*(uk for uk, _ in self.stems), *(us for _, us in self.stems), *self.words, *self.words.values()}
+        return re.compile("|".join(sorted(map(re.escape, parts), key=len, reverse=True)))
+
+    @cached_property
+    def uk_variant(self) -> re.Pattern[str]:
+        parts = {*(uk for uk, _ in self.stems), *self.words}
+        return re.compile("|".join(sorted(map(re.escape, parts), key=len, reverse=True)))
+
     def american(self, word: str) -> str:
         """`word` (lower case) in American spelling."""
+        cache = self._cache
+        hit = cache.get(word)
+        if hit is None:
+            hit = cache[word] = self._american(word)
+        return hit
+
+    def _american(self, word: str) -> str:
         w = self.words.get(word)
         if w is not None:
             return w
@@ -139,9 +161,11 @@ def all_keys(text: str) -> set[str]:
 def dialect(text: str) -> str:
     """`uk` when the text spells any word the British way, else `us`."""
     sp = spelling()
-    for w in _WORD.findall(text):
-        low = w.lower()
-        if sp.american(low) != low:
+    low = text.lower()
+    if sp.uk_variant.search(low) is None:
+        return "us"
+    for w in _WORD.findall(low):
+        if sp.american(w) != w:
             return "uk"
     return "us"
 
@@ -150,6 +174,8 @@ def respell(text: str, to: str, keep: str = "") -> str:
     """`text` (words the tool writes) in the spelling `to` (`us`/`uk`); words that appear in
     `keep` (the user's text) exactly as written stay as they are."""
     sp = spelling()
+    if sp.any_variant.search(text.lower()) is None:
+        return text  # nothing in it has a second spelling
     kept = set(_WORD.findall(keep)) if keep else set()
     # a word the user wrote is written their way, whatever the prompt's dialect
     theirs = {sp.american(w.lower()): w.lower() for w in kept}
@@ -240,7 +266,21 @@ def _is_stop(text: str, i: int, j: int) -> bool:
     return word.lower() not in _ABBREVIATIONS
 
 
+_SEPARATOR = re.compile(r"[,;\n|]|(?<= )\+(?= )|(?:\.{2,}|[.!?…])(?=\s|$)")
+_GROUPING = re.compile(r"[{(\[\"“\\]")
+
+
 def _cut(text: str, base: int, out: list[Fragment], sd: bool = False) -> None:
+    if _GROUPING.search(text) is None:  # the common case: no groups or quotes to skip over
+        start = 0
+        for m in _SEPARATOR.finditer(text):
+            c = m.group()
+            if c[0] in ".!?…" and not _is_stop(text, m.start(), m.end()):
+                continue
+            _emit(text, base, start, m.start(), "." if c[0] in ".!?…" else ("," if c == "+" else c), out, sd)
+            start = m.end()
+        _emit(text, base, start, len(text), "", out, sd)
+        return
     depth = 0
     quote = ""
     start = 0
@@ -378,6 +418,7 @@ class Ledger:
         return [f for t in self.terms for f in t.filler]
 
 
+_LEADING_AND = re.compile(r"^(?:and|&)\s+", re.I)
 _ORPHAN = re.compile(r"\b(a|an|the|and|or)\s+(?:and|or)\b\s*", re.I)
 _DANGLING_HEAD = re.compile(r"^(?:(?:and|with|in|of|on|by|at|&)\s+)+", re.I)
 _DANGLING_TAIL = re.compile(
@@ -418,11 +459,12 @@ def tidy(text: str) -> str:
 def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = ()) -> Ledger:
     """The ledger of a prompt text (the prose, without image prompts or parameters)."""
     lex = lex or load_lexicon(rule_dirs)
+    fill = load_filler_lexicon(rule_dirs)  # the linter's: one compiled filler pattern per process
     neg = negation(rule_dirs)
     out: list[Term] = []
     for f in fragments(text):
-        content, filler = strip_filler(f.text, lex)
-        content = content.rstrip("!?").strip()
+        content, filler = strip_filler(f.text, fill)
+        content = _LEADING_AND.sub("", content.rstrip("!?").strip())
         if '"' in f.text or "“" in f.text:
             kind = "quoted"
         elif "{" in f.text:

@@ -74,6 +74,8 @@ def _noun_phrase(brief: Brief, rules: RewriteRules) -> str:
 
 def _articled(phrase: str, rules: RewriteRules) -> str:
     """An article for a countable thing; none for a mass noun (`casual black clothing`)."""
+    if len(phrase.split()) == 1:
+        return phrase  # one word: a name, a mass noun or a plural more often than not ("with swtor")
     last = phrase.rsplit(None, 1)[-1].lower() if phrase.strip() else ""
     if last in rules.mass_nouns or last.endswith(("ism", "ness", "ity", "ing", "health", "ics")):
         return phrase

@@ -109,7 +109,7 @@ class Rewriter:
             self._brief_changes(brief, prompt_text, body, negatives, changes)
 
         def change(rule: str, before: str, after: str, reason: str) -> None:
-            changes.append(Change(rule=rule, before=before, after=after,
+            changes.append(Change.model_construct(rule=rule, before=before, after=after,
                                   reason=self.reason(rule) + (f": {reason}" if reason else "")))
 
         params = self.params.run(prompt, negatives, quoted, change)
@@ -117,17 +117,18 @@ class Rewriter:
         output = " ".join(x for x in (" ".join(images), body, " ".join(params)) if x)
         diagnostics = self.linter.lint(output) if output else []
         clean = not any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics)
-        return RewriteResult(
+        # built from trusted parts without validation (every field is ours): the batch hot path
+        return RewriteResult.model_construct(
             input=text, output=output, slots=_merge_slots(briefs), params=params, changes=changes,
             diagnostics=diagnostics, clean=clean, candidates=cands, engine="rules", target_version=self.target,
-            seconds=time.perf_counter() - t0,
+            seconds=time.perf_counter() - t0, check=None, jobs=[], model="", retries=0, fallback=None,
         )
 
     def _syntax_fixes(self, text: str, changes: list[Change]) -> Prompt:
         """Parse with the syntax slips (en dashes, glued flags…) mended, recording each as a change."""
         prompt, mended = parse_mended(text, self.spec)
         for d in mended:
-            changes.append(Change(rule=d.name, before=d.span.slice(text),
+            changes.append(Change.model_construct(rule=d.name, before=d.span.slice(text),
                                   after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
                                   reason=d.message))
         return prompt
@@ -148,7 +149,7 @@ class Rewriter:
         for d in taken:
             grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[union-attr]
             after = apply_edits(head, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
-            changes.append(Change(rule=_TEXT_FIXES[d.code], before=d.span.slice(head), after=after,
+            changes.append(Change.model_construct(rule=_TEXT_FIXES[d.code], before=d.span.slice(head), after=after,
                                   reason=self.reason(_TEXT_FIXES[d.code])))
         return parse_mended(apply_edits(head, edits) + tail, self.spec)[0]
 
@@ -160,16 +161,16 @@ class Rewriter:
                        changes: list[Change]) -> None:
         for term in brief.dropped:
             if term.rule == "filler-quality-token":
-                changes.append(Change(rule=term.rule, before=term.text, after="", reason=self.reason(term.rule)))
+                changes.append(Change.model_construct(rule=term.rule, before=term.text, after="", reason=self.reason(term.rule)))
             elif term.rule == "negation-to-no":
-                changes.append(Change(rule=term.rule, before=term.text,
+                changes.append(Change.model_construct(rule=term.rule, before=term.text,
                                       after=f"--no {brief.negatives[0] if brief.negatives else ''}".strip(),
                                       reason=self.reason(term.rule)))
         for rule in brief.applied:
-            changes.append(Change(rule=rule, before="", after="", reason=self.reason(rule)))
+            changes.append(Change.model_construct(rule=rule, before="", after="", reason=self.reason(rule)))
         negatives.extend(brief.negatives)
         if after != before:
-            changes.append(Change(rule="natural-language-brief", before=before, after=after,
+            changes.append(Change.model_construct(rule="natural-language-brief", before=before, after=after,
                                   reason=self.reason("natural-language-brief")))
 
     def _multi_prompt(self, prompt: Prompt, negatives: list[str], changes: list[Change],
@@ -186,7 +187,7 @@ class Rewriter:
             body = next(iter(candidates(brief, self.rules)), folded)
             self._brief_changes(brief, folded, body, negatives, [])
             before = " ".join(f"{s.text}::{s.weight_raw or ''}" if s.separated else s.text for s, _ in parts)
-            changes.append(Change(rule="fold-multi-prompt", before=before, after=body,
+            changes.append(Change.model_construct(rule="fold-multi-prompt", before=before, after=body,
                                   reason=self.reason("fold-multi-prompt")))
             return body
         out = []

@@ -120,7 +120,7 @@ def load_rewrite_rules(extra_dirs: tuple[Path, ...] = ()) -> RewriteRules:
             if name not in known:
                 raise RuleDataError(
                     f"rewrite/v5-to-v6.toml: no rewrite rule is called {name!r}; the rules are "
-                    f"{', '.join(known)} (`promptsmith rewrite --list-rules`)"
+                    f"{', '.join(known)} (`promptsmith rules --rewrite`)"
                 )
             enabled[name] = bool(body.get("enabled", True))
             if "reason" in body:
