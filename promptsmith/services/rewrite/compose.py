@@ -21,6 +21,7 @@ from promptsmith.services.rewrite.registry import RewriteRules, rewrite_rule
 _ARTICLES = frozenset({"a", "an", "the"})
 _ENDS_WITH_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
 _LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
+_DOUBLED_ARTICLE = re.compile(r"\b([Aa]n?|[Tt]he)\s+((?:[Aa]n?|[Tt]he)\s)")
 _A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
 #: Words after which a long lead sentence is cut into two (sentence one: the subject).
 SENTENCE_WORDS = 28
@@ -162,8 +163,13 @@ def _media(brief: Brief) -> str:
                                              for o in media)]
     if not media:
         return ""
-    rest = [_LEADING_ARTICLE.sub("", m) for m in media[1:]]
-    return join_list([media[0], *_dedupe(rest)])
+    seen = {_core(media[0])}
+    rest = []
+    for m in media[1:]:
+        if _core(m) not in seen:
+            seen.add(_core(m))
+            rest.append(_LEADING_ARTICLE.sub("", m))
+    return join_list([media[0], *rest])
 
 
 def _credits(brief: Brief) -> str:
@@ -249,7 +255,8 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
     elif style:
         make = style
     tail = [p for p in (make, tools, lighting, colour, composition, mood) if p]
-    prose = [_sentence(p) for p in brief.prose]
+    prose = list(dict.fromkeys(_sentence(p) for p in brief.prose))  # a sentence said twice is said once
+    prose = [p for k, p in enumerate(prose) if p.lower() not in {q.lower() for q in prose[:k]}]
     sentences: list[str] = [] if brief.head_first else prose
     if medium_first and medium and lead:
         first = f"{medium} of {lead[0].lower() + lead[1:] if brief.shot else lead}"
@@ -297,6 +304,7 @@ def _agree(m: re.Match[str]) -> str:
 
 def _tidy(text: str) -> str:
     """Articles that agree with the word after them, no doubled or stray punctuation."""
+    text = _DOUBLED_ARTICLE.sub(r"\2", text)  # "a a family" → "a family"
     text = _A_AN.sub(_agree, text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from itertools import islice
 from pathlib import Path
@@ -96,7 +97,10 @@ class Rewriter:
         elif prompt.is_multiprompt:
             body = self._multi_prompt(prompt, negatives, changes, briefs)
         elif self._already_a_brief(prompt_text):
-            body = prompt_text
+            body = capitalize_sentences(prompt_text)
+            if body != prompt_text:
+                changes.append(Change.model_construct(rule="natural-language-brief", before=prompt_text, after=body,
+                                                      reason="each sentence starts with a capital"))
         else:
             brief = self.analyzer.analyze(prompt_text, overrides)
             briefs.append(brief)
@@ -204,7 +208,20 @@ class Rewriter:
                     continue  # the whole part was filler: it goes, with its weight
                 text = new
             out.append(f"{text}::{seg.weight_raw or ''}" if seg.separated else text)
-        return agree_articles(" ".join(out))
+        body = agree_articles(" ".join(out))
+        if body.endswith("::"):  # a closing separator with no weight and nothing after it (PS305)
+            body = body[:-2].rstrip()
+        if parts and not parts[-1][0].separated and body and not body.endswith((".", "!", "?", '"')):
+            body += "."  # the last part is a plain phrase: it ends like a sentence
+        return capitalize_sentences(body)
+
+
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
+
+
+def capitalize_sentences(text: str) -> str:
+    """Each sentence starts with a capital letter (`a cat. it sleeps.` → `A cat. It sleeps.`)."""
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 def _merge_slots(briefs: list[Brief]) -> dict[str, list[str]]:
