@@ -427,7 +427,7 @@ _DANGLING_TAIL = re.compile(
 #: Intensifiers left alone, or generic words left over, when the filler they went with is removed:
 #: `highly [realistic]` → "", `[4K UHD] image` → "", `[professional] lighting` → "".
 _REMNANTS = frozenset("highly very ultra super extremely hyper insanely incredibly absolutely so too image images picture "
-                      "hq hd quality resolution detail details lighting style render rendering photo features featured"
+                      "hq hd quality resolution detail details lighting style render rendering photo features featured scene"
                       .split()) | {"this image", "that image", "the image", "an image"}
 
 

@@ -202,7 +202,7 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
     if first[:1].isupper() and low not in ("a", "an"):
         return phrase  # a name: Shrek, Tokyo, Elmo
     last = re.sub(r"[^\w]", "", words[-1].lower())
-    if last.endswith("s") and not last.endswith(("ss", "us", "is", "ous")) and len(words) <= 4:
+    if last.endswith("s") and not last.endswith(("ss", "us", "is", "ous")) and len(words) <= 6:
         return phrase  # a plural: "neon signs", "two cats"
     cut = next((k for k in range(1, len(words))
                 if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)), None)
@@ -278,7 +278,8 @@ class Analyzer:
         return respell(phrase, brief.spelling, term) if phrase else ""
 
     def _artists(self, who: str) -> list[str]:
-        return [display_name(self.lex, w.strip()) for w in _SPLIT_WHO.split(who) if w.strip()]
+        names = (" ".join(w.strip("()[] ").split()) for w in _SPLIT_WHO.split(who))  # `( ( ( kuvshinov ilya ) ) )`
+        return [display_name(self.lex, n) for n in names if n]
 
     def _last_word(self, term: str) -> str:
         return term.rsplit(None, 1)[-1].lower().strip(".,;:!?") if term.strip() else ""
