@@ -14,7 +14,6 @@ from promptsmith.core.spec import Spec
 if TYPE_CHECKING:
     from promptsmith.lint.registry import Rule
 
-_TERM = re.compile(r"[^,;\n]+")
 
 
 class lazy:  # noqa: N801 - used like functools.cached_property
@@ -144,19 +143,12 @@ class Context:
     # -- text ------------------------------------------------------------------------------------
     @lazy
     def terms(self) -> list[Term]:
-        """Comma-separated fragments of each text segment, trimmed, with source spans."""
-        out: list[Term] = []
+        """The ledger's terms of each text segment (`promptsmith.core.terms.fragments`), trimmed,
+        with source spans."""
+        from promptsmith.lint.checks.wording import segment_terms
+
         src = self.source
-        for seg in self.prompt.segments:
-            base = seg.span.start
-            for m in _TERM.finditer(src, base, seg.span.end):
-                raw = m.group()
-                stripped = raw.strip().rstrip(".!").strip()
-                if not stripped:
-                    continue
-                s = m.start() + (len(raw) - len(raw.lstrip()))
-                out.append(Term(stripped, s, s + len(stripped)))
-        return out
+        return [Term(text, s, e) for seg in self.prompt.segments for text, s, e in segment_terms(src, seg)]
 
     @lazy
     def lexicon(self) -> Lexicon:

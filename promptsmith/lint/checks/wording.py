@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.core.lexicon import normalize
+from promptsmith.core.terms import fragments as ledger_fragments
 from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build, diagnostic, edit
 from promptsmith.core.model import Applicability, make_fix
 
@@ -174,21 +175,16 @@ def removal_edit(prompt: Prompt, lo: int, hi: int, s: int, e: int) -> Edit | Non
     return edit(i, e)
 
 
-_TERM = re.compile(r"[^,;\n]+")
 
 
 def segment_terms(src: str, seg: Segment) -> Iterator[tuple[str, int, int]]:
-    """The comma terms of one segment, trimmed (trailing `.`/`!` too), as (text, start, end).
-
-    The same fragments as `Context.terms`, without building an object per term: only the rules
-    that found something need the spans.
-    """
-    for m in _TERM.finditer(src, seg.span.start, seg.span.end):
-        raw = m.group()
-        text = raw.strip().rstrip(".!").strip()
+    """The ledger's terms of one segment (`promptsmith.core.terms.fragments`: commas, sentence
+    stops, groups kept whole), as (text, start, end) in the source, a trailing stop dropped."""
+    base = seg.span.start
+    for f in ledger_fragments(src[base : seg.span.end]):
+        text = f.text.rstrip(".!")
         if text:
-            s = m.start() + len(raw) - len(raw.lstrip())
-            yield text, s, s + len(text)
+            yield text, base + f.start, base + f.start + len(text)
 
 
 _last_lower: tuple[Any, str] = (None, "")
