@@ -35,6 +35,13 @@ STOP = frozenset(
     "upon within without via per than then so very his her their our my your".split()
 )
 
+#: Words the rewriter writes around the user's terms (connectives, the nouns it joins adjectives
+#: with): a reader that asks "what did the rewrite add?" does not count them.
+WRITTEN = frozenset(
+    "with wearing rendered made in of and the a an style manner colors colours color colour composition "
+    "shot lit atmosphere mood palette piece tones".split()
+)
+
 #: Kinds a ledger term can have: the lexicon slots, and what the ledger itself recognises.
 KINDS = ("content", "filler", "medium", "style", "tool", "lighting", "colour", "composition", "mood", "setting",
          "negation", "quoted", "permutation")

@@ -24,8 +24,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Embedder
-from promptsmith.core.terms import STOP, all_keys, fold, negation, split_terms, words
-from promptsmith.core.lexicon import load_filler_lexicon, load_lexicon
+from promptsmith.core.terms import STOP, WRITTEN, all_keys, fold, ledger, negation, words
+from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.fix import parse_mended
 
 Verdict = Literal["preserved", "drifted", "different"]
@@ -42,8 +42,7 @@ _PHRASE_SPLIT = re.compile(
 )
 _LEADING = re.compile(r"^(?:(?:a|an|the|with|in|of|on|at|and|by)\s+)+", re.IGNORECASE)
 #: Words a brief is written with besides the ledger's stop words: they carry no content of A's.
-_CONNECTIVE = STOP | frozenset(
-    "style manner atmosphere mood lit palette composed tones colours colors colour color shot piece".split())
+_CONNECTIVE = STOP | WRITTEN | {"composed"}
 
 
 class TermMatch(BaseModel):
@@ -95,17 +94,8 @@ def _all_words(text: str) -> set[str]:
 
 
 def content_terms(text: str) -> list[str]:
-    """A prompt text's comma-terms with filler (8k, masterpiece…) removed: what it asks for."""
-    lex = load_filler_lexicon()
-    out = []
-    for term in split_terms(text):
-        spans = lex.filler_spans(term)
-        for s, e in reversed(spans):
-            term = term[:s] + " " + term[e:]
-        term = " ".join(term.split()).strip(" ,-&")
-        if _words(term):
-            out.append(term)
-    return out
+    """A prompt text's terms with filler (8k, masterpiece…) removed: what it asks for (the ledger's)."""
+    return [t.content for t in ledger(text).terms if t.content and _words(t.content)]
 
 
 def respell(term: str) -> str:
