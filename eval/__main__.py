@@ -3,6 +3,9 @@
     python -m eval --dataset real --engines identity,rules --ablation --out eval/reports/real
     python -m eval --dataset real --sample 300 --engines rules --gate eval/thresholds.toml --no-plots
     python -m eval --dataset curated --engines rules,llm --model path/to/model.gguf
+
+With the rules engine it prints the brief-quality figures of issue 15 (templates counted once) and,
+unless --no-speed, times the rules engine in process and the installed CLI end to end.
 """
 
 from __future__ import annotations
@@ -12,7 +15,36 @@ import sys
 import tomllib
 from pathlib import Path
 
-from eval.harness import EngineSpec, Report, ablation, aggregate, check_gate, cpu_count, load_dataset, run_engine, sample, write_report
+from typing import Any
+
+from eval.harness import (EngineSpec, Report, ablation, aggregate, check_gate, cpu_count, load_dataset, measure_speed,
+                          run_engine, sample, write_report)
+
+#: The issue's figures: (label, aggregate key, format, target as the issue states it).
+FIGURES = (
+    ("sentence share (≥ 4 content words)", "sentence_share", "{:.3f}", "≥ 0.90"),
+    ("defect-free share", "defect_free", "{:.3f}", "≥ 0.97"),
+    ("words respelled", "respelled", "{:.0f}", "= 0"),
+    ("content-term recall", "recall_unique", "{:.3f}", "≥ 0.97"),
+    ("word recall", "word_recall", "{:.3f}", ""),
+    ("parameters kept", "params_preserved_unique", "{:.3f}", "= 1"),
+    ("lint-clean or flagged", "lint_clean_unique", "{:.3f}", ""),
+)
+
+
+def print_figures(name: str, agg: dict[str, Any]) -> None:
+    """A compact table of the issue's figures for one engine."""
+    print(f"brief quality, {name}: {int(agg['unique_prompts'])} unique of {int(agg['prompts'])} prompts "
+          f"({int(agg['sentence_prompts'])} with ≥ 4 content words)")
+    for label, key, fmt, target in FIGURES:
+        print(f"  {label:<36} {fmt.format(agg[key]):>8}   {('target ' + target) if target else ''}")
+    if "speed_inprocess_prompts_per_s" in agg:
+        print(f"  {'speed, in process (prompts/s)':<36} {agg['speed_inprocess_prompts_per_s']:>8.0f}   "
+              f"parse+render {agg['speed_baseline_prompts_per_s']:.0f}/s, {agg['speed_inprocess_ratio']:.1f}× its time")
+    if "speed_prompts_per_s" in agg:
+        print(f"  {'speed, CLI end to end (prompts/s)':<36} {agg['speed_prompts_per_s']:>8.0f}   "
+              f"target ≥ 1500; {agg['speed_cli_lines']} lines in {agg['speed_cli_seconds']:.2f} s, "
+              f"{agg['speed_cli_ratio']:.1f}× parse+render")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clip-model", default=None, help="CLIP folder for the preview scores")
     ap.add_argument("--render-sample", type=int, default=20, help="prompts to render (each twice, 4 images)")
     ap.add_argument("--family", default="sdxl")
+    ap.add_argument("--speed", action=argparse.BooleanOptionalAction, default=None,
+                    help="time the rules engine in process and the CLI end to end (default: on with rules)")
     args = ap.parse_args(argv)
 
     records = sample(load_dataset(args.dataset), args.sample)
@@ -46,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         spec = EngineSpec(name, kind, model=args.model)
         rows[name] = run_engine(spec, records, workers=workers, progress=progress)
         engines[name] = aggregate(rows[name])
+    if "rules" in engines and args.speed is not False:
+        engines["rules"].update(measure_speed(records))
     report = Report(dataset=f"{args.dataset} ({len(records)} prompts)", engines=engines, rows=rows)
     if args.ablation and "rules" in engines:
         report.ablation = ablation(records, engines["rules"], workers=workers)
@@ -71,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         report.gate = check_gate(target, thresholds.get("rules", thresholds))
     for name, agg in engines.items():
         print(f"{name:>10}: " + "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in agg.items()))
+    for name, agg in engines.items():
+        if name != "identity":
+            print_figures(name, agg)
+    if args.gate is not None and "speed_prompts_per_s" not in target:
+        print("speed not measured: its bound is skipped")
     for rule, moves in report.ablation.items():
         print(f"  -{rule}: " + (", ".join(f"{m} {d:+.4f}" for m, d in moves.items()) or "no change"))
     if args.out is not None:

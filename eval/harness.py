@@ -10,7 +10,17 @@ Metrics (per prompt, then averaged):
 - lint_clean: no wording warnings (PS2xx) left;
 - order_ok: the slots appear in brief order (subject → medium → style → lighting → colour →
   composition → mood);
-- length: words out / words in; latency: seconds per prompt.
+- length: words out / words in; latency: seconds per prompt;
+- brief quality (issue 15, eval/brief.py): sentence (the output reads as a sentence; None when the
+  input has fewer than 4 content words), defects (visible defect classes) and defect_free,
+  respelled (output words spelled otherwise than the input: US/UK, a name's case), word_recall
+  (plain share of the input's content words in the output).
+
+The brief-quality aggregates count each template once (`eval.brief.dedupe_templates`: the shared
+set repeats one template ~600 times with a different first term), and so do `recall_unique`,
+`params_preserved_unique` and `lint_clean_unique`, the issue's other figures; the METRICS means keep
+counting every row, as the gate's bounds for them always have. `measure_speed` times whole-process
+throughput.
 
 Per-prompt metrics except latency are deterministic, so results are identical for any number of
 worker processes.
@@ -22,7 +32,9 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -43,8 +55,14 @@ CURATED = ROOT / "eval" / "datasets" / "curated.jsonl"
 SLOT_ORDER = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 METRICS = ("recall", "invented", "filler_removed", "filler_left", "params_preserved", "param_errors", "lint_clean",
            "order_ok", "length", "latency")
-#: Higher is better for these; lower for the rest (invented, filler_left, latency).
-HIGHER_IS_BETTER = {"recall", "filler_removed", "params_preserved", "lint_clean", "order_ok"}
+#: Brief-quality aggregates (issue 15): shares and means but `respelled`, a total count.
+BRIEF_METRICS = ("sentence_share", "defect_free", "respelled", "word_recall")
+#: Measured by `measure_speed`, not per prompt: a gate skips their bounds when they were not measured.
+SPEED_METRICS = ("speed_prompts_per_s", "speed_inprocess_prompts_per_s")
+#: Higher is better for these; lower for the rest (invented, filler_left, latency, respelled).
+HIGHER_IS_BETTER = {"recall", "filler_removed", "params_preserved", "lint_clean", "order_ok", "sentence_share",
+                    "defect_free", "word_recall", "recall_unique", "params_preserved_unique", "lint_clean_unique",
+                    *SPEED_METRICS}
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -92,6 +110,7 @@ def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], pa
     from promptsmith.core.lexicon import load_lexicon, normalize
     from promptsmith.core.parse import parse
     from promptsmith.core.spec import load_spec
+    from eval import brief
 
     lex = load_lexicon()
     text = record["prompt"]
@@ -130,6 +149,8 @@ def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], pa
         p_kept += any(x.startswith("--" + (ps.render or p.name)) for x in params)
     wording = [d for d in diagnostics if d["code"].startswith("PS2") and d["severity"] != "info"]
     param_errors = sum(1 for d in diagnostics if d["code"][:3] in ("PS1", "PS4") and d["severity"] == "error")
+    found = brief.defects(output)
+    respelled = brief.respelled(text, output)
     return {
         "recall": kept / total if total else 1.0,
         "invented": len(invented),
@@ -143,7 +164,22 @@ def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], pa
         "length": len(out.text.split()) / max(1, len(source.text.split())),
         "latency": latency,
         "diagnostics": sorted({d["code"] for d in diagnostics}),
+        **_brief_fields(text, output),
+        "defects": found,
+        "defect_free": 0.0 if found else 1.0,
+        "respelled": len(respelled),
+        "respelled_words": [list(pair) for pair in respelled],
+        "word_recall": brief.word_recall(text, output, removed),
     }
+
+
+def _brief_fields(text: str, output: str) -> dict[str, Any]:
+    """`sentence`: 1/0 when the input has at least 4 content words, else None."""
+    from eval import brief
+
+    if len(brief.content_words(text)) < 4:
+        return {"sentence": None}
+    return {"sentence": 1.0 if brief.is_sentence(output) else 0.0}
 
 
 def _order_ok(output: str, record: dict[str, Any]) -> float:
@@ -213,7 +249,8 @@ def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
         return {"prompt": text, "output": "", "error": f"{type(exc).__name__}: {exc}", "recall": 0.0,
                 "invented": 0, "invented_words": [], "filler_removed": 0.0, "filler_left": 0,
                 "params_preserved": 0.0, "param_errors": 0, "lint_clean": 0.0, "order_ok": 0.0, "length": 0.0,
-                "latency": time.perf_counter() - t0, "diagnostics": []}
+                "latency": time.perf_counter() - t0, "diagnostics": [], **_brief_fields(text, ""), "defects": [],
+                "defect_free": 0.0, "respelled": 0, "respelled_words": [], "word_recall": 0.0}
 
 
 def _chunk(args: tuple[EngineSpec, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -247,8 +284,17 @@ def run_engine(spec: EngineSpec, records: list[dict[str, Any]], workers: int = 1
     return out
 
 
+#: METRICS also reported over the template-deduplicated rows (the issue's figures), as `<name>_unique`.
+UNIQUE_METRICS = ("recall", "params_preserved", "lint_clean")
+
+
 def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """Means of each metric (latency: p50 and p95 too) and the error count."""
+    """Means of each metric over every row (latency: p50 and p95 too), the error count; and over the
+    template-deduplicated rows the brief-quality figures (`sentence_share` over the rows with a
+    `sentence`, `defect_free`, `respelled` as a total count, `word_recall`), `<metric>_unique` for
+    UNIQUE_METRICS and `unique_prompts`."""
+    from eval.brief import dedupe_templates
+
     agg: dict[str, float] = {}
     for m in METRICS:
         values = [r[m] for r in rows]
@@ -257,9 +303,79 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
     if lat:
         agg["latency_p50"] = round(statistics.median(lat), 4)
         agg["latency_p95"] = round(lat[int(0.95 * (len(lat) - 1))], 4)
+    unique = dedupe_templates(rows)
+    for m in UNIQUE_METRICS:
+        agg[f"{m}_unique"] = round(statistics.fmean(r[m] for r in unique), 4) if unique else 0.0
+    sentences = [r["sentence"] for r in unique if r.get("sentence") is not None]
+    agg["sentence_share"] = round(statistics.fmean(sentences), 4) if sentences else 1.0
+    agg["sentence_prompts"] = len(sentences)
+    agg["defect_free"] = round(statistics.fmean(r["defect_free"] for r in unique), 4) if unique else 1.0
+    agg["respelled"] = sum(r["respelled"] for r in unique)
+    agg["word_recall"] = round(statistics.fmean(r["word_recall"] for r in unique), 4) if unique else 1.0
     agg["errors"] = sum(1 for r in rows if r["error"])
     agg["prompts"] = len(rows)
+    agg["unique_prompts"] = len(unique)
     return agg
+
+
+def defect_table(rows: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
+    """(class, count, first row) for each defect class over the template-deduplicated rows, most
+    frequent first."""
+    from eval.brief import dedupe_templates
+
+    tally: Counter[str] = Counter()
+    first: dict[str, dict[str, Any]] = {}
+    for r in dedupe_templates(rows):
+        for name in r.get("defects", []):
+            tally[name] += 1
+            first.setdefault(name, r)
+    return [(name, n, first[name]) for name, n in tally.most_common()]
+
+
+def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path | None = None) -> dict[str, float]:
+    """Whole-process throughput of the rules engine over `records`.
+
+    In process: a fresh `Rewriter()` rewrites every record, best of `repeats`, interleaved with a
+    baseline of `parse(text).render()` over the same records. End to end: one run of the installed
+    CLI (`promptsmith rewrite --engine rules --format jsonl`) over the records written to a temp
+    file; prompts/s is output lines over wall seconds, start-up included. Without the CLI (or with
+    `cli` naming no file) only the in-process figures come back."""
+    from promptsmith.core.parse import parse
+    from promptsmith.services.rewrite import Rewriter
+
+    texts = [r["prompt"] for r in records]
+    n = max(1, len(texts))
+    rewriter = Rewriter()
+    best_rw = best_base = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for text in texts:
+            parse(text).render()
+        best_base = min(best_base, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for text in texts:
+            rewriter.rewrite(text)
+        best_rw = min(best_rw, time.perf_counter() - t0)
+    out = {"speed_inprocess_prompts_per_s": round(n / max(best_rw, 1e-9), 1),
+           "speed_baseline_prompts_per_s": round(n / max(best_base, 1e-9), 1),
+           "speed_inprocess_ratio": round(best_rw / max(best_base, 1e-9), 2)}
+    cli = cli if cli is not None else Path(sys.executable).parent / "promptsmith"
+    if not cli.is_file():
+        return out
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "prompts.jsonl", Path(tmp) / "briefs.jsonl"
+        src.write_text("".join(json.dumps({"prompt": t}) + "\n" for t in texts), encoding="utf-8")
+        with dst.open("wb") as sink:
+            t0 = time.perf_counter()
+            subprocess.run([str(cli), "rewrite", "--engine", "rules", "--format", "jsonl", "--input-format", "jsonl",
+                            "--no-progress", "-f", str(src)], stdout=sink, stderr=subprocess.DEVNULL, check=False)
+            wall = time.perf_counter() - t0
+        lines = sum(1 for line in dst.read_bytes().splitlines() if line.strip())
+    out["speed_prompts_per_s"] = round(lines / max(wall, 1e-9), 1)
+    out["speed_cli_seconds"] = round(wall, 3)
+    out["speed_cli_lines"] = lines
+    out["speed_cli_ratio"] = round((wall / n) / max(best_base / n, 1e-9), 2)
+    return out
 
 
 def ablation(records: list[dict[str, Any]], base: dict[str, float], workers: int = 1) -> dict[str, dict[str, float]]:
@@ -274,9 +390,12 @@ def ablation(records: list[dict[str, Any]], base: dict[str, float], workers: int
 
 
 def check_gate(agg: dict[str, float], thresholds: dict[str, Any]) -> list[str]:
-    """Failures against a thresholds table: `min` for higher-is-better metrics, `max` otherwise."""
+    """Failures against a thresholds table: `min` for higher-is-better metrics, `max` otherwise. A
+    speed bound is skipped when the run did not measure speed."""
     failures = []
     for metric, bound in thresholds.items():
+        if metric not in agg and metric in SPEED_METRICS:
+            continue  # not measured in this run (--no-speed, or aggregate() alone)
         if metric not in agg:
             failures.append(f"{metric}: no such metric")
             continue
@@ -355,6 +474,27 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
         lines.append(f"| {name} | {int(a['prompts'])} | {a['recall']:.3f} | {a['invented']:.3f} | {a['filler_removed']:.3f} | "
                      f"{a['filler_left']:.3f} | {a['params_preserved']:.3f} | {a['param_errors']:.3f} | {a['lint_clean']:.3f} | {a['order_ok']:.3f} | "
                      f"{a['length']:.2f} | {a.get('latency_p50', 0):.4f} |")
+    lines += ["", "## Brief quality (issue 15; templates counted once)", "",
+              "| engine | unique prompts | sentence share (≥ 4 content words) | defect-free | words respelled | "
+              "content-term recall | word recall | params kept | lint clean | speed, CLI prompts/s | in process prompts/s |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, a in report.engines.items():
+        speed = f"{a['speed_prompts_per_s']:.0f}" if "speed_prompts_per_s" in a else "—"
+        inproc = f"{a['speed_inprocess_prompts_per_s']:.0f}" if "speed_inprocess_prompts_per_s" in a else "—"
+        lines.append(f"| {name} | {int(a['unique_prompts'])} | {a['sentence_share']:.3f} ({int(a['sentence_prompts'])}) | "
+                     f"{a['defect_free']:.3f} | {int(a['respelled'])} | {a['recall_unique']:.3f} | {a['word_recall']:.3f} | "
+                     f"{a['params_preserved_unique']:.3f} | {a['lint_clean_unique']:.3f} | {speed} | {inproc} |")
+    for name, rows in report.rows.items():
+        if name == "identity":
+            continue
+        table = defect_table(rows)
+        lines += ["", f"## Defect classes: {name}", ""]
+        if not table:
+            lines.append("No visible defects.")
+            continue
+        lines += ["| class | count | example in | example out |", "|---|---|---|---|"]
+        for cls, n, r in table:
+            lines.append(f"| {cls} | {n} | `{_cell(r['prompt'])}` | `{_cell(r['output'])}` |")
     if report.ablation:
         lines += ["", "## Per-rule ablation (metric change with the rule switched off)", "",
                   "| rule off | metrics that move |", "|---|---|"]
@@ -376,11 +516,34 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
             lines += [f"- recall {r['recall']:.2f}, invented {r['invented_words'] or '—'}, diagnostics "
                       f"{', '.join(r['diagnostics']) or '—'}", f"  - in: `{r['prompt'][:300]}`",
                       f"  - out: `{r['output'][:300]}`"]
+    for name, rows in report.rows.items():
+        if name == "identity":
+            continue
+        from eval.brief import dedupe_templates
+
+        bad = [r for r in dedupe_templates(rows) if r.get("defects")]
+        if not bad:
+            continue
+        lines += ["", f"## Defects: {name} ({len(bad)} prompts)", ""]
+        for r in bad[:_DEFECT_ROWS]:
+            lines += [f"- {', '.join(r['defects'])}", f"  - in: `{_cell(r['prompt'], 300)}`",
+                      f"  - out: `{_cell(r['output'], 300)}`"]
+        if len(bad) > _DEFECT_ROWS:
+            lines.append(f"- … and {len(bad) - _DEFECT_ROWS} more")
     if report.gate:
         lines += ["", "## Gate failures", ""] + [f"- {g}" for g in report.gate]
     path = out_dir / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+_DEFECT_ROWS = 150
+
+
+def _cell(text: str, limit: int = 160) -> str:
+    """Text for a Markdown table cell or inline code: one line, no backticks or pipes, clipped."""
+    text = " ".join(text.split()).replace("`", "'").replace("|", "/")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _plots(report: Report, out_dir: Path) -> list[str]:

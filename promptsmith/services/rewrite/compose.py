@@ -54,6 +54,9 @@ def _noun_phrase(brief: Brief, rules: RewriteRules) -> str:
         return join_list(adjectives)
     if brief.bare_head:
         return head
+    words = head.split()
+    if len(words) > 1 and words[0].lower() in rules.first_names and words[1][:1].isalpha():
+        return f"{join_list(adjectives)} {head}" if adjectives else head  # a person: no article
     first = head.split(None, 1)[0]
     if first.lower().endswith("ing") and len(first) > 4 and first.lower() not in rules.adjectives:
         # "slapping a man with a fish": an action, no article; its adjectives follow it

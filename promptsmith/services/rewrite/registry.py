@@ -78,6 +78,7 @@ class RewriteRules:
     attached_openers: frozenset[str] = frozenset()
     adjectives: frozenset[str] = frozenset()
     mass_nouns: frozenset[str] = frozenset()
+    first_names: frozenset[str] = frozenset()
 
     def on(self, rule: str) -> bool:
         return self.enabled.get(rule, True)
@@ -100,7 +101,7 @@ class RewriteRules:
         return RewriteRules(
             {**self.enabled, rule: False}, self.reasons, self.shots, self.determiners, self.medium_heads,
             self.connectives, self.body_parts, self.clothing, self.attached_openers,
-            self.adjectives, self.mass_nouns,
+            self.adjectives, self.mass_nouns, self.first_names,
         )
 
 
@@ -141,4 +142,5 @@ def load_rewrite_rules(extra_dirs: tuple[Path, ...] = ()) -> RewriteRules:
         attached_openers=frozenset(compose.get("attached_openers", ())),
         adjectives=frozenset(compose.get("adjectives", ())),
         mass_nouns=frozenset(compose.get("mass_nouns", ())),
+        first_names=frozenset(compose.get("first_names", ())),
     )
