@@ -145,7 +145,7 @@ class Brief:
     dropped: list[Term] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
     #: The rewrite rules that changed something in analysis (besides dropping terms).
-    applied: list[str] = field(default_factory=list)
+    applied: list[tuple[str, str, str]] = field(default_factory=list)
     #: The user's spelling: `us` or `uk`.
     spelling: str = "us"
     #: The head is only adjectives ("ornate"): no article goes before it.
@@ -386,8 +386,7 @@ class Analyzer:
             name = _RENDER_SUFFIX.sub("", name) or name
         if all(t.name.lower() != name.lower() for t in brief.tools):
             brief.tools.append(Tool(name, verb))
-        if "render-engine-credit" not in brief.applied:
-            brief.applied.append("render-engine-credit")
+        brief.applied.append(("render-engine-credit", term, f"{verb} {name}"))
 
     def _put(self, slot: str, term: str, brief: Brief) -> None:
         if slot == "filler":
@@ -458,8 +457,8 @@ class Analyzer:
         prose = _prose_terms(terms)
         for t in terms:
             term = t.text
-            if t.sd and self.rules.on("sd-weight-syntax") and "sd-weight-syntax" not in brief.applied:
-                brief.applied.append("sd-weight-syntax")
+            if t.sd and self.rules.on("sd-weight-syntax"):
+                brief.applied.append(("sd-weight-syntax", text[t.start:t.end], t.text))
             if t.kind in ("quoted", "permutation") and t not in prose:
                 brief.verbatim.append(term) if (brief.head or brief.prose) else self._head_verbatim(term, brief)
                 brief.terms.append(Term(term, "subject"))

@@ -170,8 +170,8 @@ class Rewriter:
                 changes.append(Change.model_construct(rule=term.rule, before=term.text,
                                       after=f"--no {brief.negatives[0] if brief.negatives else ''}".strip(),
                                       reason=self.reason(term.rule)))
-        for rule in brief.applied:
-            changes.append(Change.model_construct(rule=rule, before="", after="", reason=self.reason(rule)))
+        for rule, was, now in brief.applied:
+            changes.append(Change.model_construct(rule=rule, before=was, after=now, reason=self.reason(rule)))
         negatives.extend(brief.negatives)
         if after != before:
             changes.append(Change.model_construct(rule="natural-language-brief", before=before, after=after,
