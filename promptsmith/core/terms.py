@@ -254,6 +254,8 @@ class Fragment:
     sep: str
     #: The fragment was unwrapped from Stable Diffusion weight syntax (`(x:1.3)`, `((x))`).
     sd: bool = False
+    #: For an unwrapped fragment: the syntax it was written in (`((masterpiece))`).
+    wrapped: str = ""
 
 
 def _is_stop(text: str, i: int, j: int) -> bool:
@@ -277,16 +279,16 @@ _SEPARATOR = re.compile(r"[,;\n|]|(?<= )\+(?= )|(?:\.{2,}|[.!?…])(?=\s|$)")
 _GROUPING = re.compile(r"[{(\[\"“\\]")
 
 
-def _cut(text: str, base: int, out: list[Fragment], sd: bool = False) -> None:
+def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: str = "") -> None:
     if _GROUPING.search(text) is None:  # the common case: no groups or quotes to skip over
         start = 0
         for m in _SEPARATOR.finditer(text):
             c = m.group()
             if c[0] in ".!?…" and not _is_stop(text, m.start(), m.end()):
                 continue
-            _emit(text, base, start, m.start(), "." if c[0] in ".!?…" else ("," if c == "+" else c), out, sd)
+            _emit(text, base, start, m.start(), "." if c[0] in ".!?…" else ("," if c == "+" else c), out, sd, wrapped)
             start = m.end()
-        _emit(text, base, start, len(text), "", out, sd)
+        _emit(text, base, start, len(text), "", out, sd, wrapped)
         return
     depth = 0
     quote = ""
@@ -316,15 +318,16 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False) -> None:
                 if m is not None and _is_stop(text, i, m.end()):
                     sep, j = ".", m.end()
             if sep:
-                _emit(text, base, start, i, sep, out, sd)
+                _emit(text, base, start, i, sep, out, sd, wrapped)
                 start = j
                 i = j
                 continue
         i += 1
-    _emit(text, base, start, n, "", out, sd)
+    _emit(text, base, start, n, "", out, sd, wrapped)
 
 
-def _emit(text: str, base: int, start: int, end: int, sep: str, out: list[Fragment], sd: bool) -> None:
+def _emit(text: str, base: int, start: int, end: int, sep: str, out: list[Fragment], sd: bool,
+          wrapped: str = "") -> None:
     raw = text[start:end]
     piece = raw.strip()
     if not piece:
@@ -334,12 +337,12 @@ def _emit(text: str, base: int, start: int, end: int, sep: str, out: list[Fragme
     if inner is not None:
         text_in, offset = inner
         before = len(out)
-        _cut(text_in, base + s + offset, out, sd=True)
+        _cut(text_in, base + s + offset, out, sd=True, wrapped=wrapped or piece)
         if len(out) > before and sep:
             last = out[-1]
-            out[-1] = Fragment(last.text, last.start, last.end, sep, True)
+            out[-1] = Fragment(last.text, last.start, last.end, sep, True, last.wrapped)
         return
-    out.append(Fragment(piece, base + s, base + s + len(piece), sep, sd))
+    out.append(Fragment(piece, base + s, base + s + len(piece), sep, sd, wrapped))
 
 
 def _unwrap(piece: str) -> tuple[str, int] | None:
@@ -403,6 +406,8 @@ class Term:
     negated: str = ""
     sep: str = ""
     sd: bool = False
+    #: The SD syntax it was unwrapped from (`((masterpiece))`), or "".
+    wrapped: str = ""
 
     @property
     def keys(self) -> set[str]:
@@ -481,10 +486,10 @@ def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = 
         else:
             negated = neg.negated(content)
             if negated is not None:
-                out.append(Term(f.text, f.start, f.end, "negation", content, filler, negated, f.sep, f.sd))
+                out.append(Term(f.text, f.start, f.end, "negation", content, filler, negated, f.sep, f.sd, f.wrapped))
                 continue
             kind = lex.slot(content) or "content"
-        out.append(Term(f.text, f.start, f.end, kind, content, filler, "", f.sep, f.sd))
+        out.append(Term(f.text, f.start, f.end, kind, content, filler, "", f.sep, f.sd, f.wrapped))
     return Ledger(text, tuple(out))
 
 

@@ -42,6 +42,7 @@ _LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|s
 _COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
 _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
+_SD_TAIL = re.compile(r":\s*-?\d+(?:\.\d+)?\)+$")
 _RENDER_SUFFIX = re.compile(r"\s+(?:render|renderer|engine render)$", re.I)
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)s?$")
 _ADJ_SUFFIX = re.compile(r"(?:y|ful|ous|ic|al|ive|ish|less|able|ible|ed|ant|ent|ly|esque|like|ing|ate|ern|ian)$", re.I)
@@ -457,8 +458,9 @@ class Analyzer:
         prose = _prose_terms(terms)
         for t in terms:
             term = t.text
-            if t.sd and self.rules.on("sd-weight-syntax"):
-                brief.applied.append(("sd-weight-syntax", text[t.start:t.end], t.text))
+            if t.sd and self.rules.on("sd-weight-syntax") and t.wrapped not in {a[1] for a in brief.applied}:
+                brief.applied.append(("sd-weight-syntax", t.wrapped, t.wrapped.strip("()[]").rsplit(":", 1)[0].strip()
+                                      if _SD_TAIL.search(t.wrapped) else t.wrapped.strip("()[]")))
             if t.kind in ("quoted", "permutation") and t not in prose:
                 brief.verbatim.append(term) if (brief.head or brief.prose) else self._head_verbatim(term, brief)
                 brief.terms.append(Term(term, "subject"))
