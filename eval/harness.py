@@ -318,10 +318,10 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
     return agg
 
 
-def defect_table(rows: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
-    """(class, count, first row) for each defect class over the template-deduplicated rows, most
-    frequent first."""
-    from eval.brief import dedupe_templates
+def defect_table(rows: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, Any], str]]:
+    """(class, count, first row, the text it matched there) for each defect class over the
+    template-deduplicated rows, most frequent first."""
+    from eval.brief import dedupe_templates, defect_hits
 
     tally: Counter[str] = Counter()
     first: dict[str, dict[str, Any]] = {}
@@ -329,7 +329,8 @@ def defect_table(rows: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, A
         for name in r.get("defects", []):
             tally[name] += 1
             first.setdefault(name, r)
-    return [(name, n, first[name]) for name, n in tally.most_common()]
+    return [(name, n, first[name], defect_hits(first[name]["output"]).get(name, [""])[0])
+            for name, n in tally.most_common()]
 
 
 def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path | None = None) -> dict[str, float]:
@@ -492,9 +493,9 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
         if not table:
             lines.append("No visible defects.")
             continue
-        lines += ["| class | count | example in | example out |", "|---|---|---|---|"]
-        for cls, n, r in table:
-            lines.append(f"| {cls} | {n} | `{_cell(r['prompt'])}` | `{_cell(r['output'])}` |")
+        lines += ["| class | count | match | example in | example out |", "|---|---|---|---|---|"]
+        for cls, n, r, hit in table:
+            lines.append(f"| {cls} | {n} | `{_cell(hit, 40)}` | `{_cell(r['prompt'])}` | `{_around(r['output'], hit)}` |")
     if report.ablation:
         lines += ["", "## Per-rule ablation (metric change with the rule switched off)", "",
                   "| rule off | metrics that move |", "|---|---|"]
@@ -544,6 +545,14 @@ def _cell(text: str, limit: int = 160) -> str:
     """Text for a Markdown table cell or inline code: one line, no backticks or pipes, clipped."""
     text = " ".join(text.split()).replace("`", "'").replace("|", "/")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _around(text: str, hit: str, limit: int = 160) -> str:
+    """A table cell of `text` that shows where `hit` is in it."""
+    k = text.find(hit) if hit else -1
+    if k <= limit // 2:
+        return _cell(text, limit)
+    return "…" + _cell(text[k - limit // 3 :], limit - 1)
 
 
 def _plots(report: Report, out_dir: Path) -> list[str]:
