@@ -35,12 +35,20 @@ STOP_WORDS = ARTICLES | PREPOSITIONS | frozenset({
     "onto", "upon", "within", "without", "between", "about", "off", "out", "up", "down", "toward", "towards",
     "along", "inside", "outside", "beneath", "beyond", "amid", "via", "per", "than",
     "and", "or", "but", "nor", "so", "yet", "if", "while", "&"})
-#: Render engines and 3-D tools: credited with "in the style of", they read as artists. The rewriter's
-#: term ledger (promptsmith/core/terms.py) will own this list later; until then it lives here.
-ENGINES = ("octane", "octane render", "unreal engine", "unreal", "blender", "v-ray", "vray", "zbrush",
-           "cinema 4d", "cinema4d", "c4d", "redshift", "arnold render", "arnold renderer", "keyshot", "houdini",
-           "maya", "substance painter", "substance designer", "substance", "unity", "corona render", "lumion",
-           "enscape", "3ds max", "3dsmax", "marmoset", "marmoset toolbag")
+
+
+def _engines() -> tuple[str, ...]:
+    """Render engines and 3-D tools (credited with "in the style of", they read as artists): the
+    ledger's tool lexicon (rules/lexicon/tool.toml), its terms and their display names."""
+    from promptsmith.core.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    # the tool names only: "rendered in octane" is the rewriter's own correct credit, not a style
+    tools = [t for t in lex.terms("tool") if not t.startswith(("rendered ", "rendering ", "made in "))]
+    return tuple(sorted({t for t in tools} | {lex.display[t].lower() for t in tools if t in lex.display}))
+
+
+ENGINES = _engines()
 
 _WORD = re.compile(r"[^\W_]+")
 #: Quoted text to render ("OPEN", “Happy Birthday”): up to 8 words without a comma.
@@ -410,7 +418,12 @@ _PARAM_IN_PROSE = (
 
 
 def _parameter_in_prose(text: str) -> list[str]:
-    return [m.group(0).strip() for rx in _PARAM_IN_PROSE for m in rx.finditer(text)]
+    """Parameter text left in the prose; a multi-prompt's own `::N` weights are not that."""
+    from promptsmith.core.parse import parse
+
+    multi = "::" in text and parse(text).is_multiprompt
+    return [m.group(0).strip() for rx in _PARAM_IN_PROSE for m in rx.finditer(text)
+            if not (multi and m.group(0).lstrip().startswith("::"))]
 
 
 #: A comma followed by nothing: another comma (not ",,", that is doubled), an end of sentence, a

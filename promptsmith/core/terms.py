@@ -449,6 +449,7 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
     spans = lex.filler_spans(term)
     if not spans:
         return term, ()
+    spans = [(_intensified(term, s), e) for s, e in spans]  # "very very [detailed]" goes whole
     removed = tuple(term[s:e] for s, e in spans)
     kept = term
     for s, e in reversed(spans):
@@ -458,6 +459,16 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
     if not kept and left.strip(" -,&."):
         return "", (*removed, left.strip(" -,&."))  # the leftover goes with the filler it described
     return kept, removed
+
+
+_INTENSIFIERS = re.compile(r"(?:\b(?:very|highly|ultra|super|extremely|insanely|incredibly|absolutely|so|too)[\s-]+)+$",
+                           re.I)
+
+
+def _intensified(text: str, start: int) -> int:
+    """Where a filler term starts once the intensifiers just before it are counted in."""
+    m = _INTENSIFIERS.search(text, 0, start)
+    return m.start() if m is not None and m.end() == start else start
 
 
 def tidy(text: str) -> str:

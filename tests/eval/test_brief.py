@@ -64,9 +64,9 @@ CASES = {
                          "A castle in the style of Moebius. Rendered in Unreal Engine.",
                          "A film still in the style of Maya Deren."]),
     "parameter-in-prose": (["A cat, ar 2:3.", "A dragon --stands over the village at dawn.", "A cat, v 5.",
-                            "A cat, s 750.", "A cat:: 2 dog."],
+                            "A cat, s 750."],
                            ["A cat at a 2:3 ratio.", "A cat in V8 engine oil.", "Levi's 501 jeans.",
-                            "A cat --ar 2:3 --v 6.1"]),
+                            "A cat --ar 2:3 --v 6.1", "A cat:: 2 dog."]),  # a multi-prompt's own weight
     "empty-fragment": (['"a cozy cabin in the woods at dusk, , "', "A cat, .", "A cat, the, a dog.", "A cat,"],
                        ["A cat, a dog.", 'A sign, "OPEN" in neon.']),
 }

@@ -42,6 +42,8 @@ _LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|s
 _COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
 _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
+_OPEN_NP = re.compile(r"(?:^|\s)(?:a|an|the)\s+(?P<adj>[^\s,]+(?:\s+[^\s,]+){0,2})$", re.I)
+_NAME = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*)(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|de|da|van|von|di|del|la|le))*$")
 _SD_TAIL = re.compile(r":\s*-?\d+(?:\.\d+)?\)+$")
 _RENDER_SUFFIX = re.compile(r"\s+(?:render|renderer|engine render)$", re.I)
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)s?$")
@@ -155,6 +157,8 @@ class Brief:
     head_first: bool = True
     #: A maker was credited (a following `and X` term continues the credit).
     credited: bool = False
+    #: The term just read was a credit (a capitalised name after it continues the list).
+    last_credit: bool = False
 
     @property
     def subject(self) -> list[str]:
@@ -220,6 +224,8 @@ def display_name(lex: Lexicon, name: str) -> str:
     """How to write a credited name: the lexicon's form, the user's own casing, or title case for
     a short lower-case name (never for a long phrase, one with digits or with function words)."""
     key = normalize(name)
+    if name.isupper() and len(name) > 3:
+        return name  # SOUDER, STAR WARS: the user's own casing
     if key in lex.display:
         return lex.display[key]
     if name != name.lower():
@@ -296,6 +302,10 @@ class Analyzer:
         credit = _credit(term)
         if credit is None and brief.credited and term.lower().startswith(("and ", "& ")):
             credit = ("", term.split(None, 1)[1] if len(term.split()) > 1 else "")  # `…, and mark brooks`
+        if (credit is None and brief.last_credit and len(term.split()) <= 3 and _NAME.match(term)
+                and lex.slot(term) in (None, "style")):
+            credit = ("", term)  # `in the style of Armand Vallée, Chéri Hérouard, …`: the list goes on
+        brief.last_credit = False
         if credit is not None and credit[1]:
             lead, who = credit
             who, rest = split_credit(who)
@@ -303,7 +313,7 @@ class Analyzer:
             if lead:
                 self.classify(lead, brief)
             self._credit_names(self._artists(who), brief)
-            brief.credited = True
+            brief.credited = brief.last_credit = True
             brief.terms.append(Term(term, "style"))
             if rest:
                 self._subject(rest, brief)
@@ -454,7 +464,7 @@ class Analyzer:
     def analyze(self, text: str, overrides: dict[str, str] | None = None) -> Brief:
         """The brief of one text part; `overrides` maps terms to the slot they must go in."""
         brief = Brief(spelling=dialect(text))
-        terms = ledger(text, self.lex).terms
+        terms = self._close_noun_phrases(ledger(text, self.lex).terms)
         prose = _prose_terms(terms)
         for t in terms:
             term = t.text
@@ -500,6 +510,36 @@ class Analyzer:
             brief.adjectives = []
             brief.bare_head = True
         return brief
+
+    def _open_np(self, text: str) -> bool:
+        """Whether a term ends in an article and adjectives only (`a long haired`, `A wild`): a noun
+        phrase the next term closes."""
+        m = _OPEN_NP.search(text)
+        if m is None:
+            return False
+        return all(_looks_adjective(w) or w.lower() in self.rules.adjectives for w in m.group("adj").split())
+
+    def _close_noun_phrases(self, terms: tuple[LedgerTerm, ...]) -> tuple[LedgerTerm, ...]:
+        """`A wild`, `insane`, `modernist landscape painting` → one term: commas inside a noun phrase."""
+        out: list[LedgerTerm] = []
+        k = 0
+        while k < len(terms):
+            t = terms[k]
+            if t.sep == "," and t.kind == "content" and self._open_np(t.content):
+                j = k + 1
+                while j < len(terms) - 1 and terms[j].sep == "," and terms[j].kind in ("content", "mood") \
+                        and all(_looks_adjective(w) or w.lower() in self.rules.adjectives for w in terms[j].content.split()):
+                    j += 1
+                if j < len(terms) and terms[j].kind not in ("negation", "quoted", "permutation", "filler"):
+                    last = terms[j]
+                    joined = ", ".join(x.content for x in terms[k : j + 1])
+                    out.append(LedgerTerm(joined, t.start, last.end, "content", joined, sum((x.filler for x in terms[k : j + 1]), ()),
+                                          "", last.sep, t.sd or last.sd, ""))
+                    k = j + 1
+                    continue
+            out.append(t)
+            k += 1
+        return tuple(out)
 
     def _head_verbatim(self, term: str, brief: Brief) -> None:
         brief.head = term

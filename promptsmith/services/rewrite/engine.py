@@ -11,6 +11,7 @@ from typing import Any
 from promptsmith.core.fix import apply_edits, parse_mended
 from promptsmith.core.model import Prompt, Severity
 from promptsmith.core.render import format_weight
+from promptsmith.core.terms import fragments
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import BackendUnavailable, ConfigError
 from promptsmith.services.rewrite.analysis import Analyzer, Brief
@@ -158,8 +159,12 @@ class Rewriter:
         return parse_mended(apply_edits(head, edits) + tail, self.spec)[0]
 
     def _already_a_brief(self, text: str) -> bool:
-        """A sentence (it ends like one) with no filler, negation or keyword soup is kept as written."""
-        return text.rstrip().endswith((".", "!", "?")) and not self.wording.lint(text)
+        """A sentence (it ends like one) with no filler, negation or keyword soup is kept as written;
+        keywords cut by stops (`Mountains. Clouds. Rushing water.`) are not a brief."""
+        if not text.rstrip().endswith((".", "!", "?")) or self.wording.lint(text):
+            return False
+        frags = fragments(text)
+        return sum(len(f.text.split()) <= 2 for f in frags) * 2 < len(frags) or len(frags) < 2
 
     def _brief_changes(self, brief: Brief, before: str, after: str, negatives: list[str],
                        changes: list[Change]) -> None:
