@@ -29,7 +29,9 @@ R = TypeVar("R", bound=dict[str, Any])
 ARTICLES = frozenset({"a", "an", "the"})
 PREPOSITIONS = frozenset({"in", "on", "at", "with", "of", "by", "under", "over", "from", "against", "through",
                           "into", "beside", "near", "behind", "above", "below", "among", "across", "around",
-                          "for", "to", "as"})
+                          "for", "to", "as", "onto", "upon", "within", "without", "between", "about", "toward",
+                          "towards", "along", "inside", "outside", "beneath", "beyond", "amid", "during", "like",
+                          "underneath", "atop", "past", "via"})
 #: Words that carry no content: articles, prepositions, conjunctions.
 STOP_WORDS = ARTICLES | PREPOSITIONS | frozenset({
     "onto", "upon", "within", "without", "between", "about", "off", "out", "up", "down", "toward", "towards",

@@ -244,13 +244,26 @@ def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
             output, changes, params = r.output, [c.model_dump() for c in r.changes], r.params
             diagnostics = [d.model_dump(mode="json") for d in r.diagnostics]
         metrics = score(record, output, changes, params, diagnostics, time.perf_counter() - t0)
+        metrics["clean_or_flagged"] = _clean_or_flagged(spec, output, r if spec.kind != "identity" else None)
         return {"prompt": text, "output": output, "error": None, **metrics}
     except Exception as exc:  # noqa: BLE001 - a failing prompt is a finding, not a crash
         return {"prompt": text, "output": "", "error": f"{type(exc).__name__}: {exc}", "recall": 0.0,
                 "invented": 0, "invented_words": [], "filler_removed": 0.0, "filler_left": 0,
                 "params_preserved": 0.0, "param_errors": 0, "lint_clean": 0.0, "order_ok": 0.0, "length": 0.0,
                 "latency": time.perf_counter() - t0, "diagnostics": [], **_brief_fields(text, ""), "defects": [],
-                "defect_free": 0.0, "respelled": 0, "respelled_words": [], "word_recall": 0.0}
+                "defect_free": 0.0, "respelled": 0, "respelled_words": [], "word_recall": 0.0,
+                "clean_or_flagged": 0.0}
+
+
+def _clean_or_flagged(spec: EngineSpec, output: str, result: Any) -> float:
+    """1 when the output, linted afresh for the rewrite's target version (a prompt's own --v wins),
+    has no error or warning, or the record says it is not clean (flagged, exit status 1)."""
+    if result is None:
+        return 1.0
+    from promptsmith.lint.engine import Linter
+
+    found = [d for d in Linter(version=result.target_version).lint(output) if d.severity.value in ("error", "warning")]
+    return 1.0 if not found or result.clean is False else 0.0
 
 
 def _chunk(args: tuple[EngineSpec, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -309,6 +322,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
     sentences = [r["sentence"] for r in unique if r.get("sentence") is not None]
     agg["sentence_share"] = round(statistics.fmean(sentences), 4) if sentences else 1.0
     agg["sentence_prompts"] = len(sentences)
+    agg["clean_or_flagged"] = round(statistics.fmean(r.get("clean_or_flagged", 1.0) for r in unique), 4) if unique else 1.0
     agg["defect_free"] = round(statistics.fmean(r["defect_free"] for r in unique), 4) if unique else 1.0
     agg["respelled"] = sum(r["respelled"] for r in unique)
     agg["word_recall"] = round(statistics.fmean(r["word_recall"] for r in unique), 4) if unique else 1.0

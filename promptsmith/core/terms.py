@@ -181,18 +181,22 @@ def respell(text: str, to: str, keep: str = "") -> str:
     """`text` (words the tool writes) in the spelling `to` (`us`/`uk`); words that appear in
     `keep` (the user's text) exactly as written stay as they are."""
     sp = spelling()
-    if sp.any_variant.search(text.lower()) is None:
-        return text  # nothing in it has a second spelling
+    capitals = keep != keep.lower() and any(len(w) > 1 and w.isupper() for w in _WORD.findall(keep))
+    if sp.any_variant.search(text.lower()) is None and not capitals:
+        return text  # nothing in it has a second spelling, and the user wrote nothing in capitals
     kept = set(_WORD.findall(keep)) if keep else set()
     # a word the user wrote is written their way, whatever the prompt's dialect
-    theirs = {sp.american(w.lower()): w.lower() for w in kept}
+    theirs = {sp.american(w.lower()): w if (w.isupper() and len(w) > 1) else w.lower() for w in kept}
 
     def one(m: re.Match[str]) -> str:
         w = m.group()
         if w in kept:
             return w
         low = w.lower()
-        new = theirs.get(sp.american(low)) or (sp.american(low) if to == "us" else sp.british(low))
+        mine = theirs.get(sp.american(low))
+        if mine is not None and mine.isupper() and len(mine) > 1:
+            return mine  # the user wrote it in capitals: WHITE BACKGROUND stays WHITE BACKGROUND
+        new = mine or (sp.american(low) if to == "us" else sp.british(low))
         if new == low:
             return w
         return new.capitalize() if w[:1].isupper() else new

@@ -79,7 +79,7 @@ def test_artists_are_style_named_once() -> None:
     ("prompt", "expected"),
     [
         # a credit: the maker becomes style, the credit verb goes
-        ("space battle, directed by steven spielberg", "A space battle, in the style of Steven Spielberg."),
+        ("space battle, directed by steven spielberg", "A space battle in the style of Steven Spielberg."),
         ("art by artgerm", "A piece of art in the style of Artgerm."),
         # "by" as a preposition names no maker
         ("a castle by the sea, oil painting", "A castle by the sea, an oil painting."),

@@ -224,8 +224,8 @@ def display_name(lex: Lexicon, name: str) -> str:
     """How to write a credited name: the lexicon's form, the user's own casing, or title case for
     a short lower-case name (never for a long phrase, one with digits or with function words)."""
     key = normalize(name)
-    if name.isupper() and len(name) > 3:
-        return name  # SOUDER, STAR WARS: the user's own casing
+    if any(len(w) > 2 and w.isupper() for w in name.split()):
+        return name  # Lee SOUDER, STAR WARS: the user's own casing
     if key in lex.display:
         return lex.display[key]
     if name != name.lower():
@@ -368,8 +368,16 @@ class Analyzer:
         if low.endswith(rules.medium_endings) or low in rules.medium_set:
             self._put("medium", term, brief)
             return
-        # a term made only of known words of one slot ("neon cyan magenta" → colour)
         found = lex.find(term)
+        if found and found[-1].slot == "setting" and found[-1].end == len(term) and found[-1].start > 0 \
+                and len(found[-1].term.split()) >= 2 and (brief.head or found[-1].start > 0):
+            # "tshirt women WHITE BACKGROUND": the thing, then where it is
+            rest, place = term[: found[-1].start].strip(" ,"), term[found[-1].start :]
+            if rest and rest.split()[-1].lower() not in STOP and not _VERB.search(rest):
+                self.classify(rest, brief)
+                self._put("setting", place, brief)
+                return
+        # a term made only of known words of one slot ("neon cyan magenta" → colour)
         if found and sum(m.end - m.start for m in found) >= len(term.replace(" ", "")) * 0.8:
             slots = {m.slot for m in found}
             if len(slots) == 1:

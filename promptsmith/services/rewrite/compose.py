@@ -23,6 +23,7 @@ _ENDS_WITH_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[c
 _LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
 _DOUBLED_ARTICLE = re.compile(r"\b([Aa]n?|[Tt]he)\s+((?:[Aa]n?|[Tt]he)\s)")
 _A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
+_RUN_ON = frozenset({"in", "with", "lit", "rendered", "made", "under", "against", "at", "on"})
 #: Words after which a long lead sentence is cut into two (sentence one: the subject).
 SENTENCE_WORDS = 28
 
@@ -268,7 +269,9 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
                                               *[r for r in rest if r != style]])))
         return _tidy(" ".join(sentences))
     if lead:
-        whole = ", ".join([lead, *tail])
+        # a short subject runs into a phrase that opens with a preposition ("Luffy in the style of …")
+        joiner = " " if tail and len(lead.split()) <= 4 and tail[0].split(None, 1)[0] in _RUN_ON else ", "
+        whole = joiner.join([lead, ", ".join(tail)]) if tail else lead
         if (tail and len(whole.split()) > SENTENCE_WORDS and len(lead.split()) >= 6
                 and (len(tail) > 1 or len(tail[0].split()) >= 6)):
             sentences.append(_sentence(lead))
