@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from promptsmith.core.terms import all_keys, split_terms
+from promptsmith.core.terms import all_keys, split_terms, strip_filler
 from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import load_spec
@@ -74,7 +74,7 @@ def evaluate(prompts: list[str], target: str = "6.1", rounds: int = 3) -> dict:
         removed = {normalize(c.before) for c in r.changes if c.rule in ("filler-quality-token", "negation-to-no")}
         no = " ".join(x for x in r.params if x.startswith("--no"))
         for term in split_terms(p.text):
-            kept_text, fillers = _strip(lex, term)
+            kept_text, fillers = strip_filler(term)  # the ledger's: what the rewriter reads
             for f in fillers:
                 removed.add(normalize(f))
             if not kept_text:
@@ -109,14 +109,6 @@ def evaluate(prompts: list[str], target: str = "6.1", rounds: int = 3) -> dict:
         "most_dropped": dropped.most_common(15),
         "results": results,
     }
-
-
-def _strip(lex, term: str) -> tuple[str, list[str]]:
-    spans = lex.filler_spans(term)
-    removed = [term[s:e] for s, e in spans]
-    for s, e in reversed(spans):
-        term = term[:s] + " " + term[e:]
-    return " ".join(term.split()).strip(" ,-&"), removed
 
 
 def write_examples(prompts: list[str], results, path: Path, count: int, seed: int, long_terms: int = 12,

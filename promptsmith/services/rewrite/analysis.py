@@ -400,7 +400,7 @@ class Analyzer:
             brief.style.append(self.lex.display.get(key) or term)
             return
         name = self.lex.display.get(key) or term
-        verb = self.lex.verb.get(key, "rendered in")
+        verb = self.lex.verb.get(key) or ("made in" if key.startswith("made in ") else "rendered in")
         if verb == "rendered in":  # "rendered in Octane", not "rendered in Octane Render"
             name = _RENDER_SUFFIX.sub("", name) or name
         if all(t.name.lower() != name.lower() for t in brief.tools):
