@@ -43,6 +43,8 @@ _COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
 _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
 _OPEN_NP = re.compile(r"(?:^|\s)(?:a|an|the)\s+(?P<adj>[^\s,]+(?:\s+[^\s,]+){0,2})$", re.I)
+_INTENSIFIER_WORDS = frozenset("very super extremely highly slightly insanely incredibly absolutely ultra so too quite "
+                               "rather fairly".split())
 _NAME = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*)(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|de|da|van|von|di|del|la|le))*$")
 _SD_TAIL = re.compile(r":\s*-?\d+(?:\.\d+)?\)+$")
 _RENDER_SUFFIX = re.compile(r"\s+(?:render|renderer|engine render)$", re.I)
@@ -209,6 +211,10 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
     last = re.sub(r"[^\w]", "", words[-1].lower())
     if last.endswith("s") and not last.endswith(("ss", "us", "is", "ous")) and len(words) <= 6:
         return phrase  # a plural: "neon signs", "two cats"
+    head_word = re.sub(r"[^\w]", "", low)
+    if (len(words) > 1 and len(head_word) > 3 and head_word.endswith("s") and not head_word.endswith(("ss", "us", "is"))
+            and words[1].lower().endswith(("ly", "ed", "ing"))):
+        return phrase  # "objects partially buried in sand": a plural
     cut = next((k for k in range(1, len(words))
                 if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)), None)
     if cut is not None:
@@ -462,7 +468,7 @@ class Analyzer:
             brief.worn.append(term)
         elif len(words) <= 3 and all((_single_adjective(w) if len(words) == 1 else _looks_adjective(w))
                                       or w.lower() in rules.adjectives
-                                      or w.lower() in ("very", "super", "extremely", "highly", "slightly")
+                                      or w.lower() in _INTENSIFIER_WORDS
                                       for w in words):
             brief.adjectives.append(term)
         else:
