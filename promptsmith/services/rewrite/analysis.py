@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
 from promptsmith.core.terms import STOP, Term as LedgerTerm, dialect, ledger, negation, respell, tidy
-from promptsmith.services.rewrite.registry import RewriteRules, load_rewrite_rules, rewrite_rule
+from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 
@@ -41,6 +41,7 @@ _CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\ble
 _LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|shadows?|sunlight|moonlight|backlit|backlight)$", re.I)
 _COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
+_SHAPES = ((_CAMERA, "composition"), (_LIGHT, "lighting"), (_COLOUR, "colour"), (_MOOD, "mood"))
 _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
 _OPEN_NP = re.compile(r"(?:^|\s)(?:a|an|the)\s+(?P<adj>[^\s,]+(?:\s+[^\s,]+){0,2})$", re.I)
 _INTENSIFIER_WORDS = frozenset("very super extremely highly slightly insanely incredibly absolutely ultra so too quite "
@@ -256,24 +257,13 @@ def _looks_adjective(word: str) -> bool:
             and not low.endswith(("ment", "ist")))
 
 
-@rewrite_rule("filler-quality-token", "analysis")
-def _filler_rule() -> None:
-    """Quality tokens (8k, masterpiece, trending on artstation…) describe nothing; v6 reads them as noise."""
-
-
-@rewrite_rule("negation-to-no", "analysis")
-def _negation_rule() -> None:
-    """'no X' in the text puts X in front of the text encoder; --no X weights it at −0.5."""
-
-
-@rewrite_rule("sd-weight-syntax", "analysis")
-def _sd_rule() -> None:
-    """Stable Diffusion weights (`((x))`, `(x:1.3)`, `[a:b:0.6]`) are plain text to Midjourney: the words stay, the syntax goes."""
-
-
-@rewrite_rule("render-engine-credit", "analysis")
-def _tool_rule() -> None:
-    """A render engine or tool is not a style: it is credited once, as "rendered in Octane" or "made in Photoshop"."""
+declare_rule("filler-quality-token", "analysis",
+             "Quality tokens (8k, masterpiece, trending on artstation…) describe nothing; v6 reads them as noise.")
+declare_rule("negation-to-no", "analysis",
+             "'no X' in the text puts X in front of the text encoder; --no X weights it at −0.5.")
+declare_rule("sd-weight-syntax", "analysis",
+             "Stable Diffusion weights (`((x))`, `(x:1.3)`, `[a:b:0.6]`) are plain text to Midjourney: the words stay, "
+             "the syntax goes.")
 
 
 class Analyzer:
@@ -359,18 +349,10 @@ class Analyzer:
             self._tool(term, brief)  # "frostbite 3 engine": a tool no lexicon knows
             brief.terms.append(Term(term, "style"))
             return
-        if _CAMERA.search(term):
-            self._put("composition", term, brief)
-            return
-        if _LIGHT.search(term):
-            self._put("lighting", term, brief)
-            return
-        if _COLOUR.search(term):
-            self._put("colour", term, brief)
-            return
-        if _MOOD.search(term):
-            self._put("mood", term, brief)
-            return
+        for shape, slot in _SHAPES:  # "…mm" is camera, "X lighting" lighting, "X tones" colour …
+            if shape.search(term):
+                self._put(slot, term, brief)
+                return
         if low.endswith(rules.medium_endings) or low in rules.medium_set:
             self._put("medium", term, brief)
             return
@@ -400,7 +382,9 @@ class Analyzer:
             else:
                 brief.style.append(name)
 
+    @rewrite_rule("render-engine-credit", "analysis")
     def _tool(self, term: str, brief: Brief) -> None:
+        """A render engine or tool is not a style: it is credited once, as "rendered in Octane" or "made in Photoshop"."""
         key = normalize(term)
         if not self.rules.on("render-engine-credit"):
             brief.style.append(self.lex.display.get(key) or term)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from promptsmith.core.terms import respell
 from promptsmith.services.rewrite.analysis import Brief, article_for, join_list, with_article
-from promptsmith.services.rewrite.registry import RewriteRules, rewrite_rule
+from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
 
 _ARTICLES = frozenset({"a", "an", "the"})
 _ENDS_WITH_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
@@ -31,9 +31,8 @@ SENTENCE_WORDS = 28
 MAX_CANDIDATES = 16
 
 
-@rewrite_rule("natural-language-brief", "composition")
-def _brief_rule() -> None:
-    """v6's T5-class text encoder reads grammar: a brief in sentence order beats a comma list."""
+declare_rule("natural-language-brief", "composition",
+             "v6's T5-class text encoder reads grammar: a brief in sentence order beats a comma list.")
 
 
 def _dedupe(items: list[str]) -> list[str]:

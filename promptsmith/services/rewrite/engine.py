@@ -17,7 +17,7 @@ from promptsmith.errors import BackendUnavailable, ConfigError
 from promptsmith.services.rewrite.analysis import Analyzer, Brief
 from promptsmith.services.rewrite.compose import agree_articles, candidates
 from promptsmith.services.rewrite.params import ParameterStage
-from promptsmith.services.rewrite.registry import RewriteRules, load_rewrite_rules, rewrite_rule
+from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 from promptsmith.services.rewrite.result import Change, RewriteResult
 
 ENGINES = ("rules", "llm", "auto")
@@ -29,19 +29,11 @@ _TEXT_FIXES = {"PS205": "double-quotes", "PS212": "unquote-prompt"}
 _PARAM_CODES = ["PS101", "PS105", "PS107", "PS108", "PS123", "PS401", "PS402"]
 
 
-@rewrite_rule("double-quotes", "syntax")
-def _double_quotes_rule() -> None:
-    """Midjourney renders only text in double quotes: text to draw in single quotes gets double ones (the linter's PS205 fix)."""
-
-
-@rewrite_rule("unquote-prompt", "syntax")
-def _unquote_rule() -> None:
-    """A whole prompt in quotes would be drawn as lettering: the quotes go (the linter's PS212 fix)."""
-
-
-@rewrite_rule("fold-multi-prompt", "composition")
-def _fold_rule() -> None:
-    """V7+ has no :: multi-prompts: the parts become one phrase and negative parts go to --no."""
+declare_rule("double-quotes", "syntax",
+             "Midjourney renders only text in double quotes: text to draw in single quotes gets double ones (the "
+             "linter's PS205 fix).")
+declare_rule("unquote-prompt", "syntax",
+             "A whole prompt in quotes would be drawn as lettering: the quotes go (the linter's PS212 fix).")
 
 
 def target_versions(spec: Spec | None = None) -> tuple[str, ...]:
@@ -182,8 +174,10 @@ class Rewriter:
             changes.append(Change.model_construct(rule="natural-language-brief", before=before, after=after,
                                   reason=self.reason("natural-language-brief")))
 
+    @rewrite_rule("fold-multi-prompt", "composition")
     def _multi_prompt(self, prompt: Prompt, negatives: list[str], changes: list[Change],
                       briefs: list[Brief]) -> str:
+        """V7+ has no :: multi-prompts: the parts become one phrase and negative parts go to --no."""
         parts = [(seg, seg.weight if seg.weight is not None else 1.0) for seg in prompt.segments]
         if self.v7 and self.rules.on("fold-multi-prompt"):
             positive = [s.text for s, w in parts if w > 0 and s.text]

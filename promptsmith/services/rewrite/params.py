@@ -18,7 +18,7 @@ from promptsmith.core.model import Diagnostic, Param, Prompt, span
 from promptsmith.core.parse import parse
 from promptsmith.core.render import render_param, sort_params
 from promptsmith.core.spec import Spec
-from promptsmith.services.rewrite.registry import RewriteRules, rewrite_rule
+from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
 
 #: The linter fixes the parameter stage applies, and the rewrite rule each is reported under.
 CODE_RULES = {
@@ -35,44 +35,24 @@ MIGRATED_GROUPS = ("early", "v4", "v5")
 MIGRATED_VERSIONS = ("niji4", "niji5")
 
 
-@rewrite_rule("width-height-to-aspect", "parameters")
-def _wh_rule() -> None:
-    """--w/--h are deprecated; the aspect ratio says the same (and --w now means --weird)."""
-
-
-@rewrite_rule("legacy-flag", "parameters")
-def _legacy_rule() -> None:
-    """A flag of a retired model or upscaler does nothing (or errors) on current versions: removed."""
-
-
-@rewrite_rule("clamp-out-of-range", "parameters")
-def _clamp_rule() -> None:
-    """A value out of range for the version is clamped to the nearest valid value."""
-
-
-@rewrite_rule("canonical-parameters", "parameters")
-def _canonical_rule() -> None:
-    """Parameters written once each (a repeat is dropped, the first kept), with canonical names, in a stable order."""
-
-
-@rewrite_rule("version-compatibility", "parameters")
-def _compat_rule() -> None:
-    """A parameter the version does not accept gets the linter's fix (--cref on V7 becomes --oref)."""
-
-
-@rewrite_rule("target-version", "parameters")
-def _target_rule() -> None:
-    """A --v of 5.2 or older is raised to the target version (the brief is written for it); a current version is kept."""
-
-
-@rewrite_rule("merge-no", "parameters")
-def _merge_no_rule() -> None:
-    """One --no list is what Midjourney reads: repeated --no parameters and negations from the text are merged."""
-
-
-@rewrite_rule("suggest-style-raw", "parameters")
-def _raw_rule() -> None:
-    """Text to render comes out better with --style raw (a suggestion: remove it for the default look)."""
+#: The parameter stage's rules: most are the linter's fixes (CODE_RULES), taken under these names.
+PARAMETER_RULES = {
+    "width-height-to-aspect": "--w/--h are deprecated; the aspect ratio says the same (and --w now means --weird).",
+    "legacy-flag": "A flag of a retired model or upscaler does nothing (or errors) on current versions: removed.",
+    "clamp-out-of-range": "A value out of range for the version is clamped to the nearest valid value.",
+    "canonical-parameters": "Parameters written once each (a repeat is dropped, the first kept), with canonical names, "
+                            "in a stable order.",
+    "version-compatibility": "A parameter the version does not accept gets the linter's fix (--cref on V7 becomes "
+                             "--oref).",
+    "target-version": "A --v of 5.2 or older is raised to the target version (the brief is written for it); a current "
+                      "version is kept.",
+    "merge-no": "One --no list is what Midjourney reads: repeated --no parameters and negations from the text are "
+                "merged.",
+    "suggest-style-raw": "Text to render comes out better with --style raw (a suggestion: remove it for the default "
+                         "look).",
+}
+for _name, _doc in PARAMETER_RULES.items():
+    declare_rule(_name, "parameters", _doc)
 
 
 def migrated(spec: Spec, version: str) -> bool:

@@ -1,7 +1,8 @@
 """The rewrite rules: a registry like the lint rules', and the rule set that switches them.
 
 Each rule is registered where it is implemented, with `@rewrite_rule(name, stage)` on the
-function that does its work; the function's docstring is the rule's documentation (`promptsmith
+function that does its work (or `declare_rule` where the work is a linter fix or the ledger's);
+the docstring is the rule's documentation (`promptsmith
 rewrite --explain`, the eval's ablation and the docs list the same rules from here). The TOML
 (`rules/rewrite/v5-to-v6.toml`, and a user's copy) switches rules on and off and gives the
 one-line reason a change reports; a name the registry does not know is an error, not a rule
@@ -54,6 +55,18 @@ def rewrite_rule(name: str, stage: str) -> Callable[[_F], _F]:
         return func
 
     return register
+
+
+def declare_rule(name: str, stage: str, doc: str) -> None:
+    """Register a rule whose work is done elsewhere (a linter fix, the ledger's filler lexicon)."""
+    rewrite_rule(name, stage)(_Doc(doc))
+
+
+class _Doc:
+    """Carries a docstring for `rewrite_rule` when there is no function of the rule's own."""
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
 
 
 def registered() -> dict[str, RewriteRule]:
