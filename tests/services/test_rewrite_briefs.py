@@ -173,3 +173,14 @@ def test_an_unknown_rule_name_is_an_error(tmp_path) -> None:
             load_rewrite_rules((tmp_path,))
     finally:
         load_rewrite_rules.cache_clear()
+
+
+@pytest.mark.parametrize(("rule", "prompt", "kept"), [
+    ("sd-weight-syntax", "girl, ((masterpiece)), (red hair:1.3)", "(red hair:1.3)"),
+    ("render-engine-credit", "a castle, octane render", "style of Octane"),
+])
+def test_analysis_rules_can_be_switched_off(rule: str, prompt: str, kept: str) -> None:
+    on = Rewriter().rewrite(prompt)
+    off = Rewriter(rules=load_rewrite_rules().without(rule)).rewrite(prompt)
+    assert rule in rules_of(on) and rule not in rules_of(off)
+    assert kept in off.output and kept not in on.output

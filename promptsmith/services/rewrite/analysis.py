@@ -464,11 +464,18 @@ class Analyzer:
         brief = Brief(spelling=dialect(text))
         terms = self._close_noun_phrases(ledger(text, self.lex).terms)
         prose = _prose_terms(terms)
+        seen_wrapped: set[str] = set()
         for t in terms:
             term = t.text
             if t.sd and self.rules.on("sd-weight-syntax") and t.wrapped not in {a[1] for a in brief.applied}:
                 brief.applied.append(("sd-weight-syntax", t.wrapped, t.wrapped.strip("()[]").rsplit(":", 1)[0].strip()
                                       if _SD_TAIL.search(t.wrapped) else t.wrapped.strip("()[]")))
+            if t.sd and not self.rules.on("sd-weight-syntax"):
+                if t.wrapped in seen_wrapped:
+                    continue  # the rule is off: the wrapped text is kept once, as written
+                seen_wrapped.add(t.wrapped)
+                self._subject(t.wrapped, brief)
+                continue
             if t.kind in ("quoted", "permutation") and t not in prose:
                 brief.verbatim.append(term) if (brief.head or brief.prose) else self._head_verbatim(term, brief)
                 brief.terms.append(Term(term, "subject"))

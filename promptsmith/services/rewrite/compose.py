@@ -23,6 +23,9 @@ _ENDS_WITH_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[c
 _LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
 _DOUBLED_ARTICLE = re.compile(r"\b([Aa]n?|[Tt]he)\s+((?:[Aa]n?|[Tt]he)\s)")
 _A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
+#: Words that give a run of words a phrase of its own (prepositions, the composer's verbs).
+_LINKS = frozenset("in on at with of by under over from against through into for to as rendered made lit wearing "
+                   "about like".split())
 _RUN_ON = frozenset({"in", "with", "lit", "rendered", "made", "under", "against", "at", "on"})
 #: Words after which a long lead sentence is cut into two (sentence one: the subject).
 SENTENCE_WORDS = 28
@@ -278,7 +281,14 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
         else:
             sentences.append(_sentence(whole))
     elif tail:
-        sentences.extend(_split_tail(tail))
+        words = ", ".join(tail).lower().split()
+        if prose and not brief.head_first and len(words) <= 6 and not _LINKS.intersection(words):
+            # a few words with no phrase of their own ("an animation still and 2D cartoon") close
+            # the last sentence rather than stand alone as one
+            closing = _sentence(", ".join(tail))
+            prose[-1] = prose[-1].rstrip(".!?") + ", " + closing[:1].lower() + closing[1:]
+        else:
+            sentences.extend(_split_tail(tail))
     if brief.head_first:
         sentences[1:1] = prose
     return _tidy(" ".join(s for s in sentences if s))
