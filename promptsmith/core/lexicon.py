@@ -21,6 +21,9 @@ MAX_NGRAM = 6
 _WORD = re.compile(r"[\w'’/.:+&-]+")
 
 
+_MISS = object()
+
+
 def normalize(term: str) -> str:
     """Lower-case, straight apostrophes, single spaces: the key terms are stored under."""
     return " ".join(term.lower().replace("’", "'").split())
@@ -50,7 +53,16 @@ class Lexicon:
 
     def slot(self, term: str) -> str | None:
         """The slot of a term, or None when no lexicon knows it."""
-        return self.slot_of_term.get(normalize(term))
+        hit = self._slots.get(term, _MISS)
+        if hit is _MISS:
+            hit = self._slots[term] = self.slot_of_term.get(normalize(term))
+        return hit  # type: ignore[return-value]
+
+    @cached_property
+    def _slots(self) -> dict[str, str | None]:
+        """`slot` by the term as written: prompts repeat their terms (a cache, never invalidated:
+        a Lexicon is not changed once built)."""
+        return {}
 
     def terms(self, slot: str) -> list[str]:
         """Every term of one slot."""

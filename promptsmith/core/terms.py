@@ -489,8 +489,13 @@ def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = 
     fill = load_filler_lexicon(rule_dirs)  # the linter's: one compiled filler pattern per process
     neg = negation(rule_dirs)
     out: list[Term] = []
+    # one pass over the whole text tells which fragments hold filler at all (most hold none)
+    starts = [s for s, _ in fill.filler_spans(text)]
     for f in fragments(text):
-        content, filler = strip_filler(f.text, fill)
+        if starts and any(f.start <= s < f.end for s in starts):
+            content, filler = strip_filler(f.text, fill)
+        else:
+            content, filler = f.text, ()
         content = _LEADING_AND.sub("", content.rstrip("!?").strip())
         if '"' in f.text or "“" in f.text:
             kind = "quoted"
