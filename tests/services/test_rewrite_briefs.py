@@ -184,3 +184,13 @@ def test_analysis_rules_can_be_switched_off(rule: str, prompt: str, kept: str) -
     off = Rewriter(rules=load_rewrite_rules().without(rule)).rewrite(prompt)
     assert rule in rules_of(on) and rule not in rules_of(off)
     assert kept in off.output and kept not in on.output
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("a cat, ar 2:3, 8k", "A cat. --ar 2:3"),
+    ("a cat, -ar 16:9 -v 5", "A cat. --ar 16:9 --v 6.1"),
+    ('"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5', "A cozy cabin in the woods at dusk. --v 6.1"),
+])
+def test_parameter_text_and_quoted_prompts_leave_the_prose(prompt: str, expected: str) -> None:
+    r = ps.rewrite(prompt)
+    assert r.output == expected and r.clean

@@ -361,7 +361,7 @@ class Analyzer:
                 and len(found[-1].term.split()) >= 2 and (brief.head or found[-1].start > 0):
             # "tshirt women WHITE BACKGROUND": the thing, then where it is
             rest, place = term[: found[-1].start].strip(" ,"), term[found[-1].start :]
-            if rest and rest.split()[-1].lower() not in STOP and not _VERB.search(rest):
+            if rest and not any(w.lower() in STOP for w in rest.split()) and not _VERB.search(rest):
                 self.classify(rest, brief)
                 self._put("setting", place, brief)
                 return

@@ -24,7 +24,9 @@ ENGINES = ("rules", "llm", "auto")
 #: Wording findings that mean the text needs rewriting; without any, the text is kept as written.
 _WORDING = ["PS201", "PS202", "PS204", "PS205", "PS211"]
 #: The text-stage fixes taken from the linter, and the rule each is reported under.
-_TEXT_FIXES = {"PS205": "double-quotes", "PS212": "unquote-prompt"}
+_TEXT_FIXES = {"PS205": "double-quotes", "PS212": "unquote-prompt", "PS309": "parameter-in-text"}
+#: What any of the text fixes needs to find something: a quote, or a number after a letter or two.
+_TEXT_FIX_HINT = re.compile(r"['\"“‘]|(?:^|[\s,])-{0,2}[a-z]{1,8}\s+\d")
 #: Parameter fixes the parameter stage takes from the linter.
 _PARAM_CODES = ["PS101", "PS105", "PS107", "PS108", "PS123", "PS401", "PS402"]
 
@@ -32,6 +34,9 @@ _PARAM_CODES = ["PS101", "PS105", "PS107", "PS108", "PS123", "PS401", "PS402"]
 declare_rule("double-quotes", "syntax",
              "Midjourney renders only text in double quotes: text to draw in single quotes gets double ones (the "
              "linter's PS205 fix).")
+declare_rule("parameter-in-text", "syntax",
+             "Parameter text left in the prose (`ar 2:3`, `-v 5`) is read as words: it moves to the parameters (the "
+             "linter's PS309 fix).")
 declare_rule("unquote-prompt", "syntax",
              "A whole prompt in quotes would be drawn as lettering: the quotes go (the linter's PS212 fix).")
 
@@ -131,24 +136,34 @@ class Rewriter:
         return prompt
 
     def _text_fixes(self, prompt: Prompt, changes: list[Change]) -> Prompt:
-        """The linter's quote fixes (PS205 single quotes, PS212 a quoted prompt), when their rules are on."""
+        """The linter's text fixes (PS205 single quotes, PS212 a quoted prompt, PS309 parameter text
+        in the prose), when their rules are on."""
         # the prose alone, read for the target version: a quote fix is about the text, whatever
         # --v the parameters name
         head, tail = prompt.source[: prompt.params_start], prompt.source[prompt.params_start :]
-        if "'" not in head and '"' not in head and "“" not in head and "‘" not in head:
-            return prompt  # nothing either fix could find
-        diags = [d for d in self.text_fixes.lint(head) if d.fix is not None and self.rules.on(_TEXT_FIXES[d.code])]
-        if not diags:
-            return prompt
-        from promptsmith.core.fix import choose
+        if not _TEXT_FIX_HINT.search(head):
+            return prompt  # no quote and nothing like a parameter: none of the fixes could find anything
+        from promptsmith.core.fix import MAX_PASSES, choose
 
-        taken, edits = choose(diags, unsafe=True)
-        for d in taken:
-            grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[union-attr]
-            after = apply_edits(head, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
-            changes.append(Change.model_construct(rule=_TEXT_FIXES[d.code], before=d.span.slice(head), after=after,
-                                  reason=self.reason(_TEXT_FIXES[d.code])))
-        return parse_mended(apply_edits(head, edits) + tail, self.spec)[0]
+        fixed = head
+        for _ in range(MAX_PASSES):  # one fix may leave another to make (two parameters moved out)
+            diags = [d for d in self.text_fixes.lint(fixed) if d.fix is not None and self.rules.on(_TEXT_FIXES[d.code])]
+            taken, edits = choose(diags, unsafe=True)
+            if not edits:
+                break
+            for d in taken:
+                rule = _TEXT_FIXES[d.code]
+                if d.code == "PS309":  # a move: what arrives in the parameters
+                    after = "".join(e.content for e in d.fix.edits).strip()  # type: ignore[union-attr]
+                else:
+                    grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[union-attr]
+                    after = apply_edits(fixed, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
+                changes.append(Change.model_construct(rule=rule, before=d.span.slice(fixed), after=after,
+                                                      reason=self.reason(rule)))
+            fixed = apply_edits(fixed, edits)
+        if fixed == head:
+            return prompt
+        return parse_mended(fixed + tail, self.spec)[0]
 
     def _already_a_brief(self, text: str) -> bool:
         """A sentence (it ends like one) with no filler, negation or keyword soup is kept as written;
