@@ -194,3 +194,10 @@ def test_analysis_rules_can_be_switched_off(rule: str, prompt: str, kept: str) -
 def test_parameter_text_and_quoted_prompts_leave_the_prose(prompt: str, expected: str) -> None:
     r = ps.rewrite(prompt)
     assert r.output == expected and r.clean
+
+
+def test_merge_no_can_be_switched_off() -> None:
+    text = "beach, no people --no birds --no boats"
+    assert Rewriter().rewrite(text).output == "A beach. --no birds, boats, people"
+    off = Rewriter(rules=load_rewrite_rules().without("merge-no")).rewrite(text).output
+    assert off.count("--no") == 3

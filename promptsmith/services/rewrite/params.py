@@ -92,7 +92,7 @@ class ParameterStage:
         n_no = 0
         has_raw = has_style = False
         for p in prompt.params:
-            if p.name == "no" and isinstance(p.value, tuple):
+            if p.name == "no" and isinstance(p.value, tuple) and rules.on("merge-no"):
                 no_items.extend(p.value)
                 n_no += 1
                 continue
@@ -112,10 +112,10 @@ class ParameterStage:
                 has_raw = True
             has_style = has_style or p.name == "style"
             kept.append(p)
-        no_items.extend(negatives)
+        no_items.extend(negatives)  # the rule off: the text's negations get a --no of their own
         if no_items:
             merged = _dedupe(no_items)
-            if n_no > 1 and rules.on("merge-no"):
+            if n_no > 1:
                 change("merge-no", "--no … --no …", "--no " + ", ".join(merged), "")
             kept.append(_param("no", "no", ", ".join(merged), tuple(merged)))
         text = " ".join(render_param(p, spec) for p in kept)
