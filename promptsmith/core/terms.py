@@ -212,7 +212,7 @@ class Negation:
     words: tuple[str, ...]
     not_nouns: frozenset[str]
 
-    @property
+    @cached_property
     def prefixes(self) -> tuple[str, ...]:
         return tuple(w + " " for w in self.words)
 

@@ -83,9 +83,13 @@ def _credit(term: str) -> tuple[str, str] | None:
     """`(lead, who)` when `term` credits a maker (`painting by Monet` → ("painting", "Monet"),
     `directed by Spielberg` → ("", "Spielberg")), None when "by" is a preposition (`surrounded by
     flames`, `a house by the sea`)."""
-    m = _STYLE_OF.match(term)
+    low = term.lower()
+    # substring gates first: most terms credit nobody, and these tests cost a fraction of a match
+    m = _STYLE_OF.match(term) if ("style" in low or "manner" in low or "inspired" in low) else None
     if m is not None:
         return (m.group("lead") or "").strip(), m.group("who").strip()
+    if "by " not in low:
+        return None
     m = _BY.match(term)
     if m is None:
         return None
@@ -314,7 +318,7 @@ class Analyzer:
             if rest:
                 self._subject(rest, brief)
             return
-        m = _X_STYLE.match(term)
+        m = _X_STYLE.match(term) if term.lower().endswith(("style", "inspired", "aesthetic", "themed")) else None
         who_slot = lex.slot(m.group("who")) if m else None
         if m and (who_slot == "style" or (who_slot is None and len(m.group("who").split()) <= 3
                                           and " and " not in m.group("who"))):
@@ -338,7 +342,7 @@ class Analyzer:
                 brief.shot = term  # "portrait" alone: A portrait of …
             brief.terms.append(Term(term, "composition"))
             return
-        m = _RENDERED.match(term)
+        m = _RENDERED.match(term) if ("render" in low or "made " in low or "created " in low or "done " in low) else None
         if m:
             who = m.group("a") or m.group("b")
             if lex.slot(who) == "tool" or _TOOL_TAIL.search(who) or who.lower().startswith("unreal"):
