@@ -283,16 +283,21 @@ _SEPARATOR = re.compile(r"[,;\n|]|(?<= )\+(?= )|(?:\.{2,}|[.!?…])(?=\s|$)")
 _GROUPING = re.compile(r"[{(\[\"“\\]")
 
 
-def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: str = "") -> None:
+#: Groups inside groups that are cut again, at most (deeper ones stay one fragment, as written).
+_MAX_DEPTH = 32
+
+
+def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: str = "", depth: int = 0) -> None:
     if _GROUPING.search(text) is None:  # the common case: no groups or quotes to skip over
         start = 0
         for m in _SEPARATOR.finditer(text):
             c = m.group()
             if c[0] in ".!?…" and not _is_stop(text, m.start(), m.end()):
                 continue
-            _emit(text, base, start, m.start(), "." if c[0] in ".!?…" else ("," if c == "+" else c), out, sd, wrapped)
+            _emit(text, base, start, m.start(), "." if c[0] in ".!?…" else ("," if c == "+" else c), out, sd, wrapped,
+                  depth)
             start = m.end()
-        _emit(text, base, start, len(text), "", out, sd, wrapped)
+        _emit(text, base, start, len(text), "", out, sd, wrapped, depth)
         return
     depth = 0
     quote = ""
@@ -322,26 +327,32 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
                 if m is not None and _is_stop(text, i, m.end()):
                     sep, j = ".", m.end()
             if sep:
-                _emit(text, base, start, i, sep, out, sd, wrapped)
+                _emit(text, base, start, i, sep, out, sd, wrapped, depth)
                 start = j
                 i = j
                 continue
         i += 1
-    _emit(text, base, start, n, "", out, sd, wrapped)
+    _emit(text, base, start, n, "", out, sd, wrapped, depth)
 
 
 def _emit(text: str, base: int, start: int, end: int, sep: str, out: list[Fragment], sd: bool,
-          wrapped: str = "") -> None:
+          wrapped: str = "", depth: int = 0) -> None:
     raw = text[start:end]
     piece = raw.strip()
     if not piece:
         return
     s = start + len(raw) - len(raw.lstrip())
-    inner = _unwrap(piece)
+    inner = _unwrap(piece) if depth < _MAX_DEPTH else None
     if inner is not None:
         text_in, offset = inner
+        while True:  # ((((x)))) is peeled in a loop, not a recursion: user text may nest deep
+            lead = len(text_in) - len(text_in.lstrip())
+            deeper = _unwrap(text_in.strip()) if text_in.strip() else None
+            if deeper is None:
+                break
+            text_in, offset = deeper[0], offset + lead + deeper[1]
         before = len(out)
-        _cut(text_in, base + s + offset, out, sd=True, wrapped=wrapped or piece)
+        _cut(text_in, base + s + offset, out, sd=True, wrapped=wrapped or piece, depth=depth + 1)
         if len(out) > before and sep:
             last = out[-1]
             out[-1] = Fragment(last.text, last.start, last.end, sep, True, last.wrapped)

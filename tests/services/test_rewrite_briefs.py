@@ -201,3 +201,21 @@ def test_merge_no_can_be_switched_off() -> None:
     assert Rewriter().rewrite(text).output == "A beach. --no birds, boats, people"
     off = Rewriter(rules=load_rewrite_rules().without("merge-no")).rewrite(text).output
     assert off.count("--no") == 3
+
+
+@pytest.mark.parametrize("text", ["(" * 2000 + "a" + ")" * 2000, "[" * 500 + "x" + "]" * 500,
+                                  "(" * 300 + "a, b" + ")" * 300, "((a,(b,(c,(d," * 100, "(:1.2)", "[::]"])
+def test_deep_groups_never_crash(text: str) -> None:
+    assert isinstance(Rewriter().rewrite(text).output, str)
+    assert fragments(text) is not None
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab c,.;:()[]{}\"'!?-+|\n0123456789éü—")), max_size=80))
+def test_ledger_spans_point_at_their_text_and_rewrite_never_raises(text: str) -> None:
+    for f in fragments(text):
+        assert f.sd or text[f.start:f.end] == f.text
+    Rewriter().rewrite(text)
