@@ -299,7 +299,7 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
             start = m.end()
         _emit(text, base, start, len(text), "", out, sd, wrapped, depth)
         return
-    depth = 0
+    level = 0  # bracket nesting inside this text (`depth` is how deep the unwrapping went)
     quote = ""
     start = 0
     i, n = 0, len(text)
@@ -314,10 +314,10 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
         elif c in "\"“":
             quote = c
         elif c in "{([":
-            depth += 1
+            level += 1
         elif c in "})]":
-            depth = max(0, depth - 1)
-        elif depth == 0:
+            level = max(0, level - 1)
+        elif level == 0:
             sep = ""
             j = i + 1
             if c in ",;\n|" or (c == "+" and 0 < i < n - 1 and text[i - 1] == " " and text[i + 1] == " "):

@@ -204,7 +204,8 @@ def test_merge_no_can_be_switched_off() -> None:
 
 
 @pytest.mark.parametrize("text", ["(" * 2000 + "a" + ")" * 2000, "[" * 500 + "x" + "]" * 500,
-                                  "(" * 300 + "a, b" + ")" * 300, "((a,(b,(c,(d," * 100, "(:1.2)", "[::]"])
+                                  "(" * 300 + "a, b" + ")" * 300, "((a,(b,(c,(d," * 100, "(x, " * 1500 + "y" + ")" * 1500,
+                                  "(:1.2)", "[::]"])
 def test_deep_groups_never_crash(text: str) -> None:
     assert isinstance(Rewriter().rewrite(text).output, str)
     assert fragments(text) is not None
