@@ -220,3 +220,16 @@ def test_ledger_spans_point_at_their_text_and_rewrite_never_raises(text: str) ->
     for f in fragments(text):
         assert f.sd or text[f.start:f.end] == f.text
     Rewriter().rewrite(text)
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("close up, 8k", "A close-up."), ("close up, red eyes", "A close-up of red eyes.")])
+def test_a_shot_with_no_subject(prompt: str, expected: str) -> None:
+    assert ps.rewrite(prompt).output == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["close up", "portrait", "8k", "masterpiece", "red eyes", "oil painting", "by greg rutkowski",
+                                 "octane render", "no people", "a cat", "very", "in the style of", "and", "(x:1.2)", "sunset",
+                                 "wearing a hat", "\"OPEN\"", "{a, b}", "."]), max_size=8))
+def test_any_mix_of_lexicon_terms_rewrites(terms: list[str]) -> None:
+    Rewriter().rewrite(", ".join(terms))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
-from promptsmith.core.terms import STOP, Term as LedgerTerm, dialect, ledger, negation, respell, tidy
+from promptsmith.core.terms import STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
@@ -167,11 +167,6 @@ class Brief:
     #: The term just read was a credit (a capitalised name after it continues the list).
     last_credit: bool = False
 
-    @property
-    def subject(self) -> list[str]:
-        """The head then the other subject phrases (what `slots()["subject"]` starts with)."""
-        return ([self.head] if self.head else []) + self.features + self.worn + self.attached + self.objects
-
     def slots(self) -> dict[str, list[str]]:
         """The brief's slots as lists of phrases (what `RewriteResult.slots` reports)."""
         head = " ".join([*self.adjectives, self.head]).strip()
@@ -276,7 +271,6 @@ class Analyzer:
     def __init__(self, rules: RewriteRules | None = None, lexicon: Lexicon | None = None) -> None:
         self.rules = rules or load_rewrite_rules()
         self.lex = lexicon or load_lexicon()
-        self.negation = negation()
 
     # -- helpers ---------------------------------------------------------------------------------
     def _phrase(self, term: str, brief: Brief) -> str:
@@ -322,7 +316,7 @@ class Analyzer:
         who_slot = lex.slot(m.group("who")) if m else None
         if m and (who_slot == "style" or (who_slot is None and len(m.group("who").split()) <= 3
                                           and " and " not in m.group("who"))):
-            if m.group("who").lower() in rules_adjectives(self.rules):
+            if m.group("who").lower() in self.rules.adjectives:
                 self._subject(m.group("who"), brief)  # "fantasy style": a fantasy …
                 return
             self._credit_names([display_name(lex, m.group("who"))], brief)
@@ -443,8 +437,7 @@ class Analyzer:
             brief.head = term
             return
         if len(words) == 1 and term.lower() in brief.head.lower().split():
-            brief.objects.append(term) if term.lower() not in brief.head.lower() else None
-            return
+            return  # one word the head already says ("portrait of a man, man")
         if _YEAR.match(term):
             brief.setting.append(f"in {term}")
         elif (first in rules.attached_openers or (first.endswith("ing") and len(words) > 1 and len(first) > 4)
@@ -471,7 +464,8 @@ class Analyzer:
         seen_wrapped: set[str] = set()
         for t in terms:
             term = t.text
-            if t.sd and self.rules.on("sd-weight-syntax") and t.wrapped not in {a[1] for a in brief.applied}:
+            if t.sd and self.rules.on("sd-weight-syntax") and t.wrapped not in seen_wrapped:
+                seen_wrapped.add(t.wrapped)
                 brief.applied.append(("sd-weight-syntax", t.wrapped, t.wrapped.strip("()[]").rsplit(":", 1)[0].strip()
                                       if _SD_TAIL.search(t.wrapped) else t.wrapped.strip("()[]")))
             if t.sd and not self.rules.on("sd-weight-syntax"):
@@ -481,7 +475,10 @@ class Analyzer:
                 self._subject(t.wrapped, brief)
                 continue
             if t.kind in ("quoted", "permutation") and t not in prose:
-                brief.verbatim.append(term) if (brief.head or brief.prose) else self._head_verbatim(term, brief)
+                if brief.head or brief.prose:
+                    brief.verbatim.append(term)
+                else:
+                    brief.head = term
                 brief.terms.append(Term(term, "subject"))
                 continue
             if self.rules.on("filler-quality-token"):
@@ -550,9 +547,6 @@ class Analyzer:
             k += 1
         return tuple(out)
 
-    def _head_verbatim(self, term: str, brief: Brief) -> None:
-        brief.head = term
-
 
 def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
     """The terms of the input's sentences written as prose: a sentence (terms up to a stop) of
@@ -579,10 +573,6 @@ def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
             prose_words += n
     total = sum(len(t.content.split()) for t in terms) or 1
     return chosen if prose_words / total >= 0.35 else set()
-
-
-def rules_adjectives(rules: RewriteRules) -> frozenset[str]:
-    return rules.adjectives
 
 
 def _strip_article(text: str) -> str:

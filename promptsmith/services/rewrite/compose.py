@@ -58,21 +58,20 @@ def _noun_phrase(brief: Brief, rules: RewriteRules) -> str:
     if brief.bare_head:
         return head
     words = head.split()
-    if len(words) > 1 and words[0].lower() in rules.first_names and words[1][:1].isalpha():
+    first = words[0].lower()
+    if len(words) > 1 and first in rules.first_names and words[1][:1].isalpha():
         return f"{join_list(adjectives)} {head}" if adjectives else head  # a person: no article
-    first = head.split(None, 1)[0]
-    if first.lower().endswith("ing") and len(first) > 4 and first.lower() not in rules.adjectives:
+    if first.endswith("ing") and len(first) > 4 and first not in rules.adjectives:
         # "slapping a man with a fish": an action, no article; its adjectives follow it
         return f"{head}, {join_list(adjectives)}" if adjectives else head
     if adjectives:
         adj = join_list(adjectives)
-        words = head.split()
         m = _SHOT_OF.match(head)
         if m and m.group("shot").lower() in rules.shots:
             # "portrait of a knight" + muscular → "a portrait of a muscular knight"
             inner = _noun_phrase(Brief(head=m.group("rest"), adjectives=adjectives), rules)
             return with_article(f"{m.group('shot')} of {inner}", rules.determiners)
-        if words[0].lower() in rules.determiners and len(words) > 1:
+        if first in rules.determiners and len(words) > 1:
             # "a female saint" + futuristic → "a futuristic female saint"
             return with_article(f"{words[0]} {adj} {' '.join(words[1:])}", rules.determiners)
         head = f"{adj} {head}"
@@ -114,25 +113,23 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
     np = _noun_phrase(brief, rules)
     if brief.shot:
         shot = with_article(brief.shot, frozenset())
-        if np.split(None, 1)[0] in ("A", "An", "The"):
+        if np.split(None, 1)[:1] in (["A"], ["An"], ["The"]):
             np = np[0].lower() + np[1:]  # "a close-up of a Japanese apartment", not "of A …"
         np = f"{shot} of {np}" if np else shot
     parts = [np] if np else []
-    withs = _dedupe(brief.features + [_articled(o, rules) for o in brief.objects])
+    withs = join_list(_dedupe(brief.features + [_articled(o, rules) for o in brief.objects]))
     if withs:
-        if np and " with " in f" {np.lower()} ":  # "a woman with long hair" + red eyes → "… and red eyes"
-            np = f"{np} and {join_list(withs)}"
-            parts = [np]
-            withs = []
-        else:
-            parts.append(("with " if parts else "") + join_list(withs))
+        if not np:
+            parts = [withs]
+        elif " with " in f" {np.lower()} ":  # "a woman with long hair" + red eyes → "… and red eyes"
+            parts = [f"{np} and {withs}"]
+        else:  # no comma after a bare head: "a woman with red eyes"
+            parts = [f"{np} with {withs}"]
     if brief.worn:
         parts.append("wearing " + join_list(_dedupe([_articled(w, rules) for w in brief.worn])))
     parts.extend(_dedupe(brief.attached))
     parts.extend(_dedupe(brief.verbatim))
     text = ", ".join(parts)
-    # "with …" and setting phrases read without a comma after a bare head
-    text = text.replace(f"{np}, with ", f"{np} with ", 1) if np and withs and len(parts) > 1 else text
     if brief.setting:
         text = f"{text} {' '.join(_dedupe(brief.setting))}".strip()
     return text
