@@ -175,17 +175,6 @@ def _media(brief: Brief) -> str:
     return join_list([media[0], *rest])
 
 
-def _credits(brief: Brief) -> str:
-    names: list[str] = []
-    seen: set[str] = set()
-    for name in brief.style:
-        key = name.lower()
-        if key not in seen:
-            seen.add(key)
-            names.append(name)
-    return join_list(names)
-
-
 def _tools(brief: Brief) -> str:
     by_verb: dict[str, list[str]] = {}
     for t in brief.tools:
@@ -196,7 +185,6 @@ def _tools(brief: Brief) -> str:
 def _mood_parts(brief: Brief) -> tuple[str, str]:
     """(adjectives for the mood connective, noun phrases that already name a mood)."""
     moods = _dedupe(brief.mood)
-    moods = [m for m in moods if m]
     nouns = [with_article(m, _ARTICLES) for m in moods if _ENDS_WITH_NOUN.search(m)]
     adjectives = [m for m in moods if not _ENDS_WITH_NOUN.search(m)]
     return join_list(adjectives), join_list(nouns)
@@ -222,7 +210,7 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     """Distinct phrasings of the brief; the first is the canonical one (deterministic)."""
     lead = _lead(brief, rules)
     medium = _media(brief)
-    style = _credits(brief)
+    style = join_list(_dedupe(brief.style))  # each maker credited once
     tools = _tools(brief)
     lighting = join_list(_dedupe(brief.lighting))
     colour = _colours(brief)
@@ -239,12 +227,13 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
         (False, True) if medium and lead and not brief.prose else (False,),
     ]
     seen: set[str] = set()
+    written_by_user = " ".join(t.text for t in brief.terms)
     for count, (st, li, co, cp, mo, medium_first) in enumerate(itertools.product(*forms)):
         if count >= MAX_CANDIDATES * 4 or len(seen) >= MAX_CANDIDATES:
             return
         text = _write(brief, lead, medium, medium_first, _fill(st, style), tools, _fill(li, lighting),
                       _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns))
-        text = respell(text, brief.spelling, keep=" ".join(t.text for t in brief.terms))
+        text = respell(text, brief.spelling, keep=written_by_user)
         if text and text not in seen:
             seen.add(text)
             yield text
@@ -258,8 +247,7 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
     elif style:
         make = style
     tail = [p for p in (make, tools, lighting, colour, composition, mood) if p]
-    prose = list(dict.fromkeys(_sentence(p) for p in brief.prose))  # a sentence said twice is said once
-    prose = [p for k, p in enumerate(prose) if p.lower() not in {q.lower() for q in prose[:k]}]
+    prose = _dedupe([_sentence(p) for p in brief.prose])  # a sentence said twice is said once
     sentences: list[str] = [] if brief.head_first else prose
     if medium_first and medium and lead:
         first = f"{medium} of {lead[0].lower() + lead[1:] if brief.shot else lead}"
