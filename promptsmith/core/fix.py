@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -82,19 +82,41 @@ def choose(diagnostics: Sequence[Diagnostic], unsafe: bool) -> tuple[list[Diagno
     return taken, edits
 
 
-def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], *, unsafe: bool = False) -> FixResult:
-    """Lint, apply what can be fixed, and repeat until stable; returns the text and what changed."""
-    applied: list[Diagnostic] = []
+def fix_passes(text: str, lint: Callable[[str], list[Diagnostic]], *, unsafe: bool = False,
+               tidy: Callable[[str], str] | None = None) -> Generator[tuple[str, list[Diagnostic], str], None,
+                                                                      list[Diagnostic]]:
+    """Lint, apply what can be fixed together, and repeat until stable (at most MAX_PASSES).
+
+    Yields each pass as (the text it read, the diagnostics whose fixes it applied, the text it
+    made); the spans of those diagnostics point into the text it read. Returns the findings of the
+    last text. `tidy` cleans each new text (`_tidy` when None).
+    """
+    tidy = tidy or _tidy
     current = text
     diags = lint(current)
     for _ in range(MAX_PASSES):
         taken, edits = choose(diags, unsafe)
         if not edits:
             break
-        new = _tidy(apply_edits(current, edits))
+        new = tidy(apply_edits(current, edits))
         if new == current:
             break
-        applied.extend(taken)
+        yield current, taken, new
         current = new
         diags = lint(current)
-    return FixResult(source=text, text=current, applied=tuple(applied), remaining=tuple(diags))
+    return diags
+
+
+def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], *, unsafe: bool = False) -> FixResult:
+    """Lint, apply what can be fixed, and repeat until stable; returns the text and what changed."""
+    applied: list[Diagnostic] = []
+    current = text
+    passes = fix_passes(text, lint, unsafe=unsafe)
+    while True:
+        try:
+            _, taken, current = next(passes)
+        except StopIteration as done:
+            remaining = done.value
+            break
+        applied.extend(taken)
+    return FixResult(source=text, text=current, applied=tuple(applied), remaining=tuple(remaining))

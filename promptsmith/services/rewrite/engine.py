@@ -8,15 +8,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from promptsmith.core.fix import apply_edits, parse_mended
-from promptsmith.core.model import Prompt, Severity
+from promptsmith.core.fix import apply_edits, fix_passes, parse_mended
+from promptsmith.core.model import Diagnostic, Prompt, Severity
 from promptsmith.core.render import format_weight
 from promptsmith.core.terms import fragments
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import BackendUnavailable, ConfigError
 from promptsmith.services.rewrite.analysis import Analyzer, Brief
 from promptsmith.services.rewrite.compose import agree_articles, candidates
-from promptsmith.services.rewrite.params import ParameterStage
+from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 from promptsmith.services.rewrite.result import Change, RewriteResult
 
@@ -27,8 +27,6 @@ _WORDING = ["PS201", "PS202", "PS204", "PS205", "PS211"]
 _TEXT_FIXES = {"PS205": "double-quotes", "PS212": "unquote-prompt", "PS309": "parameter-in-text"}
 #: What any of the text fixes needs to find something: a quote, or a number after a letter or two.
 _TEXT_FIX_HINT = re.compile(r"['\"“‘]|(?:^|[\s,])-{0,2}[a-z]{1,8}\s+\d")
-#: Parameter fixes the parameter stage takes from the linter.
-_PARAM_CODES = ["PS101", "PS105", "PS107", "PS108", "PS123", "PS401", "PS402"]
 
 
 declare_rule("double-quotes", "syntax",
@@ -66,7 +64,7 @@ class Rewriter:
         self.linter = Linter(version=target, rule_dirs=tuple(rule_dirs))
         self.wording = Linter(version=target, select=_WORDING, rule_dirs=tuple(rule_dirs))
         self.text_fixes = Linter(version=target, select=list(_TEXT_FIXES), rule_dirs=tuple(rule_dirs))
-        param_linter = Linter(version=target, select=_PARAM_CODES, rule_dirs=tuple(rule_dirs))
+        param_linter = Linter(version=target, select=list(CODE_RULES), rule_dirs=tuple(rule_dirs))
         self.params = ParameterStage(self.spec, self.rules, target, param_linter.lint)
 
     @property
@@ -143,24 +141,21 @@ class Rewriter:
         head, tail = prompt.source[: prompt.params_start], prompt.source[prompt.params_start :]
         if not _TEXT_FIX_HINT.search(head):
             return prompt  # no quote and nothing like a parameter: none of the fixes could find anything
-        from promptsmith.core.fix import MAX_PASSES, choose
+        def lint(t: str) -> list[Diagnostic]:
+            return [d for d in self.text_fixes.lint(t) if d.fix is not None and self.rules.on(_TEXT_FIXES[d.code])]
 
         fixed = head
-        for _ in range(MAX_PASSES):  # one fix may leave another to make (two parameters moved out)
-            diags = [d for d in self.text_fixes.lint(fixed) if d.fix is not None and self.rules.on(_TEXT_FIXES[d.code])]
-            taken, edits = choose(diags, unsafe=True)
-            if not edits:
-                break
+        # one fix may leave another to make (two parameters moved out of the prose)
+        for before_pass, taken, fixed in fix_passes(head, lint, unsafe=True, tidy=str):
             for d in taken:
                 rule = _TEXT_FIXES[d.code]
                 if d.code == "PS309":  # a move: what arrives in the parameters
                     after = "".join(e.content for e in d.fix.edits).strip()  # type: ignore[union-attr]
                 else:
                     grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[union-attr]
-                    after = apply_edits(fixed, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
-                changes.append(Change.model_construct(rule=rule, before=d.span.slice(fixed), after=after,
+                    after = apply_edits(before_pass, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
+                changes.append(Change.model_construct(rule=rule, before=d.span.slice(before_pass), after=after,
                                                       reason=self.reason(rule)))
-            fixed = apply_edits(fixed, edits)
         if fixed == head:
             return prompt
         return parse_mended(fixed + tail, self.spec)[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from promptsmith.core.fix import apply_edits, choose, MAX_PASSES
+from promptsmith.core.fix import apply_edits, fix_passes
 from promptsmith.core.model import Diagnostic, Param, Prompt, span
 from promptsmith.core.parse import parse
 from promptsmith.core.render import render_param, sort_params
@@ -134,20 +134,19 @@ class ParameterStage:
 
     def _fix(self, text: str, change: Callable[[str, str, str, str], None]) -> str:
         """The linter's parameter fixes, pass by pass until none applies (each reported)."""
-        current = "x " + text
-        for _ in range(MAX_PASSES):
-            diags = [d for d in self._lint(current) if d.code in CODE_RULES and self.rules.on(CODE_RULES[d.code])]
-            taken, edits = choose(diags, unsafe=True)
-            if not edits:
-                break
+        def lint(t: str) -> list[Diagnostic]:
+            return [d for d in self._lint(t) if d.code in CODE_RULES and self.rules.on(CODE_RULES[d.code])]
+
+        current = "x " + text  # a word of text in front: the linter reads parameters after a prompt
+        for before_pass, taken, current in fix_passes(current, lint, unsafe=True, tidy=_squeeze):
             for d in taken:
-                before, after = _region(current, d)
+                before, after = _region(before_pass, d)
                 change(CODE_RULES[d.code], before, after, d.message)
-            new = " ".join(apply_edits(current, edits).split())
-            if new == current:
-                break
-            current = new
         return current[2:].strip()
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _region(text: str, d: Diagnostic) -> tuple[str, str]:
