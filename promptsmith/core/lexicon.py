@@ -22,6 +22,8 @@ _WORD = re.compile(r"[\w'’/.:+&-]+")
 
 
 _MISS = object()
+#: Entries a memo keeps before it starts again (user text is unbounded; repeats come close together).
+MEMO_SIZE = 65536
 
 
 def normalize(term: str) -> str:
@@ -53,9 +55,12 @@ class Lexicon:
 
     def slot(self, term: str) -> str | None:
         """The slot of a term, or None when no lexicon knows it."""
-        hit = self._slots.get(term, _MISS)
+        memo = self._slots
+        hit = memo.get(term, _MISS)
         if hit is _MISS:
-            hit = self._slots[term] = self.slot_of_term.get(normalize(term))
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()  # a batch of millions of prompts must not grow it without bound
+            hit = memo[term] = self.slot_of_term.get(normalize(term))
         return hit  # type: ignore[return-value]
 
     @cached_property

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from promptsmith.core.lexicon import Lexicon, load_filler_lexicon, load_lexicon, normalize
+from promptsmith.core.lexicon import MEMO_SIZE, Lexicon, load_filler_lexicon, load_lexicon, normalize
 from promptsmith.core.resources import load_rule_file
 
 #: Words that carry no content of their own: articles, prepositions, conjunctions, pronouns.
@@ -86,6 +86,8 @@ class Spelling:
         cache = self._cache
         hit = cache.get(word)
         if hit is None:
+            if len(cache) >= MEMO_SIZE:
+                cache.clear()  # user words are unbounded
             hit = cache[word] = self._american(word)
         return hit
 

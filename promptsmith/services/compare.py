@@ -88,11 +88,6 @@ def _words(text: str) -> set[str]:
     return {fold(w) for w in words(text) if w.lower() not in _CONNECTIVE}
 
 
-def _all_words(text: str) -> set[str]:
-    """Every word, stop words too (`_words` keeps only those that carry content)."""
-    return all_keys(text)
-
-
 def content_terms(text: str) -> list[str]:
     """A prompt text's terms with filler (8k, masterpiece…) removed: what it asks for (the ledger's)."""
     return [t.content for t in ledger(text).terms if t.content and _words(t.content)]
@@ -119,7 +114,7 @@ def _moved_to_no(term: str, no_words: set[str]) -> bool:
     word = next((w for w in negation().words if low.startswith(w + " ")), None)
     if word is None:
         return False
-    rest = _words(term[len(word) + 1 :]) or _all_words(term[len(word) + 1 :])  # `no color`: only a stop word
+    rest = _words(term[len(word) + 1 :]) or all_keys(term[len(word) + 1 :])  # `no color`: only a stop word
     return bool(rest) and rest <= no_words
 
 
@@ -177,7 +172,7 @@ class _Pair:
         self.chunks_b = phrases(self.text_b)
         self.words_b = _words(self.text_b)
         no_text = " ".join(" ".join(p.value) for p in self.pb.params if p.name == "no" and isinstance(p.value, tuple))
-        no_b = _words(no_text) | _all_words(no_text)  # stop words too: `--no color`
+        no_b = _words(no_text) | all_keys(no_text)  # stop words too: `--no color`
         self.exact = {t for t in self.terms_a if _words(t) <= self.words_b or _moved_to_no(t, no_b)}
         # what B may say without adding anything: all of A's words, filler too, and their respellings
         self.words_a = _words(self.pa.text) | _words(respell(self.pa.text))
