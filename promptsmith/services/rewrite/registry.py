@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from promptsmith.core.resources import load_rule_file
 from promptsmith.errors import RuleDataError
 
-#: The stages, in the order a prompt goes through them.
-STAGES = ("syntax", "terms", "analysis", "composition", "parameters")
+#: The stages that have rules, in the order a prompt goes through them.
+STAGES = ("syntax", "analysis", "composition", "parameters")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -43,30 +43,25 @@ class RewriteRule:
 REGISTRY: dict[str, RewriteRule] = {}
 
 
-def rewrite_rule(name: str, stage: str) -> Callable[[_F], _F]:
-    """Register the decorated function as the implementation of rewrite rule `name`."""
+def declare_rule(name: str, stage: str, doc: str) -> None:
+    """Register rewrite rule `name` with its documentation (directly: for a rule whose work is a
+    linter fix or the ledger's)."""
     if stage not in STAGES:
         raise ValueError(f"unknown rewrite stage {stage!r}; one of {', '.join(STAGES)}")
+    if name in REGISTRY:
+        raise ValueError(f"rewrite rule {name!r} is registered twice")
+    REGISTRY[name] = RewriteRule(name, stage, doc)
+
+
+def rewrite_rule(name: str, stage: str) -> Callable[[_F], _F]:
+    """Register the decorated function as the implementation of rewrite rule `name`; its
+    docstring is the rule's documentation."""
 
     def register(func: _F) -> _F:
-        if name in REGISTRY:
-            raise ValueError(f"rewrite rule {name!r} is registered twice")
-        REGISTRY[name] = RewriteRule(name, stage, func.__doc__ or "")
+        declare_rule(name, stage, func.__doc__ or "")
         return func
 
     return register
-
-
-def declare_rule(name: str, stage: str, doc: str) -> None:
-    """Register a rule whose work is done elsewhere (a linter fix, the ledger's filler lexicon)."""
-    rewrite_rule(name, stage)(_Doc(doc))
-
-
-class _Doc:
-    """Carries a docstring for `rewrite_rule` when there is no function of the rule's own."""
-
-    def __init__(self, doc: str) -> None:
-        self.__doc__ = doc
 
 
 def registered() -> dict[str, RewriteRule]:
