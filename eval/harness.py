@@ -63,7 +63,6 @@ SPEED_METRICS = ("speed_prompts_per_s", "speed_inprocess_prompts_per_s")
 HIGHER_IS_BETTER = {"recall", "filler_removed", "params_preserved", "lint_clean", "order_ok", "sentence_share",
                     "defect_free", "word_recall", "recall_unique", "params_preserved_unique", "lint_clean_unique",
                     *SPEED_METRICS}
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 def load_dataset(name: str | Path) -> list[dict[str, Any]]:
@@ -74,14 +73,10 @@ def load_dataset(name: str | Path) -> list[dict[str, Any]]:
 
 
 def _words(text: str) -> set[str]:
-    text = text.lower()
-    for a, b in (("colour", "color"), ("centred", "centered"), ("centre", "center"), ("armour", "armor"),
-                 ("grey", "gray")):
-        text = text.replace(a, b)
-    out = set()
-    for w in _WORD.findall(text):
-        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
-    return out
+    """The ledger's normal forms of every word (one normal form for the rewriter and its eval)."""
+    from promptsmith.core.terms import all_keys
+
+    return all_keys(text)
 
 
 @lru_cache(maxsize=1)
@@ -255,14 +250,20 @@ def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
                 "clean_or_flagged": 0.0}
 
 
+@lru_cache(maxsize=16)
+def _linter(version: str) -> Any:
+    """One linter per target version for the whole run (not one per row)."""
+    from promptsmith.lint.engine import Linter
+
+    return Linter(version=version)
+
+
 def _clean_or_flagged(spec: EngineSpec, output: str, result: Any) -> float:
     """1 when the output, linted afresh for the rewrite's target version (a prompt's own --v wins),
     has no error or warning, or the record says it is not clean (flagged, exit status 1)."""
     if result is None:
         return 1.0
-    from promptsmith.lint.engine import Linter
-
-    found = [d for d in Linter(version=result.target_version).lint(output) if d.severity.value in ("error", "warning")]
+    found = [d for d in _linter(result.target_version).lint(output) if d.severity.value in ("error", "warning")]
     return 1.0 if not found or result.clean is False else 0.0
 
 
