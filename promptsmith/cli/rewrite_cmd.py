@@ -28,9 +28,9 @@ def _text(record: dict[str, Any], explain: bool) -> str:
         lines.append(f"  · rules engine: {record['fallback']}")
     check = record.get("check")
     if check:
-        lines.append(f"  ≈ similarity {check['similarity']:.2f}, {check['verdict']}"
-                     + (f"; dropped: {', '.join(check['dropped'])}" if check["dropped"] else "")
-                     + (f"; added: {', '.join(check['added'])}" if check["added"] else ""))
+        from promptsmith.cli.compare_cmd import summary
+
+        lines.append(f"  ≈ {summary(check)}")
     if explain:
         for change in record.get("changes", []):
             before, after = change["before"] or "∅", change["after"] or "∅"
@@ -41,8 +41,8 @@ def _text(record: dict[str, Any], explain: bool) -> str:
 def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: str, explain: bool,
                 input_format: str | None, workers: int, progress: bool | None, check: bool = False,
                 llm: Any = None) -> int:
-    """Rewrite and print; returns the exit status (0 all fine, 1 some record failed or its output
-    is not lint-clean for its version)."""
+    """Rewrite and print; returns the exit status (0 all fine, 1 some record failed, its output is
+    not lint-clean for its version, or `check` found it not preserved)."""
     engine = config.engine if config.engine in ("rules", "llm", "auto") else "auto"
     target = config.target_version or "6.1"
     if engine in ("llm", "auto"):
@@ -59,24 +59,27 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
     jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(file or "-", input_format)
     out, err = sys.stdout, sys.stderr
     show_bar = err.isatty() if progress is None else progress
-    failed = flagged = 0
+    failed = flagged = unpreserved = 0
     collected: list[dict[str, Any]] = []
     count = 0
     options = None
     if check:
         options = CheckOptions(config.embed_model, config.embed_cache, config.similarity_threshold,
-                               config.term_threshold)
+                               config.term_threshold, config.embed_runtime)
         from promptsmith.services.compare import default_embedder
 
-        default_embedder(options.embed_model, options.embed_cache)  # a missing model fails here, once
+        default_embedder(options.embed_model, options.embed_cache, options.runtime)  # a missing model fails here, once
     for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=config.rule_dirs,
                                  workers=workers, check=options, llm=llm):
         count += 1
         if record.get("error"):
             failed += 1
             click.echo(f"line {record['line']}: error: {record['error']}", err=True)
-        elif record.get("clean") is False:
-            flagged += 1  # the output still has findings for its version: they are in the record
+        else:
+            # the output still has findings for its version (they are in the record), or --check
+            # found that it does not ask for what its input asked for
+            flagged += record.get("clean") is False
+            unpreserved += bool(record.get("check")) and record["check"]["verdict"] != "preserved"
         if fmt == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif fmt == "json":
@@ -92,4 +95,4 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
     if fmt == "json":
         payload = collected[0] if prompt is not None and collected else collected
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    return 1 if failed or flagged else 0
+    return 1 if failed or flagged or unpreserved else 0

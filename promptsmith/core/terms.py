@@ -42,6 +42,18 @@ WRITTEN = frozenset(
     "shot lit atmosphere mood palette piece tones".split()
 )
 
+#: Words that only credit a maker, next to the maker's name: the verb before "by" (`painted by
+#: Monet`, `inspired by Ghibli`) and the word after a name (`Ghibli inspired`, `Dark Souls themed`).
+#: The rewriter writes a credit its own way ("in the style of Monet"), so these are not content.
+CREDIT_VERBS = frozenset(
+    "painted drawn illustrated made done directed photographed shot filmed created designed"
+    " rendered sculpted written animated produced crafted conceived imagined inspired".split()
+)
+CREDIT_SUFFIXES = ("style", "inspired", "aesthetic", "themed")
+#: Nouns before "by" that say no more than the credit does (`art by Greg Rutkowski`): the rewriter
+#: may fold them into the medium, so they are not content of their own either.
+CREDIT_NOUNS = frozenset({"art", "artwork", "work", "works"})
+
 #: Kinds a ledger term can have: the lexicon slots, and what the ledger itself recognises.
 KINDS = ("content", "filler", "medium", "style", "tool", "lighting", "colour", "composition", "mood", "setting",
          "negation", "quoted", "permutation")
@@ -147,6 +159,8 @@ def fold(word: str) -> str:
         w = w[:-2]
     w = spelling().american(w)
     w = spelling().forms.get(w, w)
+    if w.endswith("men") and len(w) > 4:
+        return w[:-3] + "man"  # fishermen, women
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
         w = w[:-2] if w.endswith(("ches", "shes", "xes", "sses")) else w[:-1]
     return w

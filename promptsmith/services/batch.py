@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
+
 
 @dataclass(frozen=True)
 class Job:
@@ -30,8 +32,9 @@ class CheckOptions:
 
     embed_model: str | None = None
     embed_cache: bool = False
-    similarity_threshold: float = 0.75
-    term_threshold: float = 0.6
+    similarity_threshold: float = SIMILARITY_THRESHOLD
+    term_threshold: float = TERM_THRESHOLD
+    runtime: str = "auto"
 
 
 def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...],
@@ -46,7 +49,7 @@ def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...],
             if check is not None:
                 from promptsmith.services.compare import compare, default_embedder
 
-                embedder = default_embedder(check.embed_model, check.embed_cache)
+                embedder = default_embedder(check.embed_model, check.embed_cache, check.runtime)
                 result = result.model_copy(update={"check": compare(
                     job.prompt, result.output, embedder=embedder,
                     similarity_threshold=check.similarity_threshold, term_threshold=check.term_threshold)})

@@ -1,21 +1,24 @@
 """Meaning check: does prompt B still ask for what prompt A asked for?
 
-- overall: cosine similarity of the sentence embeddings of A's content (its text without filler
-  and parameters) and B's text;
-- coverage: each content term of A (its comma-terms, filler removed) and its best match in B.
-  A term whose words all appear in B, as written or as the lexicon respells them (`dof` →
-  "depth of field", `splotlight` → "spotlight"), matches exactly (score 1); the others are
-  matched by embedding against B's phrases. Terms below the term threshold are **dropped**;
-- **added**: phrases of B that match none of A's terms or A as a whole;
-- parameters are compared exactly, not by embedding;
-- both prompts are read with their syntax slips mended first (`–ar`, `—ar`, `photo--ar`,
-  an unclosed `<url`: `parse_mended`), as the rewriter reads them;
-- a verdict against thresholds from config.
+- **terms**: every content term of A is accounted for in B on the term ledger
+  (`core.accounting`): as written, then in the ledger's normal form (spelling variants, plurals,
+  inflections, lexicon wordings, `--no`). A term B no longer says is **dropped**; one of which only
+  part survives is **changed**, with the part **lost** named. What is left over is matched by
+  embedding: a lost part against B's **added** runs (the words of B that none of A's words account
+  for), so a paraphrase ("crimson" → "deep red") is kept, not lost;
+- **similarity**: cosine of the sentence embeddings of A's content (its terms, filler removed)
+  and B's text;
+- **parameters** are compared exactly, never by embedding, and do not set the verdict (a
+  rewrite migrates `--v` on purpose; the linter checks the rest);
+- both prompts are read with their syntax slips mended first (`–ar`, `photo--ar`: `parse_mended`);
+- a **verdict** from named rules (`VERDICT_RULES`), against thresholds from config.
+
+Spans (`start`, `end`) index the prompt they belong to: A for dropped and changed terms and their
+lost parts, B for added runs and matches.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
@@ -24,36 +27,64 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Embedder
-from promptsmith.core.terms import STOP, WRITTEN, all_keys, fold, ledger, negation, words
-from promptsmith.core.lexicon import load_lexicon
+from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
+from promptsmith.core.accounting import Accounting, Piece, account
 from promptsmith.core.fix import parse_mended
 
-Verdict = Literal["preserved", "drifted", "different"]
+Verdict = Literal["preserved", "added", "dropped", "drifted", "different"]
 
-#: Defaults; config keys `similarity-threshold` and `term-threshold` override them.
-SIMILARITY_THRESHOLD = 0.75
-TERM_THRESHOLD = 0.6
-DIFFERENT_BELOW = 0.4
+# Defaults (promptsmith.config); config keys `similarity-threshold` and `term-threshold` override them.
 
-# B is split into phrases at punctuation and at the connectives a brief is written with.
-_PHRASE_SPLIT = re.compile(
-    r"[,;:!?()\"“”]|(?<!\b[A-Z])\.|::-?[\d.]*|\s(?:with|in the style of|in the manner of|lit by|composed as|in|on|at|and|by|under|for)\s",
-    re.IGNORECASE,
-)
-_LEADING = re.compile(r"^(?:(?:a|an|the|with|in|of|on|at|and|by)\s+)+", re.IGNORECASE)
-#: Words a brief is written with besides the ledger's stop words: they carry no content of A's.
-_CONNECTIVE = STOP | WRITTEN | {"composed"}
+#: The rules a verdict is made of, in the JSON's `rules` (in this order), and what each means.
+VERDICT_RULES = {
+    "term-dropped": "a content term of A is not in B, in any wording",
+    "term-changed": "only part of a content term of A is in B",
+    "term-added": "B says something that none of A's terms account for",
+    "low-similarity": "the embedding similarity of A's content and B is below similarity-threshold",
+}
+
+
+class Place(BaseModel):
+    """A stretch of text of A or B, as written, with its span in that prompt."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    start: int
+    end: int
 
 
 class TermMatch(BaseModel):
-    """One content term of A and where it went in B."""
+    """One content term of A and what B kept of it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     term: str
-    match: str
+    start: int
+    end: int
+    status: Literal["kept", "changed", "dropped"]
+    #: exact, normal (the ledger's normal form), lexicon, no (moved to `--no`), paraphrase
+    #: (by embedding), or "" (not found)
+    how: str
+    #: Where B says it (None when dropped).
+    match: Place | None = None
+    #: 1 for a term found in words; the cosine for a paraphrase; the best cosine for one not found.
     score: float
-    exact: bool
+    #: A's words B does not say (changed and dropped terms).
+    lost: list[Place] = Field(default_factory=list)
+
+
+class ChangedTerm(BaseModel):
+    """A term of A of which only part is in B."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str
+    start: int
+    end: int
+    #: What B says of it.
+    now: Place | None = None
+    lost: list[Place] = Field(default_factory=list)
 
 
 class ParamDiff(BaseModel):
@@ -75,66 +106,51 @@ class Comparison(BaseModel):
     a: str
     b: str
     similarity: float
-    dropped: list[str] = Field(default_factory=list)
-    added: list[str] = Field(default_factory=list)
     verdict: Verdict
+    #: The verdict rules that fired (`VERDICT_RULES`).
+    rules: list[str] = Field(default_factory=list)
+    dropped: list[Place] = Field(default_factory=list)
+    changed: list[ChangedTerm] = Field(default_factory=list)
+    added: list[Place] = Field(default_factory=list)
     terms: list[TermMatch] = Field(default_factory=list)
     params: ParamDiff = Field(default_factory=ParamDiff)
     embedder: str = ""
 
+    @property
+    def preserved(self) -> bool:
+        return self.verdict == "preserved"
 
-def _words(text: str) -> set[str]:
-    """The normal forms (the ledger's) of a text's content words."""
-    return {fold(w) for w in words(text) if w.lower() not in _CONNECTIVE}
-
-
-def content_terms(text: str) -> list[str]:
-    """A prompt text's terms with filler (8k, masterpiece…) removed: what it asks for (the ledger's)."""
-    return [t.content for t in ledger(text).terms if t.content and _words(t.content)]
-
-
-def respell(term: str) -> str:
-    """`term` with every lexicon term in it replaced by what the rewriter writes for it (its phrase,
-    or its display form: `vray` → "V-Ray", `mc escher` → "M. C. Escher")."""
-    lex = load_lexicon()
-    out, at = [], 0
-    for m in lex.find(term):
-        phrase = lex.phrase.get(m.term) or lex.display.get(m.term)
-        if phrase:
-            out += [term[at : m.start], phrase]
-            at = m.end
-    return "".join(out) + term[at:] if out else term
+    @property
+    def missing(self) -> list[str]:
+        """What of A is gone, as written: dropped terms and the lost parts of changed ones."""
+        return [d.text for d in self.dropped] + [p.text for c in self.changed for p in c.lost]
 
 
-def _moved_to_no(term: str, no_words: set[str]) -> bool:
-    """`no people` in A is kept when B says `--no people`."""
-    if not no_words:
-        return False
-    low = term.lower()
-    word = next((w for w in negation().words if low.startswith(w + " ")), None)
-    if word is None:
-        return False
-    rest = _words(term[len(word) + 1 :]) or all_keys(term[len(word) + 1 :])  # `no color`: only a stop word
-    return bool(rest) and rest <= no_words
-
-
-def phrases(text: str) -> list[str]:
-    """B's phrases: split at punctuation and connectives, leading articles dropped."""
-    out = []
-    for piece in _PHRASE_SPLIT.split(text):
-        piece = _LEADING.sub("", piece.strip())
-        if piece and _words(piece):
-            out.append(piece)
-    return list(dict.fromkeys(out))
+def verdict(rules: list[str]) -> Verdict:
+    """The verdict of the rules that fired: `different` when terms are missing and the similarity
+    is low, else `dropped` (terms missing), `drifted` (low similarity, every term present),
+    `added` (something new, nothing missing), or `preserved`."""
+    missing = "term-dropped" in rules or "term-changed" in rules
+    low = "low-similarity" in rules
+    if missing and low:
+        return "different"
+    if missing:
+        return "dropped"
+    if low:
+        return "drifted"
+    if "term-added" in rules:
+        return "added"
+    return "preserved"
 
 
 @lru_cache(maxsize=4)
-def default_embedder(model: str | None = None, disk_cache: bool = False) -> Embedder:
+def default_embedder(model: str | None = None, disk_cache: bool = False, runtime: str = "auto",
+                     progress: bool = False) -> Embedder:
     """The sentence-transformers embedder (the packaged all-MiniLM-L6-v2 unless `model` names a
     folder), one per process, loaded on first use."""
     from promptsmith.backends.st import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(model, disk_cache=disk_cache)
+    return SentenceTransformerEmbedder(model, disk_cache=disk_cache, runtime=runtime, progress=progress)
 
 
 def _param_diff(a: Any, b: Any) -> ParamDiff:
@@ -157,35 +173,22 @@ def _param_diff(a: Any, b: Any) -> ParamDiff:
 
 
 class _Pair:
-    """What comparing B with A needs besides vectors: the parses, A's terms, B's phrases, and
-    the texts to embed (`texts`)."""
+    """What comparing B with A needs besides vectors: the parses, the term accounting, and the
+    texts to embed (`texts`)."""
 
-    __slots__ = ("a", "b", "pa", "pb", "terms_a", "text_a", "text_b", "chunks_b", "words_a", "words_b", "exact",
-                 "respelled", "texts")
+    __slots__ = ("a", "b", "pa", "pb", "accounting", "lost", "texts")
 
     def __init__(self, a: str, b: str) -> None:
         self.a, self.b = a, b
         self.pa, self.pb = parse_mended(a)[0], parse_mended(b)[0]
-        # filler says nothing, so the overall similarity is of what A asks for (filler removed)
-        self.terms_a = content_terms(self.pa.text)
-        self.text_a, self.text_b = (", ".join(self.terms_a) or self.pa.text), self.pb.text
-        self.chunks_b = phrases(self.text_b)
-        self.words_b = _words(self.text_b)
-        no_text = " ".join(" ".join(p.value) for p in self.pb.params if p.name == "no" and isinstance(p.value, tuple))
-        no_b = _words(no_text) | all_keys(no_text)  # stop words too: `--no color`
-        self.exact = {t for t in self.terms_a if _words(t) <= self.words_b or _moved_to_no(t, no_b)}
-        # what B may say without adding anything: all of A's words, filler too, and their respellings
-        self.words_a = _words(self.pa.text) | _words(respell(self.pa.text))
-        self.respelled: dict[str, str] = {}  # A's terms found in B as the lexicon respells them
-        for term in self.terms_a:
-            if term not in self.exact:
-                respelled = respell(term)
-                if respelled != term and _words(respelled) <= self.words_b:
-                    self.exact.add(term)
-                    self.respelled[term] = respelled
-        fuzzy = [t for t in self.terms_a if t not in self.exact]
-        texts = list(dict.fromkeys([self.text_a, self.text_b, *fuzzy, *self.chunks_b, *self.terms_a]))
-        self.texts = texts if (self.text_a or self.text_b) else []
+        self.accounting: Accounting = account(self.pa, self.pb)
+        acc = self.accounting
+        # what is left over is matched by embedding: lost parts (a dropped term whole) against added runs
+        self.lost = [p for t in acc.terms if t.status != "kept" for p in t.lost]
+        texts = [acc.text_a, acc.text_b]
+        if self.lost and acc.added:
+            texts += [p.text for p in self.lost] + [p.text for p in acc.added]
+        self.texts = list(dict.fromkeys(t for t in texts if t)) if (acc.text_a or acc.text_b) else []
 
 
 def compare(
@@ -224,58 +227,74 @@ def compare_many(
             yield _score(pair, lambda t: vectors[index[t]], name, similarity_threshold, term_threshold)
 
 
+def _place(p: Piece | None) -> Place | None:
+    return None if p is None else Place.model_construct(text=p.text, start=p.start, end=p.end)
+
+
 def _score(pair: _Pair, vec: Callable[[str], Any], embedder_name: str, similarity_threshold: float,
            term_threshold: float) -> Comparison:
-    import numpy as np  # deferred: only the compare path needs it
-
-    terms_a, text_a, text_b, chunks_b = pair.terms_a, pair.text_a, pair.text_b, pair.chunks_b
-    words_b, exact = pair.words_b, pair.exact
+    acc = pair.accounting
+    text_a, text_b = acc.text_a, acc.text_b
     similarity = float(vec(text_a) @ vec(text_b)) if text_a and text_b else (1.0 if text_a == text_b else 0.0)
 
-    matches: list[TermMatch] = []
-    chunk_matrix = np.stack([vec(c) for c in chunks_b]) if chunks_b else None
-    for term in terms_a:
-        need = _words(term)
-        if term not in exact and len(need) >= 4:
-            coverage = len(need & words_b) / len(need)
-            if coverage >= 0.75:  # a long list (artists…) whose words are nearly all in B
-                matches.append(TermMatch(term=term, match=term, score=round(coverage, 4), exact=False))
-                continue
-        if term in exact:
-            if term in pair.respelled:
-                match = pair.respelled[term]
-            elif not (_words(term) <= words_b):
-                match = f"--no {term.split(None, 1)[1]}"  # moved to --no
-            else:
-                match = term
-            matches.append(TermMatch(term=term, match=match, score=1.0, exact=True))
-            continue
-        if chunk_matrix is None:
-            matches.append(TermMatch(term=term, match="", score=0.0, exact=False))
-            continue
-        scores = chunk_matrix @ vec(term)
-        best = int(np.argmax(scores))
-        matches.append(TermMatch(term=term, match=chunks_b[best], score=round(float(scores[best]), 4), exact=False))
-    dropped = [m.term for m in matches if m.score < term_threshold]
+    # a lost part that some added run says in other words is a paraphrase, not a loss
+    added = list(acc.added)
+    said: dict[tuple[int, int], tuple[Piece, float]] = {}  # lost part span → (the run, cosine)
+    best: dict[tuple[int, int], float] = {}
+    if pair.lost and added:
+        for part in pair.lost:
+            scores = [(float(vec(part.text) @ vec(run.text)), run) for run in added]
+            score, run = max(scores, key=lambda x: x[0])
+            best[(part.start, part.end)] = score
+            if score >= term_threshold:
+                said[(part.start, part.end)] = (run, score)
+        used = {(r.start, r.end) for r, _ in said.values()}
+        added = [r for r in added if (r.start, r.end) not in used]
 
-    added: list[str] = []
-    if chunks_b:
-        words_a = pair.words_a
-        reference = np.stack([vec(t) for t in dict.fromkeys([*terms_a, text_a]) if t]) if (terms_a or text_a) else None
-        for chunk in chunks_b:
-            if _words(chunk) <= words_a:
-                continue  # nothing new in it
-            best = float(np.max(reference @ vec(chunk))) if reference is not None else 0.0
-            if best < term_threshold:
-                added.append(chunk)
+    terms: list[TermMatch] = []
+    dropped: list[Place] = []
+    changed: list[ChangedTerm] = []
+    for t in acc.terms:
+        lost = [p for p in t.lost if (p.start, p.end) not in said]
+        match = _place(t.match)
+        if t.status == "kept":
+            status, how, score = "kept", t.how, 1.0
+        elif not lost:  # every lost part is said another way
+            runs = [said[(p.start, p.end)] for p in t.lost]
+            status, how = "kept", "paraphrase"
+            score = round(min(s for _, s in runs), 4)
+            # where B says it: its words found as written and the runs that say the rest
+            spans = [(r.start, r.end) for r, _ in runs] + ([(match.start, match.end)] if match else [])
+            first, last = min(s for s, _ in spans), max(e for _, e in spans)
+            match = Place.model_construct(text=pair.pb.source[first:last], start=first, end=last)
+        else:
+            status = "dropped" if t.status == "dropped" and len(lost) == len(t.lost) else "changed"
+            how = t.how
+            if status == "dropped":  # the best cosine any added run reached
+                score = round(max((best.get((p.start, p.end), 0.0) for p in lost), default=0.0), 4)
+            else:  # the share of the term's words B still says
+                gone = sum(len(p.text.split()) for p in lost)
+                score = round(max(0.0, 1 - gone / max(1, len(t.words))), 4)
+        lost_places = [Place.model_construct(text=p.text, start=p.start, end=p.end) for p in lost]
+        terms.append(TermMatch.model_construct(term=t.term, start=t.start, end=t.end, status=status, how=how,
+                                               match=match, score=score, lost=lost_places))
+        if status == "dropped":
+            dropped.append(Place.model_construct(text=t.term, start=t.start, end=t.end))
+        elif status == "changed":
+            changed.append(ChangedTerm.model_construct(term=t.term, start=t.start, end=t.end, now=match,
+                                                       lost=lost_places))
 
-    if similarity < DIFFERENT_BELOW:
-        verdict: Verdict = "different"
-    elif similarity >= similarity_threshold and not dropped and not added:
-        verdict = "preserved"
-    else:
-        verdict = "drifted"
-    return Comparison(
-        a=pair.a, b=pair.b, similarity=round(similarity, 4), dropped=dropped, added=added, verdict=verdict,
-        terms=matches, params=_param_diff(pair.pa, pair.pb), embedder=embedder_name,
+    rules = []
+    if dropped:
+        rules.append("term-dropped")
+    if changed:
+        rules.append("term-changed")
+    if added:
+        rules.append("term-added")
+    if similarity < similarity_threshold:
+        rules.append("low-similarity")
+    return Comparison.model_construct(
+        a=pair.a, b=pair.b, similarity=round(similarity, 4), verdict=verdict(rules), rules=rules, dropped=dropped,
+        changed=changed, added=[Place.model_construct(text=r.text, start=r.start, end=r.end) for r in added],
+        terms=terms, params=_param_diff(pair.pa, pair.pb), embedder=embedder_name,
     )

@@ -160,8 +160,10 @@ class LlmRewriter:
     # -- guard -----------------------------------------------------------------------------------
     def guard(self, original: RewriteResult, text: str) -> GuardReport:
         """Coverage, nothing invented, no parameters in the text, wording lint clean."""
+        from promptsmith.core.accounting import account
+        from promptsmith.core.fix import parse_mended
         from promptsmith.core.parse import parse
-        from promptsmith.services.compare import compare, content_terms
+        from promptsmith.services.compare import compare
 
         reasons: list[str] = []
         if not text.strip():
@@ -171,23 +173,22 @@ class LlmRewriter:
         source = parse(original.input).text
         if self.guard_embedder is not None:
             c = compare(source, text, embedder=self.guard_embedder)
-            if c.dropped:
-                reasons.append("dropped " + ", ".join(c.dropped))
+            if c.missing:
+                reasons.append("dropped " + ", ".join(c.missing))
             if c.added:
-                reasons.append("invented " + ", ".join(c.added))
-        else:
-            have = _words(text)
-            negated = {w for p in original.params if p.startswith("--no ") for w in _words(p[5:])}
-            missing = [t for t in content_terms(source) if not (_words(t) - {"no", "without"}) <= (have | negated)]
+                reasons.append("invented " + ", ".join(a.text for a in c.added))
+        else:  # the same term accounting, without the embedding stage
+            acc = account(parse_mended(source)[0], parse_mended(text + " " + " ".join(original.params))[0])
+            missing = [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
             if missing:
                 reasons.append("dropped " + ", ".join(missing))
-            allowed = _words(source) | _words(" ".join(v for vs in original.slots.values() for v in vs))
+            allowed = _words(" ".join(v for vs in original.slots.values() for v in vs))
             vocab = self.prompts["write"].get("vocabulary", {})
             allowed |= set(vocab.get("function_words", [])) | set(vocab.get("connectives", []))
             for forms in self.rules.rules.connectives.values():  # the composer's own connectives
                 allowed |= _words(" ".join(forms).replace("{x}", ""))
             allowed |= {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"}
-            invented = sorted(w for w in have - allowed if not w.isdigit())
+            invented = sorted({w for run in acc.added for w in _words(run.text) - allowed if not w.isdigit()})
             if invented:
                 reasons.append("invented " + ", ".join(invented))
         from promptsmith.lint.engine import Linter

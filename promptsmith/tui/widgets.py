@@ -91,9 +91,13 @@ class ComparisonView(Static):
         out.append(f"similarity {c.similarity:.2f}  ", style="bold")
         out.append(c.verdict + "\n", style="green" if c.verdict == "preserved" else "yellow")
         out.append("dropped: ", style="bold")
-        out.append((", ".join(c.dropped) or "nothing") + "\n", style="red" if c.dropped else "")
+        out.append((", ".join(d.text for d in c.dropped) or "nothing") + "\n", style="red" if c.dropped else "")
+        if c.changed:
+            out.append("changed: ", style="bold")
+            out.append(", ".join(f"{t.term} (lost {', '.join(p.text for p in t.lost)})" for t in c.changed) + "\n",
+                       style="red")
         out.append("added:   ", style="bold")
-        out.append(", ".join(c.added) or "nothing", style="red" if c.added else "")
+        out.append(", ".join(a.text for a in c.added) or "nothing", style="red" if c.added else "")
         self.update(out)
 
 

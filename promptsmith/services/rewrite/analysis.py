@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
-from promptsmith.core.terms import STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
+from promptsmith.core.terms import CREDIT_SUFFIXES, CREDIT_VERBS, STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
@@ -23,17 +23,14 @@ _STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the
 _BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
 #: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
 #: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
-_AUTHORSHIP = frozenset(
-    "painted drawn illustrated made done directed photographed shot filmed created designed"
-    " rendered sculpted written animated produced crafted conceived imagined".split()
-)
+_AUTHORSHIP = CREDIT_VERBS
 #: "by" that names no author: `surrounded by flames`, `a castle by the sea`, `lit by candles`
 _NOT_AUTHOR_WHO = frozenset(
     "the a an his her their its our my your some many several two three four five night day side"
     " itself himself herself themselves".split()
 )
 _PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
-_X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:style|inspired|aesthetic|themed)$", re.I)
+_X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:" + "|".join(CREDIT_SUFFIXES) + r")$", re.I)
 _RENDERED = re.compile(r"^(?:(?P<a>.+?)\s+rendered|(?:rendered|made|created|done)\s+(?:in|with|using)\s+(?P<b>.+))$", re.I)
 _TOOL_TAIL = re.compile(r"\b(?:engine|renderer)$", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|being|been)\b", re.I)
@@ -296,14 +293,14 @@ class Analyzer:
         credit = _credit(term)
         if credit is None and brief.credited and term.lower().startswith(("and ", "& ")):
             credit = ("", term.split(None, 1)[1] if len(term.split()) > 1 else "")  # `…, and mark brooks`
-        if (credit is None and brief.last_credit and len(term.split()) <= 3 and _NAME.match(term)
-                and lex.slot(term) in (None, "style")):
+        if credit is None and brief.last_credit and self._names_go_on(term):
             credit = ("", term)  # `in the style of Armand Vallée, Chéri Hérouard, …`: the list goes on
         brief.last_credit = False
         if credit is not None and credit[1]:
             lead, who = credit
             who, rest = split_credit(who)
-            lead = tidy(lead)
+            # `photo by Julius Shulman`: the lead is the medium, whatever `tidy` drops as a remnant
+            lead = tidy(lead) or (lead.strip() if lead.strip().lower() in self.rules.medium_set else "")
             if lead:
                 self.classify(lead, brief)
             self._credit_names(self._artists(who), brief)
@@ -370,6 +367,17 @@ class Analyzer:
                 self._put(slots.pop(), term, brief)
                 return
         self._subject(term, brief)
+
+    def _names_go_on(self, term: str) -> bool:
+        """Whether a term right after a credit goes on with its list of makers: a name
+        (`Chéri Hérouard`), or names joined by "and" of which the lexicon knows one as a style
+        (`tan zi and ayanamikodon and alphonse mucha and wlop`)."""
+        lex = self.lex
+        if len(term.split()) <= 3 and _NAME.match(term) and lex.slot(term) in (None, "style"):
+            return True
+        parts = [p for p in _SPLIT_WHO.split(term) if p]
+        return (len(parts) > 1 and all(len(p.split()) <= 3 and lex.slot(p) in (None, "style") for p in parts)
+                and any(lex.slot(p) == "style" for p in parts))
 
     def _credit_names(self, names: list[str], brief: Brief) -> None:
         """Style names, with tools among them credited as tools."""
