@@ -101,7 +101,8 @@ def _vocabulary() -> frozenset[str]:
 def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], params: list[str],
           diagnostics: list[dict[str, Any]], latency: float) -> dict[str, Any]:
     """The metrics of one rewrite (deterministic but for latency)."""
-    from promptsmith.core.terms import split_terms
+    from promptsmith.core.accounting import account
+    from promptsmith.core.fix import parse_mended
     from promptsmith.core.lexicon import load_lexicon, normalize
     from promptsmith.core.parse import parse
     from promptsmith.core.spec import load_spec
@@ -113,22 +114,14 @@ def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], pa
     out = parse(output)
     removed = {normalize(c["before"]) for c in changes if c["rule"] in ("filler-quality-token", "negation-to-no")}
     have = _words(out.text) | _words(" ".join(p for p in params if p.startswith("--no")))
-    kept = total = fillers_in = 0
+    fillers_in = len(lex.filler_spans(source.text))
+    for s, e in lex.filler_spans(source.text):
+        removed.add(normalize(source.text[s:e]))
+    # content-term recall: the term accounting that compare and the LLM guard read
+    accounted = account(parse_mended(text)[0], parse_mended(output)[0]).terms
+    total = len(accounted)
+    kept = sum(t.status == "kept" or normalize(t.term) in removed for t in accounted)
     expected = [t.lower() for t in record.get("expected_kept", [])]
-    for term in split_terms(source.text):
-        spans = lex.filler_spans(term)
-        fillers_in += len(spans)
-        for s, e in reversed(spans):
-            removed.add(normalize(term[s:e]))
-            term = term[:s] + " " + term[e:]
-        term = " ".join(term.split()).strip(" ,-&")
-        need = {w for w in _words(term) if len(w) > 2 or w.isdigit()}
-        if not need:
-            continue
-        total += 1
-        phrase = lex.phrase.get(normalize(term), "")
-        if normalize(term) in removed or need <= have or (phrase and _words(phrase) <= have):
-            kept += 1
     for term in expected:  # the curated set names terms that must survive verbatim
         total += 1
         kept += _words(term) <= have
