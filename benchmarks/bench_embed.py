@@ -5,8 +5,9 @@
 Baseline: `SentenceTransformer(all-MiniLM-L6-v2).encode(texts, batch_size=64)` as shipped (fp32).
 Measured in the same run, in turns so that the VM's slow minutes hit every row alike:
 - the same `encode` with the model cast to promptsmith's dtype, to show what the dtype alone gives;
-- promptsmith's embedder (bf16 where the CPU has AMX/AVX-512-BF16, else fp32; micro-batches on one
-  single-threaded worker per core);
+- promptsmith's embedder on its torch runtime (bf16 where the CPU has AMX/AVX-512-BF16, else fp32;
+  micro-batches on one single-threaded worker per core), and on its NumPy runtime (fp32; the default
+  for BERT models on a CPU, see benchmarks/bench_compare.py for why);
 each given all the texts in one call (real prompts, then short content terms), then the prompts in
 calls of 64; then the warm latency of one `compare(original, rewrite)` on texts the cache has not
 seen.
@@ -55,20 +56,22 @@ def main() -> None:
     from sentence_transformers import SentenceTransformer
 
     from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir
-    from promptsmith.services.compare import compare, content_terms
+    from promptsmith.core.terms import ledger
+    from promptsmith.services.compare import compare
     from promptsmith.services.rewrite import Rewriter
 
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")][: args.n]
-    terms = list(dict.fromkeys(t for p in prompts for t in content_terms(p)))[: args.n]
+    terms = list(dict.fromkeys(t.content for p in prompts for t in ledger(p).terms if t.content))[: args.n]
     print(f"{torch.get_num_threads()} threads; {len(prompts)} real prompts, {len(terms)} content terms, batch 64")
 
     plain = SentenceTransformer(str(default_model_dir()), device="cpu")
-    ours = SentenceTransformerEmbedder(memory_cache=0)  # no cache: measure the model itself
+    ours = SentenceTransformerEmbedder(memory_cache=0, runtime="torch")  # no cache: measure the model itself
+    numpy_runtime = SentenceTransformerEmbedder(memory_cache=0, runtime="numpy")
     cast = SentenceTransformer(str(default_model_dir()), device="cpu").to(getattr(torch, ours.resolved_dtype))
     print(f"promptsmith dtype: {ours.resolved_dtype}; {args.rounds} rounds, median (min–max)")
     encoders = {"baseline": lambda t: plain.encode(t, batch_size=64, show_progress_bar=False),
                 f"encode {ours.resolved_dtype}": lambda t: cast.encode(t, batch_size=64, show_progress_bar=False),
-                "promptsmith": ours._encode}
+                "promptsmith torch": ours._encode, "promptsmith numpy": numpy_runtime._encode}
     runs = (("real prompts, one call", prompts, None), ("content terms, one call", terms, None),
             ("real prompts, calls of 64", prompts, 64))
     for label, texts, calls_of in runs:

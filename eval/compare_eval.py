@@ -106,6 +106,7 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=300)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--show", type=int, default=8, help="misses to print per test")
+    ap.add_argument("--gate", action="store_true", help="exit 1 when a target is missed (CI)")
     args = ap.parse_args()
 
     from promptsmith.services.compare import compare_many, default_embedder
@@ -176,6 +177,13 @@ def main() -> None:
     for c in own:
         verdicts[c.verdict] = verdicts.get(c.verdict, 0) + 1
     print("verdicts of untouched rewrites: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+    if args.gate:
+        missed = [name for name, ok in (("false dropped ≤ 2%", len(false) / n <= 0.02),
+                                        ("whole term named ≥ 95%", sum(t) / max(1, len(t)) >= 0.95),
+                                        ("one word named ≥ 95%", sum(w) / max(1, len(w)) >= 0.95)) if not ok]
+        if missed:
+            raise SystemExit("compare gate failed: " + "; ".join(missed))
+        print("compare gate passed")
 
 
 if __name__ == "__main__":

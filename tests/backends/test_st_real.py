@@ -244,3 +244,23 @@ def test_concurrent_callers_share_one_pool_and_get_their_own_rows(real_prompts: 
     for i, part in enumerate(parts):
         assert float((got[i] * alone.embed(part)).sum(axis=1).min()) > 0.999  # type: ignore[operator]
     assert shared._workers is not None and np.isfinite(got[0]).all()  # type: ignore[arg-type]
+
+
+def test_compare_streams_stdin_record_by_record() -> None:
+    """Each pair's record comes out before the next pair is written."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "promptsmith", "compare", "--file", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    try:
+        for i, (a, b) in enumerate([("a fox, 8k", "A fox."), ("a red car", "A blue bicycle.")], start=1):
+            proc.stdin.write(json.dumps({"a": a, "b": b}) + "\n")  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+            record = json.loads(proc.stdout.readline())  # type: ignore[union-attr]
+            assert record["line"] == i
+        proc.stdin.close()  # type: ignore[union-attr]
+        assert proc.wait(timeout=60) == 1  # the second pair is not preserved
+    finally:
+        proc.kill()

@@ -213,3 +213,16 @@ def test_what_the_rewriter_respells_or_mends_is_neither_dropped_nor_added(a: str
     result = compare(a, b, embedder=FAKE)
     assert result.dropped == [] and result.changed == [] and result.added == [], result
     assert not (result.params.only_a or result.params.changed)  # `no color` → `--no color` is only in B, rightly
+
+
+def test_rewrite_check_exits_1_when_a_record_is_not_preserved(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptsmith.cli.main import main
+    from promptsmith.services import compare as service
+
+    monkeypatch.setattr(service, "default_embedder", lambda *a, **k: FAKE)
+    monkeypatch.chdir(tmp_path)
+    ok = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "--check", "a red fox, snowy forest"])
+    assert ok.exit_code == 0 and "preserved" in ok.stdout, ok.stdout
+    (tmp_path / "promptsmith.toml").write_text("similarity-threshold = 0.9999\n", encoding="utf-8")
+    drifted = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "--check", "a red fox, snowy forest"])
+    assert drifted.exit_code == 1 and "drifted" in drifted.stdout
