@@ -71,7 +71,7 @@ def __getattr__(name: str):
         from promptsmith.core.fix import FixResult
 
         return FixResult
-    if name in ("Comparison", "TermMatch"):
+    if name in ("Comparison", "TermMatch", "ChangedTerm", "Place"):
         from promptsmith.services import compare as _compare_service
 
         return getattr(_compare_service, name)
