@@ -89,7 +89,7 @@ class DiskCache:
         self._lock = threading.Lock()
 
     def _key(self, text: str) -> str:
-        return hashlib.sha1(f"{self.model_id}\0{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{self.model_id}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def get_many(self, texts: Sequence[str]) -> dict[str, bytes]:
         keys = {self._key(t): t for t in texts}
@@ -108,6 +108,14 @@ class DiskCache:
             self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?)",
                                  [(self._key(t), d) for t, d in pairs])
             self._db.commit()
+
+
+def _encodable(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def cpu_count() -> int:
@@ -361,7 +369,9 @@ class SentenceTransformerEmbedder:
                 found[t] = np.frombuffer(data, dtype=np.float32)
             missing = [t for t in missing if t not in found]
         if missing:
-            fresh = self._encode(missing)
+            # a lone surrogate (`\ud800` read from JSON) is not text a tokenizer takes: it is
+            # embedded as U+FFFD, and the vector stays filed under the text as given
+            fresh = self._encode([_encodable(t) for t in missing])
             for t, v in zip(missing, fresh):
                 found[t] = v
             if self._disk is not None:

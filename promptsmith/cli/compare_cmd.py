@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from itertools import islice
 from typing import Any
 
 import click
 
-from promptsmith.cli.inputs import read_records
+from promptsmith.cli.inputs import load_json_line, read_records
+from promptsmith.cli.output import dumps
 from promptsmith.config import Config
+from promptsmith.core.parse import MAX_PROMPT_CHARS
 
 
 def _missing(c: dict[str, Any]) -> list[str]:
@@ -57,7 +58,7 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
         if fmt == "text":
             out.write(_text(result) + "\n")
         else:
-            out.write(json.dumps(result, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
+            out.write(dumps(result, indent=2 if fmt == "json" else None) + "\n")
         return 0 if exit_zero or result["verdict"] == "preserved" else 1
     failed = changed = 0
     records = read_records(file, "text")
@@ -78,7 +79,7 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
             if fmt == "text":
                 out.write((_text_record(record)) + "\n")
             else:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(dumps(record) + "\n")
             out.flush()
     if failed:
         return 1
@@ -92,13 +93,18 @@ def _checked(rec: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     if not line.strip():
         record["error"] = "empty line"
         return record, None
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        record["error"] = str(exc)
+    if rec.error:
+        record["error"] = rec.error
+        return record, None
+    obj, error = load_json_line(line)
+    if error is not None:
+        record["error"] = error
         return record, None
     if not isinstance(obj, dict) or not isinstance(obj.get("a"), str) or not isinstance(obj.get("b"), str):
         record["error"] = 'expected a JSON object with string fields "a" and "b"'
+        return record, None
+    if max(len(obj["a"]), len(obj["b"])) > MAX_PROMPT_CHARS:
+        record["error"] = f"a prompt longer than {MAX_PROMPT_CHARS:,} characters is not compared (PS013)"
         return record, None
     return record, obj
 

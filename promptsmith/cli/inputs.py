@@ -6,13 +6,12 @@ flag, else from the file's `.jsonl` extension, else it is text.
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from promptsmith.errors import PromptsmithError
 
@@ -26,8 +25,14 @@ class Record:
     prompt: str
     extra: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
-    #: The line as read (without its newline), so nothing is lost when a record is bad.
+    #: The line as read and decoded (without its line ending), so nothing is lost when a record is bad.
     raw: str = ""
+    #: The line's bytes exactly as read, line ending and any byte-order mark included (for --fix).
+    data: bytes = b""
+    #: The line ending it had: "\n", "\r\n" or "" (the last line of a file without one).
+    ending: str = ""
+    #: Whether the line could not be decoded as UTF-8 (a file with one is never rewritten).
+    undecodable: bool = False
 
 
 def input_format_for(path: str, flag: str | None) -> str:
@@ -37,37 +42,66 @@ def input_format_for(path: str, flag: str | None) -> str:
     return "jsonl" if path.lower().endswith((".jsonl", ".ndjson")) else "text"
 
 
-def _open(path: str) -> io.TextIOBase:
+def _open(path: str) -> BinaryIO:
     if path == "-":
-        # Read stdin as UTF-8 whatever the locale, and never die on a bad byte.
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+        return sys.stdin.buffer
     try:
-        return open(path, encoding="utf-8", errors="replace", newline=None)  # noqa: SIM115
+        return open(path, "rb")  # noqa: SIM115 - bytes: line endings, BOM and bad bytes are ours to judge
     except OSError as exc:
         raise PromptsmithError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def read_records(path: str, fmt: str) -> Iterator[Record]:
-    """Every line of `path` (`-` for stdin) as a Record, in order, blank lines included."""
+    """Every line of `path` (`-` for stdin) as a Record, in order, blank lines included.
+
+    Lines end at "\n" only (a lone "\r" is text, as in a JSON string); a "\r\n" ending and a
+    UTF-8 byte-order mark on the first line are not part of the prompt. A line that is not UTF-8,
+    gets a record with an `error` and the rest go on. (A prompt too long to read is the parser's
+    to report: PS013.)
+    """
     fh = _open(path)
     try:
-        for number, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\r\n")
-            rec = _json_record(path, number, line) if fmt == "jsonl" else Record(path, number, line)
-            rec.raw = line
+        for number, data in enumerate(fh, start=1):
+            body = data[:-1] if data.endswith(b"\n") else data
+            ending = "\n" if data.endswith(b"\n") else ""
+            if body.endswith(b"\r") and ending:
+                body, ending = body[:-1], "\r\n"
+            if number == 1 and body.startswith(b"\xef\xbb\xbf"):
+                body = body[3:]
+            try:
+                line = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                rec = Record(path, number, "", error=f"not UTF-8: byte 0x{body[exc.start]:02x} at column {exc.start + 1}",
+                             raw=body.decode("utf-8", "replace"), undecodable=True)
+            else:
+                if fmt == "jsonl":
+                    rec = _json_record(path, number, line)
+                else:
+                    rec = Record(path, number, line)
+                rec.raw = line
+            rec.data, rec.ending = data, ending
             yield rec
     finally:
         if path != "-":
             fh.close()
 
 
+def load_json_line(line: str) -> tuple[Any, str | None]:
+    """(the value, None) for a JSON line, or (None, why not): bad JSON, or nesting too deep."""
+    try:
+        return json.loads(line), None
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+
+
 def _json_record(path: str, number: int, line: str) -> Record:
     if not line.strip():
         return Record(path, number, "")
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return Record(path, number, "", error=f"invalid JSON: {exc.msg} at column {exc.colno}")
+    obj, error = load_json_line(line)
+    if error is not None:
+        return Record(path, number, "", error=error)
     if not isinstance(obj, dict):
         return Record(path, number, "", error='expected a JSON object with a "prompt" field')
     prompt = obj.pop("prompt", None)

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from promptsmith.cli.inputs import Record, display_name, input_format_for, read_records
-from promptsmith.cli.output import github_line, record_json, sarif, text_block
+from promptsmith.cli.output import dumps, github_line, record_json, sarif, text_block
 from promptsmith.config import Config
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability, Diagnostic
 from promptsmith.lint.engine import Linter
+
+
+def _unique(paths: list[str]) -> list[str]:
+    """The paths in order, each file once (`lint --fix a.txt a.txt` must not fix it twice)."""
+    seen: set[str] = set()
+    out = []
+    for path in paths:
+        key = path if path == "-" else os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
 
 
 def _records(paths: list[str], input_format: str | None) -> Iterator[tuple[str, Record]]:
@@ -36,17 +52,17 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
     collected: list[tuple[str, int, Diagnostic]] = []
     json_records: list[str] = []
     # --fix on files rewrites them once all their lines are read; stdin is echoed fixed.
-    rewritten: dict[str, list[str]] = {}
+    fixed_files = _FixedFiles()
 
-    for input_fmt, rec in _records(paths, input_format):
+    for input_fmt, rec in _records(_unique(paths), input_format):
         name = display_name(rec.file)
         if rec.error:
             bad_input += 1
             click.echo(f"{name}:{rec.line}: error: {rec.error}", err=True)
             if fix:
-                rewritten.setdefault(rec.file, []).append(rec.raw)
+                fixed_files.add(rec, None)
             if fmt == "jsonl":
-                out.write(record_json(rec.line, "", [], file=name, error=rec.error) + "\n")
+                out.write(record_json(rec.line, "", [], file=name, error=rec.error, **rec.extra) + "\n")
             continue
         prompt_text = rec.prompt
         if fix and prompt_text.strip():
@@ -57,14 +73,13 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
         else:
             diags = linter.lint(prompt_text) if prompt_text.strip() else []
         if fix:
-            rewritten.setdefault(rec.file, []).append(_line_for(rec, input_fmt, prompt_text))
+            fixed_files.add(rec, _line_for(rec, input_fmt, prompt_text) if prompt_text != rec.prompt else None)
         found += len(diags)
         fixable += sum(1 for d in diags if d.fix is not None and
                        (d.fix.applicability is Applicability.SAFE or unsafe))
-        if fmt == "jsonl":
-            if prompt_text.strip() or input_fmt == "text":
-                out.write(record_json(rec.line, prompt_text, diags, file=name, **rec.extra) + "\n")
-                out.flush()
+        if fmt == "jsonl":  # every input line gets its record, an empty prompt too
+            out.write(record_json(rec.line, prompt_text, diags, file=name, **rec.extra) + "\n")
+            out.flush()
         elif fmt == "json":
             json_records.append(record_json(rec.line, prompt_text, diags, file=name, **rec.extra))
         elif fmt == "text":
@@ -85,16 +100,11 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
         rules: list[Rule] = list(linter.rules)
         out.write(sarif(collected, rules) + "\n")
 
-    for path, lines in rewritten.items():
-        body = "\n".join(lines) + ("\n" if lines else "")
-        if path == "-":
-            if fmt == "text":
-                out.write(body)
-        else:
-            Path(path).write_text(body, encoding="utf-8")
+    if fix:
+        bad_input += fixed_files.write(echo_stdin=fmt == "text")
 
     if fmt == "text":
-        summary_stream = err if (fix and "-" in rewritten) else out
+        summary_stream = err if (fix and "-" in paths) else out
         _summary(summary_stream, found, fixed_count, fixable, fix, unsafe)
     if bad_input:
         return 2
@@ -102,11 +112,82 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
 
 
 def _line_for(rec: Record, input_fmt: str, text: str) -> str:
+    """The fixed line: the text, or the JSON object with its "prompt" replaced (keys in their order)."""
     if input_fmt == "jsonl":
-        if not rec.raw.strip():
-            return rec.raw
-        return json.dumps({"prompt": text, **rec.extra}, ensure_ascii=False)
+        obj = json.loads(rec.raw)
+        obj["prompt"] = text
+        return dumps(obj)
     return text
+
+
+class _FixedFiles:
+    """What `--fix` writes back: every byte it did not fix stays as it was read (encoding, line
+    endings, the final newline, a byte-order mark); a file with a line it could not decode is
+    left alone; each changed file is written once, through a temporary file and an atomic rename,
+    with its mode kept; a file that cannot be written is reported and the rest are still written."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, list[bytes]] = {}
+        self.changed: set[str] = set()
+        self.undecodable: dict[str, int] = {}
+
+    def add(self, rec: Record, new_text: str | None) -> None:
+        lines = self.files.setdefault(rec.file, [])
+        if rec.undecodable:
+            self.undecodable.setdefault(rec.file, rec.line)
+        if new_text is None:
+            lines.append(rec.data)
+            return
+        bom = b"\xef\xbb\xbf" if rec.line == 1 and rec.data.startswith(b"\xef\xbb\xbf") else b""
+        lines.append(bom + new_text.encode("utf-8", "surrogatepass") + rec.ending.encode("ascii"))
+        self.changed.add(rec.file)
+
+    def write(self, echo_stdin: bool) -> int:
+        """Write the changed files (and echo stdin); the number of files that could not be written."""
+        failed = 0
+        for path, lines in self.files.items():
+            if path == "-":
+                if echo_stdin:
+                    sys.stdout.flush()
+                    sys.stdout.buffer.write(b"".join(lines))
+                    sys.stdout.buffer.flush()
+                continue
+            if path in self.undecodable:
+                click.echo(f"{path}: not fixed: line {self.undecodable[path]} is not UTF-8, so the file is left "
+                           "as it is", err=True)
+                failed += 1
+                continue
+            if path not in self.changed:
+                continue  # nothing fixed: the file is not touched
+            try:
+                target = Path(os.path.realpath(path))
+                if target != Path(path).absolute():
+                    click.echo(f"{path}: a symlink; fixed its target {target}", err=True)
+                _write_atomic(target, b"".join(lines))
+            except OSError as exc:
+                click.echo(f"{path}: cannot write the fixes: {exc.strerror or exc}", err=True)
+                failed += 1
+        return failed
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one rename, keeping its mode; a failed write leaves it whole."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        # a rename would replace it anyway (root may write anything): read-only means "leave it"
+        raise PermissionError(13, "the file is read-only")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _summary(stream, found: int, fixed: int, fixable: int, fix: bool, unsafe: bool) -> None:

@@ -108,6 +108,7 @@ def parse(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
       echo "<https://s.mj.run/x> cat::2 dog --ar 3:2" | promptsmith parse -
     """
     from promptsmith.cli.inputs import input_format_for, read_records
+    from promptsmith.cli.output import dumps
     from promptsmith.core.parse import parse as parse_text
 
     out = sys.stdout
@@ -117,12 +118,12 @@ def parse(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
             for rec in read_records(path, input_format_for(path, input_format)):
                 if rec.error:
                     failed = True
-                    out.write(json.dumps({"line": rec.line, "error": rec.error}) + "\n")
+                    out.write(dumps({"line": rec.line, "error": rec.error, **rec.extra}) + "\n")
                     continue
                 prompt = parse_text(rec.prompt)
                 if fmt == "jsonl":
                     obj = {"line": rec.line, **prompt.model_dump(mode="json"), **rec.extra}
-                    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                    out.write(dumps(obj) + "\n")
                 else:
                     out.write(_describe(rec.line, prompt) + "\n")
                 out.flush()
@@ -493,6 +494,21 @@ _NEEDS_TEARDOWN = ("torch", "llama_cpp", "transformers", "diffusers", "sentence_
                    "multiprocessing", "concurrent.futures", "asyncio")
 
 
+def _exit_on_signals() -> None:
+    """Ctrl-C exits 130 and SIGTERM 143 (128 + the signal, as shells report them), not 1, the
+    status of "findings"; both unwind normally, so worker processes are stopped on the way out."""
+    import signal
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, leave)
+        except (ValueError, OSError):  # not the main thread, or a platform without it
+            pass
+
+
 def entry() -> None:
     """The console script: run the CLI, then end the process.
 
@@ -501,12 +517,19 @@ def entry() -> None:
     of a `promptsmith lint` start. So once the output is flushed the process exits at once; a
     command that loaded a model (torch, llama.cpp …) gets the normal teardown.
     """
+    for stream in (sys.stdout, sys.stderr):
+        try:  # a lone surrogate read from JSON (`\ud800`) is printed escaped, never a traceback
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    _exit_on_signals()
     try:
         main()
         code: object = 0
     except SystemExit as exc:
         code = exc.code
-    if any(name in sys.modules for name in _NEEDS_TEARDOWN):
+    signalled = isinstance(code, int) and code > 128  # the workers are stopped; a reader may hold stdin
+    if any(name in sys.modules for name in _NEEDS_TEARDOWN) and not signalled:
         sys.exit(code)
     status = 0 if code is None else code if isinstance(code, int) else 1
     if not isinstance(code, (int, type(None))):

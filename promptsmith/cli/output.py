@@ -20,6 +20,17 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
     return d.model_dump(mode="json")
 
 
+def dumps(obj: Any, indent: int | None = None) -> str:
+    """JSON for output: UTF-8 text as is, except a string with a lone surrogate (`\\ud800` read
+    from JSON input), which is written escaped, as it came, rather than failing the write."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, indent=indent)
+    return text
+
+
 def record_json(line: int, prompt: str, diags: list[Diagnostic], file: str | None = None,
                 error: str | None = None, **extra: Any) -> str:
     """One jsonl record: `{"line", "prompt", "diagnostics", …}`."""
@@ -29,7 +40,7 @@ def record_json(line: int, prompt: str, diags: list[Diagnostic], file: str | Non
     if error is not None:
         obj["error"] = error
     obj.update(extra)
-    return json.dumps(obj, ensure_ascii=False)
+    return dumps(obj)
 
 
 def _style(text: str, colour: bool, **kw: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import click
 
 from promptsmith.cli.inputs import input_format_for, read_records
+from promptsmith.cli.output import dumps
 from promptsmith.config import Config
 from promptsmith.services.batch import CheckOptions, Job, rewrite_stream
 
@@ -69,8 +69,10 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
         from promptsmith.services.compare import default_embedder
 
         default_embedder(options.embed_model, options.embed_cache, options.runtime)  # a missing model fails here, once
+    # stdin goes to the workers a line at a time, so that a slow stream comes back line by line
+    chunk = 1 if prompt is None and (file or "-") == "-" else 64
     for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=config.rule_dirs,
-                                 workers=workers, check=options, llm=llm):
+                                 workers=workers, chunk=chunk, check=options, llm=llm):
         count += 1
         if record.get("error"):
             failed += 1
@@ -81,7 +83,7 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
             flagged += record.get("clean") is False
             unpreserved += bool(record.get("check")) and record["check"]["verdict"] != "preserved"
         if fmt == "jsonl":
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(dumps(record) + "\n")
         elif fmt == "json":
             collected.append(record)
         else:
@@ -94,5 +96,5 @@ def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: st
         err.write(f"\r{count} prompts rewritten\n")
     if fmt == "json":
         payload = collected[0] if prompt is not None and collected else collected
-        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        out.write(dumps(payload, indent=2) + "\n")
     return 1 if failed or flagged or unpreserved else 0

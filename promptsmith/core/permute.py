@@ -43,14 +43,14 @@ def _first_group(text: str) -> tuple[int, int]:
 
 
 def _expand(text: str, out: list[str], limit: int) -> None:
-    if len(out) >= limit:
-        return
-    start, end = _first_group(text)
-    if start < 0:
-        out.append(" ".join(_ESCAPED_COMMA.sub(",", text).split()))
-        return
-    head, tail = text[:start], text[end:]
-    for option in split_options(text[start + 1 : end - 1]):
-        _expand(head + option + tail, out, limit)
-        if len(out) >= limit:
-            return
+    """Depth first, in order, with a stack of its own: nesting depth is the user's to choose
+    (`{{{…}}}` a thousand deep), Python's recursion limit is not."""
+    stack = [text]
+    while stack and len(out) < limit:
+        text = stack.pop()
+        start, end = _first_group(text)
+        if start < 0:
+            out.append(" ".join(_ESCAPED_COMMA.sub(",", text).split()))
+            continue
+        head, tail = text[:start], text[end:]
+        stack.extend(head + option + tail for option in reversed(split_options(text[start + 1 : end - 1])))

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from promptsmith.core.model import Diagnostic, Prompt, diagnostic_order
-from promptsmith.core.parse import parse
+from promptsmith.core.parse import MAX_PROMPT_CHARS, parse
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.lint.context import Context
 from promptsmith.lint.registry import FEATURES, Rule, select_rules
@@ -78,7 +78,10 @@ class Linter:
             prompt = parse(prompt, self.spec)
         ctx = self.context(prompt)
         out: list[Diagnostic] = []
-        for r in self._rules_for_prompt(prompt):
+        rules = self._rules_for_prompt(prompt)
+        if len(prompt.source) > MAX_PROMPT_CHARS:  # too long to read: PS013 says so, nothing else runs
+            rules = tuple(r for r in rules if r.code == "PS013")
+        for r in rules:
             ctx.rule = r
             out.extend(r.check(ctx))
         if len(out) > 1:

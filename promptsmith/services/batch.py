@@ -75,17 +75,70 @@ def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version
             yield _run_one(job, engine, target_version, rule_dirs, check, llm)
         return
 
-    def chunks() -> Iterator[tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any]]:
-        batch: list[Job] = []
-        for job in jobs:
-            batch.append(job)
-            if len(batch) >= chunk:
-                yield batch, engine, target_version, rule_dirs, check, llm
-                batch = []
-        if batch:
-            yield batch, engine, target_version, rule_dirs, check, llm
+    yield from _parallel(jobs, workers, chunk, (engine, target_version, rule_dirs, check, llm))
 
-    # map() keeps input order; results stream back chunk by chunk.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
-        for results in pool.map(_run_chunk, chunks()):
-            yield from results
+
+def _parallel(jobs: Iterable[Job], workers: int, chunk: int, options: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
+    """Chunks of jobs on worker processes, results in input order, as soon as each is ready.
+
+    A reader thread pulls the input and submits each chunk as it fills (the CLI reads stdin in
+    chunks of one line, so a slow stream is rewritten line by line); at most `4 × workers` chunks
+    are in flight, so a huge input is never read ahead into memory.
+    However the generator ends (exhausted, closed, an exception, a signal turned into SystemExit),
+    the workers are stopped.
+    """
+    import queue
+    import threading
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN)
+    pending: queue.Queue[Any] = queue.Queue(maxsize=4 * workers)
+    stop = threading.Event()
+    done = object()
+
+    def read() -> None:
+        try:
+            batch: list[Job] = []
+            for job in jobs:
+                if stop.is_set():
+                    return
+                batch.append(job)
+                if len(batch) >= chunk:
+                    pending.put(pool.submit(_run_chunk, (batch, *options)))
+                    batch = []
+            if batch:
+                pending.put(pool.submit(_run_chunk, (batch, *options)))
+            pending.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            pending.put(exc)
+
+    reader = threading.Thread(target=read, name="promptsmith-batch-reader", daemon=True)
+    reader.start()
+    finished = False
+    try:
+        while True:
+            item = pending.get()
+            if item is done:
+                finished = True
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from item.result()
+    finally:
+        stop.set()
+        if not finished:  # a signal, an error, or the consumer gave up: the workers must not outlive us
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        if not finished:
+            _stop_resource_tracker()
+
+
+def _stop_resource_tracker() -> None:
+    """End multiprocessing's resource-tracker process now, not seconds after we are gone."""
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a private hook of the standard library: best effort only
+        pass
+

@@ -30,6 +30,7 @@ from promptsmith.backends.base import Embedder
 from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
 from promptsmith.core.accounting import Accounting, Piece, account
 from promptsmith.core.fix import parse_mended
+from promptsmith.core.parse import MAX_PROMPT_CHARS
 
 Verdict = Literal["preserved", "added", "dropped", "drifted", "different"]
 
@@ -179,6 +180,8 @@ class _Pair:
     __slots__ = ("a", "b", "pa", "pb", "accounting", "lost", "texts")
 
     def __init__(self, a: str, b: str) -> None:
+        if len(a) > MAX_PROMPT_CHARS or len(b) > MAX_PROMPT_CHARS:
+            raise ValueError(f"a prompt longer than {MAX_PROMPT_CHARS:,} characters is not compared (PS013)")
         self.a, self.b = a, b
         self.pa, self.pb = parse_mended(a)[0], parse_mended(b)[0]
         self.accounting: Accounting = account(self.pa, self.pb)

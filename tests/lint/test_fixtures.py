@@ -53,6 +53,11 @@ def test_enough_rules() -> None:
     assert len(RULES) >= 35
 
 
+def _prompt(example: dict) -> str:
+    """The example's prompt, `repeat` times over (for a prompt too long to write out)."""
+    return example["prompt"] * example.get("repeat", 1)
+
+
 def _examples(kind: str):
     for code, body in sorted(CASES.items()):
         for i, ex in enumerate(body.get(kind, [])):
@@ -62,7 +67,7 @@ def _examples(kind: str):
 @pytest.mark.parametrize(("code", "version", "example"), list(_examples("bad")))
 def test_bad_example(code: str, version: str | None, example: dict) -> None:
     linter = Linter(version=example.get("version", version), select=[code])
-    prompt = example["prompt"]
+    prompt = _prompt(example)
     diags = linter.lint(prompt)
     assert diags, f"{code} found nothing in {prompt!r}"
     assert all(d.code == code for d in diags)
@@ -85,7 +90,7 @@ def test_bad_example(code: str, version: str | None, example: dict) -> None:
 @pytest.mark.parametrize(("code", "version", "example"), list(_examples("good")))
 def test_good_example(code: str, version: str | None, example: dict) -> None:
     linter = Linter(version=example.get("version", version), select=[code])
-    diags = linter.lint(example["prompt"])
+    diags = linter.lint(_prompt(example))
     assert not diags, [(d.code, d.message) for d in diags]
 
 

@@ -278,3 +278,24 @@ def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
     if jobs > MAX_JOBS:
         s, e = perms[0].span.start, perms[-1].span.end
         yield ctx.diag(s, e, f"this prompt expands to more than {MAX_JOBS} jobs; Midjourney runs at most {MAX_JOBS}")
+
+
+@rule("PS013", "prompt-too-long", severity=Severity.ERROR, needs=("diagnostics",))
+def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Reports a prompt longer than 50,000 characters, and checks nothing else in it.
+
+    ## Why is this bad?
+    No prompt that long is meant: it is a file pasted into one line, or a runaway generator.
+    Midjourney's docs advise short prompts that concentrate on the main concepts; promptsmith
+    bounds what it reads so that a 20 MB line costs its own size in memory, not gigabytes.
+
+    ## Example
+    A 20 MB line of captions joined by commas.
+
+    ## Use instead
+    One prompt per line.
+
+    ## References
+    Midjourney, "Prompts" (V4/V5 docs): https://docs.midjourney.com/docs/prompts"""
+    return _from_parser(ctx)

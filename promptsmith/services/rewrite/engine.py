@@ -10,6 +10,7 @@ from typing import Any
 
 from promptsmith.core.fix import apply_edits, fix_passes, parse_mended
 from promptsmith.core.model import Diagnostic, Prompt, Severity
+from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.core.render import format_weight
 from promptsmith.core.terms import fragments
 from promptsmith.core.spec import Spec, load_spec
@@ -79,6 +80,11 @@ class Rewriter:
         """Rewrite one prompt; never raises on user text. `overrides` puts terms into slots
         (the LLM's classify job)."""
         t0 = time.perf_counter()
+        if len(text) > MAX_PROMPT_CHARS:  # left as it is, with the finding that says why (PS013)
+            return RewriteResult.model_construct(
+                input=text, output=text, slots={}, params=[], changes=[], diagnostics=self.linter.lint(text),
+                clean=False, candidates=[], engine="rules", target_version=self.target,
+                seconds=time.perf_counter() - t0, check=None, jobs=[], model="", retries=0, fallback=None)
         changes: list[Change] = []
         prompt = self._syntax_fixes(text, changes)
         prompt = self._text_fixes(prompt, changes)
