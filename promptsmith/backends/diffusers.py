@@ -84,13 +84,16 @@ class DiffusersRenderer:
     """A `Renderer`: renders a plan's four images in one call and reports timings."""
 
     def __init__(self, model: str | os.PathLike[str] | Any, *, device: str | None = None, compile: bool = False,
-                 tiny_vae: str | os.PathLike[str] | None = None, zero_snr: bool = False) -> None:
+                 tiny_vae: str | os.PathLike[str] | None = None, zero_snr: bool = False,
+                 allow_download: bool = False) -> None:
         self._pipe = None if isinstance(model, (str, os.PathLike)) else model
         self.model = str(model) if isinstance(model, (str, os.PathLike)) else type(model).__name__
         self.requested_device = device
         self.compile = compile
         self.tiny_vae = tiny_vae
         self.zero_snr = zero_snr
+        #: A hub id loads from the local cache only, unless the user opts in to downloads.
+        self.allow_download = allow_download
         self._lock = threading.Lock()
         self.load_seconds = 0.0
         if self._pipe is None and not Path(model).exists() and not _looks_like_hub_id(str(model)):
@@ -117,12 +120,13 @@ class DiffusersRenderer:
             raise BackendUnavailable(f"diffusers is not installed: {INSTALL_HINT}") from exc
         quiet_libraries()
         device, dtype = pick_device(self.requested_device)
-        local = Path(self.model).exists()
         try:
-            pipe = DiffusionPipeline.from_pretrained(self.model, local_files_only=local or None,
+            pipe = DiffusionPipeline.from_pretrained(self.model, local_files_only=not self.allow_download,
                                                      **{dtype_keyword(): dtype})
         except OSError as exc:
-            raise ModelNotFound(f"cannot load pipeline {self.model!r}: {exc}") from exc
+            hint = "" if self.allow_download or Path(self.model).exists() else \
+                " (not in the local cache; --allow-download fetches it)"
+            raise ModelNotFound(f"cannot load pipeline {self.model!r}: {exc}{hint}") from exc
         pipe = pipe.to(device)
         pipe.set_progress_bar_config(disable=True)  # the CLI and the server report their own progress
         self._configure(pipe)

@@ -337,8 +337,8 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
             scorer = ClipScorer(clip_model)
         result = run_preview(prompt, renderer, family=fam, out_dir=Path(out_dir), compare_with=other, seed=seed,
                              steps=steps, scorer=scorer)
-    except PromptsmithError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except PromptsmithError as exc:  # a missing extra or model: a usage error (2), with what to install
+        raise click.UsageError(str(exc)) from exc
     if fmt == "json":
         click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
@@ -353,23 +353,42 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
 @main.command(context_settings=CONTEXT)
 @click.option("--pipeline", metavar="DIR", required=True, help="diffusers pipeline folder (or a cached hub id).")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--token", envvar="PROMPTSMITH_TOKEN", help="Require this bearer token.")
+@click.option("--insecure-no-token", is_flag=True, help="Listen beyond loopback without a token (anyone may render).")
+@click.option("--allow-download", is_flag=True, help="Let a hub id be downloaded (default: local files only).")
 @click.option("--compile", "compile_", is_flag=True, help="torch.compile the denoiser.")
 @click.option("--zero-snr", is_flag=True, help="Trailing timesteps, rescaled betas and guidance rescale.")
-def serve(pipeline: str, host: str, port: int, token: str | None, compile_: bool, zero_snr: bool) -> None:
-    """Run the render server on the GPU host (POST /render, GET /health; one GPU job at a time)."""
-    from promptsmith.backends.diffusers import DiffusersRenderer
-    from promptsmith.services.server import make_server
+def serve(pipeline: str, host: str, port: int, token: str | None, insecure_no_token: bool, allow_download: bool,
+          compile_: bool, zero_snr: bool) -> None:
+    """Run the render server on the GPU host (POST /render, GET /health; one GPU job at a time).
 
-    renderer = DiffusersRenderer(pipeline, compile=compile_, zero_snr=zero_snr)
-    family = renderer.family  # loads the pipeline now, before the first request
-    server = make_server(renderer, family=family, host=host, port=port, token=token)
+    It listens on loopback unless told otherwise; beyond loopback it needs --token (or
+    PROMPTSMITH_TOKEN), or --insecure-no-token to let anyone who can reach it render.
+    """
+    from promptsmith.services.server import is_loopback, make_server
+
+    if not token and not is_loopback(host) and not insecure_no_token:
+        raise click.UsageError(f"--host {host} listens beyond this machine: give --token (or PROMPTSMITH_TOKEN), "
+                               "or --insecure-no-token to serve anyone who can reach it")
+    try:
+        from promptsmith.backends.diffusers import DiffusersRenderer
+
+        renderer = DiffusersRenderer(pipeline, compile=compile_, zero_snr=zero_snr, allow_download=allow_download)
+        family = renderer.family  # loads the pipeline now, before the first request
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - bad weights, a broken folder: one line, not a traceback
+        raise click.UsageError(f"cannot load pipeline {pipeline}: {type(exc).__name__}: {exc}") from exc
+    try:
+        server = make_server(renderer, family=family, host=host, port=port, token=token)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     click.echo(f"promptsmith render server on http://{host}:{server.server_port} ({family}, "
                f"{'token required' if token else 'no token'}); Ctrl+C to stop", err=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.server_close()
@@ -387,7 +406,7 @@ def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str
     try:
         from promptsmith.tui.app import run  # deferred: textual loads only for the TUI
     except ImportError as exc:
-        raise click.ClickException("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
+        raise click.UsageError("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
     config = _config(ctx)
     run(prompt, version=target_version or config.target_version or "6.1",
         engine=engine or ("rules" if config.engine == "auto" else config.engine), backend=backend or config.backend)

@@ -23,10 +23,10 @@ import math
 import secrets
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from promptsmith.core.model import Prompt
-from promptsmith.core.parse import parse
+from promptsmith.core.parse import MAX_PROMPT_CHARS, parse
 
 Family = Literal["sd15", "sdxl", "sd3", "flux"]
 FAMILIES: tuple[str, ...] = ("sd15", "sdxl", "sd3", "flux")
@@ -52,6 +52,19 @@ DENOISING_END = {"sdxl"}
 #: Families where `::` weights become weighted prompt embeddings (CLIP-only text encoders).
 WEIGHTED_EMBEDS = {"sd15", "sdxl"}
 CHAOS_MAX_DROP = 0.4
+
+# The bounds of a plan, checked on every plan however it was made (the CLI's, or one a client
+# sends the render server): a plan inside them renders in bounded time and memory.
+#: Most denoising steps.
+MAX_STEPS = 200
+#: Longest side, and most pixels per image (2048²).
+MAX_SIDE = 4096
+MAX_PIXELS = 2048 * 2048
+#: Images per grid (the 2×2 grid: one seed and one guidance scale each).
+GRID = 4
+MAX_SEED = 2**32 - 1
+#: Highest guidance scale accepted (CFG beyond ~30 only burns the image).
+MAX_GUIDANCE = 50.0
 
 _NOT_MAPPED = {
     "weird": "no open pipeline has Midjourney's 'weird' aesthetic",
@@ -92,23 +105,35 @@ class RenderPlan(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    source: str
+    source: str = Field(max_length=MAX_PROMPT_CHARS)
     family: Family
-    prompt: str
-    negative_prompt: str = ""
-    weighted_prompt: list[tuple[str, float]] = Field(default_factory=list)
-    width: int
-    height: int
-    guidance_scale: float
-    guidance_scales: list[float]
-    num_inference_steps: int
-    denoising_end: float = 1.0
-    seeds: list[int]
-    seeds_random: bool = False
-    tile: bool = False
-    raw: bool = False
-    mappings: list[Mapping] = Field(default_factory=list)
-    unmapped: list[str] = Field(default_factory=list)
+    prompt: str = Field(max_length=MAX_PROMPT_CHARS)
+    negative_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
+    weighted_prompt: list[tuple[str, float]] = Field(default_factory=list, max_length=64)
+    width: int = Field(ge=64, le=MAX_SIDE, strict=True)
+    height: int = Field(ge=64, le=MAX_SIDE, strict=True)
+    guidance_scale: float = Field(ge=0.0, le=MAX_GUIDANCE, allow_inf_nan=False)
+    guidance_scales: list[float] = Field(min_length=GRID, max_length=GRID)
+    num_inference_steps: int = Field(ge=1, le=MAX_STEPS, strict=True)
+    denoising_end: float = Field(1.0, gt=0.0, le=1.0, allow_inf_nan=False)
+    seeds: list[int] = Field(min_length=GRID, max_length=GRID)
+    seeds_random: bool = Field(False, strict=True)
+    tile: bool = Field(False, strict=True)
+    raw: bool = Field(False, strict=True)
+    mappings: list[Mapping] = Field(default_factory=list, max_length=256)
+    unmapped: list[str] = Field(default_factory=list, max_length=256)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RenderPlan:
+        if self.width * self.height > MAX_PIXELS:
+            raise ValueError(f"{self.width}×{self.height} is over {MAX_PIXELS:,} pixels (2048²) per image")
+        for g in self.guidance_scales:
+            if isinstance(g, bool) or not (0.0 <= g <= MAX_GUIDANCE) or math.isnan(g):
+                raise ValueError(f"each guidance scale must be a number 0…{MAX_GUIDANCE:g}")
+        for s in self.seeds:
+            if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED:
+                raise ValueError(f"each seed must be an integer 0…{MAX_SEED}")
+        return self
 
 
 def guidance_for(stylize: float, family: str) -> float:
@@ -124,11 +149,18 @@ def guidance_for(stylize: float, family: str) -> float:
 def size_for(ratio: tuple[int, int] | None, family: str, pixels: int | None = None) -> tuple[int, int]:
     """Width and height for `W:H` at the family's native pixel count (or `pixels`), multiples of 64."""
     w, h = ratio or (1, 1)
-    pixels = pixels or NATIVE_PIXELS[family]
-    width = math.sqrt(pixels * w / h)
-    height = pixels / width
-    snap = lambda v: max(64, int(round(v / 64)) * 64)  # noqa: E731
-    return snap(width), snap(height)
+    pixels = min(pixels or NATIVE_PIXELS[family], MAX_PIXELS)
+    width = min(math.sqrt(pixels * w / h), MAX_SIDE)
+    height = min(pixels / width, MAX_SIDE)
+    width = min(width, pixels / height)
+    snap = lambda v: max(64, min(MAX_SIDE, int(round(v / 64)) * 64))  # noqa: E731
+    sw, sh = snap(width), snap(height)
+    while sw * sh > MAX_PIXELS:  # rounding up must not pass the bound
+        if sw >= sh:
+            sw -= 64
+        else:
+            sh -= 64
+    return sw, sh
 
 
 def _quality_factor(q: float) -> float:

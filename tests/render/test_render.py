@@ -150,6 +150,19 @@ def test_concurrent_requests_are_queued_not_dropped(server: str) -> None:
     assert results == [200, 200, 200]
 
 
+def test_serve_on_a_port_in_use_exits_2(tiny_sd: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        out = subprocess.run([sys.executable, "-m", "promptsmith", "serve", "--pipeline", str(tiny_sd), "--port",
+                              str(taken.getsockname()[1])], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2 and "cannot listen" in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
 def test_unreachable_server_says_how_to_start_one() -> None:
     from promptsmith.backends.http import HttpRenderer
     from promptsmith.errors import BackendUnavailable
