@@ -33,6 +33,7 @@ KEYS: dict[str, type] = {
     "term-threshold": float,
     "embed-cache": bool,
     "embed-runtime": str,
+    "history-size": int,
 }
 
 #: compare's thresholds, measured by `python -m eval.compare_eval` (all-MiniLM-L6-v2): no rules
@@ -62,6 +63,8 @@ class Config:
     embed_cache: bool = False
     #: How the embedding model runs: auto (NumPy for BERT models on a CPU), numpy, or torch.
     embed_runtime: str = "auto"
+    #: Rewrites the TUI keeps in its history file (older ones are pruned).
+    history_size: int = 5_000
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **values: Any) -> Config:
@@ -100,8 +103,10 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at {exc.start})") from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | None) -> Config:
@@ -117,6 +122,11 @@ def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | N
                 value = float(value)
             except ValueError:
                 raise ConfigError(f"{source}: {key!r} must be a number, not {value!r}") from None
+        if want is int and isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                raise ConfigError(f"{source}: {key!r} must be a whole number, not {value!r}") from None
         if want is bool and isinstance(value, str):
             value = value.strip().lower() in ("1", "true", "yes", "on")
         if not isinstance(value, want):

@@ -7,6 +7,7 @@ tokenizer can be passed in.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -25,6 +26,9 @@ class TransformersGenerator:
     def __init__(self, model: str | os.PathLike[str] | Any | None = None, tokenizer: Any = None, *,
                  device: str = "cpu", seed: int = 0) -> None:
         self._model = None if model is None or isinstance(model, (str, os.PathLike)) else model
+        if self._model is None and importlib.util.find_spec("transformers") is None:
+            # said first: the model search below would recommend the llama.cpp extra instead
+            raise BackendUnavailable(f"--llm-backend transformers needs transformers: {INSTALL_HINT}")
         self._tokenizer = tokenizer
         self.path: Path | None = None
         if self._model is None:

@@ -409,7 +409,8 @@ def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str
         raise click.UsageError("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
     config = _config(ctx)
     run(prompt, version=target_version or config.target_version or "6.1",
-        engine=engine or ("rules" if config.engine == "auto" else config.engine), backend=backend or config.backend)
+        engine=engine or ("rules" if config.engine == "auto" else config.engine), backend=backend or config.backend,
+        history_size=config.history_size)
 
 
 # -- models ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import sys
 import zlib
 from functools import lru_cache
 from importlib import resources
@@ -43,13 +44,15 @@ def _cache_path(path: Path) -> Path:
 @lru_cache(maxsize=64)
 def _load_toml(path: Path) -> dict[str, Any]:
     """A rule file's data, through a marshal copy in the user cache keyed by the file's bytes
-    (length and CRC-32): parsing the TOML costs ~10 ms of every `promptsmith lint` start,
-    loading the copy well under 1 ms. The cache is best effort: any problem with it parses."""
+    (length and CRC-32) and the Python and marshal versions: parsing the TOML costs ~10 ms of
+    every `promptsmith lint` start, loading the copy well under 1 ms. The cache is the user's own
+    (`$XDG_CACHE_HOME/promptsmith/rules`, written and read by this user only, like pip's), and best
+    effort: any problem with it (a stale, damaged or foreign copy) parses the TOML instead."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise RuleDataError(f"rule file {path} is missing; reinstall promptsmith") from exc
-    key = (_CACHE_FORMAT, len(raw), zlib.crc32(raw))
+    key = (_CACHE_FORMAT, sys.version_info[:2], marshal.version, len(raw), zlib.crc32(raw))
     try:
         cached: Path | None = _cache_path(path)
     except (KeyError, RuntimeError):  # no home directory to keep a copy in

@@ -131,13 +131,15 @@ class PromptsmithApp(App[None]):
     ]
 
     def __init__(self, prompt: str = "", *, version: str = "6.1", engine: str = "rules", history_path: Path | None = None,
-                 backend: str | None = None, embedder: Any = None, cursor_blink: bool = True) -> None:
+                 backend: str | None = None, embedder: Any = None, cursor_blink: bool = True,
+                 history_size: int = 5_000) -> None:
         super().__init__()
         self.cursor_blink = cursor_blink
         self.initial = prompt
         self.version = version
         self.engine = engine if engine in ENGINES else "rules"
         self.history_path = history_path
+        self.history_size = history_size
         self.backend = backend
         self.embedder = embedder
         self.diagnostics: list[Any] = []
@@ -331,9 +333,11 @@ class PromptsmithApp(App[None]):
     def _remember(self, r: Any) -> None:
         from promptsmith.services.history import History
 
-        history = History(self.history_path)
+        history = History(self.history_path, self.history_size)
         history.add(r.input, r.output, r.engine)
         history.close()
+        if history.notice:
+            self.call_from_thread(self.notify, history.notice, severity="warning")
 
     # -- compare / copy / history / preview / help -----------------------------------------------
     def action_compare(self) -> None:
@@ -363,9 +367,11 @@ class PromptsmithApp(App[None]):
     def action_history(self) -> None:
         from promptsmith.services.history import History
 
-        history = History(self.history_path)
+        history = History(self.history_path, self.history_size)
         entries = history.recent()
         history.close()
+        if history.notice:
+            self.notify(history.notice, severity="warning")
 
         def load(choice: str | None) -> None:
             if choice:

@@ -220,3 +220,49 @@ def test_fix_on_a_long_line_is_bounded(tmp_path: Path, size_mb: int) -> None:
     before = path.read_bytes()
     out = run("lint", "--fix", str(path))
     assert b"PS013" in out.stdout and path.read_bytes() == before
+
+
+# -- elsewhere: config, extras, exit codes --------------------------------------------------------
+def test_an_unreadable_user_config_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "promptsmith").mkdir()
+    (tmp_path / "promptsmith" / "config.toml").write_bytes(b"\xff\xfe not text")
+    out = subprocess.run([sys.executable, "-m", "promptsmith", "lint", "-"], input=b"a cat\n", capture_output=True,
+                         timeout=60, env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
+    assert out.returncode == 2 and b"config.toml is not UTF-8" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_a_missing_model_exits_2_in_every_command(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nothing")
+    for args in (("compare", "a", "b", "--embed-model", missing),
+                 ("rewrite", "a cat", "--engine", "llm", "--model", missing + ".gguf"),
+                 ("preview", "a cat", "--pipeline", missing)):
+        out = run(*args)
+        assert out.returncode == 2 and b"Traceback" not in out.stderr, (args, out.stderr[-300:])
+
+
+def test_the_transformers_backend_without_transformers_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from promptsmith.backends.hf import TransformersGenerator
+    from promptsmith.errors import BackendUnavailable
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name, *a))
+    with pytest.raises(BackendUnavailable, match="needs transformers"):
+        TransformersGenerator()
+
+
+def test_the_rule_cache_is_keyed_by_python_and_falls_back_on_a_bad_copy(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptsmith.core import resources
+
+    rule = tmp_path / "r.toml"
+    rule.write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(resources, "user_cache_dir", lambda: tmp_path / "cache")
+    resources._load_toml.cache_clear()
+    assert resources._load_toml(rule) == {"x": 1}
+    copy = resources._cache_path(rule)
+    copy.write_bytes(b"\x00garbage")
+    resources._load_toml.cache_clear()
+    assert resources._load_toml(rule) == {"x": 1}
+    resources._load_toml.cache_clear()
