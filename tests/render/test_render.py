@@ -178,3 +178,23 @@ def test_zero_terminal_snr_option(tiny_sd: Path) -> None:
     images, _ = renderer.render(plan("a black cat at night --seed 4", "sd15", pixels=SMALL, steps=2))
     config = renderer.pipe.scheduler.config
     assert config.rescale_betas_zero_snr and config.timestep_spacing == "trailing" and len(images) == 4
+
+
+def test_a_hub_id_stays_offline_unless_the_user_opts_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    import diffusers
+
+    from promptsmith.backends.diffusers import DiffusersRenderer
+    from promptsmith.errors import ModelNotFound
+
+    seen: list[object] = []
+
+    def not_cached(model, **kw):  # noqa: ANN001, ANN003, ANN202
+        seen.append(kw.get("local_files_only"))
+        raise OSError("not in the cache")
+
+    monkeypatch.setattr(diffusers.DiffusionPipeline, "from_pretrained", staticmethod(not_cached))
+    with pytest.raises(ModelNotFound, match="--allow-download"):
+        DiffusersRenderer("some-org/some-pipeline").pipe
+    with pytest.raises(ModelNotFound):
+        DiffusersRenderer("some-org/some-pipeline", allow_download=True).pipe
+    assert seen == [True, False]
