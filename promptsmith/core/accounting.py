@@ -28,7 +28,7 @@ from typing import Literal
 
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Prompt
-from promptsmith.core.terms import CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_VERBS, STOP, WRITTEN, fold, ledger, negation
+from promptsmith.core.terms import CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_WORDS, STOP, WRITTEN, fold, ledger, negation
 
 Status = Literal["kept", "changed", "dropped"]
 
@@ -145,7 +145,7 @@ def _credit_free(words: list[tuple[str, str, int, int]], text: str, offset: int)
     for i, w in enumerate(words):
         low = w[0].lower()
         after = text[w[3] - offset :].lstrip().lower()
-        if (low in CREDIT_VERBS or low in CREDIT_NOUNS) and after.startswith("by "):
+        if (low in CREDIT_WORDS or low in CREDIT_NOUNS) and after.startswith("by "):
             continue
         if low in CREDIT_SUFFIXES and i == len(words) - 1 and i > 0:
             continue

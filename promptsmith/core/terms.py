@@ -45,9 +45,10 @@ WRITTEN = frozenset(
 #: Words that only credit a maker, next to the maker's name: the verb before "by" (`painted by
 #: Monet`, `inspired by Ghibli`) and the word after a name (`Ghibli inspired`, `Dark Souls themed`).
 #: The rewriter writes a credit its own way ("in the style of Monet"), so these are not content.
-CREDIT_VERBS = frozenset(
+CREDIT_WORDS = frozenset(
     "painted drawn illustrated made done directed photographed shot filmed created designed"
-    " rendered sculpted written animated produced crafted conceived imagined inspired".split()
+    " rendered sculpted written animated produced crafted conceived imagined inspired"
+    " part partly partially mostly".split()  # `part by Adrian Ghenie`
 )
 CREDIT_SUFFIXES = ("style", "inspired", "aesthetic", "themed")
 #: Nouns before "by" that say no more than the credit does (`art by Greg Rutkowski`): the rewriter
@@ -60,7 +61,9 @@ KINDS = ("content", "filler", "medium", "style", "tool", "lighting", "colour", "
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # sentence stops: `.`, `!`, `?`, `…` followed by a space or the end, not a decimal
-_STOP_AT = re.compile(r"(?:\.{2,}|[.!?…])(?=\s|$)")
+_STOP_AT = re.compile(r"(?:\.{2,}|[!?！？]+|[.…。])(?=\s|$)")
+#: `!!!` inside a term, before a lower-case word (`fine!!! lines`): emphasis, not a stop.
+_EMPHASIS = re.compile(r"[!?！？]{2,}(?=\s)")
 _ABBREVIATIONS = frozenset("dr mr mrs ms st mt ft jr sr vs etc inc ltd co no vol fig ca approx".split())
 #: What follows an -ise/-ize verb stem: realise, realised, realising, realisation
 _VERB_END = re.compile(r"(?:e|ed|es|ing|ation|ations|er|ers)$")
@@ -279,7 +282,13 @@ class Fragment:
 
 
 def _is_stop(text: str, i: int, j: int) -> bool:
-    """Whether the stop `text[i:j]` ends a sentence (not an initial or an abbreviation)."""
+    """Whether the stop `text[i:j]` ends a sentence (not an initial, an abbreviation, or the
+    emphasis of `fine!!! lines`)."""
+    if text[i] in "!?！？":
+        if j - i < 2:
+            return True
+        rest = text[j:].lstrip()
+        return not rest[:1].islower()
     if j - i > 1 or text[i] != ".":
         return True
     j = i + 1
@@ -295,7 +304,7 @@ def _is_stop(text: str, i: int, j: int) -> bool:
     return word.lower() not in _ABBREVIATIONS
 
 
-_SEPARATOR = re.compile(r"[,;\n|]|(?<= )\+(?= )|(?:\.{2,}|[.!?…])(?=\s|$)")
+_SEPARATOR = re.compile(r"[,;\n|]|(?<= )\+(?= )|(?:\.{2,}|[!?！？]+|[.…。])(?=\s|$)")
 _GROUPING = re.compile(r"[{(\[\"“\\]")
 
 
@@ -308,10 +317,10 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
         start = 0
         for m in _SEPARATOR.finditer(text):
             c = m.group()
-            if c[0] in ".!?…" and not _is_stop(text, m.start(), m.end()):
+            if c[0] in ".!?…！？。" and not _is_stop(text, m.start(), m.end()):
                 continue
-            _emit(text, base, start, m.start(), "." if c[0] in ".!?…" else ("," if c == "+" else c), out, sd, wrapped,
-                  depth)
+            _emit(text, base, start, m.start(), "." if c[0] in ".!?…！？。" else ("," if c == "+" else c), out, sd,
+                  wrapped, depth)
             start = m.end()
         _emit(text, base, start, len(text), "", out, sd, wrapped, depth)
         return
@@ -338,7 +347,7 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
             j = i + 1
             if c in ",;\n|" or (c == "+" and 0 < i < n - 1 and text[i - 1] == " " and text[i + 1] == " "):
                 sep = "," if c == "+" else c
-            elif c in ".!?…":
+            elif c in ".!?…！？。":
                 m = _STOP_AT.match(text, i)
                 if m is not None and _is_stop(text, i, m.end()):
                     sep, j = ".", m.end()
@@ -523,7 +532,7 @@ def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = 
             content, filler = strip_filler(f.text, fill)
         else:
             content, filler = f.text, ()
-        content = _LEADING_AND.sub("", content.rstrip("!?").strip())
+        content = _LEADING_AND.sub("", " ".join(_EMPHASIS.sub(" ", content).split()).rstrip("!?！？").strip())
         if '"' in f.text or "“" in f.text:
             kind = "quoted"
         elif "{" in f.text:

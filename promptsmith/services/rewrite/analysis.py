@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
-from promptsmith.core.terms import CREDIT_SUFFIXES, CREDIT_VERBS, STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
+from promptsmith.core.terms import CREDIT_SUFFIXES, CREDIT_WORDS, STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
@@ -23,7 +23,7 @@ _STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the
 _BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
 #: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
 #: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
-_AUTHORSHIP = CREDIT_VERBS
+_AUTHORSHIP = CREDIT_WORDS
 #: "by" that names no author: `surrounded by flames`, `a castle by the sea`, `lit by candles`
 _NOT_AUTHOR_WHO = frozenset(
     "the a an his her their its our my your some many several two three four five night day side"
@@ -290,6 +290,10 @@ class Analyzer:
         if slot is not None:
             self._put(slot, term, brief)
             return
+        if term.lower().startswith("from ") and len(term.split()) > 1 and (brief.head or brief.prose):
+            brief.terms.append(Term(term, "subject"))  # "evelyn, from league of legends": where the subject is from
+            brief.attached.append(term)
+            return
         credit = _credit(term)
         if credit is None and brief.credited and term.lower().startswith(("and ", "& ")):
             credit = ("", term.split(None, 1)[1] if len(term.split()) > 1 else "")  # `…, and mark brooks`
@@ -344,6 +348,8 @@ class Analyzer:
             self._tool(term, brief)  # "frostbite 3 engine": a tool no lexicon knows
             brief.terms.append(Term(term, "style"))
             return
+        if len(term.split()) >= 5 and self._glued_tail(term, brief):
+            return  # "Samurai riding a horse in a snowy forest Cinematic lighting": a comma left out
         for shape, slot in _SHAPES:  # "…mm" is camera, "X lighting" lighting, "X tones" colour …
             if shape.search(term):
                 self._put(slot, term, brief)
@@ -368,13 +374,40 @@ class Analyzer:
                 return
         self._subject(term, brief)
 
+    def _glued_tail(self, term: str, brief: Brief) -> bool:
+        """Split a long term that ends in a known lighting, colour or mood phrase of two words or
+        more, after at least three words of something else: the user left out a comma."""
+        found = self.lex.find(term)
+        if not found:
+            return False
+        last = found[-1]
+        if last.slot not in ("lighting", "colour", "mood") or last.end != len(term) or len(last.term.split()) < 2:
+            return False
+        rest = term[: last.start].strip(" ,")
+        if len(rest.split()) < 3:
+            return False
+        self.classify(rest, brief)
+        self._put(last.slot, term[last.start :], brief)
+        return True
+
     def _names_go_on(self, term: str) -> bool:
         """Whether a term right after a credit goes on with its list of makers: a name
         (`Chéri Hérouard`), or names joined by "and" of which the lexicon knows one as a style
         (`tan zi and ayanamikodon and alphonse mucha and wlop`)."""
         lex = self.lex
-        if len(term.split()) <= 3 and _NAME.match(term) and lex.slot(term) in (None, "style"):
+        words = term.split()
+        if len(words) <= 3 and _NAME.match(term) and lex.slot(term) in (None, "style"):
             return True
+        if 2 <= len(words) <= 3 and all(w.isalpha() for w in words) and lex.slot(term) in (None, "style"):
+            # a lower-case name in the list (`…, tom bagshaw, cedric peyravernay, …`): a known first
+            # name, or words no lexicon or word list knows
+            rules = self.rules
+            low = [w.lower() for w in words]
+            if low[0] in rules.first_names:
+                return True
+            known = rules.adjectives | rules.body_parts | rules.clothing | rules.mass_nouns | STOP
+            if not lex.find(term) and not any(w in known for w in low):
+                return True
         parts = [p for p in _SPLIT_WHO.split(term) if p]
         return (len(parts) > 1 and all(len(p.split()) <= 3 and lex.slot(p) in (None, "style") for p in parts)
                 and any(lex.slot(p) == "style" for p in parts))

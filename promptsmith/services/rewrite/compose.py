@@ -116,6 +116,9 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
         if np.split(None, 1)[:1] in (["A"], ["An"], ["The"]):
             np = np[0].lower() + np[1:]  # "a close-up of a Japanese apartment", not "of A …"
         np = f"{shot} of {np}" if np else shot
+    origins = [a for a in _dedupe(brief.attached) if a.lower().startswith("from ")]
+    if np and origins:  # "a knight from the movie Dune", no comma: it says which knight
+        np = f"{np} {' and '.join(origins)}"
     parts = [np] if np else []
     withs = join_list(_dedupe(brief.features + [_articled(o, rules) for o in brief.objects]))
     if withs:
@@ -127,7 +130,7 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
             parts = [f"{np} with {withs}"]
     if brief.worn:
         parts.append("wearing " + join_list(_dedupe([_articled(w, rules) for w in brief.worn])))
-    parts.extend(_dedupe(brief.attached))
+    parts.extend(a for a in _dedupe(brief.attached) if not (np and a in origins))
     parts.extend(_dedupe(brief.verbatim))
     text = ", ".join(parts)
     if brief.setting:
