@@ -16,10 +16,8 @@ if has embed || has render || has dev; then
   $pip install -q "torch==2.13.0"
 fi
 if has llm || has dev; then
-  export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
--DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON \
--DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF"
-  $pip install -q "llama-cpp-python==0.3.36"
+  source scripts/llama-cpp-flags.sh
+  $pip install -q "$LLAMA_CPP_REQUIREMENT"
 fi
 $pip install -q -e ".${extras:+[$extras]}"
 if has dev; then
