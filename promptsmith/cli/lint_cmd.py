@@ -9,6 +9,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import click
@@ -33,16 +34,53 @@ def _unique(paths: list[str]) -> list[str]:
     return out
 
 
+#: File names a directory is searched for (recursively): prompt files by extension.
+PROMPT_FILES = (".txt", ".prompt", ".prompts", ".jsonl", ".ndjson")
+#: The name an inline prompt (`promptsmith lint "a cat, 8k"`) is reported under.
+INLINE = "<prompt>"
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given, directories as the prompt files under them (sorted), anything else that
+    is not a path as an inline prompt (kept as is: `_records` tells them apart)."""
+    out: list[str] = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found = sorted(str(p) for p in Path(path).rglob("*")
+                           if p.suffix.lower() in PROMPT_FILES and p.is_file() and not p.name.startswith("."))
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def _is_inline(path: str) -> bool:
+    """A command-line argument that names no file is a prompt: `lint "portrait, 8k --v 6"`."""
+    return path != "-" and not os.path.exists(path) and (any(c.isspace() for c in path) or "," in path
+                                                        or "--" in path or not Path(path).suffix)
+
+
 def _records(paths: list[str], input_format: str | None) -> Iterator[tuple[str, Record]]:
     for path in paths:
+        if _is_inline(path):
+            data = path.encode("utf-8", "surrogatepass") + b"\n"
+            yield "text", Record(INLINE, 1, path, raw=path, data=data, ending="\n")
+            continue
         fmt = input_format_for(path, input_format)
         for rec in read_records(path, fmt):
             yield fmt, rec
 
 
 def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: bool,
-             input_format: str | None, colour: bool | None) -> int:
-    """Lint every record; returns the exit status (0 clean, 1 findings, 2 bad input)."""
+             input_format: str | None, colour: bool | None, exit_zero: bool = False, quiet: bool = False,
+             statistics: bool = False, diff: bool = False, show_fixes: bool = False) -> int:
+    """Lint every record; returns the exit status (0 clean, 1 findings, 2 bad input).
+
+    `diff` shows the fixes as a unified diff and writes nothing (exit 1 when there is one);
+    `statistics` prints a count per rule instead of the findings; `quiet` leaves out the summary;
+    `exit_zero` exits 0 on findings (bad input still exits 2)."""
+    if diff:
+        fix = True
     linter = Linter(version=config.target_version, select=config.select, ignore=config.ignore,
                     rule_dirs=config.rule_dirs)
     out = sys.stdout
@@ -53,6 +91,10 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
     json_records: list[str] = []
     # --fix on files rewrites them once all their lines are read; stdin is echoed fixed.
     fixed_files = _FixedFiles()
+    counts: dict[str, list[Any]] = {}  # code → [count, name, fixable] for --statistics
+    fixes_by_file: dict[str, dict[str, int]] = {}  # --show-fixes
+    if statistics:
+        fmt = "statistics"
 
     for input_fmt, rec in _records(_unique(paths), input_format):
         name = display_name(rec.file)
@@ -68,6 +110,9 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
         if fix and prompt_text.strip():
             result = fix_text(prompt_text, linter.lint, unsafe=unsafe)
             fixed_count += len(result.applied)
+            for d in result.applied:
+                per = fixes_by_file.setdefault(name, {})
+                per[d.code] = per.get(d.code, 0) + 1
             prompt_text = result.text
             diags = list(result.remaining)
         else:
@@ -82,8 +127,13 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
             out.flush()
         elif fmt == "json":
             json_records.append(record_json(rec.line, prompt_text, diags, file=name, **rec.extra))
+        elif fmt == "statistics":
+            for d in diags:
+                entry = counts.setdefault(d.code, [0, d.name, False])
+                entry[0] += 1
+                entry[2] = entry[2] or (d.fix is not None and (d.fix.applicability is Applicability.SAFE or unsafe))
         elif fmt == "text":
-            stream = err if (fix and rec.file == "-") else out
+            stream = err if (fix and rec.file in ("-", INLINE) and not diff) else out
             for d in diags:
                 stream.write(text_block(name, rec.line, prompt_text, d, use_colour) + "\n\n")
         elif fmt == "github":
@@ -100,14 +150,30 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
         rules: list[Rule] = list(linter.rules)
         out.write(sarif(collected, rules) + "\n")
 
-    if fix:
+    changed = False
+    if diff:
+        changed = fixed_files.diff(out)
+    elif fix:
         bad_input += fixed_files.write(echo_stdin=fmt == "text")
-
-    if fmt == "text":
-        summary_stream = err if (fix and "-" in paths) else out
+    if statistics:
+        for code, (n, rule_name, can_fix) in sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0])):
+            out.write(f"{n:5d}\t{code}\t{'[*] ' if can_fix else '    '}{rule_name}\n")
+    if show_fixes and fixes_by_file and not diff:
+        stream = err if any(p in ("-", INLINE) for p in fixes_by_file) else out
+        stream.write(f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}:\n")
+        for file_name, per in fixes_by_file.items():
+            stream.write(f"- {file_name}:\n")
+            for code, n in sorted(per.items()):
+                stream.write(f"    {n} × {code}\n")
+    if fmt in ("text", "statistics") and not quiet and not diff:
+        summary_stream = err if (fix and any(p == "-" or _is_inline(p) for p in paths)) else out
         _summary(summary_stream, found, fixed_count, fixable, fix, unsafe)
     if bad_input:
         return 2
+    if exit_zero:
+        return 0
+    if diff:
+        return 1 if changed else 0
     return 1 if found else 0
 
 
@@ -130,9 +196,11 @@ class _FixedFiles:
         self.files: dict[str, list[bytes]] = {}
         self.changed: set[str] = set()
         self.undecodable: dict[str, int] = {}
+        self._original: dict[str, list[bytes]] = {}
 
     def add(self, rec: Record, new_text: str | None) -> None:
         lines = self.files.setdefault(rec.file, [])
+        self._original.setdefault(rec.file, []).append(rec.data)
         if rec.undecodable:
             self.undecodable.setdefault(rec.file, rec.line)
         if new_text is None:
@@ -142,11 +210,27 @@ class _FixedFiles:
         lines.append(bom + new_text.encode("utf-8", "surrogatepass") + rec.ending.encode("ascii"))
         self.changed.add(rec.file)
 
+    def diff(self, out: Any) -> bool:
+        """Print what --fix would change as a unified diff (nothing is written); whether any."""
+        import difflib
+
+        any_change = False
+        for path, lines in self.files.items():
+            if path not in self.changed or path in self.undecodable:
+                continue
+            before = b"".join(self._original[path]).decode("utf-8", "replace").splitlines(keepends=True)
+            after = b"".join(lines).decode("utf-8", "replace").splitlines(keepends=True)
+            name = display_name(path) if path != INLINE else "prompt"
+            for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
+                out.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+            any_change = True
+        return any_change
+
     def write(self, echo_stdin: bool) -> int:
         """Write the changed files (and echo stdin); the number of files that could not be written."""
         failed = 0
         for path, lines in self.files.items():
-            if path == "-":
+            if path in ("-", INLINE):
                 if echo_stdin:
                     sys.stdout.flush()
                     sys.stdout.buffer.write(b"".join(lines))

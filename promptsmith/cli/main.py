@@ -59,11 +59,16 @@ def main() -> None:
 
 # -- lint -----------------------------------------------------------------------------------------
 @main.command(context_settings=CONTEXT)
-@click.argument("files", nargs=-1, metavar="[FILE...|-]")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif", "github"]),
-              default="text", show_default=True, help="Output format.")
+@click.argument("files", nargs=-1, metavar="[FILE...|DIR...|PROMPT|-]")
+@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif", "github"]),
+              default="text", show_default=True, help="Output format (--format is the same).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes (files are rewritten; stdin is echoed fixed).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix, apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Show what --fix would change as a unified diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="With --fix, list the fixes applied, per file and rule.")
+@click.option("--statistics", is_flag=True, help="Count the findings per rule instead of listing them.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (bad input still exits 2).")
 @click.option("--select", multiple=True, help="Rule codes, prefixes (PS2) or names to enable (comma list).")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
 @click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
@@ -71,15 +76,23 @@ def main() -> None:
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; default from the extension.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
 @click.pass_context
-def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe_fixes: bool,
+def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe_fixes: bool, diff: bool,
+         show_fixes: bool, statistics: bool, quiet: bool, exit_zero: bool,
          select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None,
          input_format: str | None, color: bool | None) -> None:
     """Lint prompts: one per line, or JSON lines with a "prompt" field.
 
+    Each argument is a file, a directory (its .txt, .prompt(s), .jsonl and .ndjson files,
+    recursively), `-` for stdin, or, when it names no file, a prompt to lint.
+
+    Exit status: 0 no findings, 1 findings (or, with --diff, fixes to make), 2 bad input or usage.
+
     \b
     Examples:
-      promptsmith lint prompts.txt --format github
-      promptsmith lint data.jsonl --select PS1,PS4 --target-version 7
+      promptsmith lint "portrait, 8k --v 6"
+      promptsmith lint prompts/ --output-format github
+      promptsmith lint data.jsonl --select PS1,PS4 --target-version 7 --statistics
+      promptsmith lint prompts.txt --diff
       cat prompts.txt | promptsmith lint - --fix > fixed.txt
     """
     from promptsmith.cli.lint_cmd import run_lint
@@ -88,8 +101,11 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
         target_version=target_version, select=_split(select), ignore=_split(ignore)
     )
     try:
-        status = run_lint(_paths(files), config, fmt=fmt, fix=fix, unsafe=unsafe_fixes,
-                          input_format=input_format, colour=color)
+        from promptsmith.cli.lint_cmd import expand_paths
+
+        status = run_lint(expand_paths(_paths(files)), config, fmt=fmt, fix=fix, unsafe=unsafe_fixes,
+                          input_format=input_format, colour=color, exit_zero=exit_zero, quiet=quiet,
+                          statistics=statistics, diff=diff, show_fixes=show_fixes)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.exit(status)

@@ -151,3 +151,53 @@ def test_real_console_script_on_a_pipe() -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["diagnostics"][0]["code"] == "PS004"
+
+
+# -- ruff-style options ---------------------------------------------------------------------------
+def test_a_prompt_where_a_path_goes_is_linted() -> None:
+    r = run("lint", "portrait, 8k --v 6")
+    assert r.exit_code == 1 and "<prompt>:1:11: PS201" in r.stdout
+    fixed = run("lint", "portrait, 8k --v 6", "--fix")
+    assert fixed.exit_code == 0 and fixed.stdout.startswith("portrait --v 6")
+
+
+def prompt_dir(tmp_path: Path) -> Path:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("a cat, 8k\nb\n", encoding="utf-8")
+    (tmp_path / "sub" / "b.jsonl").write_text('{"prompt": "masterpiece, dog"}\n', encoding="utf-8")
+    (tmp_path / "notes.md").write_text("a cat, 8k\n", encoding="utf-8")  # not a prompt file
+    return tmp_path
+
+
+def test_directories_are_linted_recursively_by_extension(tmp_path: Path) -> None:
+    r = run("lint", str(prompt_dir(tmp_path)), "--output-format", "jsonl")
+    assert sorted((Path(x["file"]).name, x["line"]) for x in map(json.loads, r.stdout.splitlines())) == [
+        ("a.txt", 1), ("a.txt", 2), ("b.jsonl", 1)]
+
+
+def test_diff_shows_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
+    folder = prompt_dir(tmp_path)
+    r = run("lint", str(folder), "--diff")
+    assert r.exit_code == 1 and "-a cat, 8k\n+a cat\n" in r.stdout and '+{"prompt": "dog"}' in r.stdout
+    assert (folder / "a.txt").read_text(encoding="utf-8") == "a cat, 8k\nb\n"
+    (folder / "a.txt").write_text("a cat\n", encoding="utf-8")
+    (folder / "sub" / "b.jsonl").unlink()
+    assert run("lint", str(folder), "--diff").exit_code == 0
+
+
+def test_statistics_quiet_and_exit_zero(tmp_path: Path) -> None:
+    folder = prompt_dir(tmp_path)
+    stats = run("lint", str(folder), "--statistics")
+    assert stats.stdout.splitlines()[0].split("\t") == ["    2", "PS201", "[*] filler-quality-token"]
+    quiet = run("lint", str(folder), "-q")
+    assert quiet.exit_code == 1 and "Found" not in quiet.stdout and "PS201" in quiet.stdout
+    assert run("lint", str(folder), "--exit-zero").exit_code == 0
+    assert run("lint", str(folder), "--format", "github").stdout == run("lint", str(folder), "--output-format",
+                                                                          "github").stdout
+
+
+def test_show_fixes_lists_them_per_file(tmp_path: Path) -> None:
+    folder = prompt_dir(tmp_path)
+    r = run("lint", str(folder), "--fix", "--show-fixes")
+    assert "Fixed 2 findings:" in r.stdout and "1 × PS201" in r.stdout
+    assert (folder / "a.txt").read_text(encoding="utf-8") == "a cat\nb\n"

@@ -833,11 +833,17 @@ def default_value(ctx: Context) -> Iterator[Diagnostic]:
         return
     defaults = index(ctx.spec).defaults
     specs, version = ctx.spec.params, ctx.version
+    counts: dict[str, int] = {}
+    for p in params:
+        counts[p.name] = counts.get(p.name, 0) + 1
     for p in params:
         default = defaults.get(p.name)
         value = p.value
         if default is None or value is None or p.permuted or isinstance(value, bool):
             continue
+        if counts[p.name] > 1:
+            continue  # `--stylize 100 --s 5000`: a duplicate is PS105's; removing the default would keep the other
+
         if isinstance(default, tuple):
             if not isinstance(value, tuple) or value[0] * default[1] != value[1] * default[0] or not value[0]:
                 continue
