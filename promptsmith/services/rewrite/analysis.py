@@ -43,6 +43,9 @@ _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
 _OPEN_NP = re.compile(r"(?:^|\s)(?:a|an|the)\s+(?P<adj>[^\s,]+(?:\s+[^\s,]+){0,2})$", re.I)
 _INTENSIFIER_WORDS = frozenset("very super extremely highly slightly insanely incredibly absolutely ultra so too quite "
                                "rather fairly".split())
+_PARTICIPLE_PREPOSITIONS = frozenset("in on at from by with into onto under over through across against "
+                                     "above below behind beneath inside outside along among around".split())
+_INITIAL = re.compile(r"^[a-z]\.$")
 _NAME = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*)(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|de|da|van|von|di|del|la|le))*$")
 _SD_TAIL = re.compile(r":\s*-?\d+(?:\.\d+)?\)+$")
 _RENDER_SUFFIX = re.compile(r"\s+(?:render|renderer|engine render)$", re.I)
@@ -234,9 +237,9 @@ def display_name(lex: Lexicon, name: str) -> str:
     if name != name.lower():
         return name
     words = name.split()
-    if len(words) > 3 or any(not w.isalpha() or w in STOP for w in words):
+    if len(words) > 4 or any(not (w.isalpha() or _INITIAL.match(w)) or w in STOP for w in words):
         return name
-    return " ".join(w[:1].upper() + w[1:] for w in words)
+    return " ".join(w[:1].upper() + w[1:] for w in words)  # "j. c. leyendecker" → "J. C. Leyendecker"
 
 
 def _single_adjective(word: str) -> bool:
@@ -398,15 +401,12 @@ class Analyzer:
         words = term.split()
         if len(words) <= 3 and _NAME.match(term) and lex.slot(term) in (None, "style"):
             return True
-        if 2 <= len(words) <= 3 and all(w.isalpha() for w in words) and lex.slot(term) in (None, "style"):
-            # a lower-case name in the list (`…, tom bagshaw, cedric peyravernay, …`): a known first
-            # name, or words no lexicon or word list knows
-            rules = self.rules
+        if 2 <= len(words) <= 4 and lex.slot(term) in (None, "style"):
+            # a lower-case name in the list (`…, tom bagshaw, j. c. leyendecker, …`): a known first
+            # name, or initials before a surname
             low = [w.lower() for w in words]
-            if low[0] in rules.first_names:
-                return True
-            known = rules.adjectives | rules.body_parts | rules.clothing | rules.mass_nouns | STOP
-            if not lex.find(term) and not any(w in known for w in low):
+            initials = all(_INITIAL.match(w) for w in low[:-1]) and low[-1].isalpha()
+            if initials or (low[0] in self.rules.first_names and all(w.isalpha() for w in low)):
                 return True
         parts = [p for p in _SPLIT_WHO.split(term) if p]
         return (len(parts) > 1 and all(len(p.split()) <= 3 and lex.slot(p) in (None, "style") for p in parts)
@@ -482,7 +482,9 @@ class Analyzer:
         if _YEAR.match(term):
             brief.setting.append(f"in {term}")
         elif (first in rules.attached_openers or (first.endswith("ing") and len(words) > 1 and len(first) > 4)
-              or _VERB.search(term)):
+              or (first.endswith("ed") and len(words) > 1 and words[1].lower() in _PARTICIPLE_PREPOSITIONS
+                  and first not in rules.adjectives)
+              or _VERB.search(term)):  # "viewed from the side", "crashed in the ground": no article
             brief.attached.append(term)
         elif last in rules.body_parts:
             brief.features.append(term)
