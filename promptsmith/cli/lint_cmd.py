@@ -63,6 +63,8 @@ def _is_inline(path: str) -> bool:
 def _records(paths: list[str], input_format: str | None) -> Iterator[tuple[str, Record]]:
     for path in paths:
         if _is_inline(path):
+            if not (any(c.isspace() for c in path) or "," in path or "--" in path):
+                click.echo(f"{path}: no such file; linting it as a prompt", err=True)  # `lint prompts` (a typo?)
             data = path.encode("utf-8", "surrogatepass") + b"\n"
             yield "text", Record(INLINE, 1, path, raw=path, data=data, ending="\n")
             continue

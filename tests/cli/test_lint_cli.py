@@ -159,6 +159,9 @@ def test_a_prompt_where_a_path_goes_is_linted() -> None:
     assert r.exit_code == 1 and "<prompt>:1:11: PS201" in r.stdout
     fixed = run("lint", "portrait, 8k --v 6", "--fix")
     assert fixed.exit_code == 0 and fixed.stdout.startswith("portrait --v 6")
+    one_word = run("lint", "lighthouse")  # no such file and nothing prompt-like: said, then linted
+    assert one_word.exit_code == 0 and "no such file; linting it as a prompt" in one_word.stderr
+    assert run("lint", "missing.txt").exit_code == 2  # a file name stays a file name
 
 
 def prompt_dir(tmp_path: Path) -> Path:
