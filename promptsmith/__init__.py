@@ -42,14 +42,19 @@ def fix(
     return fix_text(text, linter.lint, unsafe=unsafe)
 
 
-def rewrite(text: str, engine: str = "rules", target_version: str = "6.1", check: bool = False) -> RewriteResult:
+def rewrite(text: str, engine: str = "rules", version: str | None = None, check: bool = False, *,
+            target_version: str | None = None) -> RewriteResult:
     """Rewrite a v5 keyword prompt into a v6 natural-language brief with its parameters.
 
-    With `check=True` the result carries a meaning check against the input (`result.check`).
+    `version` is the version the brief is written for (default 6.1; prompts already on 6 or
+    newer keep theirs), the same name `ps.lint` and `ps.fix` use; `target_version` is its old
+    name. With `check=True` the result carries a meaning check against the input (`result.check`).
     """
     from promptsmith.services.rewrite import rewrite as _rewrite
 
-    return _rewrite(text, engine=engine, target_version=target_version, check=check)
+    if version is not None and target_version is not None and version != target_version:
+        raise TypeError("give version= or target_version= (the same setting), not both")
+    return _rewrite(text, engine=engine, target_version=version or target_version or "6.1", check=check)
 
 
 def compare(a: str, b: str, **options: Any) -> Comparison:

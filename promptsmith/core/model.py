@@ -237,6 +237,14 @@ class Diagnostic(_Frozen):
     def sort_key(self) -> tuple[int, int, str]:
         return (self.span.start, self.span.end, self.code)
 
+    def __str__(self) -> str:
+        """As the CLI's concise line writes it, with the column (1-based) it starts at:
+        "8: PS201 [*] `8k` is filler on V6.1: …"."""
+        mark = ""
+        if self.fix is not None:
+            mark = "[*] " if self.fix.applicability.value == "safe" else "[unsafe fix] "
+        return f"{self.span.start + 1}: {self.code} {mark}{self.message}"
+
 
 #: `Diagnostic.sort_key` as a C-level getter: sorting a prompt's findings calls it per item.
 diagnostic_order = attrgetter("span.start", "span.end", "code")
