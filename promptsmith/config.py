@@ -22,6 +22,7 @@ from promptsmith.errors import ConfigError
 KEYS: dict[str, type] = {
     "target-version": str,
     "select": list,
+    "extend-select": list,
     "ignore": list,
     "rule-dirs": list,
     "model": str,
@@ -51,6 +52,8 @@ class Config:
 
     target_version: str | None = None
     select: tuple[str, ...] | None = None
+    #: Rules added to `select` (ruff's extend-select): no effect when every rule is selected.
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     rule_dirs: tuple[Path, ...] = ()
     model: str | None = None
@@ -66,6 +69,13 @@ class Config:
     #: Rewrites the TUI keeps in its history file (older ones are pruned).
     history_size: int = 5_000
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def selected(self) -> tuple[str, ...] | None:
+        """The rule selectors in effect: `select` and `extend-select`, or None for every rule."""
+        if self.select is None:
+            return None
+        return tuple(dict.fromkeys((*self.select, *self.extend_select)))
 
     def with_overrides(self, **values: Any) -> Config:
         """A copy with the non-None values set (command-line flags)."""
@@ -144,13 +154,30 @@ def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | N
     return replace(config, **values, sources=sources)
 
 
-def load_config(cwd: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:
-    """Merge every configuration source except flags (use `Config.with_overrides` for those)."""
+def read_project_config(path: Path) -> tuple[Path, dict[str, Any]]:
+    """A config file named by the user (`--config FILE`): a `promptsmith.toml`, or a
+    `pyproject.toml` with a `[tool.promptsmith]` table."""
+    if not path.is_file():
+        raise ConfigError(f"--config {path}: no such file")
+    table = _read(path)
+    if path.name == "pyproject.toml":
+        table = table.get("tool", {}).get("promptsmith")
+        if table is None:
+            raise ConfigError(f"--config {path}: it has no [tool.promptsmith] table")
+    return path, table
+
+
+def load_config(cwd: Path | None = None, env: Mapping[str, str] = os.environ,
+                project: Path | None = None) -> Config:
+    """Merge every configuration source except flags (use `Config.with_overrides` for those).
+
+    The project config is `project` when given (`--config FILE`), else the nearest one found
+    walking up from `cwd` (the working directory, or the folder of the file being linted)."""
     config = Config()
     user = user_config_path(env)
     if user.is_file():
         config = _apply(config, _read(user), str(user), user.parent)
-    found = find_project_config((cwd or Path.cwd()).resolve())
+    found = read_project_config(project) if project is not None else find_project_config((cwd or Path.cwd()).resolve())
     if found:
         path, table = found
         config = _apply(config, table, str(path), path.parent)

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from pathlib import Path
 
@@ -75,7 +75,8 @@ def _records(paths: list[str], input_format: str | None) -> Iterator[tuple[str, 
 
 def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: bool,
              input_format: str | None, colour: bool | None, exit_zero: bool = False, quiet: bool = False,
-             statistics: bool = False, diff: bool = False, show_fixes: bool = False) -> int:
+             statistics: bool = False, diff: bool = False, show_fixes: bool = False,
+             config_for: Callable[[str], Config] | None = None) -> int:
     """Lint every record; returns the exit status (0 clean, 1 findings, 2 bad input).
 
     `diff` shows the fixes as a unified diff and writes nothing (exit 1 when there is one);
@@ -83,8 +84,17 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
     `exit_zero` exits 0 on findings (bad input still exits 2)."""
     if diff:
         fix = True
-    linter = Linter(version=config.target_version, select=config.select, ignore=config.ignore,
-                    rule_dirs=config.rule_dirs)
+    linters: dict[tuple[Any, ...], Linter] = {}
+
+    def linter_for(c: Config) -> Linter:
+        """One linter per distinct setting (files under different project configs differ)."""
+        key = (c.target_version, c.selected, c.ignore, c.rule_dirs)
+        if key not in linters:
+            linters[key] = Linter(version=c.target_version, select=c.selected, ignore=c.ignore,
+                                  rule_dirs=c.rule_dirs)
+        return linters[key]
+
+    linter = linter_for(config)
     out = sys.stdout
     err = sys.stderr
     use_colour = out.isatty() if colour is None else colour
@@ -109,6 +119,8 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
                 out.write(record_json(rec.line, "", [], file=name, error=rec.error, **rec.extra) + "\n")
             continue
         prompt_text = rec.prompt
+        if config_for is not None:
+            linter = linter_for(config_for(rec.file))
         if fix and prompt_text.strip():
             result = fix_text(prompt_text, linter.lint, unsafe=unsafe)
             fixed_count += len(result.applied)

@@ -6,10 +6,10 @@ import json
 import os
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import click
-from pathlib import Path
 
 from promptsmith import __version__
 from promptsmith.errors import PromptsmithError
@@ -69,6 +69,10 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Count the findings per rule instead of listing them.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (bad input still exits 2).")
+@click.option("--extend-select", multiple=True, help="Rule selectors added to the configured select (comma list).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Use this promptsmith.toml or pyproject.toml, not the one found beside each file.")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and where each came from, then exit.")
 @click.option("--select", multiple=True, help="Rule codes, prefixes (PS2) or names to enable (comma list).")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
 @click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
@@ -77,13 +81,18 @@ def main() -> None:
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
 @click.pass_context
 def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe_fixes: bool, diff: bool,
-         show_fixes: bool, statistics: bool, quiet: bool, exit_zero: bool,
+         show_fixes: bool, statistics: bool, quiet: bool, exit_zero: bool, extend_select: tuple[str, ...],
+         config_file: str | None, show_settings: bool,
          select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None,
          input_format: str | None, color: bool | None) -> None:
     """Lint prompts: one per line, or JSON lines with a "prompt" field.
 
     Each argument is a file, a directory (its .txt, .prompt(s), .jsonl and .ndjson files,
     recursively), `-` for stdin, or, when it names no file, a prompt to lint.
+
+    Settings come from the nearest promptsmith.toml or pyproject.toml ([tool.promptsmith]) above
+    each linted file, as ruff finds its config (stdin and inline prompts: above the working
+    directory), or from --config FILE; flags override them.
 
     Exit status: 0 no findings, 1 findings (or, with --diff, fixes to make), 2 bad input or usage.
 
@@ -95,20 +104,52 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
       promptsmith lint prompts.txt --diff
       cat prompts.txt | promptsmith lint - --fix > fixed.txt
     """
-    from promptsmith.cli.lint_cmd import run_lint
+    from promptsmith.cli.lint_cmd import expand_paths, run_lint
+    from promptsmith.config import find_project_config, load_config
 
-    config = _config(ctx).with_overrides(
-        target_version=target_version, select=_split(select), ignore=_split(ignore)
-    )
+    overrides = dict(target_version=target_version, select=_split(select), ignore=_split(ignore),
+                     extend_select=_split(extend_select))
     try:
-        from promptsmith.cli.lint_cmd import expand_paths
+        base = (load_config(project=Path(config_file)) if config_file else _config(ctx)).with_overrides(**overrides)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if show_settings:
+        _print_settings(base)
+        ctx.exit(0)
+    here = find_project_config(Path.cwd().resolve())
+    per_folder: dict[Path, Any] = {}
 
-        status = run_lint(expand_paths(_paths(files)), config, fmt=fmt, fix=fix, unsafe=unsafe_fixes,
+    def config_for(path: str) -> Any:
+        """The settings for one linted file: the project config nearest to it, then the flags."""
+        if config_file or path in ("-", "<prompt>") or not os.path.isfile(path):
+            return base
+        folder = Path(path).resolve().parent
+        if folder not in per_folder:
+            found = find_project_config(folder)
+            same = (found[0] if found else None) == (here[0] if here else None)
+            per_folder[folder] = base if same else load_config(cwd=folder).with_overrides(**overrides)
+        return per_folder[folder]
+
+    try:
+        status = run_lint(expand_paths(_paths(files)), base, fmt=fmt, fix=fix, unsafe=unsafe_fixes,
                           input_format=input_format, colour=color, exit_zero=exit_zero, quiet=quiet,
-                          statistics=statistics, diff=diff, show_fixes=show_fixes)
+                          statistics=statistics, diff=diff, show_fixes=show_fixes, config_for=config_for)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.exit(status)
+
+
+def _print_settings(config: Any) -> None:
+    """Each setting with its value and where it came from (default, a file, the environment, a flag)."""
+    from dataclasses import fields
+
+    for f in fields(config):
+        if f.name == "sources":
+            continue
+        value = getattr(config, f.name)
+        shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
+        source = config.sources.get(f.name, "default")
+        click.echo(f"{f.name.replace('_', '-'):22} {shown!s:40} ({source})")
 
 
 # -- parse ----------------------------------------------------------------------------------------

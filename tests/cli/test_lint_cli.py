@@ -204,3 +204,27 @@ def test_show_fixes_lists_them_per_file(tmp_path: Path) -> None:
     r = run("lint", str(folder), "--fix", "--show-fixes")
     assert "Fixed 2 findings:" in r.stdout and "1 × PS201" in r.stdout
     assert (folder / "a.txt").read_text(encoding="utf-8") == "a cat\nb\n"
+
+
+def test_config_is_found_from_the_linted_files_folder_upward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "proj"
+    (project / "sub").mkdir(parents=True)
+    (project / "sub" / "p.txt").write_text("a cat, 8k --hd\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text('[tool.promptsmith]\nignore = ["PS201"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # above the project: its config is found from the file, as ruff does
+    r = run("lint", "proj/sub/p.txt", "--output-format", "jsonl")
+    assert [d["code"] for d in json.loads(r.stdout)["diagnostics"]] == ["PS107"]
+    (tmp_path / "strict.toml").write_text('select = ["PS2"]\n', encoding="utf-8")
+    r = run("lint", "proj/sub/p.txt", "--config", "strict.toml", "--output-format", "jsonl")
+    assert [d["code"] for d in json.loads(r.stdout)["diagnostics"]] == ["PS201"]
+    r = run("lint", "proj/sub/p.txt", "--config", "strict.toml", "--extend-select", "PS107", "--output-format", "jsonl")
+    assert [d["code"] for d in json.loads(r.stdout)["diagnostics"]] == ["PS201", "PS107"]  # by position
+    assert run("lint", "proj/sub/p.txt", "--config", "missing.toml").exit_code == 2
+
+
+def test_show_settings_says_where_each_came_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "promptsmith.toml").write_text('target-version = "7"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    r = run("lint", "--show-settings", "--ignore", "PS2")
+    rows = {line.split()[0]: line for line in r.stdout.splitlines()}
+    assert r.exit_code == 0 and "promptsmith.toml" in rows["target-version"] and "(command line)" in rows["ignore"]
