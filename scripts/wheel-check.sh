@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+repo="$(pwd)"
+[ -e build ] && had_build=1 || had_build=0
+trap 'rm -rf "$work"; [ "$had_build" = 1 ] || rm -rf "$repo/build"' EXIT  # setuptools leaves build/ behind
 .venv/bin/pip wheel -q --no-deps --no-build-isolation -w "$work/dist" .
 wheel="$(ls "$work"/dist/promptsmith-*.whl)"
 python3 -m venv "$work/venv"
