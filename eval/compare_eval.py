@@ -36,7 +36,6 @@ from eval.brief import dedupe_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "prompts-real.jsonl"
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
 def percentiles(values: list[float], points: tuple[int, ...] = (1, 5, 10, 25, 50, 75, 90)) -> str:
@@ -51,10 +50,10 @@ def percentiles(values: list[float], points: tuple[int, ...] = (1, 5, 10, 25, 50
 def delete_keys(text: str, keys: set[str], start: int, end: int) -> str:
     """`text` with every word between `start` and `end` whose ledger key is in `keys` removed,
     and the punctuation left dangling tidied."""
-    from promptsmith.core.terms import fold
+    from promptsmith.core.terms import WORD, fold
 
     pieces, at = [], 0
-    for m in _WORD.finditer(text, start, end):
+    for m in WORD.finditer(text, start, end):
         if fold(m.group()) in keys:
             pieces.append(text[at : m.start()])
             at = m.end()
@@ -68,10 +67,10 @@ def delete_keys(text: str, keys: set[str], start: int, end: int) -> str:
 
 def term_keys(term: str) -> set[str]:
     """The keys that say a term in B: its content words, and the lexicon's wording of it."""
-    from promptsmith.core.accounting import _content, _respelled
-    from promptsmith.core.terms import fold
+    from promptsmith.core.accounting import is_content, lexicon_wording
+    from promptsmith.core.terms import fold, words
 
-    return {fold(w) for w in _WORD.findall(term) + _WORD.findall(_respelled(term)) if _content(w)}
+    return {fold(w) for w in words(term) + words(lexicon_wording(term)) if is_content(w)}
 
 
 def deletions(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
@@ -79,11 +78,11 @@ def deletions(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
     (`term`), and one word of a multi-word term (`word`)."""
     from promptsmith.core.accounting import account
     from promptsmith.core.fix import parse_mended
-    from promptsmith.core.terms import fold
+    from promptsmith.core.terms import fold, words
 
     pa, pb = parse_mended(a)[0], parse_mended(b)[0]
     acc = account(pa, pb)
-    b_keys = {fold(w) for w in _WORD.findall(pb.text)}
+    b_keys = {fold(w) for w in words(pb.text)}
     s, e = pb.text_span.start, pb.text_span.end
     for i, t in enumerate(acc.terms):
         if t.status != "kept":

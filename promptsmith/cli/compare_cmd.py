@@ -11,7 +11,6 @@ import click
 from promptsmith.cli.inputs import load_json_line, read_records
 from promptsmith.cli.output import dumps
 from promptsmith.config import Config
-from promptsmith.core.parse import MAX_PROMPT_CHARS
 
 
 def _missing(c: dict[str, Any]) -> list[str]:
@@ -103,8 +102,11 @@ def _checked(rec: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     if not isinstance(obj, dict) or not isinstance(obj.get("a"), str) or not isinstance(obj.get("b"), str):
         record["error"] = 'expected a JSON object with string fields "a" and "b"'
         return record, None
-    if max(len(obj["a"]), len(obj["b"])) > MAX_PROMPT_CHARS:
-        record["error"] = f"a prompt longer than {MAX_PROMPT_CHARS:,} characters is not compared (PS013)"
+    from promptsmith.services.compare import too_long
+
+    refused = too_long(obj["a"], obj["b"])
+    if refused:
+        record["error"] = refused
         return record, None
     return record, obj
 

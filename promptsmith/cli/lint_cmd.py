@@ -207,22 +207,25 @@ class _FixedFiles:
     with its mode kept; a file that cannot be written is reported and the rest are still written."""
 
     def __init__(self) -> None:
-        self.files: dict[str, list[bytes]] = {}
-        self.changed: set[str] = set()
+        #: Per file, each line as read and what replaces it (None: kept as read).
+        self.files: dict[str, list[tuple[bytes, bytes | None]]] = {}
         self.undecodable: dict[str, int] = {}
-        self._original: dict[str, list[bytes]] = {}
 
     def add(self, rec: Record, new_text: str | None) -> None:
         lines = self.files.setdefault(rec.file, [])
-        self._original.setdefault(rec.file, []).append(rec.data)
         if rec.undecodable:
             self.undecodable.setdefault(rec.file, rec.line)
         if new_text is None:
-            lines.append(rec.data)
+            lines.append((rec.data, None))
             return
         bom = b"\xef\xbb\xbf" if rec.line == 1 and rec.data.startswith(b"\xef\xbb\xbf") else b""
-        lines.append(bom + new_text.encode("utf-8", "surrogatepass") + rec.ending.encode("ascii"))
-        self.changed.add(rec.file)
+        lines.append((rec.data, bom + new_text.encode("utf-8", "surrogatepass") + rec.ending.encode("ascii")))
+
+    def _changed(self, path: str) -> bool:
+        return any(new is not None for _, new in self.files[path])
+
+    def _fixed(self, path: str) -> bytes:
+        return b"".join(old if new is None else new for old, new in self.files[path])
 
     def diff(self, out: Any) -> bool:
         """Print what --fix would change as a unified diff (nothing is written); whether any."""
@@ -230,10 +233,10 @@ class _FixedFiles:
 
         any_change = False
         for path, lines in self.files.items():
-            if path not in self.changed or path in self.undecodable:
+            if not self._changed(path) or path in self.undecodable:
                 continue
-            before = b"".join(self._original[path]).decode("utf-8", "replace").splitlines(keepends=True)
-            after = b"".join(lines).decode("utf-8", "replace").splitlines(keepends=True)
+            before = b"".join(old for old, _ in lines).decode("utf-8", "replace").splitlines(keepends=True)
+            after = self._fixed(path).decode("utf-8", "replace").splitlines(keepends=True)
             name = display_name(path) if path != INLINE else "prompt"
             for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
                 out.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
@@ -243,11 +246,11 @@ class _FixedFiles:
     def write(self, echo_stdin: bool) -> int:
         """Write the changed files (and echo stdin); the number of files that could not be written."""
         failed = 0
-        for path, lines in self.files.items():
+        for path in self.files:
             if path in ("-", INLINE):
                 if echo_stdin:
                     sys.stdout.flush()
-                    sys.stdout.buffer.write(b"".join(lines))
+                    sys.stdout.buffer.write(self._fixed(path))
                     sys.stdout.buffer.flush()
                 continue
             if path in self.undecodable:
@@ -255,13 +258,13 @@ class _FixedFiles:
                            "as it is", err=True)
                 failed += 1
                 continue
-            if path not in self.changed:
+            if not self._changed(path):
                 continue  # nothing fixed: the file is not touched
             try:
                 target = Path(os.path.realpath(path))
                 if target != Path(path).absolute():
                     click.echo(f"{path}: a symlink; fixed its target {target}", err=True)
-                _write_atomic(target, b"".join(lines))
+                _write_atomic(target, self._fixed(path))
             except OSError as exc:
                 click.echo(f"{path}: cannot write the fixes: {exc.strerror or exc}", err=True)
                 failed += 1

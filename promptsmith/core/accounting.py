@@ -22,17 +22,16 @@ read the same accounting.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Prompt
-from promptsmith.core.terms import CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_WORDS, STOP, WRITTEN, fold, ledger, negation
+from promptsmith.core.terms import CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_WORDS, STOP, WRITTEN, WORD, fold, ledger, negation
 
 Status = Literal["kept", "changed", "dropped"]
 
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 #: Runs of B's added words break at punctuation as well as at accounted words.
 _RUN_GLUE = frozenset({"of", "and", "&", "a", "an", "the"})
 _BREAK = re.compile(r"[,;:.!?()\[\]{}\"“”|]")
@@ -75,20 +74,6 @@ class Accounting:
     #: B's content text (its prose) and A's content text (its terms, filler removed), for embedding.
     text_a: str = ""
     text_b: str = ""
-    meta: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def dropped(self) -> list[TermAccount]:
-        return [t for t in self.terms if t.status == "dropped"]
-
-    @property
-    def changed(self) -> list[TermAccount]:
-        return [t for t in self.terms if t.status == "changed"]
-
-    @property
-    def complete(self) -> bool:
-        """Nothing of A is missing from B."""
-        return all(t.status == "kept" for t in self.terms)
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +82,8 @@ def _connective() -> frozenset[str]:
     return frozenset(STOP | WRITTEN | {"composed"} | set(negation().words))
 
 
-def _content(word: str) -> bool:
+def is_content(word: str) -> bool:
+    """Whether a word carries content of its own (not a stop word, the rewriter's, or a negation)."""
     return word.lower() not in _connective()
 
 
@@ -109,7 +95,7 @@ class _Words:
 
     @classmethod
     def of(cls, text: str, offset: int = 0) -> _Words:
-        return cls([(m.group(), fold(m.group()), m.start() + offset, m.end() + offset) for m in _WORD.finditer(text)])
+        return cls([(m.group(), fold(m.group()), m.start() + offset, m.end() + offset) for m in WORD.finditer(text)])
 
     def keys(self) -> set[str]:
         out = {k for _, k, _, _ in self.items}
@@ -131,10 +117,10 @@ def _no_words(prompt: Prompt) -> set[str]:
     out: set[str] = set()
     for p in prompt.params:
         if p.name == "no" and isinstance(p.value, tuple):
-            out |= {fold(w) for v in p.value for w in _WORD.findall(v)}
+            out |= {fold(w) for v in p.value for w in WORD.findall(v)}
     for text, _, negative in _texts(prompt):
         if negative:
-            out |= {fold(w) for w in _WORD.findall(text)}
+            out |= {fold(w) for w in WORD.findall(text)}
     return out
 
 
@@ -153,7 +139,7 @@ def _credit_free(words: list[tuple[str, str, int, int]], text: str, offset: int)
     return out
 
 
-def _respelled(term: str) -> str:
+def lexicon_wording(term: str) -> str:
     """`term` with each lexicon term in it written as the rewriter writes it (`dof` → "depth of field")."""
     lex = load_lexicon()
     out, at = [], 0
@@ -177,15 +163,15 @@ def account(a: Prompt, b: Prompt) -> Accounting:
     content_texts: list[str] = []
     for text, offset, negative in _texts(a):
         a_all = _Words.of(text, offset)
-        a_keys |= a_all.keys() | {k for k in _Words.of(_respelled(text)).keys()}
+        a_keys |= a_all.keys() | {k for k in _Words.of(lexicon_wording(text)).keys()}
         for t in ledger(text).terms:
             if not t.content or t.kind in ("filler",):
                 continue
             content_texts.append(t.content)
-            words = _credit_free([w for w in _Words.of(t.text, offset + t.start).items if _content(w[0])],
+            words = _credit_free([w for w in _Words.of(t.text, offset + t.start).items if is_content(w[0])],
                                  t.text, offset + t.start)
             # filler inside the term (`highly detailed` in `highly detailed portrait`) is not content
-            wanted = {fold(w) for w in _WORD.findall(t.content)}
+            wanted = {fold(w) for w in WORD.findall(t.content)}
             words = [w for w in words if w[1] in wanted]
             if not words:
                 continue
@@ -222,9 +208,9 @@ def _account_term(text: str, start: int, end: int, content: str, words: list[tup
         how = "normal" if all(k in b_keys for k in keys) else "no"
         return TermAccount(text, start, end, "kept", how, located(keys), (), written)
     # 3. the lexicon's wording of it (`dof` → "depth of field")
-    respelled = _respelled(content)
+    respelled = lexicon_wording(content)
     if respelled != content:
-        r_keys = {fold(w) for w in _WORD.findall(respelled) if _content(w)}
+        r_keys = {fold(w) for w in WORD.findall(respelled) if is_content(w)}
         if r_keys and r_keys <= b_keys:
             return TermAccount(text, start, end, "kept", "lexicon", located(r_keys), (), written)
     lost = _runs(words, found, text, start)
@@ -269,7 +255,7 @@ def _added(b: Prompt, b_words: _Words, a_keys: set[str]) -> list[Piece]:
 
     items = b_words.items
     for i, (w, k, s, e) in enumerate(items):
-        if not _content(w):
+        if not is_content(w):
             if w.lower() not in _RUN_GLUE:
                 close()  # a preposition ends a run: "sunset", "red fox" in "sunset with a red fox"
             continue  # "of" and "and" inside a run ("castle of glass") stay in it

@@ -60,6 +60,8 @@ KINDS = ("content", "filler", "medium", "style", "tool", "lighting", "colour", "
          "negation", "quoted", "permutation")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: What a word is, for every reader of the ledger (letters and digits, inner apostrophes kept).
+WORD = _WORD
 # sentence stops: `.`, `!`, `?`, `…` followed by a space or the end, not a decimal
 _STOP_AT = re.compile(r"(?:\.{2,}|[!?！？]+|[.…。])(?=\s|$)")
 #: `!!!` inside a term, before a lower-case word (`fine!!! lines`): emphasis, not a stop.

@@ -118,10 +118,6 @@ class Comparison(BaseModel):
     embedder: str = ""
 
     @property
-    def preserved(self) -> bool:
-        return self.verdict == "preserved"
-
-    @property
     def missing(self) -> list[str]:
         """What of A is gone, as written: dropped terms and the lost parts of changed ones."""
         return [d.text for d in self.dropped] + [p.text for c in self.changed for p in c.lost]
@@ -173,6 +169,13 @@ def _param_diff(a: Any, b: Any) -> ParamDiff:
     return diff
 
 
+def too_long(a: str, b: str) -> str | None:
+    """Why a pair is not compared (a prompt over the parser's bound, PS013), or None."""
+    if max(len(a), len(b)) > MAX_PROMPT_CHARS:
+        return f"a prompt longer than {MAX_PROMPT_CHARS:,} characters is not compared (PS013)"
+    return None
+
+
 class _Pair:
     """What comparing B with A needs besides vectors: the parses, the term accounting, and the
     texts to embed (`texts`)."""
@@ -180,8 +183,9 @@ class _Pair:
     __slots__ = ("a", "b", "pa", "pb", "accounting", "lost", "texts")
 
     def __init__(self, a: str, b: str) -> None:
-        if len(a) > MAX_PROMPT_CHARS or len(b) > MAX_PROMPT_CHARS:
-            raise ValueError(f"a prompt longer than {MAX_PROMPT_CHARS:,} characters is not compared (PS013)")
+        refused = too_long(a, b)
+        if refused:
+            raise ValueError(refused)
         self.a, self.b = a, b
         self.pa, self.pb = parse_mended(a)[0], parse_mended(b)[0]
         self.accounting: Accounting = account(self.pa, self.pb)

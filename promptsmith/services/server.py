@@ -97,8 +97,8 @@ class RenderService:
             pixels = body.get("pixels")
             if pixels is not None and (not _is_int(pixels) or not 64 * 64 <= pixels <= MAX_PIXELS):
                 raise BadRequest(422, f"pixels must be an integer 4096…{MAX_PIXELS} (e.g. 512*512)")
-            try:
-                the_plan = _validated(plan(prompt, family, seed=seed, pixels=pixels).model_dump())
+            try:  # plan() builds a RenderPlan, so its bounds are checked there
+                the_plan = plan(prompt, family, seed=seed, pixels=pixels)
             except ValueError as exc:
                 raise BadRequest(422, str(exc)) from exc
         steps = body.get("steps")
