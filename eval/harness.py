@@ -29,7 +29,6 @@ worker processes.
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -48,6 +47,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from promptsmith.backends.cpu import cpu_count
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "prompts-real.jsonl"
@@ -598,8 +599,6 @@ def _plots(report: Report, out_dir: Path) -> list[str]:
     return made
 
 
-def cpu_count() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def counts(rows: list[dict[str, Any]]) -> Counter[str]:

@@ -21,9 +21,50 @@ if TYPE_CHECKING:
     from promptsmith.services.rewrite import RewriteResult
 
 
-# `promptsmith.lint` is the linter package, and it is callable:
-# lint(prompt, *, version=None, select=None, ignore=None) -> list[Diagnostic]
-from promptsmith import lint  # noqa: E402
+# The linter package is imported before the function below is defined, so `promptsmith.lint` is
+# the function (with its signature and docstring, for help()); `promptsmith.lint.engine` and the
+# other modules are still reached through the package.
+import promptsmith.lint as _lint_package  # noqa: E402
+from promptsmith.session import Session  # noqa: E402
+
+
+
+def lint(prompt: str | Prompt | Iterable[str | Prompt], *, version: str | None = None,
+         select: list[str] | None = None, ignore: list[str] | None = None,
+         session: Session | None = None) -> list[Diagnostic] | list[list[Diagnostic]]:
+    """Lint a prompt: its diagnostics, sorted by position then code.
+
+    `prompt` is a string or a parsed `Prompt`; an iterable of them gives one list per prompt, in
+    order. `version` is the Midjourney version to read a prompt for when it has no `--v`
+    (default 6.1). `select`/`ignore` take rule codes, prefixes (`PS2`) or names. `session` (a
+    `Session`, e.g. `Session.from_config()`) supplies the settings instead: its rule selection,
+    rule directories and version.
+
+        >>> [d.code for d in lint("portrait, 8k --v 6")]
+        ['PS201']
+    """
+    if session is None:
+        from promptsmith.session import session_for
+
+        session = session_for(select, ignore, None)
+    elif select is not None or ignore is not None:
+        raise TypeError("give select=/ignore= or session=, not both (a session carries its own selection)")
+    linter = session.linter(version)
+    if isinstance(prompt, (str, Prompt)):
+        return linter.lint(prompt)
+    if isinstance(prompt, (bytes, bytearray)):
+        raise TypeError("lint() takes a str (decode the bytes first), a Prompt, or an iterable of them")
+    try:
+        items = iter(prompt)
+    except TypeError:
+        raise TypeError(f"lint() takes a str, a Prompt, or an iterable of them, not {type(prompt).__name__}") from None
+    out = []
+    for item in items:
+        if not isinstance(item, (str, Prompt)):
+            raise TypeError(f"lint() got an iterable holding a {type(item).__name__}; each item must be a str or "
+                            "a Prompt")
+        out.append(linter.lint(item))
+    return out
 
 
 def fix(
@@ -33,32 +74,38 @@ def fix(
     version: str | None = None,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    session: Session | None = None,
 ) -> FixResult:
-    """Apply safe fixes (and unsafe ones when asked); returns the new text and what changed."""
-    from promptsmith.core.fix import fix_text
-    from promptsmith.lint.engine import _cached_linter
+    """Apply safe fixes (and unsafe ones when asked) until none is left; returns the new text
+    and what changed. The options are those of `lint`."""
+    if session is None:
+        from promptsmith.session import session_for
 
-    linter = _cached_linter(version, tuple(select) if select else None, tuple(ignore) if ignore else None)
-    return fix_text(text, linter.lint, unsafe=unsafe)
+        session = session_for(select, ignore, None)
+    return session.fix(text, unsafe=unsafe, version=version)
 
 
-def rewrite(text: str, engine: str = "rules", version: str | None = None, check: bool = False, *,
-            target_version: str | None = None) -> RewriteResult:
+def rewrite(text: str, engine: str | None = None, version: str | None = None, check: bool = False, *,
+            target_version: str | None = None, session: Session | None = None) -> RewriteResult:
     """Rewrite a v5 keyword prompt into a v6 natural-language brief with its parameters.
 
-    `version` is the version the brief is written for (default 6.1; prompts already on 6 or
-    newer keep theirs), the same name `ps.lint` and `ps.fix` use; `target_version` is its old
-    name. With `check=True` the result carries a meaning check against the input (`result.check`).
+    `engine` is `rules` (the default, as in the CLI and the TUI), `llm` or `auto`. `version` is
+    the version the brief is written for (default 6.1; prompts already on 6 or newer keep
+    theirs), the same name `lint` and `fix` use; `target_version` is its old name. With
+    `check=True` the result carries a meaning check against the input (`result.check`).
+    `session` supplies the settings (rule directories, model, thresholds).
     """
-    from promptsmith.services.rewrite import rewrite as _rewrite
-
     if version is not None and target_version is not None and version != target_version:
         raise TypeError("give version= or target_version= (the same setting), not both")
-    return _rewrite(text, engine=engine, target_version=version or target_version or "6.1", check=check)
+    from promptsmith.session import default_session
+
+    return (session or default_session()).rewrite(text, engine=engine, target_version=version or target_version,
+                                                  check=check)
 
 
 def compare(a: str, b: str, **options: Any) -> Comparison:
-    """Check whether prompt B still asks for what prompt A asked for (sentence embeddings)."""
+    """Check whether prompt B still asks for what prompt A asked for (term accounting, then
+    sentence embeddings for what was said in other words)."""
     from promptsmith.services.compare import compare as _compare
 
     return _compare(a, b, **options)
@@ -90,5 +137,5 @@ def __getattr__(name: str):
 __all__ = [
     "Comparison", "compare", "compare_many", "RewriteResult", "Change", "rewrite",
     "Diagnostic", "Fix", "FixResult", "Param", "Prompt", "Severity", "Span",
-    "fix", "lint", "parse", "__version__",
+    "fix", "lint", "parse", "Session", "__version__",
 ]

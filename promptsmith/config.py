@@ -58,7 +58,8 @@ class Config:
     rule_dirs: tuple[Path, ...] = ()
     model: str | None = None
     embed_model: str | None = None
-    engine: str = "auto"
+    #: The rewrite engine (`promptsmith.registries.ENGINES`; rules by default, on every face).
+    engine: str = "rules"
     backend: str | None = None
     family: str | None = None  # None: the loaded pipeline's (or the render server's) family
     similarity_threshold: float = SIMILARITY_THRESHOLD
@@ -142,6 +143,13 @@ def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | N
         if not isinstance(value, want):
             raise ConfigError(f"{source}: {key!r} must be a {want.__name__}, not {type(value).__name__}")
         attr = key.replace("-", "_")
+        if key == "engine":
+            from promptsmith.registries import ENGINES
+
+            try:
+                value = ENGINES.resolve(value)
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: {exc}") from None
         if key == "rule-dirs":
             value = tuple((base / v) if base and not Path(v).is_absolute() else Path(v) for v in value)
         elif want is list:

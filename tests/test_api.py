@@ -19,9 +19,46 @@ def test_lint_takes_a_prompt_or_an_iterable_and_says_what_else_it_wants() -> Non
         ps.lint(["a", 5])
 
 
-def test_lint_has_a_real_signature() -> None:
-    params = inspect.signature(type(ps.lint).__call__).parameters
-    assert list(params)[1:] == ["prompt", "version", "select", "ignore"]
+def test_lint_has_a_real_signature_and_help_shows_it() -> None:
+    import pydoc
+
+    import promptsmith.lint.engine  # noqa: F401 - importing the package's modules keeps ps.lint the function
+
+    assert inspect.isfunction(ps.lint)
+    assert list(inspect.signature(ps.lint).parameters) == ["prompt", "version", "select", "ignore", "session"]
+    text = pydoc.render_doc(ps.lint, renderer=pydoc.plaintext)
+    assert "lint(prompt" in text and "diagnostics" in text and "package" not in text.lower()
+    # the package itself stays callable, the same function
+    import sys
+
+    assert [d.code for d in sys.modules["promptsmith.lint"]("a cat, 8k")] == ["PS201"]
+
+
+def test_a_session_carries_the_config_into_every_call(tmp_path) -> None:
+    (tmp_path / "promptsmith.toml").write_text('ignore = ["PS201"]\ntarget-version = "7"\n')
+    session = ps.Session.from_config(cwd=tmp_path)
+    assert ps.lint("a cat, 8k", session=session) == []
+    assert session.rewrite("a cat, 8k --v 5").output.endswith("--v 7")
+    assert ps.fix("a cat, 8k", session=session).text == "a cat, 8k"
+    with pytest.raises(TypeError, match="not both"):
+        ps.lint("a cat", select=["PS2"], session=session)
+
+
+def test_one_default_engine_everywhere() -> None:
+    from promptsmith.config import Config
+    from promptsmith.registries import ENGINES
+
+    assert ENGINES.default == "rules" == Config().engine == ps.Session().engine
+    assert ps.rewrite("a cat, 8k").engine == "rules"
+    assert inspect.signature(ps.rewrite).parameters["engine"].default is None  # None: the session's, rules
+
+
+def test_an_unknown_engine_is_an_error_not_a_silent_auto(tmp_path) -> None:
+    from promptsmith.errors import ConfigError
+
+    (tmp_path / "promptsmith.toml").write_text('engine = "gpt"\n')
+    with pytest.raises(ConfigError, match="unknown engine 'gpt'; choose one of rules, llm, auto"):
+        ps.Session.from_config(cwd=tmp_path)
 
 
 def test_a_diagnostic_prints_as_the_cli_writes_it() -> None:

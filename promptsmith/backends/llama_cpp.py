@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from promptsmith.backends.models import INSTALL_HINT, resolve_model_path
+from promptsmith.backends.cpu import llm_threads
+from promptsmith.backends.models import INSTALL_HINT, check_model_file, resolve_model_path
 from promptsmith.errors import BackendUnavailable
 
 
@@ -36,7 +37,7 @@ class LlamaCppGenerator:
         self.path: Path | None = None if self._llama is not None else resolve_model_path(model)
         self.name = f"llama.cpp:{self.path.name if self.path else 'custom'}"
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or max(1, os.cpu_count() or 1)
+        self.n_threads = n_threads or llm_threads()
         self.seed = seed
         self._lock = threading.RLock()
 
@@ -50,10 +51,20 @@ class LlamaCppGenerator:
                         from llama_cpp import Llama  # deferred: keeps lint start-up fast
                     except ImportError as exc:
                         raise BackendUnavailable(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
+                    if self.path is not None:
+                        check_model_file(self.path)  # "not GGUF", "truncated": said, not a bare load failure
                     # logits_all: scoring needs the logits of every continuation token
-                    self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                                        n_threads_batch=self.n_threads, logits_all=True, seed=self.seed,
-                                        verbose=False)
+                    try:
+                        self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
+                                            n_threads_batch=self.n_threads, logits_all=True, seed=self.seed,
+                                            verbose=False)
+                    except ValueError as exc:  # llama.cpp's "Failed to load model from file"
+                        from promptsmith.backends.models import describe
+                        from promptsmith.errors import ModelNotFound
+
+                        arch = describe(self.path, "").architecture if self.path else ""
+                        raise ModelNotFound(f"llama.cpp could not load {self.path} (architecture {arch or '?'}): its "
+                                            "tensors are damaged, or this llama-cpp-python is too old for it") from exc
                     # free the model before interpreter shutdown tears down llama_cpp's globals
                     atexit.register(self.close)
         return self._llama

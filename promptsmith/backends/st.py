@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from promptsmith.backends.cpu import cpu_count
 from promptsmith.core.resources import user_cache_dir
 from promptsmith.errors import BackendUnavailable, ModelNotFound
 
@@ -116,14 +117,6 @@ def _encodable(text: str) -> str:
         return text
     except UnicodeEncodeError:
         return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def cpu_count() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def mean_pooled_encoder(model: Any) -> tuple[Any, Any, int] | None:

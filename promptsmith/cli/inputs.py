@@ -7,6 +7,7 @@ flag, else from the file's `.jsonl` extension, else it is text.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,39 @@ class Record:
     ending: str = ""
     #: Whether the line could not be decoded as UTF-8 (a file with one is never rewritten).
     undecodable: bool = False
+    #: Findings suppressed on this line: None (none), () (every rule), or rule selectors
+    #: (codes, prefixes, names) from a trailing `# noqa: …` or a JSON `"noqa"` field.
+    noqa: tuple[str, ...] | None = None
+    #: A text line's `# noqa` comment as written (with the space before it), kept by --fix.
+    noqa_comment: str = ""
+
+
+#: A text line's suppression comment, at its end: `# noqa` (every rule) or `# noqa: PS201, PS2`.
+#: The `#` needs a space or the line start before it, so a hashtag (`#noqa` inside a word) is text.
+NOQA = re.compile(r"(?:^|\s+)#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_-]+(?:[\s,]+[A-Za-z0-9_-]+)*))?\s*$", re.IGNORECASE)
+
+
+def split_noqa(line: str) -> tuple[str, tuple[str, ...] | None, str]:
+    """(the prompt, its suppressions, the comment as written) for a text line."""
+    m = NOQA.search(line)
+    if m is None:
+        return line, None, ""
+    codes = tuple(c for c in re.split(r"[\s,]+", m.group("codes") or "") if c)
+    return line[: m.start()], codes, line[m.start():]
+
+
+def json_noqa(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
+    """A JSONL record's `"noqa"` field: true (every rule), a comma string or a list of selectors;
+    (suppressions, None) or (None, why the value is not one)."""
+    if value is True:
+        return (), None
+    if value is False or value is None:
+        return None, None
+    if isinstance(value, str):
+        return tuple(c for c in re.split(r"[\s,]+", value) if c), None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value if v.strip()), None
+    return None, '"noqa" must be true, a string of rule codes, or a list of them'
 
 
 def input_format_for(path: str, flag: str | None) -> str:
@@ -77,7 +111,8 @@ def read_records(path: str, fmt: str) -> Iterator[Record]:
                 if fmt == "jsonl":
                     rec = _json_record(path, number, line)
                 else:
-                    rec = Record(path, number, line)
+                    prompt, noqa, comment = split_noqa(line)
+                    rec = Record(path, number, prompt, noqa=noqa, noqa_comment=comment)
                 rec.raw = line
             rec.data, rec.ending = data, ending
             yield rec
@@ -107,7 +142,8 @@ def _json_record(path: str, number: int, line: str) -> Record:
     prompt = obj.pop("prompt", None)
     if not isinstance(prompt, str):
         return Record(path, number, "", extra=obj, error='missing or non-string "prompt" field')
-    return Record(path, number, prompt, extra=obj)
+    noqa, error = json_noqa(obj.get("noqa"))
+    return Record(path, number, prompt, extra=obj, noqa=noqa, error=error)
 
 
 def stdin_is_interactive() -> bool:

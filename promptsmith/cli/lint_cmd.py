@@ -17,6 +17,7 @@ import click
 from promptsmith.cli.inputs import Record, display_name, input_format_for, read_records
 from promptsmith.cli.output import dumps, github_line, record_json, sarif, text_block
 from promptsmith.config import Config
+from promptsmith.session import Session
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability, Diagnostic
 from promptsmith.lint.engine import Linter
@@ -84,15 +85,14 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
     `exit_zero` exits 0 on findings (bad input still exits 2)."""
     if diff:
         fix = True
-    linters: dict[tuple[Any, ...], Linter] = {}
+    sessions: dict[tuple[Any, ...], Session] = {}
 
     def linter_for(c: Config) -> Linter:
-        """One linter per distinct setting (files under different project configs differ)."""
+        """One session per distinct setting (files under different project configs differ)."""
         key = (c.target_version, c.selected, c.ignore, c.rule_dirs)
-        if key not in linters:
-            linters[key] = Linter(version=c.target_version, select=c.selected, ignore=c.ignore,
-                                  rule_dirs=c.rule_dirs)
-        return linters[key]
+        if key not in sessions:
+            sessions[key] = Session(c)
+        return sessions[key].linter()
 
     linter = linter_for(config)
     out = sys.stdout
@@ -121,8 +121,11 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
         prompt_text = rec.prompt
         if config_for is not None:
             linter = linter_for(config_for(rec.file))
+        check = linter.lint
+        if rec.noqa is not None:
+            check = _suppressing(linter, rec, name)
         if fix and prompt_text.strip():
-            result = fix_text(prompt_text, linter.lint, unsafe=unsafe)
+            result = fix_text(prompt_text, check, unsafe=unsafe)
             fixed_count += len(result.applied)
             for d in result.applied:
                 per = fixes_by_file.setdefault(name, {})
@@ -130,7 +133,7 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
             prompt_text = result.text
             diags = list(result.remaining)
         else:
-            diags = linter.lint(prompt_text) if prompt_text.strip() else []
+            diags = check(prompt_text) if prompt_text.strip() else []
         if fix:
             fixed_files.add(rec, _line_for(rec, input_fmt, prompt_text) if prompt_text != rec.prompt else None)
         found += len(diags)
@@ -192,12 +195,30 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
 
 
 def _line_for(rec: Record, input_fmt: str, text: str) -> str:
-    """The fixed line: the text, or the JSON object with its "prompt" replaced (keys in their order)."""
+    """The fixed line: the text (with its `# noqa` comment), or the JSON object with its "prompt"
+    replaced (keys in their order)."""
     if input_fmt == "jsonl":
         obj = json.loads(rec.raw)
         obj["prompt"] = text
         return dumps(obj)
-    return text
+    return text + rec.noqa_comment
+
+
+def _suppressing(linter: Linter, rec: Record, name: str) -> Callable[[str], list[Diagnostic]]:
+    """The linter without the findings this line's `noqa` suppresses (they are not fixed either,
+    as in ruff). A selector that names no rule is warned about and the others still apply."""
+    from promptsmith.lint.registry import select_rules
+    from promptsmith.errors import UnknownRule
+
+    if not rec.noqa:
+        return lambda text: []
+    codes: set[str] = set()
+    for selector in rec.noqa:
+        try:
+            codes.update(r.code for r in select_rules([selector]))
+        except UnknownRule:
+            click.echo(f"{name}:{rec.line}: warning: noqa names no rule: {selector}", err=True)
+    return lambda text: [d for d in linter.lint(text) if d.code not in codes]
 
 
 class _FixedFiles:

@@ -13,6 +13,7 @@ import click
 
 from promptsmith import __version__
 from promptsmith.errors import PromptsmithError
+from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -27,6 +28,16 @@ def _config(ctx: click.Context):
         except PromptsmithError as exc:
             raise click.UsageError(str(exc)) from exc
     return obj["config"]
+
+
+def _session(ctx: click.Context, *, llm: Any = None, **overrides: Any):
+    """The command's `Session`: the config with the flags on top (a bad setting is a usage error)."""
+    from promptsmith.session import Session
+
+    try:
+        return Session(_config(ctx).with_overrides(**overrides), llm=llm)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -211,8 +222,8 @@ def _describe(line: int, prompt: Any) -> str:
 @click.argument("prompt", required=False)
 @click.option("--file", "-f", "file", metavar="FILE|-", help="Read prompts from a file (`-` for stdin).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
-@click.option("--engine", type=click.Choice(["rules", "llm", "auto"]), default=None,
-              help="rules (deterministic), llm, or auto (llm when available, else rules).")
+@click.option("--engine", type=click.Choice(ENGINES.names), default=None,
+              help=f"{ENGINES.help()}. Config key: engine.")
 @click.option("--target-version", default=None, metavar="VERSION",
               help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.1, niji 6 …; "
                    "default 6.1). Prompts already on 6 or newer keep their own --v.")
@@ -220,37 +231,46 @@ def _describe(line: int, prompt: Any) -> str:
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for large inputs (order is kept).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar with rate and ETA on stderr (default: when stderr is a terminal).")
 @click.option("--check", is_flag=True, help="Compare each brief with its input by sentence embeddings (needs promptsmith[embed]).")
 @click.option("--embed-model", metavar="PATH", help="Embedding model folder for --check (default: the packaged all-MiniLM-L6-v2).")
-@click.option("--model", metavar="PATH.gguf", help="GGUF model for the llm engine (default: the packaged SmolLM2-135M).")
-@click.option("--llm-job", "llm_jobs", multiple=True, type=click.Choice(["rank", "classify", "write"]),
-              help="What the model does (repeatable; default: rank).")
+@click.option("--model", "-m", metavar="NAME|PATH.gguf",
+              help="Model for the llm engine: a name `promptsmith models` prints, or a GGUF file (default: the packaged "
+                   "SmolLM2-135M).")
+@click.option("--llm-job", "llm_jobs", multiple=True, type=click.Choice(LLM_JOBS.names),
+              help=f"What the model does (repeatable; default: {LLM_JOBS.default}): {LLM_JOBS.help()}.")
 @click.option("--temperature", type=click.FloatRange(0, 2), default=0.0, show_default=True, help="Sampling temperature for write.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for reproducible LLM output.")
 @click.option("--closed-vocab", is_flag=True, help="write: allow only the input's words plus function words (grammar).")
-@click.option("--llm-backend", type=click.Choice(["llama-cpp", "transformers"]), default="llama-cpp", show_default=True)
+@click.option("--llm-backend", type=click.Choice(GENERATORS.names), default=GENERATORS.default, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 256), default=None,
+              help="llama.cpp threads (default: the physical cores less one, at least one).")
 @click.pass_context
 def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
             target_version: str | None, explain: bool, input_format: str | None, workers: int,
             progress: bool | None, check: bool, embed_model: str | None, model: str | None,
-            llm_jobs: tuple[str, ...], temperature: float, seed: int, closed_vocab: bool, llm_backend: str) -> None:
+            llm_jobs: tuple[str, ...], temperature: float, seed: int, closed_vocab: bool, llm_backend: str,
+            threads: int | None) -> None:
     """Rewrite v5 keyword prompts into v6 natural-language briefs.
 
     With PROMPT, rewrites it; otherwise streams stdin (or --file) line by line, one output record
     per input line, in order. A line that fails gives a record with an `error` and the batch goes
     on; the exit status is then 1.
 
+    The engine is `rules` unless --engine or the config's `engine` says otherwise (the same
+    default as the Python API and the TUI).
+
     \b
     Examples:
       promptsmith rewrite "old fisherman portrait, oil painting, rembrandt style, 8k"
       cat prompts.txt | promptsmith rewrite --format jsonl > briefs.jsonl
       promptsmith rewrite -f prompts.jsonl --format jsonl --workers 2
+      promptsmith rewrite "…" --engine llm -m smollm2-135m-instruct --explain
     """
     from promptsmith.cli.rewrite_cmd import run_rewrite
+    from promptsmith.session import LlmSettings
 
-    config = _config(ctx).with_overrides(engine=engine, target_version=target_version, embed_model=embed_model,
-                                         model=model)
     if prompt is not None and file is not None:
         raise click.UsageError("give a PROMPT or --file, not both")
     if prompt is None and file is None:
@@ -259,12 +279,14 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
         if stdin_is_interactive():
             raise click.UsageError("no input: give a PROMPT, --file FILE, or pipe prompts on stdin")
         file = "-"
+    # the options only: the LLM service is imported when the engine needs it (rules stays fast)
+    llm = LlmSettings(backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
+                      temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads)
+    session = _session(ctx, llm=llm, engine=engine, target_version=target_version, embed_model=embed_model,
+                       model=model)
     try:
-        # the options only: the LLM service is imported when the engine needs it (rules stays fast)
-        llm = dict(model=config.model, backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or ("rank",),
-                   temperature=temperature, seed=seed, closed_vocabulary=closed_vocab)
-        status = run_rewrite(prompt, file, config, fmt=fmt, explain=explain, input_format=input_format,
-                             workers=workers, progress=progress, check=check, llm=llm)
+        status = run_rewrite(prompt, file, session, fmt=fmt, explain=explain, input_format=input_format,
+                             workers=workers, progress=progress, check=check)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.exit(status)
@@ -455,7 +477,7 @@ def serve(pipeline: str, host: str, port: int, token: str | None, insecure_no_to
 @main.command(context_settings=CONTEXT)
 @click.argument("prompt", required=False, default="")
 @click.option("--target-version", default=None, metavar="VERSION")
-@click.option("--engine", type=click.Choice(["rules", "llm", "auto"]), default=None)
+@click.option("--engine", type=click.Choice(ENGINES.names), default=None, help=f"{ENGINES.help()}.")
 @click.option("--backend", metavar="URL", help="Render server for previews (ctrl+g).")
 @click.pass_context
 def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str | None, backend: str | None) -> None:
@@ -464,10 +486,9 @@ def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str
         from promptsmith.tui.app import run  # deferred: textual loads only for the TUI
     except ImportError as exc:
         raise click.UsageError("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
-    config = _config(ctx)
-    run(prompt, version=target_version or config.target_version or "6.1",
-        engine=engine or ("rules" if config.engine == "auto" else config.engine), backend=backend or config.backend,
-        history_size=config.history_size)
+    session = _session(ctx, engine=engine, target_version=target_version, backend=backend)
+    run(prompt, version=session.target_version, engine=session.engine, backend=session.config.backend,
+        history_size=session.config.history_size)
 
 
 # -- models ---------------------------------------------------------------------------------------
@@ -475,14 +496,19 @@ def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def models(ctx: click.Context, fmt: str) -> None:
-    """List the local LLM files promptsmith can use, with size, quantization and chat template."""
+    """List the local LLM files promptsmith can use, with size, quantization and chat template.
+
+    The first word of each entry is its name: `promptsmith rewrite --engine llm -m NAME` (or the
+    config key `model`) takes it, as it takes a path to a .gguf file. Files put in
+    ~/.cache/promptsmith/models are listed too.
+    """
     from promptsmith.backends.models import INSTALL_HINT, find_models
 
     config = _config(ctx)
-    found = find_models([config.model] if config.model else [])
+    found = find_models([config.model] if config.model and os.path.isfile(config.model) else [])
     if fmt == "json":
-        click.echo(json.dumps([{"path": str(m.path), "source": m.source, "size": m.size, "name": m.name,
-                                "architecture": m.architecture, "quantization": m.quantization,
+        click.echo(json.dumps([{"name": m.key, "path": str(m.path), "source": m.source, "size": m.size,
+                                "title": m.name, "architecture": m.architecture, "quantization": m.quantization,
                                 "chat_template": m.template_kind, "context_length": m.context_length}
                                for m in found], indent=2))
         return
@@ -490,10 +516,11 @@ def models(ctx: click.Context, fmt: str) -> None:
         click.echo(f"no models found: {INSTALL_HINT}")
         ctx.exit(1)
     for m in found:
-        click.echo(f"{m.name or m.path.name}  [{m.source}]")
+        click.echo(f"{click.style(m.key, bold=True)}  [{m.source}]")
         click.echo(f"  {m.path}")
         click.echo(f"  {m.size / 1e6:.0f} MB · {m.architecture or '?'} · {m.quantization} · "
-                   f"chat template: {m.template_kind} · context {m.context_length or '?'}")
+                   f"chat template: {m.template_kind} · context {m.context_length or '?'}"
+                   + (f" · {m.name}" if m.name and m.name.lower() != m.key else ""))
 
 
 # -- explain / rules ------------------------------------------------------------------------------

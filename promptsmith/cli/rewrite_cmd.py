@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from promptsmith.cli.inputs import input_format_for, read_records
 from promptsmith.cli.output import dumps
-from promptsmith.config import Config
+from promptsmith.cli.progress import Progress, count_lines
 from promptsmith.services.batch import CheckOptions, Job, rewrite_stream
+
+if TYPE_CHECKING:
+    from promptsmith.session import Session
 
 
 def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
@@ -38,63 +41,56 @@ def _text(record: dict[str, Any], explain: bool) -> str:
     return "\n".join(lines)
 
 
-def run_rewrite(prompt: str | None, file: str | None, config: Config, *, fmt: str, explain: bool,
-                input_format: str | None, workers: int, progress: bool | None, check: bool = False,
-                llm: Any = None) -> int:
+def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: str, explain: bool,
+                input_format: str | None, workers: int, progress: bool | None, check: bool = False) -> int:
     """Rewrite and print; returns the exit status (0 all fine, 1 some record failed, its output is
     not lint-clean for its version, or `check` found it not preserved)."""
-    engine = config.engine if config.engine in ("rules", "llm", "auto") else "auto"
-    target = config.target_version or "6.1"
-    if engine in ("llm", "auto"):
-        from promptsmith.services.llm import LlmOptions, get_llm_rewriter
-
-        llm = LlmOptions(**llm) if isinstance(llm, dict) else (llm or LlmOptions(model=config.model))
-        if engine == "llm":
-            get_llm_rewriter(llm, target, config.rule_dirs)  # a missing model fails here, once
-    else:
-        llm = None
-    from promptsmith.services.rewrite import get_rewriter
-
-    get_rewriter(target, config.rule_dirs)  # bad settings fail here, before any output
-    jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(file or "-", input_format)
-    out, err = sys.stdout, sys.stderr
-    show_bar = err.isatty() if progress is None else progress
-    failed = flagged = unpreserved = 0
-    collected: list[dict[str, Any]] = []
-    count = 0
+    engine, target = session.engine, session.target_version
+    session.prepare()  # bad settings or a missing model fail here, once, before any output
+    llm = session.llm_options if engine in ("llm", "auto") else None
     options = None
     if check:
-        options = CheckOptions(config.embed_model, config.embed_cache, config.similarity_threshold,
-                               config.term_threshold, config.embed_runtime)
-        from promptsmith.services.compare import default_embedder
-
-        default_embedder(options.embed_model, options.embed_cache, options.runtime)  # a missing model fails here, once
-    # stdin goes to the workers a line at a time, so that a slow stream comes back line by line
-    chunk = 1 if prompt is None and (file or "-") == "-" else 64
-    for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=config.rule_dirs,
-                                 workers=workers, chunk=chunk, check=options, llm=llm):
-        count += 1
-        if record.get("error"):
-            failed += 1
-            click.echo(f"line {record['line']}: error: {record['error']}", err=True)
-        else:
-            # the output still has findings for its version (they are in the record), or --check
-            # found that it does not ask for what its input asked for
-            flagged += record.get("clean") is False
-            unpreserved += bool(record.get("check")) and record["check"]["verdict"] != "preserved"
-        if fmt == "jsonl":
-            out.write(dumps(record) + "\n")
-        elif fmt == "json":
-            collected.append(record)
-        else:
-            out.write(_text(record, explain) + "\n")
-        out.flush()
-        if show_bar and count % 50 == 0:
-            err.write(f"\r{count} prompts rewritten")
-            err.flush()
-    if show_bar and count >= 50:
-        err.write(f"\r{count} prompts rewritten\n")
+        c = session.config
+        options = CheckOptions(c.embed_model, c.embed_cache, c.similarity_threshold, c.term_threshold, c.embed_runtime)
+        session.embedder()  # a missing model fails here, once
+    source = file or "-"
+    jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(source, input_format)
+    total = 1 if prompt is not None else count_lines(source)
+    out, err = sys.stdout, sys.stderr
+    failed = flagged = unpreserved = 0
+    collected: list[dict[str, Any]] = []
+    # stdin goes to the workers a line at a time, so that a slow stream comes back line by line;
+    # a file is cut into chunks that give every worker several, however short the file
+    chunk = 1 if prompt is None and source == "-" else split_size(total, workers)
+    show = (err.isatty() if progress is None else progress) and prompt is None
+    with Progress(total, "rewriting", show=show) as bar:
+        for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
+                                     workers=workers, chunk=chunk, check=options, llm=llm):
+            if record.get("error"):
+                failed += 1
+                click.echo(f"line {record['line']}: error: {record['error']}", err=True)
+            else:
+                # the output still has findings for its version (they are in the record), or --check
+                # found that it does not ask for what its input asked for
+                flagged += record.get("clean") is False
+                unpreserved += bool(record.get("check")) and record["check"]["verdict"] != "preserved"
+            if fmt == "jsonl":
+                out.write(dumps(record) + "\n")
+            elif fmt == "json":
+                collected.append(record)
+            else:
+                out.write(_text(record, explain) + "\n")
+            out.flush()
+            bar.advance()
     if fmt == "json":
         payload = collected[0] if prompt is not None and collected else collected
         out.write(dumps(payload, indent=2) + "\n")
     return 1 if failed or flagged or unpreserved else 0
+
+
+def split_size(total: int | None, workers: int, largest: int = 64) -> int:
+    """Records per chunk: at most `largest`, and small enough that each worker gets about four
+    chunks (so 15 prompts on 2 workers run on both, not on one)."""
+    if workers <= 1 or not total:
+        return largest
+    return max(1, min(largest, -(-total // (4 * workers))))

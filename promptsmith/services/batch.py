@@ -37,7 +37,7 @@ class CheckOptions:
     runtime: str = "auto"
 
 
-def _run_one(job: Job, engine: str, target: str, rule_dirs: tuple[Path, ...],
+def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, ...],
              check: CheckOptions | None = None, llm: Any = None) -> dict[str, Any]:
     from promptsmith.services.rewrite import rewrite
 
@@ -66,7 +66,7 @@ def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions |
     return [_run_one(j, engine, target, rule_dirs, check, llm) for j in jobs]
 
 
-def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str = "6.1",
+def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str | None = None,
                    rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
                    check: CheckOptions | None = None, llm: Any = None) -> Iterator[dict[str, Any]]:
     """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready."""

@@ -17,25 +17,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from promptsmith.backends.base import Generator
 
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.terms import all_keys
 from promptsmith.core.resources import load_rule_file
-from promptsmith.services.rewrite import Rewriter, RewriteResult
+from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
 
-JOBS = ("rank", "classify", "write")
+from promptsmith.registries import LLM_JOBS
+
+JOBS = LLM_JOBS.names
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-
-
-class Generator(Protocol):
-    """What the LLM jobs need from a model backend."""
-
-    name: str
-
-    def logprobs(self, prefix: str, continuations: Sequence[str]) -> list[float]: ...
-
-    def generate(self, prompt: str, *, on_token: Callable[[str], None] | None = None, **options: Any) -> str: ...
 
 
 @lru_cache(maxsize=4)
@@ -67,23 +61,50 @@ class GuardReport:
         return not self.reasons
 
 
+def write_budget(source_text: str) -> int:
+    """Tokens a written brief may take: about two per input word (a brief adds connectives and
+    articles to the input's terms), at least 64, at most 384 — never a fixed cut mid-brief."""
+    return max(64, min(384, 2 * len(_WORD.findall(source_text)) + 32))
+
+
 def chat(system: str, turns: list[tuple[str, str]], template: str) -> str:
-    """A prompt string in the model's chat format (ChatML for SmolLM2/Qwen; plain otherwise)."""
-    if template == "chatml":
-        out = f"<|im_start|>system\n{system}<|im_end|>\n"
+    """A prompt string in the model's chat format, read from its GGUF metadata (`ModelInfo.template_kind`):
+    ChatML (SmolLM2, Qwen), Llama 3, Gemma or Mistral; ChatML when the file names none or another."""
+    if template == "llama-3":
+        out = f"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>"
         for role, text in turns:
-            out += f"<|im_start|>{role}\n{text}<|im_end|>\n"
-        return out + "<|im_start|>assistant\n"
-    out = system + "\n\n"
+            out += f"<|start_header_id|>{role}<|end_header_id|>\n\n{text}<|eot_id|>"
+        return out + "<|start_header_id|>assistant<|end_header_id|>\n\n"
+    if template == "gemma":  # no system role: it leads the first user turn
+        out, first = "", True
+        for role, text in turns:
+            if role == "user" and first:
+                text, first = f"{system}\n\n{text}", False
+            out += f"<start_of_turn>{'model' if role == 'assistant' else 'user'}\n{text}<end_of_turn>\n"
+        return out + "<start_of_turn>model\n"
+    if template == "mistral":
+        out, first = "<s>", True
+        for role, text in turns:
+            if role == "user":
+                out += f"[INST] {system + chr(10) * 2 if first else ''}{text} [/INST]"
+                first = False
+            else:
+                out += f" {text}</s>"
+        return out
+    out = f"<|im_start|>system\n{system}<|im_end|>\n"
     for role, text in turns:
-        out += ("Notes: " if role == "user" else "Sentence: ") + text + "\n"
-    return out + "Sentence:"
+        out += f"<|im_start|>{role}\n{text}<|im_end|>\n"
+    return out + "<|im_start|>assistant\n"
+
+
+#: Where a model's turn ends, per chat format (generation stops there).
+TURN_ENDS = ("<|im_end|>", "<|eot_id|>", "<end_of_turn>", "</s>")
 
 
 class LlmRewriter:
     """Rewrites with the rules engine plus a local model doing the jobs asked for."""
 
-    def __init__(self, generator: Generator, *, jobs: Sequence[str] = ("rank",), target_version: str = "6.1",
+    def __init__(self, generator: Generator, *, jobs: Sequence[str] = ("rank",), target_version: str | None = None,
                  temperature: float = 0.0, seed: int = 0, closed_vocabulary: bool = False,
                  n_candidates: int = 8, guard_embedder: Any = None, template: str = "chatml",
                  rule_dirs: tuple[Path, ...] = ()) -> None:
@@ -99,6 +120,7 @@ class LlmRewriter:
         self.guard_embedder = guard_embedder
         self.template = template
         self.prompts = llm_prompts(tuple(rule_dirs))
+        self.rule_dirs = tuple(rule_dirs)
 
     # -- jobs ------------------------------------------------------------------------------------
     def rank(self, candidates: list[str]) -> tuple[str, list[float]]:
@@ -148,14 +170,30 @@ class LlmRewriter:
               feedback: str | None = None, previous: str | None = None) -> str:
         prompt = self._write_prompt(notes, feedback, previous)
         text = self.gen.generate(
-            prompt, max_tokens=96, temperature=self.temperature, seed=self.seed,
-            stop=["\n", "<|im_end|>", "Notes:"], on_token=on_token,
+            prompt, max_tokens=write_budget(source_text), temperature=self.temperature, seed=self.seed,
+            stop=["\n\n", *TURN_ENDS], on_token=on_token,
             grammar=self.closed_grammar(source_text) if self.closed_vocabulary else None,
         )
         text = " ".join(text.split()).strip(' "')
         if text and text[-1] not in ".!?":
             text += "."
         return text[:1].upper() + text[1:]
+
+    def _changes_for(self, result: RewriteResult, body: str, *, written_by_model: bool) -> list[Change]:
+        """The change list, describing the sentence that is output: the change that wrote the
+        rules engine's first phrasing now shows the phrasing the model ranked first or wrote."""
+        first = result.candidates[0] if result.candidates else ""
+        if not first or body == first:
+            return list(result.changes)
+        how = ("the model wrote it from the analysed terms; the guard accepted it" if written_by_model
+               else f"the model ranked this phrasing first of {len(result.candidates)}")
+        out = []
+        for change in result.changes:
+            if first in change.after:
+                change = change.model_copy(update={"after": change.after.replace(first, body, 1),
+                                                   "reason": f"{change.reason}; {how}"})
+            out.append(change)
+        return out
 
     # -- guard -----------------------------------------------------------------------------------
     def guard(self, original: RewriteResult, text: str) -> GuardReport:
@@ -193,7 +231,7 @@ class LlmRewriter:
                 reasons.append("invented " + ", ".join(invented))
         from promptsmith.lint.engine import Linter
 
-        wording = [d.code for d in Linter(version=self.rules.target, select=["PS2"]).lint(text)
+        wording = [d.code for d in Linter(version=self.rules.target, select=["PS2"], rule_dirs=self.rule_dirs).lint(text)
                    if d.severity.value != "info"]
         if wording:
             reasons.append("wording warnings " + ", ".join(sorted(set(wording))))
@@ -250,6 +288,7 @@ class LlmRewriter:
         output = result.output.replace(result.candidates[0], body, 1) if result.candidates[0] else result.output
         diagnostics = self.rules.linter.lint(output)
         return result.model_copy(update={
+            "changes": self._changes_for(result, body, written_by_model=body != ranked_body),
             "output": output, "engine": "llm", "jobs": jobs_used, "retries": retries, "fallback": fallback,
             "diagnostics": diagnostics, "seconds": time.perf_counter() - t0,
             "model": getattr(self.gen, "name", ""),
@@ -257,16 +296,13 @@ class LlmRewriter:
 
 
 def load_generator(model: str | None = None, backend: str = "llama-cpp", **options: Any) -> Generator:
-    """The model backend: llama-cpp-python (default) or transformers."""
-    if backend in ("llama-cpp", "llama_cpp", "llama.cpp"):
-        from promptsmith.backends.llama_cpp import LlamaCppGenerator
+    """The model backend by its registered name (`promptsmith.registries.GENERATORS`)."""
+    from promptsmith.registries import GENERATORS
 
-        return LlamaCppGenerator(model, **options)
-    if backend in ("transformers", "hf"):
-        from promptsmith.backends.hf import TransformersGenerator
-
-        return TransformersGenerator(model, **options)
-    raise ValueError(f"unknown LLM backend {backend!r}; use llama-cpp or transformers")
+    entry = GENERATORS[backend]
+    if entry.name != "llama-cpp":
+        options.pop("n_threads", None)
+    return entry.load()(model, **options)
 
 
 @dataclass(frozen=True)
@@ -279,13 +315,15 @@ class LlmOptions:
     temperature: float = 0.0
     seed: int = 0
     closed_vocabulary: bool = False
+    #: llama.cpp threads; None: the physical cores less one (`backends.cpu.llm_threads`).
+    threads: int | None = None
 
 
 @lru_cache(maxsize=4)
-def get_llm_rewriter(options: LlmOptions = LlmOptions(), target_version: str = "6.1",
+def get_llm_rewriter(options: LlmOptions = LlmOptions(), target_version: str | None = None,
                      rule_dirs: tuple[Path, ...] = ()) -> LlmRewriter:
     """A cached LLM rewriter; the model itself loads on first use."""
-    generator = load_generator(options.model, options.backend, seed=options.seed)
+    generator = load_generator(options.model, options.backend, seed=options.seed, n_threads=options.threads)
     template = "chatml"
     path = getattr(generator, "path", None)
     if path is not None and str(path).endswith(".gguf"):

@@ -7,17 +7,12 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from promptsmith.backends.base import Renderer
 from promptsmith.core.plan import RenderPlan, plan
-
-
-class Renderer(Protocol):
-    """Renders a plan's four images; returns them with timings."""
-
-    def render(self, plan: RenderPlan, *, steps: int | None = None) -> tuple[list[Any], dict[str, float]]: ...
 
 
 class PreviewResult(BaseModel):

@@ -21,7 +21,8 @@ from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 from promptsmith.services.rewrite.result import Change, RewriteResult
 
-ENGINES = ("rules", "llm", "auto")
+from promptsmith.registries import ENGINES
+
 #: Wording findings that mean the text needs rewriting; without any, the text is kept as written.
 _WORDING = ["PS201", "PS202", "PS204", "PS205", "PS211"]
 #: The text-stage fixes taken from the linter, and the rule each is reported under.
@@ -48,10 +49,10 @@ def target_versions(spec: Spec | None = None) -> tuple[str, ...]:
 class Rewriter:
     """A configured rules engine: target version, rule set, lexicons. Reusable and thread-safe."""
 
-    def __init__(self, target_version: str = "6.1", rules: RewriteRules | None = None,
+    def __init__(self, target_version: str | None = None, rules: RewriteRules | None = None,
                  rule_dirs: tuple[Path, ...] = (), n_candidates: int = 1) -> None:
         self.spec: Spec = load_spec(tuple(rule_dirs))
-        target = self.spec.normalize_version(str(target_version))
+        target = self.spec.normalize_version(str(target_version or self.spec.default_version))
         if target is None:
             raise ConfigError(f"target version must be one of {', '.join(self.spec.labels.get(v, v) for v in self.spec.versions)}, "
                               f"not {target_version!r}")
@@ -250,17 +251,20 @@ def _merge_slots(briefs: list[Brief]) -> dict[str, list[str]]:
 _REWRITERS: dict[tuple, Rewriter] = {}
 
 
-def get_rewriter(target_version: str = "6.1", rule_dirs: tuple[Path, ...] = ()) -> Rewriter:
-    """A cached rewriter per target version and rule directories."""
+def get_rewriter(target_version: str | None = None, rule_dirs: tuple[Path, ...] = ()) -> Rewriter:
+    """A cached rewriter per target version (default: the parameter table's) and rule directories."""
+    if target_version is None:
+        target_version = load_spec(tuple(rule_dirs)).default_version
     key = (str(target_version), tuple(rule_dirs))
     if key not in _REWRITERS:
         _REWRITERS[key] = Rewriter(target_version, rule_dirs=tuple(rule_dirs))
     return _REWRITERS[key]
 
 
-def rewrite(text: str, engine: str = "rules", target_version: str = "6.1",
+def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version: str | None = None,
             rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None,
-            llm: Any = None, on_token: Any = None) -> RewriteResult:
+            llm: Any = None, on_token: Any = None, similarity_threshold: float | None = None,
+            term_threshold: float | None = None) -> RewriteResult:
     """Rewrite a v5 keyword prompt into a v6 brief with its parameters.
 
     engine: `rules` (deterministic), `llm` (a local model does the jobs in `llm`, an
@@ -268,8 +272,9 @@ def rewrite(text: str, engine: str = "rules", target_version: str = "6.1",
     else the rules engine, with the reason in `RewriteResult.fallback`). With `check`, the
     result carries a meaning check against the input (`RewriteResult.check`).
     """
-    if engine not in ENGINES:
-        raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    engine = ENGINES.resolve(engine)
+    if target_version is None:
+        target_version = load_spec(tuple(rule_dirs)).default_version
     if engine == "rules":
         result = get_rewriter(target_version, rule_dirs).rewrite(text)
     else:
@@ -287,5 +292,7 @@ def rewrite(text: str, engine: str = "rules", target_version: str = "6.1",
     if check:
         from promptsmith.services.compare import compare
 
-        result = result.model_copy(update={"check": compare(text, result.output, embedder=embedder)})
+        thresholds = {k: v for k, v in (("similarity_threshold", similarity_threshold),
+                                        ("term_threshold", term_threshold)) if v is not None}
+        result = result.model_copy(update={"check": compare(text, result.output, embedder=embedder, **thresholds)})
     return result
