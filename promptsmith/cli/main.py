@@ -392,23 +392,14 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
     backend = backend or config.backend
     if not (pipeline or backend):
         raise click.UsageError("give --pipeline DIR or --backend URL to render (or --dry-run to plan only)")
+    session = _session(ctx)
     try:
         from promptsmith.services.preview import preview as run_preview, release_llm
 
-        if backend:
-            from promptsmith.backends.http import HttpRenderer
-
-            renderer = HttpRenderer(backend, token=token)
-        else:
-            from promptsmith.backends.diffusers import DiffusersRenderer
-
-            release_llm()
-            renderer = DiffusersRenderer(pipeline)
-        other = None
-        if compare_rewrite:
-            from promptsmith.services.rewrite import rewrite as do_rewrite
-
-            other = do_rewrite(prompt).output
+        if not backend:
+            release_llm()  # the GPU's memory goes to the pipeline
+        renderer = session.renderer(pipeline, backend, token=token)
+        other = session.rewrite(prompt).output if compare_rewrite else None
         scorer = None
         if clip_model:
             from promptsmith.backends.clip import ClipScorer

@@ -125,7 +125,7 @@ def _trie_body(node: dict[str, dict]) -> str:
     end = "" in node
     branches = []
     for char in sorted(k for k in node if k):
-        piece = r"[\s-]+" if char == " " else re.escape(char)
+        piece = r"[\s\-–—]+" if char == " " else re.escape(char)  # `post – production` too
         branches.append(piece + _trie_body(node[char]))
     if not branches:
         return ""
@@ -137,7 +137,7 @@ def _trie_body(node: dict[str, dict]) -> str:
 
 def trie_source(terms: list[str]) -> str:
     """A regex source matching any of `terms` (normalized: lower case) as whole words, spaces
-    also matching hyphens.
+    also matching hyphens and dashes.
 
     Greedy optional branches make the longest term win, as a longest-first alternation would.
     """

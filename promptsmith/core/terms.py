@@ -503,7 +503,10 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
     return kept, removed
 
 
-_INTENSIFIERS = re.compile(r"(?:\b(?:very|highly|ultra|super|extremely|insanely|incredibly|absolutely|so|too)[\s-]+)+$",
+#: What goes with a filler term just before it: intensifiers (`very very [detailed]`) and a verb
+#: that only introduces it (`features [intricate detail]`, `featuring [8k]`).
+_INTENSIFIERS = re.compile(r"(?:\b(?:features|featuring)\s+)?"
+                           r"(?:\b(?:very|highly|ultra|super|extremely|insanely|incredibly|absolutely|so|too)[\s-]+)*$",
                            re.I)
 
 

@@ -121,6 +121,7 @@ class LlmRewriter:
         self.template = template
         self.prompts = llm_prompts(tuple(rule_dirs))
         self.rule_dirs = tuple(rule_dirs)
+        self._wording_linter: Any = None
 
     # -- jobs ------------------------------------------------------------------------------------
     def rank(self, candidates: list[str]) -> tuple[str, list[float]]:
@@ -229,13 +230,21 @@ class LlmRewriter:
             invented = sorted({w for run in acc.added for w in _words(run.text) - allowed if not w.isdigit()})
             if invented:
                 reasons.append("invented " + ", ".join(invented))
-        from promptsmith.lint.engine import Linter
-
-        wording = [d.code for d in Linter(version=self.rules.target, select=["PS2"], rule_dirs=self.rule_dirs).lint(text)
-                   if d.severity.value != "info"]
+        # wording the writer brought in: warnings the rules engine's own brief does not have (a
+        # prompt's SD weights or an odd word the user wrote are not the writer's fault)
+        wording = self._wording(text) - self._wording(original.candidates[0] if original.candidates else "")
         if wording:
-            reasons.append("wording warnings " + ", ".join(sorted(set(wording))))
+            reasons.append("wording warnings " + ", ".join(sorted(wording)))
         return GuardReport(reasons)
+
+    def _wording(self, text: str) -> set[str]:
+        if not text:
+            return set()
+        if self._wording_linter is None:
+            from promptsmith.lint.engine import Linter
+
+            self._wording_linter = Linter(version=self.rules.target, select=["PS2"], rule_dirs=self.rule_dirs)
+        return {d.code for d in self._wording_linter.lint(text) if d.severity.value != "info"}
 
     # -- the pipeline ----------------------------------------------------------------------------
     def rewrite(self, text: str, on_token: Callable[[str], None] | None = None) -> RewriteResult:

@@ -245,3 +245,11 @@ def test_a_file_shows_a_progress_bar_with_rate_and_eta(tmp_path: Path) -> None:
     assert proc.returncode in (0, 1)
     assert "400/400" in text and "/s" in text and "100%" in text
     assert len(out.read_text().splitlines()) == 400
+
+
+def test_shell_completion_completes_the_registered_engines() -> None:
+    env = {**os.environ, "COMP_WORDS": "promptsmith rewrite --engine ", "COMP_CWORD": "3",
+           "_PROMPTSMITH_COMPLETE": "bash_complete"}
+    script = Path(sys.executable).parent / "promptsmith"  # the console script: completion keys on its name
+    out = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == [f"plain,{name}" for name in ENGINES.names]
