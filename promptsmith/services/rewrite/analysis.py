@@ -459,7 +459,10 @@ class Analyzer:
                 # a place before any subject is the subject ("tokyo street at night")
                 self._subject(term, brief)
                 return
-            brief.setting.append(phrase or f"in {with_article(term, self.rules.determiners)}")
+            if not phrase and term.split()[0].lower() in _PARTICIPLE_PREPOSITIONS:
+                brief.setting.append(term)  # "in a dark forest" already says where: as written
+            else:
+                brief.setting.append(phrase or f"in {with_article(term, self.rules.determiners)}")
         else:
             getattr(brief, slot).append(phrase or term)
         brief.terms.append(Term(term, slot, phrase))

@@ -108,6 +108,10 @@ def _compositions(brief: Brief) -> str:
     return join_list(items)
 
 
+#: Prepositions that open a place (`on a windowsill`, `under the bridge`).
+_PLACE_WORDS = frozenset("in on at under inside beside behind near above below beneath among amid atop".split())
+
+
 def _lead(brief: Brief, rules: RewriteRules) -> str:
     """The subject sentence: head, features, clothing, attached phrases, setting."""
     np = _noun_phrase(brief, rules)
@@ -130,7 +134,15 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
             parts = [f"{np} with {withs}"]
     if brief.worn:
         parts.append("wearing " + join_list(_dedupe([_articled(w, rules) for w in brief.worn])))
-    parts.extend(a for a in _dedupe(brief.attached) if not (np and a in origins))
+    for a in _dedupe(brief.attached):
+        if np and a in origins:
+            continue
+        opener = a.split(None, 1)[0].lower()
+        if len(parts) == 1 and np and parts[0].startswith(np) and (
+                opener in _PLACE_WORDS or (opener == "with" and " with " not in f" {parts[0].lower()} ")):
+            parts[0] = f"{parts[0]} {a}"  # "an old man with a hat on a bench": no commas right after the head
+        else:
+            parts.append(a)
     parts.extend(_dedupe(brief.verbatim))
     text = ", ".join(parts)
     if brief.setting:
