@@ -90,6 +90,13 @@ LLM_JOBS = Registry("LLM job", [
     Entry("write", "write the brief from the analysed terms, under the guard"),
 ], default="rank")
 
+#: How the write job writes.
+WRITE_MODES = Registry("write mode", [
+    Entry("locked", "the model orders the ledger's phrases and joins them from a closed set; each phrase once, "
+                    "enforced while decoding"),
+    Entry("free", "the model writes freely (large models); the guard judges, the locked sentence repairs a rejection"),
+], default="locked")
+
 #: Model runtimes for the LLM jobs.
 GENERATORS = Registry("LLM backend", [
     Entry("llama-cpp", "GGUF models through llama-cpp-python", "promptsmith.backends.llama_cpp:LlamaCppGenerator",

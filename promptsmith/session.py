@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptsmith.config import Config, load_config
-from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, RENDERERS
+from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, RENDERERS, WRITE_MODES
 
 if TYPE_CHECKING:
     from promptsmith.backends.base import Embedder, Renderer
@@ -43,6 +43,8 @@ class LlmSettings:
     closed_vocabulary: bool = False
     #: llama.cpp threads; None: the physical cores less one (at least one).
     threads: int | None = None
+    #: The write job's mode: locked (the default) or free.
+    write_mode: str = WRITE_MODES.default or "locked"
 
 
 class Session:
@@ -55,6 +57,7 @@ class Session:
         for job in self.llm.jobs:
             LLM_JOBS.resolve(job)
         GENERATORS.resolve(self.llm.backend)
+        WRITE_MODES.resolve(self.llm.write_mode)
         self._linters: dict[tuple[str | None, tuple[str, ...] | None], Linter] = {}
 
     @classmethod
@@ -127,7 +130,8 @@ class Session:
         s = self.llm
         return LlmOptions(model=self.config.model, backend=GENERATORS.resolve(s.backend),
                           jobs=tuple(LLM_JOBS.resolve(j) for j in s.jobs), temperature=s.temperature, seed=s.seed,
-                          closed_vocabulary=s.closed_vocabulary, threads=s.threads)
+                          closed_vocabulary=s.closed_vocabulary, threads=s.threads,
+                          write_mode=WRITE_MODES.resolve(s.write_mode))
 
     def llm_rewriter(self, target_version: str | None = None) -> LlmRewriter:
         """The llm engine for a target version; its model loads on first use (a missing model

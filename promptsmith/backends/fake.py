@@ -57,6 +57,19 @@ class ScriptedGenerator:
             out.append(score)
         return out
 
+    def locked(self, prompt: str, lock, *, max_tokens: int = 160, on_token=None):
+        """The next scripted sentence, fed through the lock word by word (None if the lock refuses it)."""
+        self.prompts.append(prompt)
+        text = self.writes.pop(0) if self.writes else ""
+        states = lock.start()
+        for piece in re.findall(r"\s*[^\s,.]+|[,.]", text):
+            states = lock.advance(states, piece)
+            if not states:
+                return None
+            if on_token is not None:
+                on_token(piece)
+        return text if lock.finished(states) else None
+
     def generate(self, prompt: str, *, on_token=None, **options) -> str:
         self.prompts.append(prompt)
         text = self.writes.pop(0) if self.writes else ""

@@ -40,6 +40,7 @@ class LlamaCppGenerator:
         self.n_threads = n_threads or llm_threads()
         self.seed = seed
         self._lock = threading.RLock()
+        self._vocab: dict[str, int] | None = None
 
     @property
     def llama(self) -> Any:
@@ -134,6 +135,56 @@ class LlamaCppGenerator:
                 piece = chunk["choices"][0]["text"]
                 if piece:
                     yield piece
+
+    def _vocabulary(self) -> dict[str, int]:
+        """Each token's text (those that decode to whole UTF-8 text; control tokens left out) → its id."""
+        if self._vocab is None:
+            llm = self.llama
+            vocab: dict[str, int] = {}
+            for i in range(llm.n_vocab()):
+                try:
+                    text = llm.detokenize([i]).decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                if text and text not in vocab:
+                    vocab[text] = i
+            self._vocab = vocab
+        return self._vocab
+
+    def locked(self, prompt: str, lock: Any, *, max_tokens: int = 160,
+               on_token: Callable[[str], None] | None = None) -> str | None:
+        """Greedy decoding where every token must keep the text inside `lock`'s grammar
+        (`services.spanlock.SpanLock`); the text once the grammar is complete, or None when
+        `max_tokens` ran out first. The prompt's cached prefix is reused."""
+        with self._lock:
+            llm = self.llama
+            vocab = self._vocabulary()
+            self._eval_from_cache(self.tokenize(prompt, bos=True))
+            states = lock.start()
+            out: list[str] = []
+            for _ in range(max_tokens):
+                prefixes = {c[:k] for c in lock.allowed(states) for k in range(1, min(len(c), 16) + 1)}
+                choices = {vocab[p]: p for p in prefixes if p in vocab}
+                if choices:
+                    row = llm.scores[llm.n_tokens - 1]
+                    token = max(choices, key=lambda t: row[t])
+                    piece, ids = choices[token], [token]
+                else:  # no single token fits (rare characters): the shortest way on, as the tokenizer cuts it
+                    ways = lock.allowed(states)
+                    if not ways:
+                        return None  # a dead end the grammar's search did not see: the caller falls back
+                    piece = min(ways, key=len)
+                    ids = self.tokenize(piece)
+                states = lock.advance(states, piece)
+                out.append(piece)
+                if on_token is not None:
+                    on_token(piece)
+                if lock.finished(states):
+                    return "".join(out)
+                if llm.n_tokens + len(ids) >= self.n_ctx:
+                    return None
+                llm.eval(ids)
+            return None
 
     def generate(self, prompt: str, *, on_token: Callable[[str], None] | None = None, **options: Any) -> str:
         """The whole generated text; `on_token` sees each piece as it arrives."""

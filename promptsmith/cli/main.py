@@ -13,7 +13,7 @@ import click
 
 from promptsmith import __version__
 from promptsmith.errors import PromptsmithError
-from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS
+from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, WRITE_MODES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -240,9 +240,11 @@ def _describe(line: int, prompt: Any) -> str:
                    "SmolLM2-135M).")
 @click.option("--llm-job", "llm_jobs", multiple=True, type=click.Choice(LLM_JOBS.names),
               help=f"What the model does (repeatable; default: {LLM_JOBS.default}): {LLM_JOBS.help()}.")
-@click.option("--temperature", type=click.FloatRange(0, 2), default=0.0, show_default=True, help="Sampling temperature for write.")
+@click.option("--write-mode", type=click.Choice(WRITE_MODES.names), default=WRITE_MODES.default, show_default=True,
+              help=f"How the write job writes: {WRITE_MODES.help()}.")
+@click.option("--temperature", type=click.FloatRange(0, 2), default=0.0, show_default=True, help="Sampling temperature for free writing.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for reproducible LLM output.")
-@click.option("--closed-vocab", is_flag=True, help="write: allow only the input's words plus function words (grammar).")
+@click.option("--closed-vocab", is_flag=True, help="Free writing: only the input's words plus function words (grammar).")
 @click.option("--llm-backend", type=click.Choice(GENERATORS.names), default=GENERATORS.default, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 256), default=None,
               help="llama.cpp threads (default: the physical cores less one, at least one).")
@@ -250,8 +252,8 @@ def _describe(line: int, prompt: Any) -> str:
 def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
             target_version: str | None, explain: bool, input_format: str | None, workers: int,
             progress: bool | None, check: bool, embed_model: str | None, model: str | None,
-            llm_jobs: tuple[str, ...], temperature: float, seed: int, closed_vocab: bool, llm_backend: str,
-            threads: int | None) -> None:
+            llm_jobs: tuple[str, ...], write_mode: str, temperature: float, seed: int, closed_vocab: bool,
+            llm_backend: str, threads: int | None) -> None:
     """Rewrite v5 keyword prompts into v6 natural-language briefs.
 
     With PROMPT, rewrites it; otherwise streams stdin (or --file) line by line, one output record
@@ -281,7 +283,8 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
         file = "-"
     # the options only: the LLM service is imported when the engine needs it (rules stays fast)
     llm = LlmSettings(backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
-                      temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads)
+                      temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads,
+                      write_mode=write_mode)
     session = _session(ctx, llm=llm, engine=engine, target_version=target_version, embed_model=embed_model,
                        model=model)
     try:

@@ -29,6 +29,9 @@ def _text(record: dict[str, Any], explain: bool) -> str:
                      + (f"; fell back: {record['fallback']}" if record.get("fallback") else ""))
     elif explain and record.get("fallback"):
         lines.append(f"  · rules engine: {record['fallback']}")
+    if explain and record.get("draft"):
+        lines.append(f"  · rejected draft: {record['draft']}")
+        lines.append(f"    because: {'; '.join(record.get('draft_rejected') or [])}")
     check = record.get("check")
     if check:
         from promptsmith.cli.compare_cmd import summary

@@ -107,7 +107,7 @@ class LlmRewriter:
     def __init__(self, generator: Generator, *, jobs: Sequence[str] = ("rank",), target_version: str | None = None,
                  temperature: float = 0.0, seed: int = 0, closed_vocabulary: bool = False,
                  n_candidates: int = 8, guard_embedder: Any = None, template: str = "chatml",
-                 rule_dirs: tuple[Path, ...] = ()) -> None:
+                 rule_dirs: tuple[Path, ...] = (), write_mode: str = "locked") -> None:
         unknown = set(jobs) - set(JOBS)
         if unknown:
             raise ValueError(f"unknown LLM jobs {sorted(unknown)}; choose from {', '.join(JOBS)}")
@@ -122,6 +122,10 @@ class LlmRewriter:
         self.prompts = llm_prompts(tuple(rule_dirs))
         self.rule_dirs = tuple(rule_dirs)
         self._wording_linter: Any = None
+        self._examples: list[tuple[list[str], str]] | None = None
+        #: How the write job writes: "locked" (the ledger's spans, each once; the default) or
+        #: "free" (the model writes, the guard judges, the locked sentence repairs a rejection).
+        self.write_mode = write_mode
 
     # -- jobs ------------------------------------------------------------------------------------
     def rank(self, candidates: list[str]) -> tuple[str, list[float]]:
@@ -167,6 +171,54 @@ class LlmRewriter:
         alts = " | ".join('"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in forms)
         return f'root ::= word (sep word)* "."\nsep ::= " " | ", "\nword ::= {alts}\n'
 
+    def write_locked(self, text: str, on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
+        """The span-locked brief: the ledger's phrases in the model's order, joined from the
+        closed set (`services.spanlock`); (brief, None), or (None, why there is none)."""
+        from promptsmith.services.spanlock import SpanLock, lockable, spans_of
+
+        locked = getattr(self.gen, "locked", None)
+        if locked is None:
+            return None, f"{getattr(self.gen, 'name', 'this backend')} cannot lock spans"
+        brief = self.rules.analysis(text)
+        if brief is None or not lockable(brief):
+            return None, "nothing to lock: prose or quoted text is kept as written"
+        spans = spans_of(brief, self.rules.rules.determiners)
+        lock = SpanLock(spans, spelling=brief.spelling)
+        out = locked(self._lock_prompt(spans), lock, max_tokens=write_budget(text) + 8 * len(spans),
+                     on_token=on_token)
+        if out is None:
+            return None, "the model did not finish a sentence inside the span lock"
+        return out, None
+
+    def _lock_prompt(self, spans: list[Any]) -> str:
+        cfg = self.prompts["lock"]
+        turns: list[tuple[str, str]] = []
+        for example in self._lock_examples():
+            turns += [("user", "Phrases: " + " | ".join(example[0])), ("assistant", example[1])]
+        turns.append(("user", "Phrases: " + " | ".join(s.text for s in spans)))
+        return chat(cfg["system"], turns, self.template)
+
+    def _lock_examples(self) -> list[tuple[list[str], str]]:
+        """The few-shot examples: each example prompt's phrases, as the lock would list them."""
+        if self._examples is None:
+            from promptsmith.services.spanlock import spans_of
+
+            out = []
+            for ex in self.prompts["lock"].get("examples", []):
+                brief = self.rules.analysis(ex["prompt"])
+                if brief is None:
+                    continue
+                out.append(([s.text for s in spans_of(brief, self.rules.rules.determiners)], ex["brief"]))
+            self._examples = out
+        return self._examples
+
+    def write_free(self, result: RewriteResult, text: str,
+                   on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
+        """Free writing from the analysed slots (opt-in, for large models), judged by the guard."""
+        notes = "; ".join(f"{slot}: {', '.join(v)}" for slot, v in result.slots.items() if v)
+        written = self.write(notes, text, on_token)
+        return (written, None) if written.strip() else (None, "the model wrote nothing")
+
     def write(self, notes: str, source_text: str, on_token: Callable[[str], None] | None,
               feedback: str | None = None, previous: str | None = None) -> str:
         prompt = self._write_prompt(notes, feedback, previous)
@@ -186,8 +238,9 @@ class LlmRewriter:
         first = result.candidates[0] if result.candidates else ""
         if not first or body == first:
             return list(result.changes)
-        how = ("the model wrote it from the analysed terms; the guard accepted it" if written_by_model
-               else f"the model ranked this phrasing first of {len(result.candidates)}")
+        how = (f"the model ranked this phrasing first of {len(result.candidates)}" if not written_by_model
+               else "the model ordered the prompt's phrases and joined them (span-locked)"
+               if self.write_mode == "locked" else "the model wrote it from the analysed terms; the guard accepted it")
         out = []
         for change in result.changes:
             if first in change.after:
@@ -269,36 +322,44 @@ class LlmRewriter:
             if overrides:
                 result = self.rules.rewrite(text, overrides=overrides)
                 body = result.candidates[0] if result.candidates else body
-        if "rank" in self.jobs or "write" in self.jobs:
+        if "rank" in self.jobs and "write" not in self.jobs:  # with write, ranking matters only for a fallback
             best, _scores = self.rank(result.candidates)
-            if "rank" in self.jobs:
-                jobs_used.append("rank")
-                body = best or body
+            jobs_used.append("rank")
+            body = best or body
         ranked_body = body
         retries = 0
         fallback = None
+        draft: str | None = None
+        rejected: list[str] = []
         if "write" in self.jobs:
             jobs_used.append("write")
-            notes = "; ".join(f"{slot}: {', '.join(v)}" for slot, v in result.slots.items() if v)
-            written = self.write(notes, text, on_token)
-            report = self.guard(result, written)
-            if not report.ok:
-                retries = 1
-                again = self.write(notes, text, on_token, feedback="; ".join(report.reasons), previous=written)
-                report2 = self.guard(result, again)
-                if report2.ok:
-                    written, report = again, report2
+            written, why = (self.write_free(result, text, on_token) if self.write_mode == "free"
+                            else self.write_locked(text, on_token))
+            if written is not None:
+                report = self.guard(result, written)
+                if report.ok:
+                    body = written
                 else:
-                    fallback = "guard: " + "; ".join(report2.reasons)
-            if report.ok:
-                body = written
-            else:
-                body = ranked_body
+                    draft, rejected = written, report.reasons
+                    why = "guard: " + "; ".join(report.reasons)
+            if why is not None and self.write_mode == "free" and written is not None:
+                # the deterministic repair of a free draft: the span-locked sentence, by construction
+                locked, lock_why = self.write_locked(text, on_token)
+                if locked is not None and self.guard(result, locked).ok:
+                    body, why = locked, None
+                    jobs_used.append("lock")
+                else:
+                    why = f"{why}; span lock: {lock_why or 'rejected'}"
+            if why is not None:
+                fallback = why
+                if "rank" not in self.jobs and len(result.candidates) > 1:
+                    body = self.rank(result.candidates)[0] or body  # the rules engine's best phrasing
         output = result.output.replace(result.candidates[0], body, 1) if result.candidates[0] else result.output
         diagnostics = self.rules.linter.lint(output)
         return result.model_copy(update={
             "changes": self._changes_for(result, body, written_by_model=body != ranked_body),
             "output": output, "engine": "llm", "jobs": jobs_used, "retries": retries, "fallback": fallback,
+            "draft": draft, "draft_rejected": rejected,
             "diagnostics": diagnostics, "seconds": time.perf_counter() - t0,
             "model": getattr(self.gen, "name", ""),
         })
@@ -326,6 +387,8 @@ class LlmOptions:
     closed_vocabulary: bool = False
     #: llama.cpp threads; None: the physical cores less one (`backends.cpu.llm_threads`).
     threads: int | None = None
+    #: The write job's mode (`promptsmith.registries.WRITE_MODES`): locked or free.
+    write_mode: str = "locked"
 
 
 @lru_cache(maxsize=4)
@@ -341,4 +404,5 @@ def get_llm_rewriter(options: LlmOptions = LlmOptions(), target_version: str | N
         template = describe(Path(path), "").template_kind
     return LlmRewriter(generator, jobs=options.jobs, target_version=target_version,
                        temperature=options.temperature, seed=options.seed,
-                       closed_vocabulary=options.closed_vocabulary, template=template, rule_dirs=rule_dirs)
+                       closed_vocabulary=options.closed_vocabulary, template=template, rule_dirs=rule_dirs,
+                       write_mode=options.write_mode)

@@ -131,6 +131,18 @@ class Rewriter:
             seconds=time.perf_counter() - t0, check=None, jobs=[], model="", retries=0, fallback=None,
         )
 
+    def analysis(self, text: str) -> Brief | None:
+        """The brief `rewrite` composes from (the text after the same syntax and text fixes), or
+        None where it composes none: a multi-prompt, a prompt already written as a brief, an
+        empty or over-long one. The LLM's span lock takes its phrases from here."""
+        if len(text) > MAX_PROMPT_CHARS:
+            return None
+        changes: list[Change] = []
+        prompt = self._text_fixes(self._syntax_fixes(text, changes), changes)
+        if not prompt.text.strip() or prompt.is_multiprompt or self._already_a_brief(prompt.text):
+            return None
+        return self.analyzer.analyze(prompt.text)
+
     def _syntax_fixes(self, text: str, changes: list[Change]) -> Prompt:
         """Parse with the syntax slips (en dashes, glued flags…) mended, recording each as a change."""
         prompt, mended = parse_mended(text, self.spec)

@@ -45,3 +45,6 @@ class RewriteResult(BaseModel):
     model: str = ""
     retries: int = 0
     fallback: str | None = None
+    #: A written brief the guard rejected (the output is then the repair or the rules brief), and why.
+    draft: str | None = None
+    draft_rejected: list[str] = Field(default_factory=list)
