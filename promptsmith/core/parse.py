@@ -1,6 +1,6 @@
 """Parse any string into a `Prompt`. Never raises on user text: problems become PS0xx diagnostics.
 
-The shape of a prompt (../shared/reference/midjourney-parameters.md §1):
+The shape of a prompt (Midjourney's "Image Prompts" and "Parameter List" articles):
 image prompts first, then text (with `::` weights, `{…}` permutations and "quoted" text), then a
 trailing block of `--parameters`. A `--word` inside prose (`liquid--pink`, `arms --three small
 dragons …`) is not a parameter: the block starts at the first dash token, preceded by whitespace,

@@ -1,8 +1,8 @@
 """PS1xx: parameters. Values, types, ranges, duplicates and combinations of `--parameters`.
 
 Every range and enum comes from the spec (`rules/midjourney.toml`, `ParamSpec.range_for`), never
-from this module. References for the family: ../shared/reference/midjourney-parameters.md §3
-(parameter table), §4 (per-version matrix), §8 (what real prompts get wrong), §9 (conflicts).
+from this module. Sources for the family: Midjourney's "Parameter List", "Version" and "Legacy
+Features" articles and the article of each parameter, linked from each rule's References.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _URL = re.compile(r"<?https?://[^\s<>]+>?", re.IGNORECASE)
 _REF_WEIGHT = re.compile(r"::-?(?:\d+(?:\.\d*)?|\.\d+)?$")
 _WORD = re.compile(r"\S+")
 _NUMERIC = frozenset({"int", "float"})
-#: Flags that pick the GPU speed of the job (D-2024 Fast/Relax/Turbo); --draft is a model mode.
+#: Flags that pick the GPU speed of the job (Midjourney's "GPU Speed" article); --draft is a model mode.
 _SPEED = ("fast", "relax", "turbo")
 
 
@@ -192,9 +192,13 @@ def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     `neon koi pond, ink wash --s 1000 --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--stylize`, `--chaos`, `--iw`, `--stop`,
-    `--weird` rows; D-LEG, D-2024, WEIRD), §4, §8 ("version-dependent ranges"), §9 (`--iw`, `--sv`);
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--stylize`: CFG-equivalent)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    - Midjourney docs, "Stylize": https://docs.midjourney.com/hc/en-us/articles/32196176868109
+    - Midjourney docs, "Chaos/Variety": https://docs.midjourney.com/hc/en-us/articles/32099348346765
+    - Midjourney docs, "Weird": https://docs.midjourney.com/hc/en-us/articles/32390120435085-Weird
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    - Ho and Salimans, "Classifier-Free Diffusion Guidance" (2022): https://arxiv.org/abs/2207.12598
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -249,8 +253,12 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
     `a red fox in snow --c 2 --ar 16:9 --seed 3`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.5 ("whole numbers only"), §3 (value type
-    column: `--chaos` int 0–100, `--seed` int 0–4294967295, `--motion` low|high; D-2023, D-2024, TA)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    - Midjourney docs, "Seeds": https://docs.midjourney.com/hc/en-us/articles/32604356340877
+    - Midjourney docs, "Chaos/Variety": https://docs.midjourney.com/hc/en-us/articles/32099348346765
+    - Midjourney docs, "Aspect Ratio": https://docs.midjourney.com/hc/en-us/articles/31894244298125
+    - Midjourney docs, "Video": https://docs.midjourney.com/hc/en-us/articles/37460773864589
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -318,7 +326,8 @@ def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
     `cinematic still of a desert highway --ar 239:100`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.5 and §3 (`--aspect` row; D-2024, D-2023)."""
+    - Midjourney docs, "Aspect Ratio": https://docs.midjourney.com/hc/en-us/articles/31894244298125
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -359,8 +368,10 @@ def aspect_ratio_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     `a tall lighthouse --ar 1:2 --v 4`, or a model that allows it: `--ar 5:23 --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--aspect` row: max ratio per version;
-    D-VER, D-LEG, D-2023), §4 ("max --ar"), §8 (`--ar 5:23` in real prompts)."""
+    - Midjourney docs, "Aspect Ratio": https://docs.midjourney.com/hc/en-us/articles/31894244298125
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -409,8 +420,10 @@ def duplicate_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `The Green Knight, dark fantasy --v 5 --ar 2:3`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §8 ("Duplicates": `--v 5 --v 5`; multiple
-    `--sref`/`--profile` codes are legal), §3 (aliases column)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    - Midjourney docs, "Style Reference": https://docs.midjourney.com/hc/en-us/articles/32180011136653
+    - Midjourney docs, "Personalization": https://docs.midjourney.com/hc/en-us/articles/32433330574221
+    """
     params = ctx.prompt.params
     if len(params) < 2:
         return
@@ -458,8 +471,8 @@ def unknown_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `misty pine forest at dawn --stylize 300`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (the parameter table), §8 ("Unknown flag:
-    `--Wallpaper`")."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -496,8 +509,8 @@ def legacy_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `stone city in a granite canyon --ar 9:16`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (legacy row; D-LEG, D-2023), §8 ("Legacy/
-    deprecated flags": `--upbeta` 17 rows, `--beta` 15, `--uplight` 4, `--test` 3, `--hd` 1)."""
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -551,8 +564,9 @@ def width_height_to_aspect(ctx: Context) -> Iterator[Diagnostic]:
     `cursed ruins landscape, veduta photo --ar 3:2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (legacy row: `--width/--w`, `--height/--h`;
-    D-LEG, D-2023), §8 (`--w 320 --h 512`: "rewrite to `--ar`")."""
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    - Midjourney docs, "Aspect Ratio": https://docs.midjourney.com/hc/en-us/articles/31894244298125
+    """
     if not ctx.prompt.params:
         return
     pair = _wh_pair(ctx)
@@ -593,8 +607,9 @@ def quality_value_rounded(ctx: Context) -> Iterator[Diagnostic]:
     `a photo of an archangel with six wings --q 2 --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--quality` row; D-LEG, D-VER, D-2024),
-    §4 ("--q values"), §8 (`--q 5`), §9 (`--q` in V6 and V7)."""
+    - Midjourney docs, "Quality": https://docs.midjourney.com/hc/en-us/articles/32176522101773
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     if not ctx.prompt.params:
         return
     ps = ctx.spec.params.get("quality")
@@ -634,8 +649,10 @@ def missing_required_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `Japanese koi, ink on rice paper --sref 586081329 --sw 300 --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--sw`, `--sv`, `--cw`, `--ow` rows: "with
-    `--sref`/`--cref`/`--oref`"; D-2024, D-OREF, JP)."""
+    - Midjourney docs, "Style Reference": https://docs.midjourney.com/hc/en-us/articles/32180011136653
+    - Midjourney docs, "Character Reference": https://docs.midjourney.com/hc/en-us/articles/32162917505293
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -668,8 +685,9 @@ def weird_with_seed(ctx: Context) -> Iterator[Diagnostic]:
     `a teapot shaped like a snail --weird 250` (or drop `--weird` to keep the seed reproducible)
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--seed`, `--weird` rows; WEIRD);
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--weird`, `--seed`)."""
+    - Midjourney docs, "Weird": https://docs.midjourney.com/hc/en-us/articles/32390120435085-Weird
+    - Midjourney docs, "Seeds": https://docs.midjourney.com/hc/en-us/articles/32604356340877
+    """
     prompt = ctx.prompt
     if len(prompt.params) < 2 or not prompt.has("seed"):
         return
@@ -694,9 +712,9 @@ def turbo_with_seed(ctx: Context) -> Iterator[Diagnostic]:
     `brutalist library interior --seed 42 --fast`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--seed` row: "seed locking unreliable in
-    Turbo mode (3P)"; JP); ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt
-    (`--seed`: "Turbo mode breaks reliable seed locking")."""
+    - Midjourney docs, "Seeds": https://docs.midjourney.com/hc/en-us/articles/32604356340877
+    - Midjourney docs, "GPU Speed (Fast/Relax/Turbo)": https://docs.midjourney.com/hc/en-us/articles/32016412137741
+    """
     prompt = ctx.prompt
     if len(prompt.params) < 2 or not prompt.has("seed"):
         return
@@ -721,8 +739,10 @@ def image_only_with_stylize_or_weird(ctx: Context) -> Iterator[Diagnostic]:
     `https://s.mj.run/a.png https://s.mj.run/b.png ornate temple door, sakura --s 750`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.6 ("Image-only prompts (no text) are
-    incompatible with `--stylize` and `--weird`"; D-2024 Image Prompts), §3 (`--weird` row)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    - Midjourney docs, "Stylize": https://docs.midjourney.com/hc/en-us/articles/32196176868109
+    - Midjourney docs, "Weird": https://docs.midjourney.com/hc/en-us/articles/32390120435085-Weird
+    """
     prompt = ctx.prompt
     if not prompt.images or not prompt.params or any(s.text for s in prompt.segments):
         return
@@ -748,8 +768,8 @@ def version_and_niji(ctx: Context) -> Iterator[Diagnostic]:
     `chibi samurai frog, cel shading --niji 6`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--niji` row: "combining both is
-    contradictory"; D-2024, D-VER)."""
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     prompt = ctx.prompt
     if len(prompt.params) < 2:
         return
@@ -782,8 +802,9 @@ def unknown_version(ctx: Context) -> Iterator[Diagnostic]:
     `art nouveau poster of a heron --v 5.2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §2 (version timeline), §3 (`--version` row:
-    1, 2, 3, 4, 5, 5.0, 5.1, 5.2, 6, 6.1, 7, 8, 8.1; `--niji` 4/5/6/7; D-2024, D-VER)."""
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -827,7 +848,8 @@ def default_value(ctx: Context) -> Iterator[Diagnostic]:
     `Viking longship in a fjord --sref 4051825409`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (default column; D-2023, D-2024, D-OREF)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -877,8 +899,9 @@ def conflicting_speed_modes(ctx: Context) -> Iterator[Diagnostic]:
     `isometric cozy bookshop --relax`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--fast` / `--relax` / `--turbo` row;
-    D-2024, D-VER)."""
+    - Midjourney docs, "GPU Speed (Fast/Relax/Turbo)": https://docs.midjourney.com/hc/en-us/articles/32016412137741
+    - Midjourney docs, "Draft & Conversational Modes": https://docs.midjourney.com/hc/en-us/articles/35577175650957
+    """
     params = ctx.prompt.params
     if len(params) < 2:
         return
@@ -913,7 +936,8 @@ def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
     `a knight in a rose garden --oref https://s.mj.run/a.png --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--oref` row: "exactly **one** URL"; D-OREF)."""
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -947,8 +971,12 @@ def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
     `portrait of a sailor --cref https://s.mj.run/sailor.png --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 (direct image links), §3 (`--sref`, `--cref`,
-    `--oref` rows; D-2024, D-OREF, JP), `--end` in the `--video` row (TA, JP)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    - Midjourney docs, "Style Reference": https://docs.midjourney.com/hc/en-us/articles/32180011136653
+    - Midjourney docs, "Character Reference": https://docs.midjourney.com/hc/en-us/articles/32162917505293
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    - Midjourney docs, "Video": https://docs.midjourney.com/hc/en-us/articles/37460773864589
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -990,8 +1018,8 @@ def iw_without_image(ctx: Context) -> Iterator[Diagnostic]:
     `https://s.mj.run/door.png a stone temple door, sakura --iw 2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--iw` row: "image prompts only"; D-LEG,
-    D-2023, D-2024)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     prompt = ctx.prompt
     if not prompt.params or prompt.images:
         return
@@ -1017,8 +1045,8 @@ def raw_and_style_raw(ctx: Context) -> Iterator[Diagnostic]:
     `ethereal shapes, pastel gradients --raw --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--style` row: "`--raw` is the current
-    shorthand"; D-LEG Raw article, TA)."""
+    - Midjourney docs, "Raw": https://docs.midjourney.com/hc/en-us/articles/32634113811853
+    """
     prompt = ctx.prompt
     if len(prompt.params) < 2:
         return
@@ -1051,8 +1079,10 @@ def repeat_in_relax(ctx: Context) -> Iterator[Diagnostic]:
     `a {red, blue} vintage bicycle --r 4 --fast`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--repeat` row: "Fast/Turbo only"; `--fast` /
-    `--relax` / `--turbo` row: "Permutations and `--repeat` need Fast/Turbo"), §6 (D-2023, JP)."""
+    - Midjourney docs, "Repeat": https://docs.midjourney.com/hc/en-us/articles/32757107922061
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    - Midjourney docs, "GPU Speed (Fast/Relax/Turbo)": https://docs.midjourney.com/hc/en-us/articles/32016412137741
+    """
     prompt = ctx.prompt
     if len(prompt.params) < 2 and not prompt.permutations:
         return
@@ -1082,8 +1112,10 @@ def oref_incompatible(ctx: Context) -> Iterator[Diagnostic]:
     `a knight in a rose garden --oref https://s.mj.run/a.png --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--oref` row, `--draft` row; D-OREF, D-VER),
-    §3 (`--quality` row: "`--q 4` incompatible with `--oref`")."""
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    - Midjourney docs, "Draft & Conversational Modes": https://docs.midjourney.com/hc/en-us/articles/35577175650957
+    - Midjourney docs, "Quality": https://docs.midjourney.com/hc/en-us/articles/32176522101773
+    """
     prompt = ctx.prompt
     if len(prompt.params) < 2 or not prompt.has("oref"):
         return

@@ -1,7 +1,7 @@
 """PS3xx: structure. The shape Midjourney expects: image prompts, then text, then parameters.
 
-References for the family: ../shared/reference/midjourney-parameters.md §1 (prompt anatomy),
-§5 (multi-prompts) and §8 (what real prompts get wrong). Settings live in rules/lint.toml.
+Sources for the family: Midjourney's "Image Prompts", "Parameter List" and "Multi-Prompts &
+Weights" articles, linked from each rule's References. Settings live in rules/lint.toml.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
     `https://example.com/ref.png a cat wearing a crown watercolor --iw 1.5`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 (D-2023 image-prompts);
-    ../shared/design/REWRITE-EXAMPLES.md example 9."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     images = ctx.prompt.images
     if not images or all(im.leading for im in images):
         return
@@ -93,7 +93,8 @@ def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
     `a red fox in fresh snow --ar 3:2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.2 (D-2023 parameter-list) and §8."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     prompt = ctx.prompt
     if not prompt.diagnostics:
         return
@@ -135,7 +136,8 @@ def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
     `https://example.com/ref.png a lighthouse on a cliff at dusk --ar 3:2`, or a second image
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 and §1.6 (D-2023 image-prompts, D-2024)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     prompt = ctx.prompt
     if len(prompt.images) != 1 or prompt.segments:
         return
@@ -171,7 +173,8 @@ def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
     picture, "Copy image address")
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 (D-2023 image-prompts; D-OREF)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     images = ctx.prompt.images
     if not images:
         return
@@ -220,8 +223,8 @@ def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
     `1920s spirit photograph of a medium summoning an apparition --ar 7:5`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §5 (D-2023 multi-prompts) and §8 ("trailing
-    multi-prompt separator before params: `… :: --ar 7:5`")."""
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     prompt = ctx.prompt
     if "::" not in prompt.text:
         return
@@ -263,8 +266,9 @@ def empty_prompt(ctx: Context) -> Iterable[Diagnostic]:
     `a foggy harbour at dawn --ar 16:9 --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1 (prompt anatomy: image prompts, text,
-    parameters)."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     prompt = ctx.prompt
     if prompt.segments or prompt.images:
         return ()
@@ -293,7 +297,8 @@ def extra_whitespace(ctx: Context) -> Iterable[Diagnostic]:
     `a gothic church lit by the full moon, epic clouds`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §8 (real prompts)."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    """
     src = ctx.source
     if "  " not in src and " ," not in src and "\t" not in src:
         return ()
@@ -341,8 +346,10 @@ def reference_text_missing(ctx: Context) -> Iterator[Diagnostic]:
     `a koi pond in autumn --sref 4051825409 --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.7 (D-2024, D-OREF) and §3 (`--sref`,
-    `--oref`, `--cref`)."""
+    - Midjourney docs, "Style Reference": https://docs.midjourney.com/hc/en-us/articles/32180011136653
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    - Midjourney docs, "Character Reference": https://docs.midjourney.com/hc/en-us/articles/32162917505293
+    """
     prompt = ctx.prompt
     if prompt.segments or not prompt.params:
         return
@@ -392,8 +399,10 @@ def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
     `cinematic still of a desert caravan --ar 16:9`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.2 (parameters go at the end) and §3
-    (`--aspect`, `--seed`, `--stylize`, `--chaos`)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    - Midjourney docs, "Aspect Ratio": https://docs.midjourney.com/hc/en-us/articles/31894244298125
+    - Midjourney docs, "Seeds": https://docs.midjourney.com/hc/en-us/articles/32604356340877
+    """
     low = lower_text(ctx.prompt)
     if not (
         "seed" in low or "styli" in low or "chaos" in low or "aspect" in low
@@ -474,7 +483,9 @@ def stray_punctuation(ctx: Context) -> Iterable[Diagnostic]:
     `a lighthouse at dusk, stormy sea --ar 16:9`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1 (prompt anatomy) and §5 (`::` parts)."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     if not any(map(_stray_candidate, ctx.prompt.segments)):
         return ()
     return _stray_punctuation(ctx)

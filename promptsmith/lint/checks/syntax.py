@@ -1,7 +1,7 @@
 """PS0xx: syntax. The parser finds these; each rule here reports the parser's findings of its code.
 
-References for the family: ../shared/reference/midjourney-parameters.md §1 (prompt anatomy),
-§5 (multi-prompts), §6 (permutations), §8 (what real prompts get wrong).
+Sources for the family: Midjourney's "Parameter List", "Permutations", "Multi-Prompts & Weights",
+"Image Prompts" and "Text Generation" articles; each rule's References links the ones it rests on.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     `a {red, blue} car --ar 3:2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6 (D-2023 permutations)."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     return _from_parser(ctx)
 
 
@@ -57,7 +58,8 @@ def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     `red car in the rain`, or `{red, blue} car in the rain`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     return _from_parser(ctx)
 
 
@@ -77,7 +79,9 @@ def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     `a neon sign that says "OPEN" all night`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §7 (Text Generation, V6 announcement)."""
+    - Midjourney docs, "Text Generation": https://docs.midjourney.com/hc/en-us/articles/32502277092109
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    """
     return _from_parser(ctx)
 
 
@@ -98,7 +102,8 @@ def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `a lighthouse at dusk --ar 16:9`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.3 and §8 (26 real prompts with `–ar`)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
@@ -119,7 +124,8 @@ def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `hard rim lighting photography --beta --ar 2:3`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §8 (MJ showcase, 2022)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
@@ -138,7 +144,8 @@ def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     `a red fox in snow --ar 3:2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
@@ -158,7 +165,8 @@ def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     `space ship::2 stars`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §5 (D-2023 multi-prompts)."""
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     return _from_parser(ctx)
 
 
@@ -178,7 +186,8 @@ def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `koi pond, ink wash --ar 2:3`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.3 ("Midjourney accepts both!")."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
@@ -197,7 +206,8 @@ def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     `<https://s.mj.run/abc> a cat in a hat`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 and §8 (Discord-form URLs)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     return _from_parser(ctx)
 
 
@@ -218,7 +228,8 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
     `a minimalist logo for Acme Coffee, flat vector`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6 (linter caution on placeholders)."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     from promptsmith.core.model import Edit, Fix
 
     for group in ctx.prompt.permutations:
@@ -247,7 +258,8 @@ def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
     `a {red, blue} bicycle`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     for group in ctx.prompt.permutations:
         if any(not o for o in group.options):
             s, e = group.span.start, group.span.end
@@ -270,7 +282,8 @@ def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
     Split it into several prompts, or drop options.
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6 (max 40 jobs)."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     perms = ctx.prompt.permutations
     if len(perms) < 2 and not any(len(p.options) > MAX_JOBS for p in perms):
         return
@@ -297,5 +310,6 @@ def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     One prompt per line.
 
     ## References
-    Midjourney, "Prompts" (V4/V5 docs): https://docs.midjourney.com/docs/prompts"""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    """
     return _from_parser(ctx)

@@ -3,10 +3,10 @@
 The V6+ advice (filler, keyword soup) rests on how the models read text: V5 and older read the
 prompt through a CLIP-style encoder (77-token window, bag-of-keywords behaviour), V6+ through an
 encoder that reads grammar, so junk tokens and comma soup stop helping and start costing.
-References for the family: ../shared/reference/midjourney-parameters.md §3 (`--no`), §5
-(multi-prompts), §7 (text rendering, prompt-writing guidance, the V6 announcement) and
-../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (region 03 "Text Conditioning via
-CLIP (and Beyond)", region 05 "Midjourney v6 Prompt Craft"). Settings live in rules/lint.toml.
+Sources for the family: the V6 alpha announcement (December 2023), Midjourney's "No", "Multi-Prompts
+& Weights" and "Text Generation" articles, the CLIP paper (Radford et al., 2021) and Imagen
+(Saharia et al., 2022) on what a T5 encoder adds; each rule's References links them. Settings live
+in rules/lint.toml.
 """
 
 from __future__ import annotations
@@ -279,10 +279,10 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     `old fisherman portrait, dramatic lighting, oil painting --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §7 (V6-ANN: "Avoid 'junk' …");
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 05 ("Strip quality
-    tokens (8k, photorealistic, award-winning) entirely") and region 03 (CLIP's 77-token window);
-    ../shared/design/REWRITE-EXAMPLES.md example 1."""
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    - Radford et al., "Learning Transferable Visual Models From Natural Language Supervision" (CLIP, 2021): https://arxiv.org/abs/2103.00020
+    - Saharia et al., "Photorealistic Text-to-Image Diffusion Models with Deep Language Understanding" (Imagen, 2022): https://arxiv.org/abs/2205.11487
+    """
     if ctx.version_number < 6:
         return
     segments = ctx.prompt.segments
@@ -394,10 +394,10 @@ def negation_in_text(ctx: Context) -> Iterable[Diagnostic]:
     `empty beach at dawn, pastel colors --no birds, people`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--no`: "exactly equivalent to a
-    multi-prompt weight of −0.5"; "'without X'/'no X' in text tends to add X") and §5;
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--no` = X::-0.5);
-    ../shared/design/REWRITE-EXAMPLES.md example 3."""
+    - Midjourney docs, "No": https://docs.midjourney.com/hc/en-us/articles/32173351982093
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    - Ho and Salimans, "Classifier-Free Diffusion Guidance" (2022): https://arxiv.org/abs/2207.12598
+    """
     prompt = ctx.prompt
     if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).negation_words)):
         return ()
@@ -467,8 +467,9 @@ def duplicated_term(ctx: Context) -> Iterable[Diagnostic]:
     `portrait of a witch, intricate, highly detailed, sharp focus`, or `portrait of a witch::2 …`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §5 (`::` weights) and §7 ("concentrate on the
-    main concepts")."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     if not ctx.prompt.segments or not _has_repeated_term(ctx.prompt):
         return ()
     return _duplicated_term(ctx)
@@ -523,10 +524,10 @@ def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
     dramatic lighting. --v 6.1`
 
     ## References
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 (CLIP's 77-token
-    limit, T5 and grammar) and region 05 ("Drop the keyword soup");
-    ../shared/reference/midjourney-parameters.md §7 (V6-ANN: "Prompting with V6 is significantly
-    different"); ../shared/design/REWRITE-EXAMPLES.md."""
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    - Radford et al., "Learning Transferable Visual Models From Natural Language Supervision" (CLIP, 2021): https://arxiv.org/abs/2103.00020
+    - Saharia et al., "Photorealistic Text-to-Image Diffusion Models with Deep Language Understanding" (Imagen, 2022): https://arxiv.org/abs/2205.11487
+    """
     prompt = ctx.prompt
     text = prompt.text
     c = _compiled(ctx.rule_dirs)
@@ -610,8 +611,9 @@ def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
     `vintage coffee shop sign that says "Morning Brew", hand painted --style raw`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §7 (Text Generation: "put the text in double
-    quotes; single quotes do not work"; V6-ANN); ../shared/design/REWRITE-EXAMPLES.md example 4."""
+    - Midjourney docs, "Text Generation": https://docs.midjourney.com/hc/en-us/articles/32502277092109
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    """
     if ctx.version_number < 6:
         return
     prompt = ctx.prompt
@@ -655,8 +657,8 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
     `a neon sign that reads "OPEN LATE", rainy street`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §7 (Text Generation; V6-ANN "you must write your
-    text in 'quotations'")."""
+    - Midjourney docs, "Text Generation": https://docs.midjourney.com/hc/en-us/articles/32502277092109
+    """
     if ctx.version_number < 6:
         return
     prompt = ctx.prompt
@@ -708,8 +710,8 @@ def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
     `a failed rocket launch at night, spiralling out of control --ar 16:9`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §7 (Text Generation: double quotes mark text
-    to render, V6+)."""
+    - Midjourney docs, "Text Generation": https://docs.midjourney.com/hc/en-us/articles/32502277092109
+    """
     if ctx.version_number < 6:
         return
     prompt = ctx.prompt
@@ -752,9 +754,11 @@ def prompt_too_long(ctx: Context) -> Iterable[Diagnostic]:
     exclusions to `--no`.
 
     ## References
-    ../shared/reference/midjourney-parameters.md §7 (Prompt length; V6-ANN);
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 ("CLIP's 77-token
-    hard limit … token 78 onward was invisible")."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    - Radford et al., "Learning Transferable Visual Models From Natural Language Supervision" (CLIP, 2021): https://arxiv.org/abs/2103.00020
+    - Rombach et al., "High-Resolution Image Synthesis with Latent Diffusion Models" (Stable Diffusion, 2022): https://arxiv.org/abs/2112.10752
+    """
     c = _compiled(ctx.rule_dirs)
     if (len(ctx.prompt.text) + 1) // 2 <= (c.v6_words if ctx.version_number >= 6 else c.legacy_words):
         return ()  # too short to hold more words than the limit (a word and a space each)
@@ -813,8 +817,9 @@ def repeated_word(ctx: Context) -> Iterable[Diagnostic]:
     `portrait of a radiant woman`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §5 (`::` weights) and §7 ("specific synonyms
-    beat vague ones")."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     prompt = ctx.prompt
     if not prompt.segments:
         return ()
@@ -869,8 +874,9 @@ def site_name_as_style(ctx: Context) -> Iterable[Diagnostic]:
     `castle on a cliff, fantasy concept art by greg rutkowski`
 
     ## References
-    ../shared/design/REWRITE-EXAMPLES.md example 8 ("a site name used as a quality token");
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt, region 03 and region 05."""
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    - Radford et al., "Learning Transferable Visual Models From Natural Language Supervision" (CLIP, 2021): https://arxiv.org/abs/2103.00020
+    """
     prompt = ctx.prompt
     if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).site_keys)):
         return ()
@@ -980,8 +986,10 @@ def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
     `--no` for exclusions
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--no`) and §5 (multi-prompt weights);
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--no` = X::-0.5, CFG)."""
+    - AUTOMATIC1111 Stable Diffusion web UI wiki, "Features" (attention/emphasis syntax): https://github.com/AUTOMATIC1111/stable-diffusion-webui/wiki/Features
+    - Midjourney docs, "No": https://docs.midjourney.com/hc/en-us/articles/32173351982093
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     prompt = ctx.prompt
     text = prompt.text
     if not prompt.segments:
