@@ -572,6 +572,8 @@ def rules(fmt: str, rewrite_rules: bool) -> None:
         click.echo(f"  {r.code}  {r.name:<{width}}  {r.severity.value:<7}  {fix:<4}  {r.summary}")
     counts = Counter(r.family for r in items)
     click.echo(f"\n{len(items)} rules: " + ", ".join(f"{n} {f}" for f, n in counts.items()))
+    click.echo("fix: every finding comes with a fix; fix?: some findings do. `lint --fix` applies the safe\n"
+               "fixes, `--unsafe-fixes` the rest; `promptsmith explain CODE` says which a rule's fix is.")
 
 
 def _rewrite_rules(fmt: str) -> None:

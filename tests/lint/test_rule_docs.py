@@ -53,3 +53,17 @@ def test_family_modules_cite_nothing_private() -> None:
         doc = sys.modules[f"{checks.__name__}.{name}"].__doc__ or ""
         found = PRIVATE.search(doc)
         assert found is None, f"checks/{name}.py's docstring cites {found.group()!r}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_summary_is_one_whole_sentence(rule) -> None:
+    s = rule.summary
+    assert 20 <= len(s) <= 90, f"{rule.code}: {len(s)} characters"
+    assert s[0].isupper() and s.endswith(".") and "\n" not in s, rule.code
+    assert not s.endswith((",.", ":.", ";.", "….", "..")), f"{rule.code} is cut short: {s!r}"
+    assert s.count("`") % 2 == 0 and s.count("(") == s.count(")"), f"{rule.code}: unbalanced {s!r}"
+
+
+def test_summaries_are_distinct() -> None:
+    summaries = [r.summary for r in RULES]
+    assert len(set(summaries)) == len(summaries)

@@ -59,7 +59,8 @@ def _separators(ctx: Context) -> list[re.Match[str]]:
     return list(_SEP.finditer(ctx.source, 0, ctx.prompt.params_start))
 
 
-@rule("PS401", "unsupported-in-version", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS401", "unsupported-in-version", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a parameter the prompt's model does not support (`--oref` on V6.1).")
 def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter the prompt's model does not support: `--oref`, `--draft` and `--exp` before
@@ -105,7 +106,8 @@ def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, msg, remove(p, safe=False))
 
 
-@rule("PS402", "cref-on-v7", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS402", "cref-on-v7", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds `--cref` on V7 and later, where Omni Reference (`--oref`) replaced it.")
 def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--cref` (character reference) on V7 and later, where Omni Reference replaced it. The
@@ -152,7 +154,8 @@ def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS403", "multi-prompt-on-v7", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("separator",))
+@rule("PS403", "multi-prompt-on-v7", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("separator",),
+      summary="Finds `::` multi-prompts and weights on V7, V8 and niji 7, which ignore them.")
 def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `::` multi-prompt separators and weights (text or image weights) on V7, V8 and niji 7.
@@ -198,7 +201,8 @@ def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS404", "quoted-text-before-v6", severity=Severity.WARNING, needs=("quotes",))
+@rule("PS404", "quoted-text-before-v6", severity=Severity.WARNING, needs=("quotes",),
+      summary="Finds quoted text to draw in a prompt for a model older than V6.")
 def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text in double quotes in a prompt for a model before V6 (V5.x, niji 5, V4, …).
@@ -229,7 +233,8 @@ def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(s, e, f"quoted text is drawn from V6 on; {vlabel(ctx)} reads {shown} as plain words")
 
 
-@rule("PS405", "quality-2-on-v6-0", severity=Severity.WARNING, needs=("params",))
+@rule("PS405", "quality-2-on-v6-0", severity=Severity.WARNING, needs=("params",),
+      summary="Finds `--q 2` on V6.0, which may round to 1 (the docs disagree).")
 def quality_2_on_v6_0(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--q 2` on V6.0 (`--v 6`).
@@ -269,7 +274,8 @@ def _known_styles(ctx: Context) -> dict[str, list[str]]:
     return out
 
 
-@rule("PS406", "style-not-for-version", severity=Severity.ERROR, needs=("params",))
+@rule("PS406", "style-not-for-version", severity=Severity.ERROR, needs=("params",),
+      summary="Finds a `--style` value the model does not have (`--style cute` on V6).")
 def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--style` value the model does not have: `--style cute` (niji 5) on V6, `--style raw`
@@ -317,7 +323,8 @@ def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, msg)
 
 
-@rule("PS407", "legacy-version", severity=Severity.INFO, needs=("params",))
+@rule("PS407", "legacy-version", severity=Severity.INFO, needs=("params",),
+      summary="Finds a prompt pinned to a legacy model (`--v 1` to `--v 4`, `--niji 4`).")
 def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt pinned to a legacy model: `--v 1` to `--v 4`, `--niji 4`. (`--test`/`--testp`
@@ -353,7 +360,8 @@ def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
                        f"{written(p)} {p.raw} picks {vlabel(ctx, v)}, a legacy model; the newest is {vlabel(ctx, newest)}")
 
 
-@rule("PS409", "weight-sum-not-positive", severity=Severity.ERROR, needs=("separator", "params"))
+@rule("PS409", "weight-sum-not-positive", severity=Severity.ERROR, needs=("separator", "params"),
+      summary="Finds multi-prompt weights (`--no` included) that sum to zero or less.")
 def weight_sum_not_positive(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Adds up the multi-prompt weights (an unweighted part or image counts 1, each `--no` item

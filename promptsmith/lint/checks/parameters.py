@@ -173,7 +173,8 @@ def _wh_pair(ctx: Context) -> tuple[Param, Param] | None:
 
 
 # -- values ------------------------------------------------------------------------------------------
-@rule("PS101", "value-out-of-range", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS101", "value-out-of-range", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a numeric value outside the range the model accepts (`--s 5000` on V6.1).")
 def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a numeric value outside the range the version accepts (`--s 5000` on V6.1), and a
@@ -235,7 +236,8 @@ def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS102", "invalid-value", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
+@rule("PS102", "invalid-value", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",),
+      summary="Finds a value of the wrong kind (`--s high`, `--c 1.5`, `--ar 16x9`).")
 def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a value of the wrong kind: a word where a number belongs (`--s high`), a decimal for a
@@ -310,7 +312,8 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
                     yield ctx.diag(s, e, f"{written(p)} {text} is not valid ({rng.describe()})")
 
 
-@rule("PS103", "non-integer-aspect-ratio", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS103", "non-integer-aspect-ratio", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds an aspect ratio with decimals (`--ar 2.39:1`); Midjourney takes whole numbers.")
 def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an aspect ratio with decimals (`--ar 1.39:1`). The fix (safe) writes the same ratio in
@@ -352,7 +355,8 @@ def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS104", "aspect-ratio-out-of-range", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
+@rule("PS104", "aspect-ratio-out-of-range", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",),
+      summary="Finds an aspect ratio beyond the model's limit (V4 2:1, V6 and later 14:1).")
 def aspect_ratio_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an aspect ratio wider or taller than the version allows (V4 2:1, V6 and later 14:1),
@@ -402,7 +406,8 @@ def aspect_ratio_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # -- repeats and names -------------------------------------------------------------------------------
-@rule("PS105", "duplicate-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS105", "duplicate-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a parameter given twice, under any of its names.")
 def duplicate_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter given twice, under any of its names (`--v 5 --v 5`, `--ar 3:2 --aspect 3:2`).
@@ -454,7 +459,8 @@ def duplicate_parameter(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS106", "unknown-parameter", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
+@rule("PS106", "unknown-parameter", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",),
+      summary="Finds a `--name` that is no Midjourney parameter, and suggests the closest one.")
 def unknown_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--name` that is no Midjourney parameter (`--Wallpaper`) and suggests the closest
@@ -490,7 +496,8 @@ def unknown_parameter(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"{written(p)} is not a Midjourney parameter")
 
 
-@rule("PS107", "legacy-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS107", "legacy-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a parameter of a retired model or tool (`--upbeta`, `--test`, `--hq`).")
 def legacy_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters from retired models and tools (`--upbeta`, `--uplight`, `--beta`, `--test`,
@@ -547,7 +554,8 @@ def legacy_parameter(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, msg, fix)
 
 
-@rule("PS108", "width-height-to-aspect", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("params",))
+@rule("PS108", "width-height-to-aspect", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("params",),
+      summary="Finds the retired pixel size `--w W --h H` and writes it as `--ar`.")
 def width_height_to_aspect(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds the deprecated pixel size `--w 320 --h 512` and replaces both with the aspect ratio they
@@ -589,7 +597,8 @@ def width_height_to_aspect(ctx: Context) -> Iterator[Diagnostic]:
     )
 
 
-@rule("PS109", "quality-value-rounded", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS109", "quality-value-rounded", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a `--q` value the model does not offer, which Midjourney rounds.")
 def quality_value_rounded(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--q` value the version does not offer (`--q 5` on V6.1, `--q .5` on V7). The fix
@@ -632,7 +641,8 @@ def quality_value_rounded(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # -- combinations ------------------------------------------------------------------------------------
-@rule("PS110", "missing-required-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS110", "missing-required-parameter", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a reference weight without its reference (`--sw` without `--sref`).")
 def missing_required_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a reference weight or version without its reference: `--sw`/`--sv` without `--sref`,
@@ -668,7 +678,8 @@ def missing_required_parameter(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, f"{written(p)} needs --{needed}, which this prompt lacks", remove(p))
 
 
-@rule("PS111", "weird-with-seed", severity=Severity.WARNING, needs=("params",))
+@rule("PS111", "weird-with-seed", severity=Severity.WARNING, needs=("params",),
+      summary="Finds `--weird` with `--seed`, with which it is not fully compatible.")
 def weird_with_seed(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--weird` together with `--seed`.
@@ -696,7 +707,8 @@ def weird_with_seed(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} is not fully compatible with --seed: the grid may not reproduce")
 
 
-@rule("PS112", "turbo-with-seed", severity=Severity.WARNING, needs=("params",))
+@rule("PS112", "turbo-with-seed", severity=Severity.WARNING, needs=("params",),
+      summary="Finds `--turbo` with `--seed`: in Turbo mode seeds do not reliably reproduce.")
 def turbo_with_seed(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--turbo` together with `--seed`.
@@ -723,7 +735,8 @@ def turbo_with_seed(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} makes --seed unreliable: the grid may not reproduce")
 
 
-@rule("PS113", "image-only-with-stylize-or-weird", severity=Severity.WARNING, needs=("params",))
+@rule("PS113", "image-only-with-stylize-or-weird", severity=Severity.WARNING, needs=("params",),
+      summary="Finds `--stylize` or `--weird` in a prompt of images with no text.")
 def image_only_with_stylize_or_weird(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--stylize` or `--weird` in a prompt made only of image prompts, with no text.
@@ -751,7 +764,8 @@ def image_only_with_stylize_or_weird(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} does not work with an image-only prompt; add text")
 
 
-@rule("PS114", "version-and-niji", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS114", "version-and-niji", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a prompt that picks a model twice, with `--v` and with `--niji`.")
 def version_and_niji(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt that picks a model twice, with `--v` and with `--niji`. The fix (unsafe) keeps
@@ -786,7 +800,8 @@ def version_and_niji(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS115", "unknown-version", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",))
+@rule("PS115", "unknown-version", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("params",),
+      summary="Finds a model version that does not exist (`--v 9`, `--niji 3`).")
 def unknown_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a model version that does not exist (`--v 9`, `--v 5.3`, `--niji 3`). `--v v6` is
@@ -831,7 +846,8 @@ def unknown_version(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"{written(p)} {text} is not a model version (one of {', '.join(known)})", fix)
 
 
-@rule("PS116", "default-value", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS116", "default-value", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a parameter set to its default value (`--s 100`, `--c 0`).")
 def default_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter set to its default (`--s 100`, `--c 0`, `--q 1`, `--ar 1:1`). The fix (safe)
@@ -883,7 +899,8 @@ def default_value(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, f"{written(p)} {p.raw} is the default; it can go", remove(p))
 
 
-@rule("PS117", "conflicting-speed-modes", severity=Severity.WARNING, needs=("params",))
+@rule("PS117", "conflicting-speed-modes", severity=Severity.WARNING, needs=("params",),
+      summary="Finds more than one GPU speed mode (`--fast`, `--relax`, `--turbo`) in a prompt.")
 def conflicting_speed_modes(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds more than one of `--fast`, `--relax` and `--turbo` in one prompt.
@@ -920,7 +937,8 @@ def _tokens(p: Param) -> list[tuple[str, int, int]]:
     return [(m.group(), base + m.start(), base + m.end()) for m in _WORD.finditer(p.raw)]
 
 
-@rule("PS118", "oref-single-url", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS118", "oref-single-url", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds `--oref` with more than one value; it takes exactly one image URL.")
 def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--oref` with more than one value. The fix (unsafe) keeps the first.
@@ -952,7 +970,8 @@ def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS119", "reference-needs-url", severity=Severity.ERROR, needs=("params",))
+@rule("PS119", "reference-needs-url", severity=Severity.ERROR, needs=("params",),
+      summary="Finds a reference value that is not an image URL (or, for `--sref`, a style code).")
 def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds reference values that are not image URLs: in `--cref`, `--oref` and `--end` anything but
@@ -1001,7 +1020,8 @@ def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"{written(p)} takes {what}, not `{shown}`{hint}")
 
 
-@rule("PS120", "iw-without-image", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS120", "iw-without-image", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds `--iw` in a prompt that has no image prompt.")
 def iw_without_image(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--iw` in a prompt with no image prompt. The fix (safe) removes it.
@@ -1028,7 +1048,8 @@ def iw_without_image(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} weighs image prompts, and this prompt has none", remove(p))
 
 
-@rule("PS121", "raw-and-style-raw", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("params",))
+@rule("PS121", "raw-and-style-raw", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("params",),
+      summary="Finds `--raw` together with `--style`, which it repeats or contradicts.")
 def raw_and_style_raw(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--raw` together with `--style`: with `--style raw` it is a repeat (the fix, safe,
@@ -1063,7 +1084,8 @@ def raw_and_style_raw(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} means --style raw, which contradicts --style {style.raw}")
 
 
-@rule("PS122", "repeat-in-relax", severity=Severity.WARNING, needs=("params",))
+@rule("PS122", "repeat-in-relax", severity=Severity.WARNING, needs=("params",),
+      summary="Finds `--relax` with `--repeat` or permutations, which need Fast or Turbo mode.")
 def repeat_in_relax(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--relax` in a prompt that runs several jobs: `--repeat` or a `{…}` permutation.
@@ -1095,7 +1117,8 @@ def repeat_in_relax(ctx: Context) -> Iterator[Diagnostic]:
                        f"{written(relax)}: --repeat and permutations run in Fast or Turbo mode only")
 
 
-@rule("PS123", "oref-incompatible", severity=Severity.ERROR, needs=("params",))
+@rule("PS123", "oref-incompatible", severity=Severity.ERROR, needs=("params",),
+      summary="Finds `--oref` with `--draft`, `--fast` or `--q 4`, which Omni Reference rejects.")
 def oref_incompatible(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--oref` together with what Omni Reference does not work with: `--draft`, `--fast`

@@ -29,7 +29,8 @@ def _image_settings(rule_dirs: tuple[Path, ...] = ()) -> tuple[frozenset[str], t
 # -- PS301 ------------------------------------------------------------------------------------------
 
 
-@rule("PS301", "image-prompt-not-first", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("images",))
+@rule("PS301", "image-prompt-not-first", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("images",),
+      summary="Finds an image URL after the text; image prompts go first.")
 def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image URL that comes after some of the text.
@@ -74,7 +75,8 @@ def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS302 ------------------------------------------------------------------------------------------
 
 
-@rule("PS302", "text-after-parameters", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@rule("PS302", "text-after-parameters", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
+      summary="Finds text after the parameters, which Midjourney reads as a parameter value.")
 def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text after the parameter block: `a cat --ar 3:2 in the snow`. The parser finds it;
@@ -119,7 +121,8 @@ def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS303 ------------------------------------------------------------------------------------------
 
 
-@rule("PS303", "image-only-prompt", severity=Severity.ERROR, needs=("images",))
+@rule("PS303", "image-only-prompt", severity=Severity.ERROR, needs=("images",),
+      summary="Finds a prompt of one image and no text, which Midjourney rejects.")
 def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt made of one image URL and no text.
@@ -151,7 +154,8 @@ def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS304 ------------------------------------------------------------------------------------------
 
 
-@rule("PS304", "non-image-url", severity=Severity.WARNING, needs=("images",))
+@rule("PS304", "non-image-url", severity=Severity.WARNING, needs=("images",),
+      summary="Finds an image prompt URL that is not a direct link to an image file.")
 def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image prompt URL that is not a direct link to an image file.
@@ -205,7 +209,8 @@ def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS305 ------------------------------------------------------------------------------------------
 
 
-@rule("PS305", "trailing-separator", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("separator",))
+@rule("PS305", "trailing-separator", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("separator",),
+      summary="Finds a trailing `::` with no weight and nothing after it.")
 def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a trailing `::` separator with no weight and nothing after it.
@@ -251,7 +256,8 @@ def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS306 ------------------------------------------------------------------------------------------
 
 
-@rule("PS306", "empty-prompt", severity=Severity.ERROR)
+@rule("PS306", "empty-prompt", severity=Severity.ERROR,
+      summary="Finds a prompt with no text and no image: blank, or parameters alone.")
 def empty_prompt(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a prompt with no text and no image prompt: blank, or parameters alone.
@@ -280,7 +286,8 @@ def empty_prompt(ctx: Context) -> Iterable[Diagnostic]:
 _SPACES = re.compile(r"[ \t]+(?=,)|[ \t]{2,}")
 
 
-@rule("PS307", "extra-whitespace", severity=Severity.INFO, fix=Fixable.ALWAYS)
+@rule("PS307", "extra-whitespace", severity=Severity.INFO, fix=Fixable.ALWAYS,
+      summary="Finds runs of spaces and spaces before a comma, outside quoted text.")
 def extra_whitespace(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds runs of spaces and spaces before a comma (`epic , concept art`), outside quoted text.
@@ -329,7 +336,8 @@ def _extra_whitespace(ctx: Context) -> Iterator[Diagnostic]:
 _REFERENCE_PARAMS = ("sref", "oref", "cref")
 
 
-@rule("PS308", "reference-text-missing", severity=Severity.ERROR, needs=("params",))
+@rule("PS308", "reference-text-missing", severity=Severity.ERROR, needs=("params",),
+      summary="Finds `--sref`, `--oref` or `--cref` in a prompt with no text.")
 def reference_text_missing(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--sref`, `--oref` or `--cref` in a prompt that has no text.
@@ -378,7 +386,8 @@ _RATIO_HINT = re.compile(r"\d\s*:\s*\d")
 _WRITTEN = {"ar": "ar", "ar2": "ar", "seed": "seed", "s": "s", "chaos": "chaos"}
 
 
-@rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",),
+      summary="Finds a parameter written as words in the text (`aspect ratio 16:9`, `seed 1234`).")
 def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a parameter written as words in the text: `aspect ratio 16:9`, `seed 1234`.
@@ -462,7 +471,8 @@ def _stray_candidate(seg: Segment) -> bool:
 _EMPTY_TERM = re.compile(r",(?:[ \t]*,)+")
 
 
-@rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("text",))
+@rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("text",),
+      summary="Finds a comma or semicolon that separates nothing.")
 def stray_punctuation(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a comma or semicolon that separates nothing.

@@ -21,7 +21,8 @@ def _from_parser(ctx: Context) -> Iterator[Diagnostic]:
             yield d
 
 
-@rule("PS001", "unclosed-brace", severity=Severity.ERROR, needs=("diagnostics",))
+@rule("PS001", "unclosed-brace", severity=Severity.ERROR, needs=("diagnostics",),
+      summary="Finds a `{` that opens a permutation group and is never closed.")
 def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `{` that opens a permutation group and is never closed.
@@ -42,7 +43,8 @@ def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS002", "unmatched-closing-brace", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@rule("PS002", "unmatched-closing-brace", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
+      summary="Finds a `}` that closes no permutation group.")
 def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `}` that closes no permutation group.
@@ -63,7 +65,8 @@ def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS003", "unclosed-quote", severity=Severity.WARNING, needs=("diagnostics",))
+@rule("PS003", "unclosed-quote", severity=Severity.WARNING, needs=("diagnostics",),
+      summary="Finds a double quote that is never closed.")
 def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a double quote that is never closed.
@@ -85,7 +88,8 @@ def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS004", "en-dash-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@rule("PS004", "en-dash-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
+      summary="Finds a parameter written with an en dash (`–ar`), which Midjourney reads as text.")
 def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an en dash (`–ar`) instead of two hyphens.
@@ -107,7 +111,8 @@ def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS005", "glued-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@rule("PS005", "glued-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
+      summary="Finds a parameter glued to the word before it (`photography--beta`).")
 def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter glued to the word before it (`photography--beta`).
@@ -129,7 +134,8 @@ def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS006", "missing-parameter-value", severity=Severity.ERROR, needs=("diagnostics",))
+@rule("PS006", "missing-parameter-value", severity=Severity.ERROR, needs=("diagnostics",),
+      summary="Finds a parameter that needs a value but has none (`--ar` at the end).")
 def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter that needs a value but has none (`--ar` at the end of the prompt).
@@ -149,7 +155,8 @@ def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS007", "empty-multi-prompt-part", severity=Severity.WARNING, needs=("diagnostics",))
+@rule("PS007", "empty-multi-prompt-part", severity=Severity.WARNING, needs=("diagnostics",),
+      summary="Finds a `::` separator with no text before it.")
 def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `::` separator with no text before it (`:: cat`, `dog :: ::2 cat`).
@@ -170,7 +177,8 @@ def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS008", "em-dash-parameter", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@rule("PS008", "em-dash-parameter", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("diagnostics",),
+      summary="Finds a parameter written with an em dash (`—ar`), where `--` is clearer.")
 def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an em dash (`—ar`), which Apple devices type for `--`.
@@ -191,7 +199,8 @@ def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS009", "unclosed-angle-bracket", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@rule("PS009", "unclosed-angle-bracket", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("diagnostics",),
+      summary="Finds an image URL opened with `<` and never closed with `>`.")
 def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image URL opened with Discord's `<` and never closed with `>`.
@@ -211,7 +220,8 @@ def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS010", "single-option-permutation", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("permutations",))
+@rule("PS010", "single-option-permutation", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("permutations",),
+      summary="Finds a `{…}` group with one option, such as an unfilled template slot.")
 def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `{…}` group with a single option, such as a template placeholder `{Brand Name}`.
@@ -242,7 +252,8 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS011", "empty-permutation-option", severity=Severity.WARNING, needs=("permutations",))
+@rule("PS011", "empty-permutation-option", severity=Severity.WARNING, needs=("permutations",),
+      summary="Finds an empty option in a permutation group (`{a, , b}`).")
 def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an empty option in a permutation group: `{}`, `{a, , b}` or a trailing comma.
@@ -266,7 +277,8 @@ def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"`{ctx.source[s:e]}` has an empty option, which runs a job without it")
 
 
-@rule("PS012", "too-many-permutation-jobs", severity=Severity.ERROR, needs=("permutations",))
+@rule("PS012", "too-many-permutation-jobs", severity=Severity.ERROR, needs=("permutations",),
+      summary="Finds a permutation prompt that expands to more than 40 jobs.")
 def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Counts the jobs a permutation prompt expands to and reports more than 40.
@@ -293,7 +305,8 @@ def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(s, e, f"this prompt expands to more than {MAX_JOBS} jobs; Midjourney runs at most {MAX_JOBS}")
 
 
-@rule("PS013", "prompt-too-long", severity=Severity.ERROR, needs=("diagnostics",))
+@rule("PS013", "prompt-too-long", severity=Severity.ERROR, needs=("diagnostics",),
+      summary="Finds a prompt over 50,000 characters, and checks nothing else in it.")
 def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Reports a prompt longer than 50,000 characters, and checks nothing else in it.

@@ -253,7 +253,8 @@ def _filler_matches(ctx: Context, lo: int, hi: int) -> list[tuple[int, int]]:
     return [(lo + a, lo + b) for a, b in ctx.lexicon.filler_spans(ctx.source[lo:hi])]
 
 
-@rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",),
+      summary="Finds quality filler (`8k`, `masterpiece`, `award winning`) on V6 and later.")
 def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds quality filler (`8k`, `masterpiece`, `award winning` …) in the text, on V6 and later.
@@ -370,7 +371,8 @@ def _negation_at_end(c: _Compiled, text: str) -> tuple[re.Match[str] | None, lis
         pos = m.start("neg") + 1
 
 
-@rule("PS202", "negation-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS202", "negation-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",),
+      summary="Finds \"no X\" or \"without X\" in the text, which tends to add X; `--no X` excludes it.")
 def negation_in_text(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds "no X" and "without X" in the text, which tend to add X to the image.
@@ -449,7 +451,8 @@ def _negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS203 ------------------------------------------------------------------------------------------
 
 
-@rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("comma",))
+@rule("PS203", "duplicated-term", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("comma",),
+      summary="Finds a comma term written twice in the same part of the prompt.")
 def duplicated_term(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a comma term written twice in the same part of the prompt (case and spacing ignored).
@@ -500,7 +503,8 @@ def _duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
 
 # -- PS204 ------------------------------------------------------------------------------------------
 
-@rule("PS204", "keyword-soup", severity=Severity.INFO, needs=("comma",))
+@rule("PS204", "keyword-soup", severity=Severity.INFO, needs=("comma",),
+      summary="Finds text that is a comma list of keywords with no sentence in it, on V6 and later.")
 def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, reports text that is a comma list of keywords with no sentence in it.
@@ -590,7 +594,8 @@ def _quoted_prompt(prompt: Prompt, q: Any) -> bool:
     )
 
 
-@rule("PS205", "single-quoted-text", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("apostrophe",))
+@rule("PS205", "single-quoted-text", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("apostrophe",),
+      summary="Finds text to draw in single quotes, which V6 and later read as plain words.")
 def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds text to draw written in single quotes: `a sign that says 'OPEN'`. Only
@@ -638,7 +643,8 @@ def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("quotes", "apostrophe"))
+@rule("PS207", "curly-quotes", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("quotes", "apostrophe"),
+      summary="Finds text to draw in curly quotes (`“OPEN”`), where Midjourney documents straight ones.")
 def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds text to draw in typographic quotes: `“OPEN”` or `‘OPEN’`.
@@ -692,7 +698,8 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("quotes",))
+@rule("PS212", "quoted-prompt", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("quotes",),
+      summary="Finds a prompt wholly in quotes, which V6 and later letter onto the image.")
 def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     On V6 and later, finds a prompt whose whole text is wrapped in quotes.
@@ -731,7 +738,8 @@ def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
 _NONSPACE = re.compile(r"\S+")
 
 
-@rule("PS206", "prompt-too-long", severity=Severity.INFO, needs=("text",))
+@rule("PS206", "prompt-too-long", severity=Severity.INFO, needs=("text",),
+      summary="Finds text past the words a model weighs: 120 on V6 and later, 60 before.")
 def prompt_too_long(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Reports the words of the text past a limit: 120 words on V6 and later, 60 on V5 and older.
@@ -797,7 +805,8 @@ def _prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
 _REPEAT = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’]*)(?:\s+\1)+(?![\w'’-])", re.IGNORECASE)
 
 
-@rule("PS208", "repeated-word", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS208", "repeated-word", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",),
+      summary="Finds a word written twice or more in a row (`the the`, `very very`).")
 def repeated_word(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a word written twice or more in a row: `the the`, `very very very`. Names and idioms
@@ -852,7 +861,8 @@ def _repeated_word(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS210 ------------------------------------------------------------------------------------------
 
 
-@rule("PS210", "site-name-as-style", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS210", "site-name-as-style", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",),
+      summary="Finds an art-site name (`artstation`, `pixiv`) used as a style or a quality.")
 def site_name_as_style(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds art-site names (`artstation`, `pixiv`, `deviantart` …) used as a style or a quality.
@@ -962,7 +972,8 @@ _SD_LABELS = re.compile(
 _SD_LABEL_WORDS = ("prompt", "steps", "sampler", "cfg", "clip skip", "model hash", "denoising")
 
 
-@rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("markup",))
+@rule("PS211", "negative-prompt-syntax", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("markup",),
+      summary="Finds Stable Diffusion syntax (`(word:1.2)`, `<lora:…>`, `Negative prompt:`).")
 def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds Stable Diffusion prompt syntax pasted into a Midjourney prompt.
