@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, diagnostic
 from promptsmith.core.lexicon import Lexicon, load_filler_lexicon
 from promptsmith.core.spec import Spec
+from promptsmith.lint.helpers import segment_terms
 
 if TYPE_CHECKING:
     from promptsmith.lint.registry import Rule
@@ -145,8 +145,6 @@ class Context:
     def terms(self) -> list[Term]:
         """The ledger's terms of each text segment (`promptsmith.core.terms.fragments`), trimmed,
         with source spans."""
-        from promptsmith.lint.checks.wording import segment_terms
-
         src = self.source
         return [Term(text, s, e) for seg in self.prompt.segments for text, s, e in segment_terms(src, seg)]
 

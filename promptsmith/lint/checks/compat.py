@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from promptsmith.core.model import Diagnostic, Edit, Fix, Severity
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import Spec
-from promptsmith.lint.checks.parameters import index, is_legacy, name_span, remove, values, vlabel, written
+from promptsmith.lint.checks.parameters import index
+from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written
 from promptsmith.lint.context import Context
 from promptsmith.lint.registry import Fixable, rule
 

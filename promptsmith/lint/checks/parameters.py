@@ -17,11 +17,9 @@ from promptsmith.core.model import Diagnostic, Edit, Fix, Param, Severity
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import ParamSpec, Range, Spec
 from promptsmith.lint.context import Context
+from promptsmith.lint.helpers import FLOAT, RATIO, is_legacy, name_span, remove, typed, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
 
-_INT = re.compile(r"[+-]?\d+")
-_FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
 _RATIO_TYPO = re.compile(r"(\d+)\s*[xX×/]\s*(\d+)")
 _URL = re.compile(r"<?https?://[^\s<>]+>?", re.IGNORECASE)
 _REF_WEIGHT = re.compile(r"::-?(?:\d+(?:\.\d*)?|\.\d+)?$")
@@ -29,74 +27,6 @@ _WORD = re.compile(r"\S+")
 _NUMERIC = frozenset({"int", "float"})
 #: Flags that pick the GPU speed of the job (Midjourney's "GPU Speed" article); --draft is a model mode.
 _SPEED = ("fast", "relax", "turbo")
-
-
-# -- shared helpers (compat.py uses them too) --------------------------------------------------------
-def vlabel(ctx: Context, version: str | None = None) -> str:
-    """`V6.1`, `niji 6`, `test`: a version as people write it in prose."""
-    if version is None:
-        return ctx.version_text
-    label = ctx.spec.label(version)
-    return "V" + label if label[:1].isdigit() else label
-
-
-def name_span(p: Param) -> tuple[int, int]:
-    """The dash and name of a parameter, without its value."""
-    s = p.span.start
-    return s, s + len(p.dash) + len(p.alias)
-
-
-def written(p: Param) -> str:
-    """The parameter as the user named it, with a canonical dash: `--s`, `--Wallpaper`."""
-    return "--" + p.alias
-
-
-def remove(p: Param, message: str | None = None, *, safe: bool = True) -> Fix:
-    """A fix that deletes the whole parameter (the fixer tidies the spaces left behind)."""
-    edit = Edit(start=p.span.start, end=p.span.end, content="")
-    msg = message or f"remove {written(p)}"
-    return Fix.safe(edit, message=msg) if safe else Fix.unsafe(edit, message=msg)
-
-
-def is_legacy(ctx: Context, p: Param, pspec: ParamSpec) -> bool:
-    """Legacy in the spec, or `--hd` outside V8 (where the name meant the 2022 HD model)."""
-    if pspec.legacy:
-        return True
-    # The spec has one `hd` entry (the V8.1 2K flag); before V8 the same name was the legacy model.
-    return pspec.name == "hd" and not ctx.version_in("v8")
-
-
-def _convert(ptype: str, text: str) -> object:
-    """A permutation option typed the way the parser types a whole value."""
-    if ptype == "int":
-        return int(text) if _INT.fullmatch(text) else None
-    if ptype == "float":
-        return float(text) if _FLOAT.fullmatch(text) else None
-    if ptype == "ratio":
-        m = _RATIO.fullmatch(text)
-        return (int(m.group(1)), int(m.group(2))) if m and "." not in text else None
-    if ptype == "str":
-        return text.lower()
-    return text
-
-
-def values(p: Param, ptype: str) -> tuple[tuple[object, str, int, int], ...] | list[tuple[object, str, int, int]]:
-    """(typed value, text, start, end) of the value, or of each option of a `{…}` value."""
-    end = p.span.end
-    raw = p.raw
-    if not p.permuted:
-        return ((p.value, raw, end - len(raw), end),)
-    if not (raw.startswith("{") and raw.endswith("}")) or raw.count("{") != 1:
-        return ()  # nested or partial permutations: too ambiguous to check option by option
-    out = []
-    pos = end - len(raw) + 1
-    for part in raw[1:-1].split(","):
-        text = part.strip()
-        if text:
-            s = pos + len(part) - len(part.lstrip())
-            out.append((_convert(ptype, text), text, s, s + len(text)))
-        pos += len(part) + 1
-    return out
 
 
 class _Index:
@@ -122,7 +52,7 @@ class _Index:
             if p.type in _NUMERIC:
                 self.defaults[p.name] = float(p.default)
             elif p.type == "ratio":
-                ratio = _convert("ratio", str(p.default))
+                ratio = typed("ratio", str(p.default))
                 if isinstance(ratio, tuple) and all(ratio):
                     g = gcd(*ratio)
                     self.defaults[p.name] = (ratio[0] // g, ratio[1] // g)
@@ -281,7 +211,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
         if t in _NUMERIC:
             for value, text, s, e in values(p, t):
                 if value is None:
-                    if t == "int" and _FLOAT.fullmatch(text):
+                    if t == "int" and FLOAT.fullmatch(text):
                         new = str(floor(float(text) + 0.5))
                         yield ctx.diag(
                             s, e, f"{written(p)} takes a whole number, not {text}",
@@ -295,7 +225,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
                         yield ctx.diag(s, e, f"{written(p)} {text} cannot be negative ({rng.describe()})")
         elif t == "ratio":
             for value, text, s, e in values(p, t):
-                if value is not None or _RATIO.fullmatch(text):
+                if value is not None or RATIO.fullmatch(text):
                     continue  # decimal ratios are PS103's
                 m = _RATIO_TYPO.fullmatch(text)
                 fix = None
@@ -341,7 +271,7 @@ def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
         for value, text, s, e in values(p, "ratio"):
             if value is not None or "." not in text:
                 continue
-            m = _RATIO.fullmatch(text)
+            m = RATIO.fullmatch(text)
             if not m:
                 continue
             a, b = Fraction(m.group(1)), Fraction(m.group(2))

@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from promptsmith.core.model import Diagnostic, Fix, Segment, Severity
-from promptsmith.lint.checks.wording import edit, in_spans, lint_settings, lower_text, removal_edit, text_segments
+from promptsmith.core.model import Diagnostic, Fix, Segment, Severity, edit
+from promptsmith.lint.checks.wording import lower_text
+from promptsmith.lint.helpers import in_spans, lint_settings, removal_edit, text_segments
 from promptsmith.lint.context import Context
 from promptsmith.lint.registry import Fixable, rule
 

@@ -19,30 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.core.lexicon import normalize
-from promptsmith.core.terms import fragments as ledger_fragments
-from promptsmith.core.model import Diagnostic, Edit, Fix, Prompt, Segment, Severity, build, diagnostic, edit
-from promptsmith.core.model import Applicability, make_fix
-
-SAFE = Applicability.SAFE
-from promptsmith.core.resources import load_rule_file
+from promptsmith.core.model import Applicability, Diagnostic, Fix, Prompt, Severity, diagnostic, edit, make_fix
 from promptsmith.errors import RuleDataError
 from promptsmith.lint.context import Context
+from promptsmith.lint.helpers import (
+    clause_edges, clip, in_spans, lint_settings, removal_edit, segment_terms, text_segments,
+)
 from promptsmith.lint.registry import Fixable, rule
 
+SAFE = Applicability.SAFE
+
 # -- settings (rules/lint.toml) -------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def lint_settings(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """rules/lint.toml merged with the user's: tables merge key by key, later files win."""
-    merged: dict[str, Any] = {}
-    for data in load_rule_file("lint.toml", rule_dirs):
-        for key, value in data.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = {**merged[key], **value}
-            else:
-                merged[key] = dict(value) if isinstance(value, dict) else value
-    return merged
 
 
 def _alternation(words: list[str]) -> str:
@@ -115,78 +102,6 @@ def _compiled(rule_dirs: tuple[Path, ...] = ()) -> _Compiled:
         ) from exc
 
 
-# -- helpers shared with the structure family ------------------------------------------------------
-
-
-
-
-def text_segments(prompt: Prompt) -> list[Segment]:
-    """The text segments before the parameter block (stray text after it is PS302's business)."""
-    ps = prompt.params_start
-    return [s for s in prompt.segments if s.span.start < ps]
-
-
-def in_spans(pos: int, spans: tuple[Any, ...]) -> bool:
-    """Whether `pos` falls inside one of the parts' spans (quotes, permutations)."""
-    for part in spans:
-        if part.span.start <= pos < part.span.end:
-            return True
-    return False
-
-
-def _clause_edges(src: str, lo: int, hi: int, s: int, e: int) -> tuple[int, bool, int, bool]:
-    """Around `[s, e)` in the part `[lo, hi)`: where the spaces before and after it end, and
-    whether a clause boundary (part edge, comma, semicolon, sentence end) is on each side."""
-    i = s
-    while i > lo and src[i - 1] in " \t":
-        i -= 1
-    left = i == lo or src[i - 1] in ",;\n" or (src[i - 1] in ".!?" and i < s)
-    j = e
-    while j < hi and src[j] in " \t":
-        j += 1
-    right = j == hi or src[j] in ",;\n" or (src[j] in ".!?" and (j + 1 == hi or src[j + 1].isspace()))
-    return i, left, j, right
-
-
-def removal_edit(prompt: Prompt, lo: int, hi: int, s: int, e: int) -> Edit | None:
-    """An edit that removes `[s, e)` from the text part `[lo, hi)` without leaving debris.
-
-    A whole clause (between commas, semicolons or sentence ends) goes with one adjoining
-    separator: the one after it, or the one before it when it ends the part. A phrase inside a
-    longer clause goes with one adjoining space. None when the phrase is the whole part (removing
-    it would empty a `::` part or the prompt) or sits in a `{…}` permutation.
-    """
-    if prompt.permutations and in_spans(s, prompt.permutations):
-        return None
-    src = prompt.source
-    i, left, j, right = _clause_edges(src, lo, hi, s, e)
-    if left and right:
-        if j < hi:
-            k = j + 1
-            while k < hi and src[k] in " \t\n":
-                k += 1
-            if k < hi:
-                return edit(s, k)
-        if i > lo:
-            return edit(i - 1, e)
-        return None
-    if left or (not right and j > e):
-        return edit(s, j)
-    return edit(i, e)
-
-
-
-
-def segment_terms(src: str, seg: Segment) -> Iterator[tuple[str, int, int]]:
-    """The ledger's terms of one segment (`promptsmith.core.terms.fragments`: commas, sentence
-    stops, groups kept whole), as (text, start, end) in the source, a trailing stop dropped."""
-    base = seg.span.start
-    for f in ledger_fragments(src[base : seg.span.end]):
-        text = f.text.rstrip(".!")
-        if text:
-            yield text, base + f.start, base + f.start + len(text)
-
-
 _last_lower: tuple[Any, str] = (None, "")
 
 
@@ -235,10 +150,6 @@ def _has_repeated_term(prompt: Prompt) -> bool:
 def _label(ctx: Context) -> str:
     """The version for messages: `V6.1`, `niji 6`."""
     return ctx.version_text
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -- PS201 ------------------------------------------------------------------------------------------
@@ -314,7 +225,7 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
                 seen[written, label] = known
             is_attributive, message, fix_message = known
             if is_attributive:
-                _, left, _, right = _clause_edges(src, lo, hi, s, e)
+                _, left, _, right = clause_edges(src, lo, hi, s, e)
                 if not (left and right):
                     continue  # `smooth gradients`, `a vintage aesthetic`: it describes something here
             cut = removal_edit(prompt, lo, hi, s, e)
@@ -496,7 +407,7 @@ def _duplicated_term(ctx: Context) -> Iterator[Diagnostic]:
             cut = removal_edit(prompt, seg.span.start, seg.span.end, ts, te)
             yield ctx.diag(
                 ts, te,
-                f"`{_clip(text)}` is already in this prompt",
+                f"`{clip(text)}` is already in this prompt",
                 Fix.safe(cut, message="remove the repeat") if cut else None,
             )
 
@@ -636,7 +547,7 @@ def single_quoted_text(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             yield ctx.diag(
                 s, e,
-                f"`{_clip(m.group())}` is in single quotes; Midjourney draws only text in double quotes "
+                f"`{clip(m.group())}` is in single quotes; Midjourney draws only text in double quotes "
                 "(and `--style raw` helps the lettering)",
                 Fix.unsafe(edit(s, s + 1, '"'), edit(e - 1, e, '"'),
                            message="use double quotes"),
@@ -677,7 +588,7 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
             continue
         yield ctx.diag(
             s, e,
-            f"`{_clip(src[s:e])}` uses curly quotes; write straight double quotes for text to draw",
+            f"`{clip(src[s:e])}` uses curly quotes; write straight double quotes for text to draw",
             Fix.safe(edit(s, s + 1, '"'), edit(e - 1, e, '"'),
                      message="use straight double quotes"),
         )
@@ -692,7 +603,7 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             yield ctx.diag(
                 s, e,
-                f"`{_clip(m.group())}` uses curly single quotes; Midjourney draws only text in straight double quotes",
+                f"`{clip(m.group())}` uses curly single quotes; Midjourney draws only text in straight double quotes",
                 Fix.safe(edit(s, s + 1, '"'), edit(e - 1, e, '"'),
                          message="use straight double quotes"),
             )
@@ -1035,7 +946,7 @@ def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
             fix = Fix.unsafe(edit(s, e, words), message="drop the weight syntax")
         elif groups.get("emph"):
             words = m.group("etext").strip()
-            msg = f"`{_clip(m.group())}` is Stable Diffusion emphasis; Midjourney reads the brackets as text (use `::` weights)"
+            msg = f"`{clip(m.group())}` is Stable Diffusion emphasis; Midjourney reads the brackets as text (use `::` weights)"
             fix = Fix.unsafe(edit(s, e, words), message="drop the brackets")
         elif groups.get("lora"):
             msg = f"`{m.group()}` is a Stable Diffusion network tag; Midjourney has no LoRAs"
@@ -1047,7 +958,7 @@ def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
             msg = f"`{m.group()}` is a Stable Diffusion setting; Midjourney reads it as text"
         else:
             words = m.group("btext").strip()
-            msg = (f"`{_clip(m.group())}`: square brackets mean nothing to Midjourney "
+            msg = (f"`{clip(m.group())}`: square brackets mean nothing to Midjourney "
                    "(a Stable Diffusion de-emphasis, or a template slot?)")
             fix = Fix.unsafe(edit(s, e, words), message="drop the brackets")
         yield ctx.diag(s, e, msg, fix)
