@@ -8,7 +8,7 @@ from pathlib import Path
 from promptsmith.core.model import Diagnostic, Prompt, diagnostic_order
 from promptsmith.core.parse import MAX_PROMPT_CHARS, parse
 from promptsmith.core.spec import Spec, load_spec
-from promptsmith.lint.context import Context
+from promptsmith.lint.context import Context, SpecIndex
 from promptsmith.lint.registry import FEATURES, Rule, select_rules
 
 _BIT = {name: 1 << i for i, name in enumerate(FEATURES)}
@@ -31,6 +31,7 @@ class Linter:
         rule_dirs: tuple[Path, ...] = (),
     ) -> None:
         self.spec: Spec = load_spec(tuple(rule_dirs))
+        self.index = SpecIndex(self.spec)
         self.rule_dirs = tuple(rule_dirs)
         if version is None:
             version = self.spec.default_version
@@ -70,7 +71,7 @@ class Linter:
 
     def context(self, prompt: Prompt) -> Context:
         """The rule context for one prompt."""
-        return Context(prompt, self.spec, self.version, self.rule_dirs)
+        return Context(prompt, self.spec, self.version, self.rule_dirs, self.index)
 
     def lint(self, prompt: Prompt | str) -> list[Diagnostic]:
         """Every diagnostic for `prompt`, sorted by position then code."""

@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from promptsmith.core.model import Diagnostic, Edit, Fix, Severity
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import Spec
-from promptsmith.lint.checks.parameters import index
-from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written
 from promptsmith.lint.context import Context
+from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
 
 # The multi-prompt separator with its optional weight, as the parser reads it.
@@ -85,7 +84,7 @@ def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    restricted = index(ctx.spec).restricted
+    restricted = ctx.index.restricted
     specs, version = ctx.spec.params, ctx.version
     for p in params:
         if p.name not in restricted:

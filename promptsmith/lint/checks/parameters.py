@@ -15,7 +15,7 @@ from math import floor, gcd
 
 from promptsmith.core.model import Diagnostic, Edit, Fix, Param, Severity
 from promptsmith.core.render import format_weight
-from promptsmith.core.spec import ParamSpec, Range, Spec
+from promptsmith.core.spec import Range
 from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import FLOAT, RATIO, is_legacy, name_span, remove, typed, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
@@ -27,51 +27,6 @@ _WORD = re.compile(r"\S+")
 _NUMERIC = frozenset({"int", "float"})
 #: Flags that pick the GPU speed of the job (Midjourney's "GPU Speed" article); --draft is a model mode.
 _SPEED = ("fast", "relax", "turbo")
-
-
-class _Index:
-    """Parameter names grouped by what the rules ask of them, built once per spec."""
-
-    __slots__ = ("spec", "numeric", "ratio", "str", "refs", "legacy", "requires", "defaults", "restricted", "known")
-
-    def __init__(self, spec: Spec) -> None:
-        ps = spec.params.values()
-        self.spec = spec
-        self.numeric = frozenset(p.name for p in ps if p.type in _NUMERIC)
-        self.ratio = frozenset(p.name for p in ps if p.type == "ratio")
-        self.str = frozenset(p.name for p in ps if p.type == "str")
-        self.refs = frozenset(p.name for p in ps if p.type == "refs")
-        # `hd` is legacy outside V8 (see is_legacy)
-        self.legacy = frozenset(p.name for p in ps if p.legacy) | {"hd"}
-        self.requires = frozenset(p.name for p in ps if p.requires)
-        # name -> the default typed as the parser types values: a float, a reduced (w, h), a str
-        self.defaults: dict[str, object] = {}
-        for p in ps:
-            if p.default is None:
-                continue
-            if p.type in _NUMERIC:
-                self.defaults[p.name] = float(p.default)
-            elif p.type == "ratio":
-                ratio = typed("ratio", str(p.default))
-                if isinstance(ratio, tuple) and all(ratio):
-                    g = gcd(*ratio)
-                    self.defaults[p.name] = (ratio[0] // g, ratio[1] // g)
-            elif p.type == "str":
-                self.defaults[p.name] = str(p.default).lower()
-        self.restricted = frozenset(p.name for p in ps if p.supported is not None)
-        # every current name and alias, for "did you mean" suggestions
-        self.known = sorted(n for n, c in spec.aliases.items() if not spec.params[c].legacy)
-
-
-_INDEXES: dict[int, _Index] = {}
-
-
-def index(spec: Spec) -> _Index:
-    """The name index of `spec` (cached; rules run per prompt and must stay cheap)."""
-    idx = _INDEXES.get(id(spec))
-    if idx is None or idx.spec is not spec:
-        idx = _INDEXES[id(spec)] = _Index(spec)
-    return idx
 
 
 def _fmt(value: float, ptype: str) -> str:
@@ -133,7 +88,7 @@ def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    numeric = index(ctx.spec).numeric
+    numeric = ctx.index.numeric
     specs, version = ctx.spec.params, ctx.version
     for p in params:
         if p.name not in numeric or p.name == "quality" or (p.value is None and not p.permuted):
@@ -194,7 +149,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    idx = index(ctx.spec)
+    idx = ctx.index
     specs, version = ctx.spec.params, ctx.version
     for p in params:
         name, value = p.name, p.value
@@ -264,7 +219,7 @@ def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    ratio = index(ctx.spec).ratio
+    ratio = ctx.index.ratio
     for p in params:
         if p.name not in ratio or "." not in p.raw:
             continue
@@ -309,7 +264,7 @@ def aspect_ratio_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    ratio = index(ctx.spec).ratio
+    ratio = ctx.index.ratio
     specs, version = ctx.spec.params, ctx.version
     for p in params:
         if p.name not in ratio:
@@ -416,7 +371,7 @@ def unknown_parameter(ctx: Context) -> Iterator[Diagnostic]:
         if p.known:
             continue
         s, e = name_span(p)
-        close = difflib.get_close_matches(p.name, index(ctx.spec).known, n=1)
+        close = difflib.get_close_matches(p.name, ctx.index.known, n=1)
         if close:
             yield ctx.diag(
                 s, e, f"{written(p)} is not a Midjourney parameter; did you mean --{close[0]}?",
@@ -451,7 +406,7 @@ def legacy_parameter(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    legacy = index(ctx.spec).legacy
+    legacy = ctx.index.legacy
     specs = ctx.spec.params
     pair = None
     for p in params:
@@ -596,7 +551,7 @@ def missing_required_parameter(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    requires = index(ctx.spec).requires
+    requires = ctx.index.requires
     specs = ctx.spec.params
     for p in params:
         if p.name not in requires:
@@ -799,7 +754,7 @@ def default_value(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    defaults = index(ctx.spec).defaults
+    defaults = ctx.index.defaults
     specs, version = ctx.spec.params, ctx.version
     counts: dict[str, int] = {}
     for p in params:
@@ -929,7 +884,7 @@ def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
     params = ctx.prompt.params
     if not params:
         return
-    refs = index(ctx.spec).refs
+    refs = ctx.index.refs
     for p in params:
         if p.name not in refs or p.permuted or not p.raw:
             continue

@@ -13,9 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from promptsmith.core.model import Diagnostic, Fix, Segment, Severity, edit
-from promptsmith.lint.checks.wording import lower_text
-from promptsmith.lint.helpers import in_spans, lint_settings, removal_edit, text_segments
 from promptsmith.lint.context import Context
+from promptsmith.lint.helpers import in_spans, lint_settings, removal_edit
 from promptsmith.lint.registry import Fixable, rule
 
 
@@ -234,7 +233,7 @@ def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     if "::" not in prompt.text:
         return
-    segments = text_segments(prompt)
+    segments = ctx.text_segments
     if not segments:
         return
     last = segments[-1]
@@ -413,7 +412,7 @@ def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
     - Midjourney docs, "Aspect Ratio": https://docs.midjourney.com/hc/en-us/articles/31894244298125
     - Midjourney docs, "Seeds": https://docs.midjourney.com/hc/en-us/articles/32604356340877
     """
-    low = lower_text(ctx.prompt)
+    low = ctx.lower_text
     if not (
         "seed" in low or "styli" in low or "chaos" in low or "aspect" in low
         or ("-" in low and _DASH_HINT.search(low)) or (":" in low and _RATIO_HINT.search(low))
@@ -425,7 +424,7 @@ def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
 def _parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
     # the gate above has found a parameter word, a dash or a ratio in the text
     prompt = ctx.prompt
-    segments = text_segments(prompt)
+    segments = ctx.text_segments
     if not segments:
         return
     src = ctx.source
@@ -504,7 +503,7 @@ def stray_punctuation(ctx: Context) -> Iterable[Diagnostic]:
 
 def _stray_punctuation(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
-    segments = text_segments(prompt)
+    segments = ctx.text_segments
     if not segments:
         return
     src = ctx.source

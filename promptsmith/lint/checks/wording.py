@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.core.lexicon import normalize
-from promptsmith.core.model import Applicability, Diagnostic, Fix, Prompt, Severity, diagnostic, edit, make_fix
+from promptsmith.core.model import Applicability, Diagnostic, Fix, Severity, diagnostic, edit, make_fix
 from promptsmith.errors import RuleDataError
 from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import (
-    clause_edges, clip, in_spans, lint_settings, removal_edit, segment_terms, text_segments,
+    clause_edges, clip, in_spans, lint_settings, removal_edit, segment_terms,
 )
 from promptsmith.lint.registry import Fixable, rule
 
@@ -82,6 +82,9 @@ class _Compiled:
         cues = s.get("text_quotes", {}).get("cues", [])
         self.text_cues = frozenset(c.lower() for c in cues)
         self.cue_window = int(s.get("text_quotes", {}).get("window", 3))
+        #: (written filler, version label) → (attributive?, message, fix message): the same few
+        #: dozen tokens recur in every prompt, so PS201 works out their lookups and messages once.
+        self.filler_messages: dict[tuple[str, str], tuple[bool, str, str]] = {}
 
 
 def _covering_keys(names: tuple[str, ...]) -> tuple[str, ...]:
@@ -102,62 +105,16 @@ def _compiled(rule_dirs: tuple[Path, ...] = ()) -> _Compiled:
         ) from exc
 
 
-_last_lower: tuple[Any, str] = (None, "")
-
-
-def lower_text(prompt: Prompt) -> str:
-    """`prompt.text.lower()`, computed once per prompt for all the rules that want it."""
-    global _last_lower
-    last = _last_lower  # one tuple, swapped whole: safe if two threads lint at once
-    if last[0] is prompt:
-        return last[1]
-    low = prompt.text.lower()
-    _last_lower = (prompt, low)
-    return low
-
-
-def _fragments(low: str) -> list[str]:
-    """Comma terms of a lower-cased text, untrimmed (str.split is far faster than re.split)."""
-    if ";" in low or "\n" in low:
-        low = low.replace(";", ",").replace("\n", ",")
-    return low.split(",")
-
-
-_last_fragments: tuple[Any, list[str]] = (None, [])
-
-
-def fragments(prompt: Prompt) -> list[str]:
-    """The comma terms of the lower-cased text, untrimmed, computed once per prompt for PS203
-    and PS204."""
-    global _last_fragments
-    last = _last_fragments
-    if last[0] is prompt:
-        return last[1]
-    frags = _fragments(lower_text(prompt))
-    _last_fragments = (prompt, frags)
-    return frags
-
-
-def _has_repeated_term(prompt: Prompt) -> bool:
+def _has_repeated_term(ctx: Context) -> bool:
     """A quick test (C-level only) that some comma term of the text comes twice."""
-    keys = list(filter(None, map(str.strip, fragments(prompt))))
-    low = lower_text(prompt)
+    keys = list(filter(None, map(str.strip, ctx.comma_terms)))
+    low = ctx.lower_text
     if "  " in low or "\t" in low:
         keys = [" ".join(k.split()) for k in keys]
     return len(set(keys)) != len(keys)
 
 
-def _label(ctx: Context) -> str:
-    """The version for messages: `V6.1`, `niji 6`."""
-    return ctx.version_text
-
-
 # -- PS201 ------------------------------------------------------------------------------------------
-
-
-#: Per rule directories: (written filler, version label) → (attributive?, message, fix message).
-#: The same few dozen tokens recur in every prompt, so their lookups and messages are made once.
-_FILLER_SEEN: dict[tuple, dict[tuple[str, str], tuple[bool, str, str]]] = {}
 
 
 def _filler_matches(ctx: Context, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -207,9 +164,7 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     label = ctx.version_text
     r = ctx.rule
     code, name, severity = r.code, r.name, r.severity
-    seen = _FILLER_SEEN.get(ctx.rule_dirs)
-    if seen is None:
-        seen = _FILLER_SEEN[ctx.rule_dirs] = {}
+    seen = _compiled(ctx.rule_dirs).filler_messages
     for seg in segments:
         lo, hi = seg.span.start, seg.span.end
         for a, b in lex.filler_spans(src[lo:hi]):
@@ -312,7 +267,7 @@ def negation_in_text(ctx: Context) -> Iterable[Diagnostic]:
     - Ho and Salimans, "Classifier-Free Diffusion Guidance" (2022): https://arxiv.org/abs/2207.12598
     """
     prompt = ctx.prompt
-    if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).negation_words)):
+    if not prompt.segments or not any(map(ctx.lower_text.__contains__, _compiled(ctx.rule_dirs).negation_words)):
         return ()
     return _negation_in_text(ctx)
 
@@ -384,7 +339,7 @@ def duplicated_term(ctx: Context) -> Iterable[Diagnostic]:
     - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
     - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
     """
-    if not ctx.prompt.segments or not _has_repeated_term(ctx.prompt):
+    if not ctx.prompt.segments or not _has_repeated_term(ctx):
         return ()
     return _duplicated_term(ctx)
 
@@ -450,7 +405,7 @@ def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
         return  # too few fragments; quoted text to render is a deliberate instruction
     if ctx.version_number < 6:
         return
-    frags = list(map(str.split, fragments(prompt)))
+    frags = list(map(str.split, ctx.comma_terms))
     n = len(frags) - frags.count([])
     if n < c.soup_min_terms or sum(map(len, frags)) > c.soup_max_mean * n:
         return
@@ -463,11 +418,11 @@ def keyword_soup(ctx: Context) -> Iterator[Diagnostic]:
         return
     last = segments[-1]
     if last.span.start >= prompt.params_start:  # stray text after the parameters is not the prompt's
-        last = text_segments(prompt)[-1]
+        last = ctx.text_segments[-1]
     s, e = segments[0].span.start, last.span.end
     yield ctx.diag(
         s, e,
-        f"keyword soup: {n} comma-separated keywords and next to no sentence; {_label(ctx)} follows a plain "
+        f"keyword soup: {n} comma-separated keywords and next to no sentence; {ctx.version_text} follows a plain "
         "description better (`promptsmith rewrite` writes one)",
     )
 
@@ -492,10 +447,10 @@ def _cued(c: _Compiled, src: str, lo: int, s: int) -> bool:
     return any(w in c.text_cues for w in words[-c.cue_window :])
 
 
-def _quoted_prompt(prompt: Prompt, q: Any) -> bool:
+def _quoted_prompt(ctx: Context, q: Any) -> bool:
     """Whether a quote wraps all the text before the parameters, and it reads as a description
     (more than three words) rather than a short text to draw (PS212)."""
-    segments = text_segments(prompt)
+    segments = ctx.text_segments
     if not segments or q.span.end - q.span.start <= 2:
         return False
     return (
@@ -584,7 +539,7 @@ def curly_quotes(ctx: Context) -> Iterator[Diagnostic]:
         if q.quote != "“":
             continue
         s, e = q.span.start, q.span.end
-        if _quoted_prompt(prompt, q):
+        if _quoted_prompt(ctx, q):
             continue
         yield ctx.diag(
             s, e,
@@ -635,7 +590,7 @@ def quoted_prompt(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
     for q in prompt.quotes:
         s, e = q.span.start, q.span.end
-        if _quoted_prompt(prompt, q):
+        if _quoted_prompt(ctx, q):
             yield ctx.diag(
                 s, e,
                 "the whole prompt is in quotes, which V6+ reads as text to letter onto the image",
@@ -691,7 +646,7 @@ def _prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     if count <= limit:
         return
     src = ctx.source
-    segments = text_segments(ctx.prompt)
+    segments = ctx.text_segments
     seen = 0
     start = None
     for seg in segments:
@@ -706,7 +661,7 @@ def _prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
         return
     yield ctx.diag(
         start, segments[-1].span.end,
-        f"the text has {count} words; past about {limit} words on {_label(ctx)} the rest carries "
+        f"the text has {count} words; past about {limit} words on {ctx.version_text} the rest carries "
         "little weight: keep the main concepts",
     )
 
@@ -743,7 +698,7 @@ def repeated_word(ctx: Context) -> Iterable[Diagnostic]:
     prompt = ctx.prompt
     if not prompt.segments:
         return ()
-    words = lower_text(prompt).replace(",", " ").replace(".", " ").split()
+    words = ctx.lower_text.replace(",", " ").replace(".", " ").split()
     if not any(map(eq, words, words[1:])):
         return ()
     return _repeated_word(ctx)
@@ -799,7 +754,7 @@ def site_name_as_style(ctx: Context) -> Iterable[Diagnostic]:
     - Radford et al., "Learning Transferable Visual Models From Natural Language Supervision" (CLIP, 2021): https://arxiv.org/abs/2103.00020
     """
     prompt = ctx.prompt
-    if not prompt.segments or not any(map(lower_text(prompt).__contains__, _compiled(ctx.rule_dirs).site_keys)):
+    if not prompt.segments or not any(map(ctx.lower_text.__contains__, _compiled(ctx.rule_dirs).site_keys)):
         return ()
     return _site_name_as_style(ctx)
 
@@ -808,7 +763,7 @@ def _site_name_as_style(ctx: Context) -> Iterator[Diagnostic]:
     # the gate above has found text holding one of the names' covering keys
     prompt = ctx.prompt
     c = _compiled(ctx.rule_dirs)
-    low = lower_text(prompt)
+    low = ctx.lower_text
     present = [a for a in c.site_anchors if a in low]
     if not present:
         return
