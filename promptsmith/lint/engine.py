@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from promptsmith.core.model import Diagnostic, Prompt, diagnostic_order
-from promptsmith.core.parse import MAX_PROMPT_CHARS, parse
+from promptsmith.core.parse import MAX_PROMPT_CHARS, TOO_LONG, parse
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.lint.context import Context, SpecIndex
 from promptsmith.lint.registry import FEATURES, Rule, select_rules
@@ -81,7 +81,7 @@ class Linter:
         out: list[Diagnostic] = []
         rules = self._rules_for_prompt(prompt)
         if len(prompt.source) > MAX_PROMPT_CHARS:  # too long to read: PS013 says so, nothing else runs
-            rules = tuple(r for r in rules if r.code == "PS013")
+            rules = tuple(r for r in rules if r.code == TOO_LONG.code)
         for r in rules:
             ctx.rule = r
             out.extend(r.check(ctx))

@@ -22,6 +22,7 @@ from promptsmith.core.model import Diagnostic, Severity
 from promptsmith.errors import UnknownRule
 
 if TYPE_CHECKING:
+    from promptsmith.core.parse import ParserFinding
     from promptsmith.lint.context import Context
 
 FAMILIES = {
@@ -107,6 +108,13 @@ def rule(code: str, name: str, *, severity: Severity, summary: str, fix: Fixable
         return func
 
     return register
+
+
+def parser_rule(finding: ParserFinding, *, summary: str, fix: Fixable = Fixable.NEVER) -> Callable[[Check], Check]:
+    """Register the rule that reports one kind of parser finding, under the code, name and severity
+    the parser gives it (`promptsmith.core.parse.PARSER_FINDINGS`, their one definition)."""
+    return rule(finding.code, finding.name, severity=finding.severity, summary=summary, fix=fix,
+                needs=("diagnostics",))
 
 
 def _ensure_loaded() -> None:

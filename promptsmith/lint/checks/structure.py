@@ -13,9 +13,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from promptsmith.core.model import Diagnostic, Fix, Segment, Severity, edit
+from promptsmith.core.parse import TEXT_AFTER_PARAMS
 from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import in_spans, lint_settings, removal_edit
-from promptsmith.lint.registry import Fixable, rule
+from promptsmith.lint.registry import Fixable, parser_rule, rule
 
 
 @lru_cache(maxsize=8)
@@ -75,8 +76,8 @@ def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS302 ------------------------------------------------------------------------------------------
 
 
-@rule("PS302", "text-after-parameters", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
-      summary="Finds text after the parameters, which Midjourney reads as a parameter value.")
+@parser_rule(TEXT_AFTER_PARAMS, fix=Fixable.ALWAYS,
+             summary="Finds text after the parameters, which Midjourney reads as a parameter value.")
 def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text after the parameter block: `a cat --ar 3:2 in the snow`. The parser finds it;
@@ -103,7 +104,7 @@ def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
     src = ctx.source
     at = prompt.params_start
     for d in prompt.diagnostics:
-        if d.code != "PS302":
+        if d.code != TEXT_AFTER_PARAMS.code:
             continue
         s, e = d.span.start, d.span.end
         i = s

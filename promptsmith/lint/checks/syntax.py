@@ -1,4 +1,5 @@
-"""PS0xx: syntax. The parser finds these; each rule here reports the parser's findings of its code.
+"""PS0xx: syntax. The parser finds most of these; each such rule reports the parser's findings of its
+code, registered under the code, name and severity the parser defines (`core.parse.PARSER_FINDINGS`).
 
 Sources for the family: Midjourney's "Parameter List", "Permutations", "Multi-Prompts & Weights",
 "Image Prompts" and "Text Generation" articles; each rule's References links the ones it rests on.
@@ -9,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from promptsmith.core.model import Diagnostic, Severity
+from promptsmith.core.parse import (
+    EM_DASH, EMPTY_PART, EN_DASH, GLUED, MISSING_VALUE, TOO_LONG, UNCLOSED_ANGLE, UNCLOSED_BRACE, UNCLOSED_QUOTE,
+    UNMATCHED_BRACE,
+)
 from promptsmith.core.permute import MAX_JOBS, count_jobs
 from promptsmith.lint.context import Context
-from promptsmith.lint.registry import Fixable, rule
+from promptsmith.lint.registry import Fixable, parser_rule, rule
 
 
 def _from_parser(ctx: Context) -> Iterator[Diagnostic]:
@@ -21,8 +26,7 @@ def _from_parser(ctx: Context) -> Iterator[Diagnostic]:
             yield d
 
 
-@rule("PS001", "unclosed-brace", severity=Severity.ERROR, needs=("diagnostics",),
-      summary="Finds a `{` that opens a permutation group and is never closed.")
+@parser_rule(UNCLOSED_BRACE, summary="Finds a `{` that opens a permutation group and is never closed.")
 def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `{` that opens a permutation group and is never closed.
@@ -43,8 +47,7 @@ def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS002", "unmatched-closing-brace", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
-      summary="Finds a `}` that closes no permutation group.")
+@parser_rule(UNMATCHED_BRACE, fix=Fixable.ALWAYS, summary="Finds a `}` that closes no permutation group.")
 def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `}` that closes no permutation group.
@@ -65,8 +68,7 @@ def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS003", "unclosed-quote", severity=Severity.WARNING, needs=("diagnostics",),
-      summary="Finds a double quote that is never closed.")
+@parser_rule(UNCLOSED_QUOTE, summary="Finds a double quote that is never closed.")
 def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a double quote that is never closed.
@@ -88,8 +90,8 @@ def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS004", "en-dash-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
-      summary="Finds a parameter written with an en dash (`–ar`), which Midjourney reads as text.")
+@parser_rule(EN_DASH, fix=Fixable.ALWAYS,
+             summary="Finds a parameter written with an en dash (`–ar`), which Midjourney reads as text.")
 def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an en dash (`–ar`) instead of two hyphens.
@@ -111,8 +113,7 @@ def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS005", "glued-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",),
-      summary="Finds a parameter glued to the word before it (`photography--beta`).")
+@parser_rule(GLUED, fix=Fixable.ALWAYS, summary="Finds a parameter glued to the word before it (`photography--beta`).")
 def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter glued to the word before it (`photography--beta`).
@@ -134,8 +135,7 @@ def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS006", "missing-parameter-value", severity=Severity.ERROR, needs=("diagnostics",),
-      summary="Finds a parameter that needs a value but has none (`--ar` at the end).")
+@parser_rule(MISSING_VALUE, summary="Finds a parameter that needs a value but has none (`--ar` at the end).")
 def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter that needs a value but has none (`--ar` at the end of the prompt).
@@ -155,8 +155,7 @@ def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS007", "empty-multi-prompt-part", severity=Severity.WARNING, needs=("diagnostics",),
-      summary="Finds a `::` separator with no text before it.")
+@parser_rule(EMPTY_PART, summary="Finds a `::` separator with no text before it.")
 def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `::` separator with no text before it (`:: cat`, `dog :: ::2 cat`).
@@ -177,8 +176,8 @@ def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS008", "em-dash-parameter", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("diagnostics",),
-      summary="Finds a parameter written with an em dash (`—ar`), where `--` is clearer.")
+@parser_rule(EM_DASH, fix=Fixable.ALWAYS,
+             summary="Finds a parameter written with an em dash (`—ar`), where `--` is clearer.")
 def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an em dash (`—ar`), which Apple devices type for `--`.
@@ -199,8 +198,8 @@ def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     return _from_parser(ctx)
 
 
-@rule("PS009", "unclosed-angle-bracket", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("diagnostics",),
-      summary="Finds an image URL opened with `<` and never closed with `>`.")
+@parser_rule(UNCLOSED_ANGLE, fix=Fixable.ALWAYS,
+             summary="Finds an image URL opened with `<` and never closed with `>`.")
 def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image URL opened with Discord's `<` and never closed with `>`.
@@ -305,8 +304,7 @@ def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(s, e, f"this prompt expands to more than {MAX_JOBS} jobs; Midjourney runs at most {MAX_JOBS}")
 
 
-@rule("PS013", "prompt-too-long", severity=Severity.ERROR, needs=("diagnostics",),
-      summary="Finds a prompt over 50,000 characters, and checks nothing else in it.")
+@parser_rule(TOO_LONG, summary="Finds a prompt over 50,000 characters, and checks nothing else in it.")
 def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Reports a prompt longer than 50,000 characters, and checks nothing else in it.
