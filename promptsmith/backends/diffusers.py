@@ -4,7 +4,7 @@ Loads a pipeline from a local folder (or a hub id on a machine that has it cache
 device and dtype (CUDA bf16/fp16, MPS fp16, CPU fp32), uses PyTorch's SDPA attention, and can
 compile the denoiser, swap in a tiny VAE, and use zero-terminal-SNR sampling (trailing timesteps,
 rescaled betas, guidance rescale): models trained with a non-zero terminal SNR cannot make pure
-blacks (seed atlas, "The noise schedule's effect on practitioners").
+blacks (Lin et al., "Common Diffusion Noise Schedules and Sample Steps are Flawed", 2023).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from collections.abc import Callable, Generator, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from promptsmith.core.model import Applicability, Diagnostic, Edit, Prompt, diagnostic_order
-from promptsmith.core.parse import parse
+from promptsmith.core.parse import EM_DASH, EN_DASH, GLUED, UNCLOSED_ANGLE, parse
 from promptsmith.core.spec import Spec
 
 #: Fix passes before giving up (a fix may uncover another finding, as in ruff).
@@ -31,7 +31,7 @@ class FixResult(BaseModel):
 
 #: Parser findings whose fixes only make a prompt say what it meant: `–ar` and `—ar` for `--ar`,
 #: a flag glued to the word before it, an image URL whose `<` is never closed.
-SYNTAX_FIXES = ("PS004", "PS005", "PS008", "PS009")
+SYNTAX_FIXES = (EN_DASH.code, GLUED.code, EM_DASH.code, UNCLOSED_ANGLE.code)
 
 
 def parse_mended(text: str, spec: Spec | None = None) -> tuple[Prompt, list[Diagnostic]]:

@@ -1,6 +1,6 @@
 """Parse any string into a `Prompt`. Never raises on user text: problems become PS0xx diagnostics.
 
-The shape of a prompt (../shared/reference/midjourney-parameters.md §1):
+The shape of a prompt (Midjourney's "Image Prompts" and "Parameter List" articles):
 image prompts first, then text (with `::` weights, `{…}` permutations and "quoted" text), then a
 trailing block of `--parameters`. A `--word` inside prose (`liquid--pink`, `arms --three small
 dragons …`) is not a parameter: the block starts at the first dash token, preceded by whitespace,
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from promptsmith.core.model import (
     Diagnostic,
@@ -48,26 +49,39 @@ _WORDS = re.compile(r"\S+")
 #: (`--Wallpaper`, `--foo 2`); prose like `a dragon --stands over the village` is text.
 _UNKNOWN_VALUE_WORDS = 1
 
-# Syntax rule codes the parser reports (documented in promptsmith.lint.checks.syntax).
-UNCLOSED_BRACE = ("PS001", "unclosed-brace", Severity.ERROR)
-UNMATCHED_BRACE = ("PS002", "unmatched-closing-brace", Severity.ERROR)
-UNCLOSED_QUOTE = ("PS003", "unclosed-quote", Severity.WARNING)
-EN_DASH = ("PS004", "en-dash-parameter", Severity.ERROR)
-GLUED = ("PS005", "glued-parameter", Severity.ERROR)
-MISSING_VALUE = ("PS006", "missing-parameter-value", Severity.ERROR)
-EMPTY_PART = ("PS007", "empty-multi-prompt-part", Severity.WARNING)
-EM_DASH = ("PS008", "em-dash-parameter", Severity.INFO)
-UNCLOSED_ANGLE = ("PS009", "unclosed-angle-bracket", Severity.WARNING)
-TOO_LONG = ("PS013", "prompt-too-long", Severity.ERROR)
+class ParserFinding(NamedTuple):
+    """A kind of problem the parser reports, as the lint rule that reports it: code, name, severity.
+
+    These are the one definition: the rules in `promptsmith.lint.checks` register under them.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+
+
+UNCLOSED_BRACE = ParserFinding("PS001", "unclosed-brace", Severity.ERROR)
+UNMATCHED_BRACE = ParserFinding("PS002", "unmatched-closing-brace", Severity.ERROR)
+UNCLOSED_QUOTE = ParserFinding("PS003", "unclosed-quote", Severity.WARNING)
+EN_DASH = ParserFinding("PS004", "en-dash-parameter", Severity.ERROR)
+GLUED = ParserFinding("PS005", "glued-parameter", Severity.ERROR)
+MISSING_VALUE = ParserFinding("PS006", "missing-parameter-value", Severity.ERROR)
+EMPTY_PART = ParserFinding("PS007", "empty-multi-prompt-part", Severity.WARNING)
+EM_DASH = ParserFinding("PS008", "em-dash-parameter", Severity.INFO)
+UNCLOSED_ANGLE = ParserFinding("PS009", "unclosed-angle-bracket", Severity.WARNING)
+TOO_LONG = ParserFinding("PS013", "prompt-too-long", Severity.ERROR)
 
 #: The longest prompt promptsmith reads (characters). Midjourney's docs give no limit, and the
 #: longest of the ~1,500 real prompts in the shared set is 1,669 characters; a prompt over this bound
 #: is reported (PS013) and otherwise left alone, so a 20 MB line costs its own size, not gigabytes.
 MAX_PROMPT_CHARS = 50_000
-TEXT_AFTER_PARAMS = ("PS302", "text-after-parameters", Severity.ERROR)
+TEXT_AFTER_PARAMS = ParserFinding("PS302", "text-after-parameters", Severity.ERROR)
+#: Every kind of finding the parser reports.
+PARSER_FINDINGS = (UNCLOSED_BRACE, UNMATCHED_BRACE, UNCLOSED_QUOTE, EN_DASH, GLUED, MISSING_VALUE, EMPTY_PART,
+                   EM_DASH, UNCLOSED_ANGLE, TOO_LONG, TEXT_AFTER_PARAMS)
 
 
-def _diag(rule: tuple[str, str, Severity], message: str, start: int, end: int, fix: Fix | None = None) -> Diagnostic:
+def _diag(rule: ParserFinding, message: str, start: int, end: int, fix: Fix | None = None) -> Diagnostic:
     code, name, severity = rule
     return build(Diagnostic, 
         code=code, name=name, severity=severity, message=message, span=span(start, end), fix=fix

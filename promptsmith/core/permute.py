@@ -8,7 +8,7 @@ from promptsmith.core.parse import _brace_end, split_options
 
 _ESCAPED_COMMA = re.compile(r"\s*\\,")
 
-#: Midjourney runs at most 40 jobs from one permutation prompt (D-2023 permutations).
+#: Midjourney runs at most 40 jobs from one permutation prompt (its "Permutations" article).
 MAX_JOBS = 40
 
 

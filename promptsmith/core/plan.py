@@ -7,8 +7,9 @@ the reason, so a preview never pretends to be Midjourney:
   VAE's 8× compression times the UNet/transformer's downsampling).
 - `--stylize` → guidance scale by a documented, monotonic curve per family. Classifier-free
   guidance is ε̂ = ε(x,∅) + w·(ε(x,c) − ε(x,∅)); --stylize strengthens Midjourney's own aesthetic,
-  which CFG only approximates (seed atlas, "Classifier-Free Guidance").
-- `--no` and negative `::` parts → the negative prompt (`--no X` is `X::-.5`, reference §3).
+  which CFG only approximates (Ho and Salimans, "Classifier-Free Diffusion Guidance", 2022).
+- `--no` and negative `::` parts → the negative prompt (`--no X` is `X::-.5`,
+  Midjourney's "No" article).
 - `--seed` → four seeds (seed, seed+1, …); without one, four random seeds, recorded.
 - `--chaos` → growing variety across the 2×2 grid: image k's guidance is lowered by up to
   c/100 × 40 %, so image 0 follows the prompt most closely and image 3 wanders furthest.

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
+from math import gcd
 from typing import TYPE_CHECKING
 
-from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Severity, diagnostic
+from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Segment, Severity, diagnostic
 from promptsmith.core.lexicon import Lexicon, load_filler_lexicon
 from promptsmith.core.spec import Spec
+from promptsmith.lint.helpers import prose_version, segment_terms, text_segments, typed
 
 if TYPE_CHECKING:
     from promptsmith.lint.registry import Rule
@@ -59,26 +60,68 @@ def _version_number(v: str) -> float:
         return 6.1
 
 
-_TEXTS: dict[tuple[int, str], str] = {}
+_NUMERIC = frozenset({"int", "float"})
 
 
-def _version_text(spec: Spec, version: str) -> str:
-    key = (id(spec), version)
-    text = _TEXTS.get(key)
-    if text is None:
-        label = spec.label(version)
-        text = _TEXTS[key] = "V" + label if label[:1].isdigit() else label
-    return text
+class SpecIndex:
+    """What the rules ask of a spec, worked out once per spec (a `Linter` holds one): parameter
+    names grouped by type and role, typed defaults, and versions as prose."""
+
+    __slots__ = ("spec", "numeric", "ratio", "str", "refs", "legacy", "requires", "defaults", "restricted",
+                 "known", "_prose")
+
+    def __init__(self, spec: Spec) -> None:
+        ps = spec.params.values()
+        self.spec = spec
+        self.numeric = frozenset(p.name for p in ps if p.type in _NUMERIC)
+        self.ratio = frozenset(p.name for p in ps if p.type == "ratio")
+        self.str = frozenset(p.name for p in ps if p.type == "str")
+        self.refs = frozenset(p.name for p in ps if p.type == "refs")
+        # `hd` is legacy outside V8 (see helpers.is_legacy)
+        self.legacy = frozenset(p.name for p in ps if p.legacy) | {"hd"}
+        self.requires = frozenset(p.name for p in ps if p.requires)
+        # name -> the default typed as the parser types values: a float, a reduced (w, h), a str
+        self.defaults: dict[str, object] = {}
+        for p in ps:
+            if p.default is None:
+                continue
+            if p.type in _NUMERIC:
+                self.defaults[p.name] = float(p.default)
+            elif p.type == "ratio":
+                ratio = typed("ratio", str(p.default))
+                if isinstance(ratio, tuple) and all(ratio):
+                    g = gcd(*ratio)
+                    self.defaults[p.name] = (ratio[0] // g, ratio[1] // g)
+            elif p.type == "str":
+                self.defaults[p.name] = str(p.default).lower()
+        self.restricted = frozenset(p.name for p in ps if p.supported is not None)
+        # every current name and alias, for "did you mean" suggestions
+        self.known = sorted(n for n, c in spec.aliases.items() if not spec.params[c].legacy)
+        self._prose: dict[str, str] = {}
+
+    def version_text(self, version: str) -> str:
+        """The version as people write it in prose: `V6.1`, `niji 6`, `test`."""
+        text = self._prose.get(version)
+        if text is None:
+            text = self._prose[version] = prose_version(self.spec.label(version))
+        return text
 
 
 class Context:
-    """Per-prompt state shared by every rule, computed lazily and once."""
+    """Per-prompt state shared by every rule, computed lazily and once: the one per-prompt cache.
 
-    def __init__(self, prompt: Prompt, spec: Spec, default_version: str, rule_dirs: tuple = ()) -> None:
+    `index` is the spec's `SpecIndex`; a `Linter` passes the one it holds (built here otherwise).
+    """
+
+    def __init__(self, prompt: Prompt, spec: Spec, default_version: str, rule_dirs: tuple = (),
+                 index: SpecIndex | None = None) -> None:
         self.prompt = prompt
         self.rule_dirs = rule_dirs
         self.source = prompt.source
         self.spec = spec
+        if index is None or index.spec is not spec:
+            index = SpecIndex(spec)
+        self.index = index
         self.default_version = default_version
         self.rule: Rule | None = None  # set by the engine before each check
         if not prompt.params:
@@ -125,7 +168,7 @@ class Context:
     @lazy
     def version_text(self) -> str:
         """The version as people write it in prose: `V6.1`, `niji 6`, `test`."""
-        return _version_text(self.spec, self.version)
+        return self.index.version_text(self.version)
 
     @property
     def version_label(self) -> str:
@@ -142,11 +185,28 @@ class Context:
 
     # -- text ------------------------------------------------------------------------------------
     @lazy
+    def lower_text(self) -> str:
+        """The text (without image prompts and parameters), lower-cased."""
+        return self.prompt.text.lower()
+
+    @lazy
+    def comma_terms(self) -> list[str]:
+        """The lower-cased text split at commas, semicolons and newlines, untrimmed (str.split is
+        far faster than a regex, and most rules only test the terms for words)."""
+        low = self.lower_text
+        if ";" in low or "\n" in low:
+            low = low.replace(";", ",").replace("\n", ",")
+        return low.split(",")
+
+    @lazy
+    def text_segments(self) -> list[Segment]:
+        """The text segments before the parameter block (`helpers.text_segments`)."""
+        return text_segments(self.prompt)
+
+    @lazy
     def terms(self) -> list[Term]:
         """The ledger's terms of each text segment (`promptsmith.core.terms.fragments`), trimmed,
         with source spans."""
-        from promptsmith.lint.checks.wording import segment_terms
-
         src = self.source
         return [Term(text, s, e) for seg in self.prompt.segments for text, s, e in segment_terms(src, seg)]
 

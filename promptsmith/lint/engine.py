@@ -6,9 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from promptsmith.core.model import Diagnostic, Prompt, diagnostic_order
-from promptsmith.core.parse import MAX_PROMPT_CHARS, parse
+from promptsmith.core.parse import MAX_PROMPT_CHARS, TOO_LONG, parse
 from promptsmith.core.spec import Spec, load_spec
-from promptsmith.lint.context import Context
+from promptsmith.lint.context import Context, SpecIndex
 from promptsmith.lint.registry import FEATURES, Rule, select_rules
 
 _BIT = {name: 1 << i for i, name in enumerate(FEATURES)}
@@ -31,6 +31,7 @@ class Linter:
         rule_dirs: tuple[Path, ...] = (),
     ) -> None:
         self.spec: Spec = load_spec(tuple(rule_dirs))
+        self.index = SpecIndex(self.spec)
         self.rule_dirs = tuple(rule_dirs)
         if version is None:
             version = self.spec.default_version
@@ -70,7 +71,7 @@ class Linter:
 
     def context(self, prompt: Prompt) -> Context:
         """The rule context for one prompt."""
-        return Context(prompt, self.spec, self.version, self.rule_dirs)
+        return Context(prompt, self.spec, self.version, self.rule_dirs, self.index)
 
     def lint(self, prompt: Prompt | str) -> list[Diagnostic]:
         """Every diagnostic for `prompt`, sorted by position then code."""
@@ -80,7 +81,7 @@ class Linter:
         out: list[Diagnostic] = []
         rules = self._rules_for_prompt(prompt)
         if len(prompt.source) > MAX_PROMPT_CHARS:  # too long to read: PS013 says so, nothing else runs
-            rules = tuple(r for r in rules if r.code == "PS013")
+            rules = tuple(r for r in rules if r.code == TOO_LONG.code)
         for r in rules:
             ctx.rule = r
             out.extend(r.check(ctx))

@@ -1,6 +1,7 @@
 """The rule registry: one small function per rule, with a stable code, a slug and its docs.
 
-    @rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.ALWAYS)
+    @rule("PS201", "filler-quality-token", severity=Severity.WARNING, fix=Fixable.ALWAYS,
+          summary="Finds quality filler (`8k`, `masterpiece`, `award winning`) on V6 and later.")
     def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
         \"\"\"## What it does … ## Why is this bad? … ## Example … ## Use instead … ## References …\"\"\"
 
@@ -21,6 +22,7 @@ from promptsmith.core.model import Diagnostic, Severity
 from promptsmith.errors import UnknownRule
 
 if TYPE_CHECKING:
+    from promptsmith.core.parse import ParserFinding
     from promptsmith.lint.context import Context
 
 FAMILIES = {
@@ -55,6 +57,9 @@ class Rule:
     fix: Fixable
     check: Check
     doc: str
+    #: One sentence for `promptsmith rules`, SARIF and the TUI, written for the purpose (the doc's
+    #: first sentence is often too long to stand alone).
+    summary: str
     #: Prompt features the rule looks at; it runs only when the prompt has one of them (or always,
     #: when empty). See `FEATURES`.
     needs: tuple[str, ...] = ()
@@ -62,15 +67,6 @@ class Rule:
     @property
     def family(self) -> str:
         return FAMILIES.get(self.code[:3], "other")
-
-    @property
-    def summary(self) -> str:
-        """The first sentence of the rule's *What it does* section."""
-        for line in self.doc.splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                return line.split(". ")[0].rstrip(".") + "."
-        return self.name
 
 
 _RULES: dict[str, Rule] = {}
@@ -84,10 +80,11 @@ FEATURES = ("text", "params", "images", "quotes", "separator", "permutations", "
             "comma", "apostrophe", "markup")
 
 
-def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEVER,
+def rule(code: str, name: str, *, severity: Severity, summary: str, fix: Fixable = Fixable.NEVER,
          needs: tuple[str, ...] = ()) -> Callable[[Check], Check]:
     """Register a check under a stable code and slug; its docstring is the rule's documentation.
 
+    `summary` is one full sentence, ending with a period, that says what the rule finds.
     `needs` names the prompt features the check reads (`params`, `text`, …): the engine skips the
     check for prompts that have none of them, which keeps linting fast.
     """
@@ -96,6 +93,8 @@ def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEV
         raise ValueError(f"rule {code}: unknown features {sorted(unknown)}; use {FEATURES}")
     if not _CODE.fullmatch(code):
         raise ValueError(f"rule code {code!r} must look like PS123")
+    if not summary.strip().endswith(".") or "\n" in summary:
+        raise ValueError(f"rule {code}: the summary must be one sentence ending with a period")
 
     def register(func: Check) -> Check:
         if code in _RULES and _RULES[code].check is not func:
@@ -103,11 +102,19 @@ def rule(code: str, name: str, *, severity: Severity, fix: Fixable = Fixable.NEV
         doc = inspect.cleandoc(func.__doc__ or "")
         if not doc:
             raise ValueError(f"rule {code} {name} has no documentation")
-        _RULES[code] = Rule(code=code, name=name, severity=severity, fix=fix, check=func, doc=doc, needs=tuple(needs))
+        _RULES[code] = Rule(code=code, name=name, severity=severity, fix=fix, check=func, doc=doc,
+                            summary=summary.strip(), needs=tuple(needs))
         _BY_NAME[name] = code
         return func
 
     return register
+
+
+def parser_rule(finding: ParserFinding, *, summary: str, fix: Fixable = Fixable.NEVER) -> Callable[[Check], Check]:
+    """Register the rule that reports one kind of parser finding, under the code, name and severity
+    the parser gives it (`promptsmith.core.parse.PARSER_FINDINGS`, their one definition)."""
+    return rule(finding.code, finding.name, severity=finding.severity, summary=summary, fix=fix,
+                needs=("diagnostics",))
 
 
 def _ensure_loaded() -> None:

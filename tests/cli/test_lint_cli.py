@@ -228,3 +228,16 @@ def test_show_settings_says_where_each_came_from(tmp_path: Path, monkeypatch: py
     r = run("lint", "--show-settings", "--ignore", "PS2")
     rows = {line.split()[0]: line for line in r.stdout.splitlines()}
     assert r.exit_code == 0 and "promptsmith.toml" in rows["target-version"] and "(command line)" in rows["ignore"]
+
+
+def test_rules_lists_summaries_and_explains_fix_marks() -> None:
+    from promptsmith.lint.registry import all_rules
+
+    table = run("rules").output
+    assert "fix: every finding comes with a fix; fix?: some findings do." in table
+    by_code = {r.code: r for r in all_rules()}
+    for line in table.splitlines():
+        if line.startswith("  PS"):
+            assert line.endswith(by_code[line.split()[0]].summary), line
+    listed = json.loads(run("rules", "--format", "json").output)
+    assert {r["code"]: r["summary"] for r in listed} == {c: r.summary for c, r in by_code.items()}

@@ -2,9 +2,9 @@
 does not support.
 
 Which parameter works with which version comes from the spec (`rules/midjourney.toml`:
-`supported`, `unsupported_note`, `replaced_by`, per-version ranges). References for the family:
-../shared/reference/midjourney-parameters.md §2 (timeline), §4 (per-version matrix), §5
-(multi-prompts), §7 (text), §9 (conflicts).
+`supported`, `unsupported_note`, `replaced_by`, per-version ranges). Sources for the family:
+Midjourney's "Version" article (its feature chart) and "Legacy Features" (the older models'
+table), linked from each rule's References.
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ from collections.abc import Iterator
 from promptsmith.core.model import Diagnostic, Edit, Fix, Severity
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import Spec
-from promptsmith.lint.checks.parameters import index, is_legacy, name_span, remove, values, vlabel, written
 from promptsmith.lint.context import Context
+from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
 
 # The multi-prompt separator with its optional weight, as the parser reads it.
 _SEP = re.compile(r"::(-?(?:\d+(?:\.\d*)?|\.\d+))?")
 _TUNER = "*tuner-code"
 _TUNER_CODE = re.compile(r"[A-Za-z0-9]+")
-#: Multi-prompts and `::` weights work up to V6.1 and niji 6, not in V7/V8/niji 7 (MP, D-VER);
+#: Multi-prompts and `::` weights work up to V6.1 and niji 6, not in V7/V8/niji 7 ("Multi-Prompts
+#: & Weights", "Version");
 #: `Context.version_number` maps every model to its era, niji included.
 _FIRST_WITHOUT_MULTIPROMPT = 7.0
-#: Text in double quotes is drawn from V6 on (V6-ANN, D-2024 Text Generation).
+#: Text in double quotes is drawn from V6 on (the V6 announcement; "Text Generation").
 _FIRST_WITH_TEXT = 6.0
 
 
@@ -58,7 +59,8 @@ def _separators(ctx: Context) -> list[re.Match[str]]:
     return list(_SEP.finditer(ctx.source, 0, ctx.prompt.params_start))
 
 
-@rule("PS401", "unsupported-in-version", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS401", "unsupported-in-version", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds a parameter the prompt's model does not support (`--oref` on V6.1).")
 def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter the prompt's model does not support: `--oref`, `--draft` and `--exp` before
@@ -76,12 +78,13 @@ def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
     `portrait of a sailor --oref https://s.mj.run/a.png --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (versions column), §4 (per-version matrix;
-    D-VER chart, D-LEG table, D-2024), §9 (`--stop` in V7)."""
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    """
     params = ctx.prompt.params
     if not params:
         return
-    restricted = index(ctx.spec).restricted
+    restricted = ctx.index.restricted
     specs, version = ctx.spec.params, ctx.version
     for p in params:
         if p.name not in restricted:
@@ -103,7 +106,8 @@ def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(p.span.start, p.span.end, msg, remove(p, safe=False))
 
 
-@rule("PS402", "cref-on-v7", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",))
+@rule("PS402", "cref-on-v7", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
+      summary="Finds `--cref` on V7 and later, where Omni Reference (`--oref`) replaced it.")
 def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--cref` (character reference) on V7 and later, where Omni Reference replaced it. The
@@ -121,8 +125,10 @@ def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     `a detective in the rain --oref https://s.mj.run/a.png --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--cref`, `--cw`, `--oref`, `--ow` rows;
-    D-VER, D-OREF), §4, §7 ("`--cref` → `--oref`")."""
+    - Midjourney docs, "Character Reference": https://docs.midjourney.com/hc/en-us/articles/32162917505293
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -148,7 +154,8 @@ def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS403", "multi-prompt-on-v7", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("separator",))
+@rule("PS403", "multi-prompt-on-v7", severity=Severity.ERROR, fix=Fixable.SOMETIMES, needs=("separator",),
+      summary="Finds `::` multi-prompts and weights on V7, V8 and niji 7, which ignore them.")
 def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `::` multi-prompt separators and weights (text or image weights) on V7, V8 and niji 7.
@@ -167,8 +174,9 @@ def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
     `The Green Knight, dark fantasy, green armour in focus --v 7` (and `--no cape` for `cape::-.5`)
 
     ## References
-    ../shared/reference/midjourney-parameters.md §4 ("`::` multi-prompt & weights" row), §5
-    (MP: "not V7/V8"), §7 ("V7 specifics"), §9 ("multi-prompts in V7")."""
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     if "::" not in ctx.source or ctx.version_number < _FIRST_WITHOUT_MULTIPROMPT:
         return
     src = ctx.source
@@ -193,7 +201,8 @@ def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("PS404", "quoted-text-before-v6", severity=Severity.WARNING, needs=("quotes",))
+@rule("PS404", "quoted-text-before-v6", severity=Severity.WARNING, needs=("quotes",),
+      summary="Finds quoted text to draw in a prompt for a model older than V6.")
 def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text in double quotes in a prompt for a model before V6 (V5.x, niji 5, V4, …).
@@ -209,8 +218,9 @@ def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
     `a neon sign that says "OPEN" --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §4 ("text in quotes" row), §7 (Text
-    Generation; V6 announcement: "Minor text drawing ability")."""
+    - Midjourney docs, "Text Generation": https://docs.midjourney.com/hc/en-us/articles/32502277092109
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    """
     quotes = ctx.prompt.quotes
     if not quotes or ctx.version_number >= _FIRST_WITH_TEXT:
         return
@@ -223,7 +233,8 @@ def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(s, e, f"quoted text is drawn from V6 on; {vlabel(ctx)} reads {shown} as plain words")
 
 
-@rule("PS405", "quality-2-on-v6-0", severity=Severity.WARNING, needs=("params",))
+@rule("PS405", "quality-2-on-v6-0", severity=Severity.WARNING, needs=("params",),
+      summary="Finds `--q 2` on V6.0, which may round to 1 (the docs disagree).")
 def quality_2_on_v6_0(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--q 2` on V6.0 (`--v 6`).
@@ -240,8 +251,9 @@ def quality_2_on_v6_0(ctx: Context) -> Iterator[Diagnostic]:
     `a macro photo of frost on a leaf --q 2 --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--quality` row), §4, §9 ("`--q` in V6":
-    "warn on `--q 2` with `--v 6`/`6.0`")."""
+    - Midjourney docs, "Quality": https://docs.midjourney.com/hc/en-us/articles/32176522101773
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     if ctx.version != "6" or not ctx.prompt.params:
         return
     for p in ctx.prompt.params:
@@ -262,7 +274,8 @@ def _known_styles(ctx: Context) -> dict[str, list[str]]:
     return out
 
 
-@rule("PS406", "style-not-for-version", severity=Severity.ERROR, needs=("params",))
+@rule("PS406", "style-not-for-version", severity=Severity.ERROR, needs=("params",),
+      summary="Finds a `--style` value the model does not have (`--style cute` on V6).")
 def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--style` value the model does not have: `--style cute` (niji 5) on V6, `--style raw`
@@ -279,8 +292,10 @@ def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
     `a cozy cabin in snow --niji 5 --style cute`, or `--style raw --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §2, §3 (`--style` row; D-LEG, D-2024, D-2024b,
-    TA), §4 ("--style" row)."""
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    - Midjourney docs, "Raw": https://docs.midjourney.com/hc/en-us/articles/32634113811853
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -308,7 +323,8 @@ def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, msg)
 
 
-@rule("PS407", "legacy-version", severity=Severity.INFO, needs=("params",))
+@rule("PS407", "legacy-version", severity=Severity.INFO, needs=("params",),
+      summary="Finds a prompt pinned to a legacy model (`--v 1` to `--v 4`, `--niji 4`).")
 def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt pinned to a legacy model: `--v 1` to `--v 4`, `--niji 4`. (`--test`/`--testp`
@@ -325,8 +341,9 @@ def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
     `isometric island village --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §2 (version timeline), §4; D-LEG (legacy
-    versions)."""
+    - Midjourney docs, "Legacy Features": https://docs.midjourney.com/hc/en-us/articles/33329788681101-Legacy-Features
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    """
     params = ctx.prompt.params
     if not params:
         return
@@ -343,7 +360,8 @@ def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
                        f"{written(p)} {p.raw} picks {vlabel(ctx, v)}, a legacy model; the newest is {vlabel(ctx, newest)}")
 
 
-@rule("PS409", "weight-sum-not-positive", severity=Severity.ERROR, needs=("separator", "params"))
+@rule("PS409", "weight-sum-not-positive", severity=Severity.ERROR, needs=("separator", "params"),
+      summary="Finds multi-prompt weights (`--no` included) that sum to zero or less.")
 def weight_sum_not_positive(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Adds up the multi-prompt weights (an unweighted part or image counts 1, each `--no` item
@@ -363,10 +381,9 @@ def weight_sum_not_positive(ctx: Context) -> Iterator[Diagnostic]:
     `vibrant tulip fields::2 red::-1 --no yellow`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3 (`--no` row), §5 ("Negative weights
-    allowed; The sum of all weights must be a positive number"; D-2023 multi-prompts);
-    ../shared/reference/seed-atlas-diffusion-and-midjourney-v6.txt (`--no`: "Total weights must
-    remain positive or it errors")."""
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    - Midjourney docs, "No": https://docs.midjourney.com/hc/en-us/articles/32173351982093
+    """
     prompt = ctx.prompt
     negative = "::-" in ctx.source
     if not negative and not prompt.params:

@@ -1,7 +1,7 @@
 """PS3xx: structure. The shape Midjourney expects: image prompts, then text, then parameters.
 
-References for the family: ../shared/reference/midjourney-parameters.md §1 (prompt anatomy),
-§5 (multi-prompts) and §8 (what real prompts get wrong). Settings live in rules/lint.toml.
+Sources for the family: Midjourney's "Image Prompts", "Parameter List" and "Multi-Prompts &
+Weights" articles, linked from each rule's References. Settings live in rules/lint.toml.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from promptsmith.core.model import Diagnostic, Fix, Segment, Severity
-from promptsmith.lint.checks.wording import edit, in_spans, lint_settings, lower_text, removal_edit, text_segments
+from promptsmith.core.model import Diagnostic, Fix, Segment, Severity, edit
+from promptsmith.core.parse import TEXT_AFTER_PARAMS
 from promptsmith.lint.context import Context
-from promptsmith.lint.registry import Fixable, rule
+from promptsmith.lint.helpers import in_spans, lint_settings, removal_edit
+from promptsmith.lint.registry import Fixable, parser_rule, rule
 
 
 @lru_cache(maxsize=8)
@@ -29,7 +30,8 @@ def _image_settings(rule_dirs: tuple[Path, ...] = ()) -> tuple[frozenset[str], t
 # -- PS301 ------------------------------------------------------------------------------------------
 
 
-@rule("PS301", "image-prompt-not-first", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("images",))
+@rule("PS301", "image-prompt-not-first", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("images",),
+      summary="Finds an image URL after the text; image prompts go first.")
 def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image URL that comes after some of the text.
@@ -47,8 +49,8 @@ def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
     `https://example.com/ref.png a cat wearing a crown watercolor --iw 1.5`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 (D-2023 image-prompts);
-    ../shared/design/REWRITE-EXAMPLES.md example 9."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     images = ctx.prompt.images
     if not images or all(im.leading for im in images):
         return
@@ -74,7 +76,8 @@ def image_prompt_not_first(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS302 ------------------------------------------------------------------------------------------
 
 
-@rule("PS302", "text-after-parameters", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@parser_rule(TEXT_AFTER_PARAMS, fix=Fixable.ALWAYS,
+             summary="Finds text after the parameters, which Midjourney reads as a parameter value.")
 def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text after the parameter block: `a cat --ar 3:2 in the snow`. The parser finds it;
@@ -93,14 +96,15 @@ def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
     `a red fox in fresh snow --ar 3:2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.2 (D-2023 parameter-list) and §8."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     prompt = ctx.prompt
     if not prompt.diagnostics:
         return
     src = ctx.source
     at = prompt.params_start
     for d in prompt.diagnostics:
-        if d.code != "PS302":
+        if d.code != TEXT_AFTER_PARAMS.code:
             continue
         s, e = d.span.start, d.span.end
         i = s
@@ -118,7 +122,8 @@ def text_after_parameters(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS303 ------------------------------------------------------------------------------------------
 
 
-@rule("PS303", "image-only-prompt", severity=Severity.ERROR, needs=("images",))
+@rule("PS303", "image-only-prompt", severity=Severity.ERROR, needs=("images",),
+      summary="Finds a prompt of one image and no text, which Midjourney rejects.")
 def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt made of one image URL and no text.
@@ -135,7 +140,8 @@ def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
     `https://example.com/ref.png a lighthouse on a cliff at dusk --ar 3:2`, or a second image
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 and §1.6 (D-2023 image-prompts, D-2024)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     prompt = ctx.prompt
     if len(prompt.images) != 1 or prompt.segments:
         return
@@ -149,7 +155,8 @@ def image_only_prompt(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS304 ------------------------------------------------------------------------------------------
 
 
-@rule("PS304", "non-image-url", severity=Severity.WARNING, needs=("images",))
+@rule("PS304", "non-image-url", severity=Severity.WARNING, needs=("images",),
+      summary="Finds an image prompt URL that is not a direct link to an image file.")
 def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image prompt URL that is not a direct link to an image file.
@@ -171,7 +178,8 @@ def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
     picture, "Copy image address")
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 (D-2023 image-prompts; D-OREF)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     images = ctx.prompt.images
     if not images:
         return
@@ -202,7 +210,8 @@ def non_image_url(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS305 ------------------------------------------------------------------------------------------
 
 
-@rule("PS305", "trailing-separator", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("separator",))
+@rule("PS305", "trailing-separator", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("separator",),
+      summary="Finds a trailing `::` with no weight and nothing after it.")
 def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a trailing `::` separator with no weight and nothing after it.
@@ -220,12 +229,12 @@ def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
     `1920s spirit photograph of a medium summoning an apparition --ar 7:5`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §5 (D-2023 multi-prompts) and §8 ("trailing
-    multi-prompt separator before params: `… :: --ar 7:5`")."""
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     prompt = ctx.prompt
     if "::" not in prompt.text:
         return
-    segments = text_segments(prompt)
+    segments = ctx.text_segments
     if not segments:
         return
     last = segments[-1]
@@ -248,7 +257,8 @@ def trailing_separator(ctx: Context) -> Iterator[Diagnostic]:
 # -- PS306 ------------------------------------------------------------------------------------------
 
 
-@rule("PS306", "empty-prompt", severity=Severity.ERROR)
+@rule("PS306", "empty-prompt", severity=Severity.ERROR,
+      summary="Finds a prompt with no text and no image: blank, or parameters alone.")
 def empty_prompt(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a prompt with no text and no image prompt: blank, or parameters alone.
@@ -263,8 +273,9 @@ def empty_prompt(ctx: Context) -> Iterable[Diagnostic]:
     `a foggy harbour at dawn --ar 16:9 --v 6.1`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1 (prompt anatomy: image prompts, text,
-    parameters)."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     prompt = ctx.prompt
     if prompt.segments or prompt.images:
         return ()
@@ -276,7 +287,8 @@ def empty_prompt(ctx: Context) -> Iterable[Diagnostic]:
 _SPACES = re.compile(r"[ \t]+(?=,)|[ \t]{2,}")
 
 
-@rule("PS307", "extra-whitespace", severity=Severity.INFO, fix=Fixable.ALWAYS)
+@rule("PS307", "extra-whitespace", severity=Severity.INFO, fix=Fixable.ALWAYS,
+      summary="Finds runs of spaces and spaces before a comma, outside quoted text.")
 def extra_whitespace(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds runs of spaces and spaces before a comma (`epic , concept art`), outside quoted text.
@@ -293,7 +305,8 @@ def extra_whitespace(ctx: Context) -> Iterable[Diagnostic]:
     `a gothic church lit by the full moon, epic clouds`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §8 (real prompts)."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    """
     src = ctx.source
     if "  " not in src and " ," not in src and "\t" not in src:
         return ()
@@ -324,7 +337,8 @@ def _extra_whitespace(ctx: Context) -> Iterator[Diagnostic]:
 _REFERENCE_PARAMS = ("sref", "oref", "cref")
 
 
-@rule("PS308", "reference-text-missing", severity=Severity.ERROR, needs=("params",))
+@rule("PS308", "reference-text-missing", severity=Severity.ERROR, needs=("params",),
+      summary="Finds `--sref`, `--oref` or `--cref` in a prompt with no text.")
 def reference_text_missing(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--sref`, `--oref` or `--cref` in a prompt that has no text.
@@ -341,8 +355,10 @@ def reference_text_missing(ctx: Context) -> Iterator[Diagnostic]:
     `a koi pond in autumn --sref 4051825409 --v 7`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.7 (D-2024, D-OREF) and §3 (`--sref`,
-    `--oref`, `--cref`)."""
+    - Midjourney docs, "Style Reference": https://docs.midjourney.com/hc/en-us/articles/32180011136653
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    - Midjourney docs, "Character Reference": https://docs.midjourney.com/hc/en-us/articles/32162917505293
+    """
     prompt = ctx.prompt
     if prompt.segments or not prompt.params:
         return
@@ -371,7 +387,8 @@ _RATIO_HINT = re.compile(r"\d\s*:\s*\d")
 _WRITTEN = {"ar": "ar", "ar2": "ar", "seed": "seed", "s": "s", "chaos": "chaos"}
 
 
-@rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",))
+@rule("PS309", "parameter-in-text", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("text",),
+      summary="Finds a parameter written as words in the text (`aspect ratio 16:9`, `seed 1234`).")
 def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a parameter written as words in the text: `aspect ratio 16:9`, `seed 1234`.
@@ -392,9 +409,11 @@ def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
     `cinematic still of a desert caravan --ar 16:9`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.2 (parameters go at the end) and §3
-    (`--aspect`, `--seed`, `--stylize`, `--chaos`)."""
-    low = lower_text(ctx.prompt)
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    - Midjourney docs, "Aspect Ratio": https://docs.midjourney.com/hc/en-us/articles/31894244298125
+    - Midjourney docs, "Seeds": https://docs.midjourney.com/hc/en-us/articles/32604356340877
+    """
+    low = ctx.lower_text
     if not (
         "seed" in low or "styli" in low or "chaos" in low or "aspect" in low
         or ("-" in low and _DASH_HINT.search(low)) or (":" in low and _RATIO_HINT.search(low))
@@ -406,7 +425,7 @@ def parameter_in_text(ctx: Context) -> Iterable[Diagnostic]:
 def _parameter_in_text(ctx: Context) -> Iterator[Diagnostic]:
     # the gate above has found a parameter word, a dash or a ratio in the text
     prompt = ctx.prompt
-    segments = text_segments(prompt)
+    segments = ctx.text_segments
     if not segments:
         return
     src = ctx.source
@@ -453,7 +472,8 @@ def _stray_candidate(seg: Segment) -> bool:
 _EMPTY_TERM = re.compile(r",(?:[ \t]*,)+")
 
 
-@rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("text",))
+@rule("PS310", "stray-punctuation", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("text",),
+      summary="Finds a comma or semicolon that separates nothing.")
 def stray_punctuation(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Finds a comma or semicolon that separates nothing.
@@ -474,7 +494,9 @@ def stray_punctuation(ctx: Context) -> Iterable[Diagnostic]:
     `a lighthouse at dusk, stormy sea --ar 16:9`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1 (prompt anatomy) and §5 (`::` parts)."""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     if not any(map(_stray_candidate, ctx.prompt.segments)):
         return ()
     return _stray_punctuation(ctx)
@@ -482,7 +504,7 @@ def stray_punctuation(ctx: Context) -> Iterable[Diagnostic]:
 
 def _stray_punctuation(ctx: Context) -> Iterator[Diagnostic]:
     prompt = ctx.prompt
-    segments = text_segments(prompt)
+    segments = ctx.text_segments
     if not segments:
         return
     src = ctx.source

@@ -1,7 +1,8 @@
-"""PS0xx: syntax. The parser finds these; each rule here reports the parser's findings of its code.
+"""PS0xx: syntax. The parser finds most of these; each such rule reports the parser's findings of its
+code, registered under the code, name and severity the parser defines (`core.parse.PARSER_FINDINGS`).
 
-References for the family: ../shared/reference/midjourney-parameters.md §1 (prompt anatomy),
-§5 (multi-prompts), §6 (permutations), §8 (what real prompts get wrong).
+Sources for the family: Midjourney's "Parameter List", "Permutations", "Multi-Prompts & Weights",
+"Image Prompts" and "Text Generation" articles; each rule's References links the ones it rests on.
 """
 
 from __future__ import annotations
@@ -9,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from promptsmith.core.model import Diagnostic, Severity
+from promptsmith.core.parse import (
+    EM_DASH, EMPTY_PART, EN_DASH, GLUED, MISSING_VALUE, TOO_LONG, UNCLOSED_ANGLE, UNCLOSED_BRACE, UNCLOSED_QUOTE,
+    UNMATCHED_BRACE,
+)
 from promptsmith.core.permute import MAX_JOBS, count_jobs
 from promptsmith.lint.context import Context
-from promptsmith.lint.registry import Fixable, rule
+from promptsmith.lint.registry import Fixable, parser_rule, rule
 
 
 def _from_parser(ctx: Context) -> Iterator[Diagnostic]:
@@ -21,7 +26,7 @@ def _from_parser(ctx: Context) -> Iterator[Diagnostic]:
             yield d
 
 
-@rule("PS001", "unclosed-brace", severity=Severity.ERROR, needs=("diagnostics",))
+@parser_rule(UNCLOSED_BRACE, summary="Finds a `{` that opens a permutation group and is never closed.")
 def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `{` that opens a permutation group and is never closed.
@@ -37,11 +42,12 @@ def unclosed_brace(ctx: Context) -> Iterator[Diagnostic]:
     `a {red, blue} car --ar 3:2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6 (D-2023 permutations)."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     return _from_parser(ctx)
 
 
-@rule("PS002", "unmatched-closing-brace", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@parser_rule(UNMATCHED_BRACE, fix=Fixable.ALWAYS, summary="Finds a `}` that closes no permutation group.")
 def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `}` that closes no permutation group.
@@ -57,11 +63,12 @@ def unmatched_closing_brace(ctx: Context) -> Iterator[Diagnostic]:
     `red car in the rain`, or `{red, blue} car in the rain`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     return _from_parser(ctx)
 
 
-@rule("PS003", "unclosed-quote", severity=Severity.WARNING, needs=("diagnostics",))
+@parser_rule(UNCLOSED_QUOTE, summary="Finds a double quote that is never closed.")
 def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a double quote that is never closed.
@@ -77,11 +84,14 @@ def unclosed_quote(ctx: Context) -> Iterator[Diagnostic]:
     `a neon sign that says "OPEN" all night`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §7 (Text Generation, V6 announcement)."""
+    - Midjourney docs, "Text Generation": https://docs.midjourney.com/hc/en-us/articles/32502277092109
+    - Midjourney, the V6 alpha announcement (Discord, 21 December 2023)
+    """
     return _from_parser(ctx)
 
 
-@rule("PS004", "en-dash-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@parser_rule(EN_DASH, fix=Fixable.ALWAYS,
+             summary="Finds a parameter written with an en dash (`–ar`), which Midjourney reads as text.")
 def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an en dash (`–ar`) instead of two hyphens.
@@ -98,11 +108,12 @@ def en_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `a lighthouse at dusk --ar 16:9`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.3 and §8 (26 real prompts with `–ar`)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
-@rule("PS005", "glued-parameter", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@parser_rule(GLUED, fix=Fixable.ALWAYS, summary="Finds a parameter glued to the word before it (`photography--beta`).")
 def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter glued to the word before it (`photography--beta`).
@@ -119,11 +130,12 @@ def glued_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `hard rim lighting photography --beta --ar 2:3`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §8 (MJ showcase, 2022)."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
-@rule("PS006", "missing-parameter-value", severity=Severity.ERROR, needs=("diagnostics",))
+@parser_rule(MISSING_VALUE, summary="Finds a parameter that needs a value but has none (`--ar` at the end).")
 def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter that needs a value but has none (`--ar` at the end of the prompt).
@@ -138,11 +150,12 @@ def missing_parameter_value(ctx: Context) -> Iterator[Diagnostic]:
     `a red fox in snow --ar 3:2`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §3."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
-@rule("PS007", "empty-multi-prompt-part", severity=Severity.WARNING, needs=("diagnostics",))
+@parser_rule(EMPTY_PART, summary="Finds a `::` separator with no text before it.")
 def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `::` separator with no text before it (`:: cat`, `dog :: ::2 cat`).
@@ -158,11 +171,13 @@ def empty_multi_prompt_part(ctx: Context) -> Iterator[Diagnostic]:
     `space ship::2 stars`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §5 (D-2023 multi-prompts)."""
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    """
     return _from_parser(ctx)
 
 
-@rule("PS008", "em-dash-parameter", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@parser_rule(EM_DASH, fix=Fixable.ALWAYS,
+             summary="Finds a parameter written with an em dash (`—ar`), where `--` is clearer.")
 def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds parameters written with an em dash (`—ar`), which Apple devices type for `--`.
@@ -178,11 +193,13 @@ def em_dash_parameter(ctx: Context) -> Iterator[Diagnostic]:
     `koi pond, ink wash --ar 2:3`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.3 ("Midjourney accepts both!")."""
+    - Midjourney docs, "Parameter List": https://docs.midjourney.com/hc/en-us/articles/32859204029709
+    """
     return _from_parser(ctx)
 
 
-@rule("PS009", "unclosed-angle-bracket", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("diagnostics",))
+@parser_rule(UNCLOSED_ANGLE, fix=Fixable.ALWAYS,
+             summary="Finds an image URL opened with `<` and never closed with `>`.")
 def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an image URL opened with Discord's `<` and never closed with `>`.
@@ -197,11 +214,13 @@ def unclosed_angle_bracket(ctx: Context) -> Iterator[Diagnostic]:
     `<https://s.mj.run/abc> a cat in a hat`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §1.1 and §8 (Discord-form URLs)."""
+    - Midjourney docs, "Image Prompts": https://docs.midjourney.com/hc/en-us/articles/32040250122381
+    """
     return _from_parser(ctx)
 
 
-@rule("PS010", "single-option-permutation", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("permutations",))
+@rule("PS010", "single-option-permutation", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("permutations",),
+      summary="Finds a `{…}` group with one option, such as an unfilled template slot.")
 def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `{…}` group with a single option, such as a template placeholder `{Brand Name}`.
@@ -218,7 +237,8 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
     `a minimalist logo for Acme Coffee, flat vector`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6 (linter caution on placeholders)."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     from promptsmith.core.model import Edit, Fix
 
     for group in ctx.prompt.permutations:
@@ -231,7 +251,8 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("PS011", "empty-permutation-option", severity=Severity.WARNING, needs=("permutations",))
+@rule("PS011", "empty-permutation-option", severity=Severity.WARNING, needs=("permutations",),
+      summary="Finds an empty option in a permutation group (`{a, , b}`).")
 def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds an empty option in a permutation group: `{}`, `{a, , b}` or a trailing comma.
@@ -247,14 +268,16 @@ def empty_permutation_option(ctx: Context) -> Iterator[Diagnostic]:
     `a {red, blue} bicycle`
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     for group in ctx.prompt.permutations:
         if any(not o for o in group.options):
             s, e = group.span.start, group.span.end
             yield ctx.diag(s, e, f"`{ctx.source[s:e]}` has an empty option, which runs a job without it")
 
 
-@rule("PS012", "too-many-permutation-jobs", severity=Severity.ERROR, needs=("permutations",))
+@rule("PS012", "too-many-permutation-jobs", severity=Severity.ERROR, needs=("permutations",),
+      summary="Finds a permutation prompt that expands to more than 40 jobs.")
 def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Counts the jobs a permutation prompt expands to and reports more than 40.
@@ -270,7 +293,8 @@ def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
     Split it into several prompts, or drop options.
 
     ## References
-    ../shared/reference/midjourney-parameters.md §6 (max 40 jobs)."""
+    - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
+    """
     perms = ctx.prompt.permutations
     if len(perms) < 2 and not any(len(p.options) > MAX_JOBS for p in perms):
         return
@@ -280,7 +304,7 @@ def too_many_permutation_jobs(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(s, e, f"this prompt expands to more than {MAX_JOBS} jobs; Midjourney runs at most {MAX_JOBS}")
 
 
-@rule("PS013", "prompt-too-long", severity=Severity.ERROR, needs=("diagnostics",))
+@parser_rule(TOO_LONG, summary="Finds a prompt over 50,000 characters, and checks nothing else in it.")
 def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Reports a prompt longer than 50,000 characters, and checks nothing else in it.
@@ -297,5 +321,6 @@ def prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
     One prompt per line.
 
     ## References
-    Midjourney, "Prompts" (V4/V5 docs): https://docs.midjourney.com/docs/prompts"""
+    - Midjourney docs (V4/V5 era), "Prompts": https://docs.midjourney.com/docs/prompts
+    """
     return _from_parser(ctx)
