@@ -5,7 +5,8 @@
 Prints: raw llama.cpp prompt-processing and generation tokens/s (a plain `Llama`, default
 settings); the same rates through promptsmith's generator (scoring = prompt processing of
 candidate tokens over a cached prefix; writing = generation); the closed-vocabulary grammar's
-overhead; and per-rewrite latency p50/p95 of the default (rank) job over N real prompts.
+overhead; span-locked decoding's tokens/s against raw generation; and per-rewrite latency
+p50/p95 of rank and of span-locked write over N real prompts, at 1 and at 2 threads.
 """
 
 from __future__ import annotations
@@ -25,8 +26,14 @@ TEXT = ("A portrait of an old fisherman, an oil painting in the style of Rembran
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None)
-    ap.add_argument("--n", type=int, default=100)
+    ap.add_argument("--n", type=int, default=30)
+    ap.add_argument("--threads", default="1,2", help="thread counts to compare (comma list)")
     args = ap.parse_args()
+    for threads in [int(t) for t in args.threads.split(",") if t.strip()]:
+        bench(args.model, args.n, threads)
+
+
+def bench(model: str | None, n: int, threads: int) -> None:
 
     from llama_cpp import Llama
 
@@ -34,8 +41,8 @@ def main() -> None:
     from promptsmith.backends.models import resolve_model_path
     from promptsmith.services.llm import LlmRewriter, llm_prompts
 
-    path = resolve_model_path(args.model)
-    gen = LlamaCppGenerator(path)
+    path = resolve_model_path(model)
+    gen = LlamaCppGenerator(path, n_threads=threads)
     # the same threads as promptsmith's generator (llama-cpp-python's default is half the cores)
     raw = Llama(model_path=str(path), n_ctx=2048, n_threads=gen.n_threads, n_threads_batch=gen.n_threads,
                 verbose=False, seed=0)
@@ -81,25 +88,51 @@ def main() -> None:
     llm = LlmRewriter(gen, jobs=("write",), closed_vocabulary=True)
     grammar = llm.closed_grammar("lighthouse at dusk, oil painting, dramatic lighting, stormy sea")
     gg = best(ours_gen, grammar)
-    print(f"model {path.name}, 2 cores; rank prefix {head} tokens (cached)")
+    from promptsmith.services.spanlock import SpanLock, spans_of
+
+    locker = LlmRewriter(gen, jobs=("write",))
+    lock_text = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, stormy sea, dusk"
+    brief = locker.rules.analysis(lock_text)
+    spans = spans_of(brief, locker.rules.rules.determiners)
+    lock_prompt = locker._lock_prompt(spans)
+
+    def ours_locked() -> float:
+        pieces: list[str] = []
+        gen.locked(lock_prompt, SpanLock(spans), max_tokens=8)  # the prompt's prefix cached, as in a batch
+        t0 = time.perf_counter()
+        gen.locked(lock_prompt, SpanLock(spans), on_token=pieces.append)
+        return len(pieces) / (time.perf_counter() - t0)
+
+    def raw_gen_all() -> float:  # the fair baseline for a decoder that reads every step's logits
+        raw_all.reset()
+        t0 = time.perf_counter()
+        out = raw_all.create_completion("Describe a lighthouse at dusk:", max_tokens=64, temperature=0, seed=0)
+        return out["usage"]["completion_tokens"] / (time.perf_counter() - t0)
+
+    rga, ol = best(raw_gen_all), best(ours_locked)
+    print(f"\n== {threads} thread{'s' if threads > 1 else ''} ==")
+    print(f"model {path.name}; rank prefix {head} tokens (cached)")
     print(f"prompt processing: raw {rp:6.0f} tok/s (last-token logits), {rpa:.0f} tok/s (all logits, as scoring needs)")
     print(f"                   promptsmith scoring {op:6.0f} tok/s  ({op / rpa:.0%} of raw with all logits, "
           f"{op / rp:.0%} of raw last-token)")
     print(f"generation:        raw {rg:6.0f} tok/s   promptsmith writing {og:6.0f} tok/s  ({og / rg:.0%} of raw)")
     print(f"closed-vocabulary grammar: {gg:.0f} tok/s ({gg / og:.0%} of unconstrained: overhead {1 - gg / og:.0%})")
+    print(f"span-locked decoding: {ol:6.0f} tok/s  ({ol / rg:.0%} of raw generation, {ol / rga:.0%} of raw with all "
+          f"logits at {rga:.0f} tok/s)")
 
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")]
-    step = max(1, len(prompts) // args.n)
-    sample = prompts[::step][: args.n]
-    ranker = LlmRewriter(gen, jobs=("rank",))
-    times = []
-    for text in sample:
-        t0 = time.perf_counter()
-        ranker.rewrite(text)
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    print(f"rank rewrite latency over {len(times)} real prompts: p50 {statistics.median(times):.2f} s, "
-          f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} s, mean {statistics.mean(times):.2f} s")
+    step = max(1, len(prompts) // n)
+    sample = prompts[::step][:n]
+    for job, engine in (("rank", LlmRewriter(gen, jobs=("rank",))), ("span-locked write", locker)):
+        times = []
+        for text in sample:
+            t0 = time.perf_counter()
+            engine.rewrite(text)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        print(f"{job} latency over {len(times)} real prompts: p50 {statistics.median(times):.2f} s, "
+              f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} s, mean {statistics.mean(times):.2f} s")
+    gen.close()
 
 
 if __name__ == "__main__":
