@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.terms import all_keys
 from promptsmith.core.resources import load_rule_file
-from promptsmith.services.rewrite import Rewriter, RewriteResult
+from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
 
 JOBS = ("rank", "classify", "write")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
@@ -249,11 +249,22 @@ class LlmRewriter:
                 body = ranked_body
         output = result.output.replace(result.candidates[0], body, 1) if result.candidates[0] else result.output
         diagnostics = self.rules.linter.lint(output)
+        how = "written by the model" if body is not ranked_body else "the phrasing the model ranked first"
         return result.model_copy(update={
             "output": output, "engine": "llm", "jobs": jobs_used, "retries": retries, "fallback": fallback,
+            "changes": output_changes(result.changes, result.candidates[0], body, how),
             "diagnostics": diagnostics, "seconds": time.perf_counter() - t0,
             "model": getattr(self.gen, "name", ""),
         })
+
+
+def output_changes(changes: Sequence[Change], first: str, body: str, how: str) -> list[Change]:
+    """The changes with the brief's sentence as it was output: the rules engine describes its first
+    phrasing, and the model may have ranked another one first or written its own."""
+    if body == first:
+        return list(changes)
+    return [c.model_copy(update={"after": body, "reason": f"{c.reason} ({how})"})
+            if c.rule == "natural-language-brief" and c.after == first else c for c in changes]
 
 
 def load_generator(model: str | None = None, backend: str = "llama-cpp", **options: Any) -> Generator:
