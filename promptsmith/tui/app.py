@@ -16,6 +16,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Header, Input, Label, Select
@@ -199,15 +200,27 @@ class PromptsmithApp(App[None]):
         self._show_brief()
 
     def _show_rule_doc(self) -> None:
+        """The selected finding in full, and why its rule exists."""
         doc = self.query_one(RuleDoc)
         if not self.rows:
             doc.update("")
             return
+        from rich.text import Text
+
         from promptsmith.lint.registry import get_rule
 
-        rule = get_rule(self.rows[self.selected][0].code)
+        row = self.rows[self.selected]
+        d = row[0]
+        rule = get_rule(d.code)
         why = " ".join(rule.doc.split("## Why is this bad?")[-1].split("##")[0].split())
-        doc.update(f"[b]{rule.code} {rule.name}[/b]: {tui_wording(why)}")
+        fixes = sum(x.fix is not None for x in row)
+        out = Text.assemble((f"{rule.code} {rule.name}", "bold"), f" · {d.severity.value}",
+                            f" · {'ctrl+f fixes it' if fixes else 'no fix'}\n", tui_wording(d.message))
+        if len(row) > 1:
+            out.append(f"\n(and {len(row) - 1} more like it)")
+        out.append("\n\nwhy: ", style="bold")
+        out.append(tui_wording(why))
+        doc.update(out)
 
     def _sync_inputs(self, prompt: Any) -> None:
         self._syncing = True
@@ -261,7 +274,9 @@ class PromptsmithApp(App[None]):
             view = self.query_one(DiagnosticsView)
             view.show(self.rows, self.selected)
             self._show_rule_doc()
-            self.query_one("#findings", VerticalScroll).scroll_to_widget(view, animate=False)
+            line = view.virtual_region.y + view.styles.padding.top + self.selected  # one line per row
+            self.query_one("#findings", VerticalScroll).scroll_to_region(
+                Region(0, line, 1, 1), animate=False, immediate=True)
 
     def action_apply_fix(self) -> None:
         """Apply the selected finding's fix (safe or unsafe: the user chose it)."""
@@ -302,6 +317,7 @@ class PromptsmithApp(App[None]):
         self._job += 1
         self._working_on = "rewrite"
         self._streamed = ""
+        self.query_one("#right", VerticalScroll).scroll_home(animate=False)  # where the brief appears
         self.query_one(StatusLine).start(f"rewriting with {self.engine.label}")
         target = self.version if self.version in self._versions() else "6.1"
         self.rewrite_worker(self._job, self.text, self.engine, target)
@@ -344,6 +360,7 @@ class PromptsmithApp(App[None]):
         self.last_result = r
         self._brief_note = f"fell back: {r.fallback}" if r.fallback else (", ".join(r.jobs) if r.jobs else "")
         self._show_brief(force=True)
+        self.query_one("#right", VerticalScroll).scroll_home(animate=False)
         status.stop(f"rewritten in {seconds:.1f} s · {plural(len(r.changes), 'change')} · engine {r.engine}")
         self.query_one(ComparisonView).show(None)
         self._remember(r)
@@ -412,8 +429,12 @@ class PromptsmithApp(App[None]):
             return
         self._working_on = None
         status = self.query_one(StatusLine)
-        status.stop(f"compared in {status.elapsed():.1f} s" if message.comparison else message.note)
-        self.query_one(ComparisonView).show(message.comparison, message.note)
+        c = message.comparison
+        status.stop(f"compared in {status.elapsed():.1f} s · similarity {c.similarity:.2f} · {c.verdict}" if c
+                    else message.note)
+        view = self.query_one(ComparisonView)
+        view.show(c, message.note)
+        self.query_one("#right", VerticalScroll).scroll_to_widget(view, animate=False)
 
     def action_copy(self) -> None:
         """Copy the brief, only when it was written from the prompt as it is now."""

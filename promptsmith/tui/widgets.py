@@ -66,7 +66,7 @@ class PromptPreview(Static):
 
 class DiagnosticsView(Static):
     """The lint findings, one line each (repeats of one rule as one line with a count), the
-    selected one marked."""
+    selected one marked; `[*]` marks a fix, as in the CLI."""
 
     def show(self, rows: list[list[Any]], selected: int, empty: str = "✓ no findings") -> None:
         if not rows:
@@ -79,10 +79,10 @@ class DiagnosticsView(Static):
             out.append(f"{d.code} ", style=_SEVERITY_STYLE[d.severity.value])
             if len(row) > 1:
                 out.append(f"×{len(row)} ", style="bold")
-            fixes = sum(x.fix is not None for x in row)
-            fix = "" if not fixes else (" [fix]" if len(row) == 1 else f" [{plural(fixes, 'fix', 'fixes')}]")
+            if any(x.fix is not None for x in row):
+                out.append("[*] ", style="bold")  # as the CLI marks a fixable finding
             more = f" (and {len(row) - 1} more like it)" if len(row) > 1 else ""
-            out.append(f"{tui_wording(d.message)}{more}{fix}\n")
+            out.append(f"{tui_wording(d.message)}{more}\n")
         self.update(out)
 
 
