@@ -192,7 +192,7 @@ class PromptsmithApp(App[None]):
         self.rows = finding_rows(self.diagnostics)
         self.selected = min(self.selected, max(0, len(self.rows) - 1))
         self.query_one(PromptPreview).show(text, self.diagnostics)
-        empty = "no prompt yet: type or paste one in the editor above" if not text.strip() else "✓ no findings"
+        empty = "no prompt yet" if not text.strip() else "✓ no findings"
         self.query_one(DiagnosticsView).show(self.rows, self.selected, empty)
         self._show_rule_doc()
         self.query_one(ParamsView).show(prompt, self.version)
@@ -371,13 +371,16 @@ class PromptsmithApp(App[None]):
         return self.last_result is not None and self.last_result.input == self.text
 
     def _show_brief(self, force: bool = False) -> None:
-        """Draw the brief, marked stale when the prompt changed since (redrawn only when that flips)."""
+        """Draw the brief (`force`: a new one) and mark it stale when the prompt changed since."""
         if self.last_result is None or self._working_on == "rewrite":
             return
+        view = self.query_one(RewriteView)
+        if force:
+            view.show(self.last_result, self._brief_note)
         stale = not self.brief_is_current
         if force or stale != self._shown_stale:
             self._shown_stale = stale
-            self.query_one(RewriteView).show(self.last_result, self._brief_note, stale=stale)
+            view.mark_stale(stale)
 
     def action_cancel(self) -> None:
         """Stop waiting for the running rewrite, comparison or render (a model that is writing

@@ -105,14 +105,11 @@ def word_diff(before: str, after: str) -> Text:
 
 
 class RewriteView(Static):
-    """The v6 brief, the word-level diff from the prompt, and every change with its rule; marked
-    stale when the prompt has changed since."""
+    """The v6 brief, the word-level diff from the prompt, and every change with its rule."""
 
-    def show(self, result: Any, note: str = "", stale: bool = False) -> None:
+    def show(self, result: Any, note: str = "") -> None:
         r = result
         out = Text()
-        if stale:
-            out.append("stale: the prompt changed since this brief · ctrl+r rewrites it\n", style="bold yellow")
         out.append("v6 brief", style="bold")
         out.append(f"  ({r.engine}{', ' + note if note else ''})\n", style="dim")
         out.append(r.output + "\n\n")
@@ -123,8 +120,13 @@ class RewriteView(Static):
             for c in r.changes:
                 out.append(f"· {c.rule}: ", style="cyan")
                 out.append(f"{c.before or '∅'} → {c.after or '∅'}\n")
-        self.set_class(stale, "-stale")
         self.update(out)
+
+    def mark_stale(self, stale: bool) -> None:
+        """Say on the box's border that the prompt changed since this brief (cheap: no redraw of
+        the brief, so a keystroke that flips it stays fast)."""
+        self.set_class(stale, "-stale")
+        self.border_title = "stale · ctrl+r rewrites" if stale else None
 
     def stream(self, text: str, label: str) -> None:
         """The model's text so far, as it writes."""
@@ -188,6 +190,9 @@ class StatusLine(Static):
     """One line under the panes: what is running (a spinner, the elapsed time, esc to cancel) or
     what last happened."""
 
+    #: Seconds for the elapsed time (the snapshot tests freeze it, so frames are stable).
+    clock = staticmethod(time.perf_counter)
+
     def on_mount(self) -> None:
         self._label = ""
         self._started = 0.0
@@ -201,7 +206,7 @@ class StatusLine(Static):
 
     def start(self, label: str) -> None:
         """Show `label` with a spinner and the seconds since now, until `stop`."""
-        self._label, self._started, self._frame, self._extra = label, time.perf_counter(), 0, ""
+        self._label, self._started, self._frame, self._extra = label, self.clock(), 0, ""
         self._tick()
         self._timer.resume()
 
@@ -215,7 +220,7 @@ class StatusLine(Static):
         self.update(message)
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self._started
+        return self.clock() - self._started
 
     def _tick(self) -> None:
         if not self._label:
