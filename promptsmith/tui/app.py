@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -205,8 +206,6 @@ class PromptsmithApp(App[None]):
         if not self.rows:
             doc.update("")
             return
-        from rich.text import Text
-
         from promptsmith.lint.registry import get_rule
 
         row = self.rows[self.selected]
@@ -352,7 +351,8 @@ class PromptsmithApp(App[None]):
         status = self.query_one(StatusLine)
         seconds = status.elapsed()
         if message.error:
-            status.stop(f"[red]rewrite failed: {message.error}[/red]")
+            status.stop(Text(f"rewrite failed: {message.error}", style="red"))
+            self.notify(message.error, title="rewrite failed", severity="error")  # in full: the line may be cut
             if self.last_result is not None:
                 self._show_brief(force=True)
             return

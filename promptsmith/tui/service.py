@@ -74,9 +74,11 @@ class TuiService:
         return tuple(v for v in reversed(target_versions()) if v not in ("test", "testp"))
 
     def parse(self, text: str) -> Prompt:
+        """The prompt as the linter reads it (the parameter table of the rule directories)."""
         from promptsmith.core.parse import parse
+        from promptsmith.core.spec import load_spec
 
-        return parse(text)
+        return parse(text, load_spec(self.rule_dirs))
 
     def lint(self, prompt: Prompt | str, version: str) -> list[Diagnostic]:
         """The findings for the prompt on `version` (called on every keystroke)."""

@@ -214,7 +214,7 @@ class StatusLine(Static):
         """Add a detail to the running line (tokens written so far)."""
         self._extra = extra
 
-    def stop(self, message: str) -> None:
+    def stop(self, message: str | Text) -> None:
         self._label = ""
         self._timer.pause()
         self.update(message)
