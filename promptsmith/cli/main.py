@@ -481,8 +481,8 @@ def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str
     except ImportError as exc:
         raise click.UsageError("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
     session = _session(ctx, engine=engine, target_version=target_version, backend=backend)
-    run(prompt, version=session.target_version, engine=session.engine, backend=session.config.backend,
-        history_size=session.config.history_size)
+    run(prompt, session=session, version=session.target_version, engine=session.engine,
+        backend=session.config.backend, history_size=session.config.history_size)
 
 
 # -- models ---------------------------------------------------------------------------------------

@@ -1,112 +1,78 @@
 """The promptsmith TUI: edit a prompt with live lint, rewrite it, tune its parameters, compare,
 preview, copy, and browse the history — all from the keyboard.
 
-Slow work (rewrites with an LLM, embeddings, renders) runs in exclusive thread workers that call
-the same services as the CLI and post messages back; the UI never blocks.
+Every lint, fix, rewrite and compare goes through one adapter (`service`, a `TuiService` by
+default; see promptsmith/tui/service.py). Slow work (rewrites with an LLM, embeddings, renders)
+runs in exclusive thread workers that post messages back; the UI never blocks, and esc cancels a
+running rewrite or comparison.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
+from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Markdown, Select, Static, Switch, TextArea
+from textual.screen import Screen
+from textual.widgets import Checkbox, Header, Input, Label, Select
 
+from promptsmith.tui.actions import ACTIONS, PALETTE_ONLY, bindings
+from promptsmith.tui.screens import HelpScreen, HistoryScreen
+from promptsmith.tui.service import ENGINE_CHOICES, EngineChoice, TuiService, choice_for
 from promptsmith.tui.widgets import (
     ComparisonView,
     DiagnosticsView,
+    KeyBar,
     ParamsView,
+    PasteJoined,
+    PromptEditor,
     PromptPreview,
     RewriteView,
     RuleDoc,
+    StatusLine,
     TokenStreamed,
+    finding_rows,
+    plural,
+    tui_wording,
 )
 
-ENGINES = ("rules", "llm", "auto")
 PARAM_INPUTS = (("stylize", "--s"), ("chaos", "--c"), ("weird", "--weird"), ("aspect", "--ar"), ("seed", "--seed"),
                 ("no", "--no"))
+PLACEHOLDER = "Type or paste a Midjourney prompt: findings appear as you type, ctrl+r rewrites it."
 
 
 class RewriteDone(Message):
-    def __init__(self, result: Any, error: str | None = None) -> None:
+    def __init__(self, job: int, result: Any, error: str | None = None) -> None:
         super().__init__()
+        self.job = job
         self.result = result
         self.error = error
 
 
 class CompareDone(Message):
-    def __init__(self, comparison: Any, note: str = "") -> None:
+    def __init__(self, job: int, comparison: Any, note: str = "") -> None:
         super().__init__()
+        self.job = job
         self.comparison = comparison
         self.note = note
 
 
 class PreviewDone(Message):
-    def __init__(self, path: str | None, note: str) -> None:
+    def __init__(self, job: int, path: str | None, note: str) -> None:
         super().__init__()
+        self.job = job
         self.path = path
         self.note = note
 
 
-class HelpScreen(ModalScreen[None]):
-    """Keys and rules."""
-
-    BINDINGS = [Binding("escape,q,f1", "app.pop_screen", "Close")]
-
-    def compose(self) -> ComposeResult:
-        from promptsmith.lint.registry import all_rules
-
-        keys = "\n".join(f"| `{b.key}` | {b.description} |" for b in PromptsmithApp.BINDINGS if b.show or b.description)
-        rules = "\n".join(f"| {r.code} | {r.name} | {r.summary} |" for r in all_rules())
-        yield VerticalScroll(Markdown(
-            "# promptsmith\n\nEdit the prompt on the left: findings update as you type. "
-            "Everything is also in the command palette (ctrl+p).\n\n| key | action |\n|---|---|\n" + keys
-            + "\n\n## Rules\n\n| code | name | what it finds |\n|---|---|---|\n" + rules), id="help")
-
-
-class HistoryScreen(ModalScreen[str | None]):
-    """Earlier rewrites (this session and before); enter loads one into the editor."""
-
-    BINDINGS = [Binding("escape", "dismiss_none", "Close")]
-
-    def __init__(self, entries: list[Any]) -> None:
-        super().__init__()
-        self.entries = entries
-
-    def compose(self) -> ComposeResult:
-        items = [ListItem(Label(f"{e.input[:70]}\n  → {e.output[:70]}"), name=str(i)) for i, e in enumerate(self.entries)]
-        yield Vertical(Label("history — enter loads the prompt, escape closes", id="history-title"),
-                       ListView(*items, id="history-list") if items else Label("no history yet"), id="history")
-
-    def on_list_view_selected(self, event: ListView.Selected) -> None:
-        self.dismiss(self.entries[int(event.item.name or 0)].input)
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
-
-
-class PromptsmithCommands(Provider):
-    """The command palette's actions."""
-
-    COMMANDS = (
-        ("Rewrite the prompt", "rewrite"), ("Apply all safe fixes", "fix_all"), ("Apply the selected fix", "apply_fix"),
-        ("Compare the brief with the original", "compare"), ("Copy the brief", "copy"), ("Show history", "history"),
-        ("Cycle engine (rules / llm / auto)", "cycle_engine"), ("Preview (render backend)", "preview"), ("Help", "help"),
-    )
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, action in self.COMMANDS:
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), getattr(self.app, f"action_{action}"), help=title)
+class _Cancelled(Exception):
+    """Raised from the token callback to stop a model that is writing for a cancelled rewrite."""
 
 
 class PromptsmithApp(App[None]):
@@ -114,108 +80,146 @@ class PromptsmithApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "promptsmith"
-    COMMANDS = App.COMMANDS | {PromptsmithCommands}
-    # priority: the editor would otherwise take these keys (ctrl+k kills a line, ctrl+e ends one…)
-    BINDINGS = [
-        Binding("ctrl+r", "rewrite", "Rewrite", priority=True),
-        Binding("ctrl+f", "apply_fix", "Fix", priority=True),
-        Binding("ctrl+shift+f", "fix_all", "Fix all", show=False, priority=True),
-        Binding("ctrl+n", "next_diagnostic", "Next finding", priority=True),
-        Binding("ctrl+k", "compare", "Compare", priority=True),
-        Binding("ctrl+e", "cycle_engine", "Engine", priority=True),
-        Binding("ctrl+y", "copy", "Copy", priority=True),
-        Binding("ctrl+o", "history", "History", priority=True),
-        Binding("ctrl+g", "preview", "Preview", show=False, priority=True),
-        Binding("f1", "help", "Help", priority=True),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-    ]
+    BINDINGS = bindings()
+    #: Classes on the screen by terminal width: the parameter fields take 2 or 3 columns.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self, prompt: str = "", *, version: str = "6.1", engine: str = "rules", history_path: Path | None = None,
                  backend: str | None = None, embedder: Any = None, cursor_blink: bool = True,
-                 history_size: int = 5_000) -> None:
+                 history_size: int = 5_000, service: Any = None, session: Any = None) -> None:
         super().__init__()
+        #: Every lint, fix, rewrite and compare call goes through this object.
+        self.service = service if service is not None else TuiService(session, embedder=embedder)
+        #: What ctrl+e cycles through (the adapter's list).
+        self.engines: tuple[EngineChoice, ...] = tuple(getattr(self.service, "engines", ENGINE_CHOICES))
+        self.engine = choice_for(engine, self.engines)
         self.cursor_blink = cursor_blink
         self.initial = prompt
         self.version = version
-        self.engine = engine if engine in ENGINES else "rules"
         self.history_path = history_path
         self.history_size = history_size
         self.backend = backend
-        self.embedder = embedder
         self.diagnostics: list[Any] = []
+        self.rows: list[list[Any]] = []
         self.selected = 0
         self.last_result: Any = None
+        self._brief_note = ""
+        self._shown_stale: bool | None = None
         self._syncing = False
         self._streamed = ""
+        self._job = 0  # the running (or last) rewrite/compare; a result of an older one is dropped
+        self._working_on: str | None = None
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield TextArea(self.initial, id="editor", soft_wrap=True, show_line_numbers=False)
-                yield PromptPreview(id="preview-line")
-                yield DiagnosticsView(id="diagnostics")
-                yield RuleDoc(id="rule-doc")
+                yield PromptEditor(self.initial, id="editor", soft_wrap=True, show_line_numbers=False,
+                                   placeholder=PLACEHOLDER)
+                with VerticalScroll(id="findings"):
+                    yield PromptPreview(id="preview-line")
+                    yield DiagnosticsView(id="diagnostics")
+                    yield RuleDoc(id="rule-doc")
             with VerticalScroll(id="right"):
                 yield RewriteView("ctrl+r rewrites the prompt into a v6 brief", id="rewrite")
                 yield ComparisonView(id="comparison")
                 yield ParamsView(id="params")
-                with Horizontal(id="param-inputs"):
+                with Vertical(id="param-inputs"):
                     for name, label in PARAM_INPUTS:
-                        yield Input(placeholder=label, id=f"param-{name}", classes="param")
-                    yield Label("raw", classes="switch-label")
-                    yield Switch(id="param-raw")
-                    yield Select([(v, v) for v in _versions()], value=self.version, allow_blank=False, id="param-version")
-                yield Static(id="status")
+                        with Horizontal(classes="field"):
+                            yield Label(label, classes="field-label")
+                            yield Input(id=f"param-{name}", classes="param", compact=True)
+                    with Horizontal(classes="field"):
+                        yield Checkbox("--raw", id="param-raw", compact=True)
+                    with Horizontal(classes="field"):
+                        yield Label("--v", classes="field-label")
+                        yield Select([(v, v) for v in self._versions()], value=self.version, allow_blank=False,
+                                     id="param-version", compact=True)
                 yield Vertical(id="preview-grid")
-        yield Footer()
+        yield StatusLine(id="status")
+        yield KeyBar(self._key_bar_items(), id="keys")
+
+    def _key_bar_items(self) -> list[tuple[str, str, str]]:
+        from textual.binding import Binding
+
+        items = [(self.get_key_display(Binding(a.key, a.action)), a.label, a.action) for a in ACTIONS if a.in_key_bar]
+        return items + [("^p", "Palette", "command_palette")]
 
     def on_mount(self) -> None:
-        self.sub_title = f"engine: {self.engine} · target {self.version}"
-        editor = self.query_one("#editor", TextArea)
+        self._show_engine()
+        editor = self.query_one("#editor", PromptEditor)
         editor.cursor_blink = self.cursor_blink  # off in snapshot tests, so frames are stable
+        editor.move_cursor(editor.document.end)  # typing goes on where the prompt ends
         editor.focus()
+        self.query_one(StatusLine).stop("tab moves between the fields · ctrl+p lists every action · f1 help")
+        self.relint()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette: every action of the table once (shown on an empty search too), then
+        Textual's own that the table has no twin for (theme, screenshot, maximize)."""
+        from textual.binding import Binding
+
+        for a in ACTIONS + PALETTE_ONLY:
+            key = f"key {self.get_key_display(Binding(a.key, a.action))}" if a.key else "no key"
+            yield SystemCommand(a.title, key, getattr(self, f"action_{a.action}"))
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):  # the table's Quit and Help say the same
+                yield command
+
+    # -- the adapter's calls ---------------------------------------------------------------------
+    def _versions(self) -> tuple[str, ...]:
+        return self.service.versions()
+
+    @property
+    def text(self) -> str:
+        """The prompt as one line (a prompt has no line breaks)."""
+        return " ".join(self.query_one("#editor", PromptEditor).text.split("\n"))
+
+    def set_text(self, text: str) -> None:
+        self.query_one("#editor", PromptEditor).load_text(text)
         self.relint()
 
     # -- live lint -------------------------------------------------------------------------------
-    @property
-    def text(self) -> str:
-        return self.query_one("#editor", TextArea).text
-
-    def set_text(self, text: str) -> None:
-        self.query_one("#editor", TextArea).load_text(text)
-        self.relint()
-
-    @on(TextArea.Changed, "#editor")
+    @on(PromptEditor.Changed, "#editor")
     def _edited(self) -> None:
         self.relint()
 
     def relint(self) -> None:
         """Lint on every keystroke (well under a frame: see benchmarks/bench_tui.py)."""
-        from promptsmith.core.parse import parse
-        from promptsmith.lint.engine import lint
-
-        text = " ".join(self.text.split("\n"))
-        prompt = parse(text)
-        self.diagnostics = lint(prompt, version=self.version)
-        self.selected = min(self.selected, max(0, len(self.diagnostics) - 1))
+        text = self.text
+        prompt = self.service.parse(text)
+        self.diagnostics = self.service.lint(prompt, self.version) if text.strip() else []
+        self.rows = finding_rows(self.diagnostics)
+        self.selected = min(self.selected, max(0, len(self.rows) - 1))
         self.query_one(PromptPreview).show(text, self.diagnostics)
-        self.query_one(DiagnosticsView).show(self.diagnostics, self.selected)
+        empty = "no prompt yet" if not text.strip() else "✓ no findings"
+        self.query_one(DiagnosticsView).show(self.rows, self.selected, empty)
         self._show_rule_doc()
         self.query_one(ParamsView).show(prompt, self.version)
         self._sync_inputs(prompt)
+        self._show_brief()
 
     def _show_rule_doc(self) -> None:
+        """The selected finding in full, and why its rule exists."""
         doc = self.query_one(RuleDoc)
-        if not self.diagnostics:
+        if not self.rows:
             doc.update("")
             return
         from promptsmith.lint.registry import get_rule
 
-        rule = get_rule(self.diagnostics[self.selected].code)
+        row = self.rows[self.selected]
+        d = row[0]
+        rule = get_rule(d.code)
         why = " ".join(rule.doc.split("## Why is this bad?")[-1].split("##")[0].split())
-        doc.update(f"[b]{rule.code} {rule.name}[/b]: {why}")
+        fixes = sum(x.fix is not None for x in row)
+        out = Text.assemble((f"{rule.code} {rule.name}", "bold"), f" · {d.severity.value}",
+                            f" · {'ctrl+f fixes it' if fixes else 'no fix'}\n", tui_wording(d.message))
+        if len(row) > 1:
+            out.append(f"\n(and {len(row) - 1} more like it)")
+        out.append("\n\nwhy: ", style="bold")
+        out.append(tui_wording(why))
+        doc.update(out)
 
     def _sync_inputs(self, prompt: Any) -> None:
         self._syncing = True
@@ -226,10 +230,11 @@ class PromptsmithApp(App[None]):
                 value = p.raw if p is not None else ""
                 if box.value != value and not box.has_focus:
                     box.value = value
-            raw = prompt.has("raw") or (prompt.param("style") is not None and prompt.param("style").value == "raw")
-            switch = self.query_one("#param-raw", Switch)
-            if switch.value != raw:
-                switch.value = raw
+            style = prompt.param("style")
+            raw = prompt.has("raw") or (style is not None and style.value == "raw")
+            box = self.query_one("#param-raw", Checkbox)
+            if box.value != raw:
+                box.value = raw
         finally:
             self._syncing = False
 
@@ -242,92 +247,157 @@ class PromptsmithApp(App[None]):
         from promptsmith.core.edit import set_param
 
         name = (event.input.id or "").removeprefix("param-")
-        new = set_param(" ".join(self.text.split("\n")), name, event.input.value or None)
+        new = set_param(self.text, name, event.input.value or None)
         if new != self.text:
             self.set_text(new)
 
-    @on(Switch.Changed, "#param-raw")
-    def _raw_toggled(self, event: Switch.Changed) -> None:
+    @on(Checkbox.Changed, "#param-raw")
+    def _raw_toggled(self, event: Checkbox.Changed) -> None:
         if self._syncing:
             return
         from promptsmith.core.edit import set_param
 
-        text = set_param(" ".join(self.text.split("\n")), "style", None) if not event.value else self.text
+        text = set_param(self.text, "style", None) if not event.value else self.text
         self.set_text(set_param(text, "raw", event.value or None))
 
     @on(Select.Changed, "#param-version")
     def _version_changed(self, event: Select.Changed) -> None:
         self.version = str(event.value)
-        self.sub_title = f"engine: {self.engine} · target {self.version}"
+        self._show_engine()
         self.relint()
 
-    # -- fixes -----------------------------------------------------------------------------------
+    # -- findings and fixes ----------------------------------------------------------------------
     def action_next_diagnostic(self) -> None:
-        if self.diagnostics:
-            self.selected = (self.selected + 1) % len(self.diagnostics)
-            self.query_one(DiagnosticsView).show(self.diagnostics, self.selected)
+        if self.rows:
+            self.selected = (self.selected + 1) % len(self.rows)
+            view = self.query_one(DiagnosticsView)
+            view.show(self.rows, self.selected)
             self._show_rule_doc()
+            line = view.virtual_region.y + view.styles.padding.top + self.selected  # one line per row
+            self.query_one("#findings", VerticalScroll).scroll_to_region(
+                Region(0, line, 1, 1), animate=False, immediate=True)
 
     def action_apply_fix(self) -> None:
         """Apply the selected finding's fix (safe or unsafe: the user chose it)."""
         from promptsmith.core.fix import _tidy, apply_edits
 
-        fixable = [d for d in self.diagnostics if d.fix is not None]
+        fixable = [d for row in self.rows for d in row if d.fix is not None]
         if not fixable:
             self.notify("nothing to fix here")
             return
-        chosen = self.diagnostics[self.selected] if self.diagnostics[self.selected].fix else fixable[0]
-        text = " ".join(self.text.split("\n"))
-        self.set_text(_tidy(apply_edits(text, chosen.fix.edits)))
+        chosen = next((d for d in self.rows[self.selected] if d.fix is not None), fixable[0])
+        self.set_text(_tidy(apply_edits(self.text, chosen.fix.edits)))
         self.notify(f"applied {chosen.code} {chosen.name}")
 
     def action_fix_all(self) -> None:
-        import promptsmith as ps
-
-        result = ps.fix(" ".join(self.text.split("\n")), version=self.version)
+        result = self.service.fix(self.text, self.version)
+        if not result.applied:
+            self.notify("no safe fixes to apply")
+            return
         self.set_text(result.text)
-        self.notify(f"applied {len(result.applied)} safe fixes")
+        self.notify(f"applied {plural(len(result.applied), 'safe fix', 'safe fixes')}")
+
+    @on(PasteJoined)
+    def _paste_joined(self, event: PasteJoined) -> None:
+        message = f"pasted {event.lines} lines, joined into one prompt (ctrl+z undoes)"
+        self.query_one(StatusLine).stop(message)
+        self.notify(message)
 
     # -- rewrite ---------------------------------------------------------------------------------
+    def _show_engine(self) -> None:
+        self.sub_title = f"engine: {self.engine.label} (ctrl+e) · target {self.version}"
+
     def action_cycle_engine(self) -> None:
-        self.engine = ENGINES[(ENGINES.index(self.engine) + 1) % len(ENGINES)]
-        self.sub_title = f"engine: {self.engine} · target {self.version}"
-        self.notify(f"engine: {self.engine}")
+        self.engine = self.engines[(self.engines.index(self.engine) + 1) % len(self.engines)]
+        self._show_engine()
+        self.notify(f"engine: {self.engine.label}")
 
     def action_rewrite(self) -> None:
-        self.query_one("#status", Static).update("rewriting…")
+        self._job += 1
+        self._working_on = "rewrite"
         self._streamed = ""
-        self.rewrite_worker(" ".join(self.text.split("\n")), self.engine, self.version)
+        self.query_one("#right", VerticalScroll).scroll_home(animate=False)  # where the brief appears
+        self.query_one(StatusLine).start(f"rewriting with {self.engine.label}")
+        target = self.version if self.version in self._versions() else "6.1"
+        self.rewrite_worker(self._job, self.text, self.engine, target)
 
     @work(thread=True, exclusive=True, group="rewrite")
-    def rewrite_worker(self, text: str, engine: str, version: str) -> None:
-        from promptsmith.services.rewrite import rewrite
+    def rewrite_worker(self, job: int, text: str, engine: EngineChoice, version: str) -> None:
+        def on_token(piece: str) -> None:
+            if job != self._job:  # cancelled: stop the model mid-sentence
+                raise _Cancelled
+            self.post_message(TokenStreamed(job, piece))
 
-        target = version if version in _versions() else "6.1"
         try:
-            result = rewrite(text, engine=engine, target_version=target,
-                             on_token=lambda piece: self.post_message(TokenStreamed(piece)))
-        except Exception as exc:  # noqa: BLE001 - shown to the user, the app goes on
-            self.post_message(RewriteDone(None, f"{type(exc).__name__}: {exc}"))
+            result = self.service.rewrite(text, engine, version, on_token=on_token)
+        except _Cancelled:
             return
-        self.post_message(RewriteDone(result))
+        except Exception as exc:  # noqa: BLE001 - shown to the user, the app goes on
+            self.post_message(RewriteDone(job, None, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(RewriteDone(job, result))
 
     def on_token_streamed(self, message: TokenStreamed) -> None:
+        if message.job != self._job:
+            return
         self._streamed += message.text
-        self.query_one(RewriteView).stream(self._streamed)
+        self.query_one(RewriteView).stream(self._streamed, self.engine.label)
+        self.query_one(StatusLine).note(f"{plural(len(self._streamed.split()), 'word')} written")
 
     def on_rewrite_done(self, message: RewriteDone) -> None:
-        status = self.query_one("#status", Static)
+        if message.job != self._job:
+            return  # a cancelled or superseded rewrite
+        self._working_on = None
+        status = self.query_one(StatusLine)
+        seconds = status.elapsed()
         if message.error:
-            status.update(f"[red]rewrite failed: {message.error}[/red]")
+            status.stop(Text(f"rewrite failed: {message.error}", style="red"))
+            self.notify(message.error, title="rewrite failed", severity="error")  # in full: the line may be cut
+            if self.last_result is not None:
+                self._show_brief(force=True)
             return
         r = message.result
         self.last_result = r
-        note = f"fell back: {r.fallback}" if r.fallback else (", ".join(r.jobs) if r.jobs else "")
-        self.query_one(RewriteView).show(r.input, r.output, r.changes, r.engine, note)
-        status.update(f"rewritten · {len(r.changes)} changes · engine {r.engine}")
+        self._brief_note = f"fell back: {r.fallback}" if r.fallback else (", ".join(r.jobs) if r.jobs else "")
+        self._show_brief(force=True)
+        self.query_one("#right", VerticalScroll).scroll_home(animate=False)
+        status.stop(f"rewritten in {seconds:.1f} s · {plural(len(r.changes), 'change')} · engine {r.engine}")
         self.query_one(ComparisonView).show(None)
         self._remember(r)
+
+    @property
+    def brief_is_current(self) -> bool:
+        """Whether the brief shown was written from the prompt as it is now."""
+        return self.last_result is not None and self.last_result.input == self.text
+
+    def _show_brief(self, force: bool = False) -> None:
+        """Draw the brief (`force`: a new one) and mark it stale when the prompt changed since."""
+        if self.last_result is None or self._working_on == "rewrite":
+            return
+        view = self.query_one(RewriteView)
+        if force:
+            view.show(self.last_result, self._brief_note)
+        stale = not self.brief_is_current
+        if force or stale != self._shown_stale:
+            self._shown_stale = stale
+            view.mark_stale(stale)
+
+    def action_cancel(self) -> None:
+        """Stop waiting for the running rewrite, comparison or render (a model that is writing
+        stops; the others finish in the background and are dropped)."""
+        if self._working_on is None:
+            return
+        what, self._working_on = self._working_on, None
+        self._job += 1
+        self.workers.cancel_group(self, what)
+        self.query_one(StatusLine).stop(f"{what} cancelled")
+        if what == "rewrite":
+            if self.last_result is not None:
+                self._show_brief(force=True)
+            else:
+                self.query_one(RewriteView).update("ctrl+r rewrites the prompt into a v6 brief")
+        elif what == "compare":
+            self.query_one(ComparisonView).show(None, "comparison cancelled")
 
     @work(thread=True, group="history")
     def _remember(self, r: Any) -> None:
@@ -344,25 +414,45 @@ class PromptsmithApp(App[None]):
         if self.last_result is None:
             self.notify("rewrite first (ctrl+r)")
             return
+        self._job += 1
+        self._working_on = "compare"
         self.query_one(ComparisonView).show(None, "comparing…")
-        self.compare_worker(self.last_result.input, self.last_result.output)
+        self.query_one(StatusLine).start("comparing the brief with the prompt")
+        self.compare_worker(self._job, self.last_result.input, self.last_result.output)
 
     @work(thread=True, exclusive=True, group="compare")
-    def compare_worker(self, a: str, b: str) -> None:
-        from promptsmith.services.compare import compare
-
+    def compare_worker(self, job: int, a: str, b: str) -> None:
         try:
-            self.post_message(CompareDone(compare(a, b, embedder=self.embedder)))
+            self.post_message(CompareDone(job, self.service.compare(a, b)))
         except Exception as exc:  # noqa: BLE001
-            self.post_message(CompareDone(None, f"comparison unavailable: {exc}"))
+            self.post_message(CompareDone(job, None, f"comparison unavailable: {exc}"))
 
     def on_compare_done(self, message: CompareDone) -> None:
-        self.query_one(ComparisonView).show(message.comparison, message.note)
+        if message.job != self._job:
+            return
+        self._working_on = None
+        status = self.query_one(StatusLine)
+        c = message.comparison
+        status.stop(f"compared in {status.elapsed():.1f} s · similarity {c.similarity:.2f} · {c.verdict}" if c
+                    else message.note)
+        view = self.query_one(ComparisonView)
+        view.show(c, message.note)
+        self.query_one("#right", VerticalScroll).scroll_to_widget(view, animate=False)
 
     def action_copy(self) -> None:
-        text = self.last_result.output if self.last_result else " ".join(self.text.split("\n"))
-        self.copy_to_clipboard(text)  # OSC 52: works over SSH in terminals that allow it
-        self.notify("copied to the clipboard")
+        """Copy the brief, only when it was written from the prompt as it is now."""
+        if self.last_result is None:
+            self.notify("no brief to copy yet: ctrl+r writes one", severity="warning")
+            return
+        if not self.brief_is_current:
+            self.notify("the brief is stale (the prompt changed): ctrl+r rewrites it", severity="warning")
+            return
+        self.copy_to_clipboard(self.last_result.output)  # OSC 52: works over SSH in terminals that allow it
+        self.notify("copied the brief to the clipboard")
+
+    def action_copy_prompt(self) -> None:
+        self.copy_to_clipboard(self.text)
+        self.notify("copied the prompt to the clipboard")
 
     def action_history(self) -> None:
         from promptsmith.services.history import History
@@ -386,22 +476,26 @@ class PromptsmithApp(App[None]):
         if not self.backend:
             self.notify("no render backend: start the TUI with --backend http://HOST:PORT", severity="warning")
             return
-        self.query_one("#status", Static).update("rendering… (the editor stays live)")
-        self.preview_worker(" ".join(self.text.split("\n")))
+        self._job += 1
+        self._working_on = "preview"
+        self.query_one(StatusLine).start("rendering (the editor stays live)")
+        self.preview_worker(self._job, self.text)
 
     @work(thread=True, exclusive=True, group="preview")
-    def preview_worker(self, text: str) -> None:
-        from promptsmith.backends.http import HttpRenderer
+    def preview_worker(self, job: int, text: str) -> None:
         from promptsmith.services.preview import preview
 
         try:
-            result = preview(text, HttpRenderer(self.backend or ""), out_dir=Path("previews"))
-            self.post_message(PreviewDone(result.png, f"preview: {result.png}"))
+            result = preview(text, self.service.renderer(self.backend or ""), out_dir=Path("previews"))
+            self.post_message(PreviewDone(job, result.png, f"preview: {result.png}"))
         except Exception as exc:  # noqa: BLE001
-            self.post_message(PreviewDone(None, f"preview failed: {exc}"))
+            self.post_message(PreviewDone(job, None, f"preview failed: {exc}"))
 
     def on_preview_done(self, message: PreviewDone) -> None:
-        self.query_one("#status", Static).update(message.note)
+        if message.job != self._job:
+            return
+        self._working_on = None
+        self.query_one(StatusLine).stop(message.note)
         holder = self.query_one("#preview-grid", Vertical)
         holder.remove_children()
         if message.path is None:
@@ -412,16 +506,11 @@ class PromptsmithApp(App[None]):
 
             holder.mount(ImageWidget(PILImage.open(message.path), id="grid-image"))
         except ImportError:  # text fallback: the path is in the status line
+            from textual.widgets import Static
+
             holder.mount(Static(f"grid saved to {message.path} (install textual-image to see it here)"))
 
 
 def run(prompt: str = "", **options: Any) -> None:
     """Start the TUI (what `promptsmith tui` calls)."""
     PromptsmithApp(prompt, **options).run()
-
-
-def _versions() -> tuple[str, ...]:
-    """The versions a rewrite can target, from the parameter table (newest first)."""
-    from promptsmith.services.rewrite import target_versions
-
-    return tuple(v for v in reversed(target_versions()) if v not in ("test", "testp"))

@@ -3,13 +3,54 @@
 from __future__ import annotations
 
 import difflib
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
+from textual import events
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import Static, TextArea
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+#: Findings name the CLI's commands; inside the TUI the same thing is a key.
+_IN_TUI = {"`promptsmith rewrite`": "ctrl+r", "promptsmith rewrite": "ctrl+r"}
+#: A rule with this many findings on one prompt shows them as one line with a count.
+COLLAPSE_AT = 3
+_SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 change`, `2 changes`."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def tui_wording(text: str) -> str:
+    """A finding's text as the TUI says it: keys instead of CLI commands."""
+    for cli, key in _IN_TUI.items():
+        if cli in text:
+            text = text.replace(cli, key)
+    return text
+
+
+def finding_rows(diagnostics: Sequence[Any], collapse_at: int = COLLAPSE_AT) -> list[list[Any]]:
+    """The findings as the list shows them: one row each, except that a rule found `collapse_at`
+    times or more is one row (where it is first found) holding every finding of that rule."""
+    by_code: dict[str, list[Any]] = {}
+    for d in diagnostics:
+        by_code.setdefault(d.code, []).append(d)
+    if all(len(group) < collapse_at for group in by_code.values()):
+        return [[d] for d in diagnostics]
+    rows: list[list[Any]] = []
+    for d in diagnostics:
+        group = by_code[d.code]
+        if len(group) < collapse_at:
+            rows.append([d])
+        elif group[0] is d:
+            rows.append(group)
+    return rows
 
 
 class PromptPreview(Static):
@@ -24,19 +65,24 @@ class PromptPreview(Static):
 
 
 class DiagnosticsView(Static):
-    """The lint findings, one line each, the selected one marked."""
+    """The lint findings, one line each (repeats of one rule as one line with a count), the
+    selected one marked; `[*]` marks a fix, as in the CLI."""
 
-    def show(self, diagnostics: list[Any], selected: int) -> None:
-        if not diagnostics:
-            self.update(Text("✓ no findings", style="green"))
+    def show(self, rows: list[list[Any]], selected: int, empty: str = "✓ no findings") -> None:
+        if not rows:
+            self.update(Text(empty, style="green" if empty.startswith("✓") else "dim"))
             return
         out = Text()
-        for i, d in enumerate(diagnostics):
-            marker = "▶ " if i == selected else "  "
-            fix = " [fix]" if d.fix is not None else ""
-            out.append(marker)
+        for i, row in enumerate(rows):
+            d = row[0]
+            out.append("▶ " if i == selected else "  ")
             out.append(f"{d.code} ", style=_SEVERITY_STYLE[d.severity.value])
-            out.append(f"{d.message}{fix}\n")
+            if len(row) > 1:
+                out.append(f"×{len(row)} ", style="bold")
+            if any(x.fix is not None for x in row):
+                out.append("[*] ", style="bold")  # as the CLI marks a fixable finding
+            more = f" (and {len(row) - 1} more like it)" if len(row) > 1 else ""
+            out.append(f"{tui_wording(d.message)}{more}\n")
         self.update(out)
 
 
@@ -59,24 +105,32 @@ def word_diff(before: str, after: str) -> Text:
 
 
 class RewriteView(Static):
-    """The original and the v6 brief side by side as a word-level diff, with the changes."""
+    """The v6 brief, the word-level diff from the prompt, and every change with its rule."""
 
-    def show(self, before: str, after: str, changes: list[Any], engine: str, note: str = "") -> None:
+    def show(self, result: Any, note: str = "") -> None:
+        r = result
         out = Text()
         out.append("v6 brief", style="bold")
-        out.append(f"  ({engine}{', ' + note if note else ''})\n", style="dim")
-        out.append(after + "\n\n")
+        out.append(f"  ({r.engine}{', ' + note if note else ''})\n", style="dim")
+        out.append(r.output + "\n\n")
         out.append("diff\n", style="bold")
-        out.append_text(word_diff(before, after))
-        if changes:
-            out.append("\n\nchanges\n", style="bold")
-            for c in changes:
+        out.append_text(word_diff(r.input, r.output))
+        if r.changes:
+            out.append(f"\n\n{plural(len(r.changes), 'change')}\n", style="bold")
+            for c in r.changes:
                 out.append(f"· {c.rule}: ", style="cyan")
                 out.append(f"{c.before or '∅'} → {c.after or '∅'}\n")
         self.update(out)
 
-    def stream(self, text: str) -> None:
-        self.update(Text("writing… ", style="dim") + Text(text))
+    def mark_stale(self, stale: bool) -> None:
+        """Say on the box's border that the prompt changed since this brief (cheap: no redraw of
+        the brief, so a keystroke that flips it stays fast)."""
+        self.set_class(stale, "-stale")
+        self.border_title = "stale · ctrl+r rewrites" if stale else None
+
+    def stream(self, text: str, label: str) -> None:
+        """The model's text so far, as it writes."""
+        self.update(Text(f"{label} is writing…\n", style="dim") + Text(text))
 
 
 class ComparisonView(Static):
@@ -124,8 +178,110 @@ class ParamsView(Static):
 
 
 class TokenStreamed(Message):
-    """A piece of LLM output arrived (posted from the rewrite worker)."""
+    """A piece of LLM output arrived (posted from the rewrite worker `job`)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, job: int, text: str) -> None:
         super().__init__()
+        self.job = job
         self.text = text
+
+
+class StatusLine(Static):
+    """One line under the panes: what is running (a spinner, the elapsed time, esc to cancel) or
+    what last happened."""
+
+    #: Seconds for the elapsed time (the snapshot tests freeze it, so frames are stable).
+    clock = staticmethod(time.perf_counter)
+
+    def on_mount(self) -> None:
+        self._label = ""
+        self._started = 0.0
+        self._frame = 0
+        self._extra = ""
+        self._timer = self.set_interval(0.1, self._tick, pause=True)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._label)
+
+    def start(self, label: str) -> None:
+        """Show `label` with a spinner and the seconds since now, until `stop`."""
+        self._label, self._started, self._frame, self._extra = label, self.clock(), 0, ""
+        self._tick()
+        self._timer.resume()
+
+    def note(self, extra: str) -> None:
+        """Add a detail to the running line (tokens written so far)."""
+        self._extra = extra
+
+    def stop(self, message: str | Text) -> None:
+        self._label = ""
+        self._timer.pause()
+        self.update(message)
+
+    def elapsed(self) -> float:
+        return self.clock() - self._started
+
+    def _tick(self) -> None:
+        if not self._label:
+            return
+        self._frame += 1
+        spin = _SPINNER[self._frame % len(_SPINNER)]
+        extra = f" · {self._extra}" if self._extra else ""
+        self.update(Text.assemble((spin + " ", "bold"), f"{self._label} · {self.elapsed():.1f} s{extra} · ",
+                                  ("esc", "bold"), " cancels"))
+
+
+class KeyBar(Widget):
+    """The main actions in one fixed order, wrapped onto a second line when the terminal is
+    narrow (every key stays visible at 80 columns). Each is clickable."""
+
+    def __init__(self, items: Sequence[tuple[str, str, str]], **kwargs: Any) -> None:
+        """`items`: (key as shown, label, action) in the order to show them."""
+        super().__init__(**kwargs)
+        self.items = list(items)
+
+    def _lines(self, width: int) -> list[list[tuple[str, str, str]]]:
+        lines: list[list[tuple[str, str, str]]] = [[]]
+        used = 0
+        for item in self.items:
+            size = len(item[0]) + 1 + len(item[1]) + 2
+            if lines[-1] and used + size - 2 > width:
+                lines.append([])
+                used = 0
+            lines[-1].append(item)
+            used += size
+        return lines
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Content:
+        rows = []
+        for line in self._lines(self.content_size.width or 80):
+            rows.append(Content("  ").join(
+                Content.assemble((key, "bold $accent"), " ", (label, f"@click=app.{action}"))
+                for key, label, action in line))
+        return Content("\n").join(rows)
+
+
+class PasteJoined(Message):
+    """A paste of several lines went into the editor as one prompt."""
+
+    def __init__(self, lines: int) -> None:
+        super().__init__()
+        self.lines = lines
+
+
+class PromptEditor(TextArea):
+    """The prompt editor. A prompt is one line: a multi-line paste is joined into one (and says so
+    with `PasteJoined`), so what the linter reads is what the editor shows."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) < 2 or self.read_only:
+            return  # TextArea's own paste handler inserts it
+        event.prevent_default()
+        result = self.replace(" ".join(lines), *self.selection)
+        self.move_cursor(result.end_location)
+        self.post_message(PasteJoined(len(lines)))

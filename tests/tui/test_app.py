@@ -96,7 +96,7 @@ async def test_help_and_engine_cycle(tmp_path: Path) -> None:
         assert a.screen.__class__.__name__ == "HelpScreen"
         await pilot.press("escape")
         await pilot.press("ctrl+e")
-        assert a.engine == "llm"
+        assert a.engine.label == "llm rank"
 
 
 async def test_preview_renders_on_the_server_and_shows_the_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

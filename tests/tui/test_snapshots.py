@@ -1,4 +1,5 @@
-"""SVG snapshots of the main screens (pytest-textual-snapshot); update with --snapshot-update."""
+"""SVG snapshots of the main screens (pytest-textual-snapshot); update with --snapshot-update.
+Each at 140×40 and at the 80×24 every control must fit."""
 
 from __future__ import annotations
 
@@ -8,19 +9,37 @@ import pytest
 
 pytestmark = pytest.mark.slow
 APP = Path(__file__).parent / "snapshot_app.py"
+SIZES = pytest.mark.parametrize("size", [(140, 40), (80, 24)], ids=["140x40", "80x24"])
 
 
-def test_main_screen(snap_compare) -> None:
-    assert snap_compare(str(APP), terminal_size=(140, 40))
+async def _rewrite(pilot) -> None:
+    await pilot.press("ctrl+r")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
-def test_rewrite_view(snap_compare) -> None:
-    async def rewrite(pilot) -> None:
-        await pilot.press("ctrl+r")
-        await pilot.app.workers.wait_for_complete()
+@SIZES
+def test_main_screen(snap_compare, size) -> None:
+    assert snap_compare(str(APP), terminal_size=size)
+
+
+@SIZES
+def test_rewrite_view(snap_compare, size) -> None:
+    assert snap_compare(str(APP), run_before=_rewrite, terminal_size=size)
+
+
+def test_stale_brief(snap_compare) -> None:
+    async def rewrite_then_edit(pilot) -> None:
+        await _rewrite(pilot)
+        await pilot.press("end", *" at dawn")
         await pilot.pause()
 
-    assert snap_compare(str(APP), run_before=rewrite, terminal_size=(140, 40))
+    assert snap_compare(str(APP), run_before=rewrite_then_edit, terminal_size=(140, 40))
+
+
+def test_empty_start(snap_compare) -> None:
+    assert snap_compare(str(Path(__file__).parent / "snapshot_app.py"), terminal_size=(80, 24),
+                        run_before=lambda pilot: pilot.app.set_text(""))
 
 
 def test_help_screen(snap_compare) -> None:
