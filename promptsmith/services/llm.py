@@ -106,7 +106,7 @@ class LlmRewriter:
 
     def __init__(self, generator: Generator, *, jobs: Sequence[str] = ("rank",), target_version: str | None = None,
                  temperature: float = 0.0, seed: int = 0, closed_vocabulary: bool = False,
-                 n_candidates: int = 8, guard_embedder: Any = None, template: str = "chatml",
+                 n_candidates: int = 20, guard_embedder: Any = None, template: str = "chatml",
                  rule_dirs: tuple[Path, ...] = (), write_mode: str = "locked") -> None:
         unknown = set(jobs) - set(JOBS)
         if unknown:

@@ -31,7 +31,7 @@ _RUN_ON = frozenset({"in", "with", "lit", "rendered", "made", "under", "against"
 SENTENCE_WORDS = 28
 
 #: How many candidate phrasings `candidates` yields at most.
-MAX_CANDIDATES = 16
+MAX_CANDIDATES = 24
 
 
 declare_rule("natural-language-brief", "composition",
@@ -240,14 +240,20 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
         (("with a {x} mood",) if "atmospher" in mood.lower() else conn.get("mood", ("with a {x} atmosphere",)))
         if mood else (("with {x}",) if mood_nouns else ("",)),
         (False, True) if medium and lead and not brief.prose else (False,),
+        # structure: sentences as the length decides, always one, or the subject on its own
+        ("auto", "one", "two") if lead and (style or medium or lighting or colour or mood) else ("auto",),
+        # the look (light, colour) before how it is made, or after
+        (False, True) if (lighting or colour) and (medium or style) else (False,),
     ]
     seen: set[str] = set()
     written_by_user = " ".join(t.text for t in brief.terms)
-    for count, (st, li, co, cp, mo, medium_first) in enumerate(itertools.product(*forms)):
+    for count, (st, li, co, cp, mo, medium_first, split, look_first) in enumerate(itertools.product(*forms)):
         if count >= MAX_CANDIDATES * 4 or len(seen) >= MAX_CANDIDATES:
             return
+        if look_first and split == "two":  # "With dramatic lighting, an oil painting …" alone reads as a fragment
+            continue
         text = _write(brief, lead, medium, medium_first, _fill(st, style), tools, _fill(li, lighting),
-                      _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns))
+                      _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns), split, look_first)
         text = respell(text, brief.spelling, keep=written_by_user)
         if text and text not in seen:
             seen.add(text)
@@ -255,13 +261,16 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
 
 
 def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str, tools: str,
-           lighting: str, colour: str, composition: str, mood: str) -> str:
+           lighting: str, colour: str, composition: str, mood: str, split: str = "auto",
+           look_first: bool = False) -> str:
     make = medium
     if make and style:
         make = f"{make} {style}"
     elif style:
         make = style
-    tail = [p for p in (make, tools, lighting, colour, composition, mood) if p]
+    order = (lighting, colour, make, tools, composition, mood) if look_first else \
+        (make, tools, lighting, colour, composition, mood)
+    tail = [p for p in order if p]
     prose = _dedupe([_sentence(p) for p in brief.prose])  # a sentence said twice is said once
     sentences: list[str] = [] if brief.head_first else prose
     if medium_first and medium and lead:
@@ -274,8 +283,9 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
         # a short subject runs into a phrase that opens with a preposition ("Luffy in the style of …")
         joiner = " " if tail and len(lead.split()) <= 4 and tail[0].split(None, 1)[0] in _RUN_ON else ", "
         whole = joiner.join([lead, ", ".join(tail)]) if tail else lead
-        if (tail and len(whole.split()) > SENTENCE_WORDS and len(lead.split()) >= 6
-                and (len(tail) > 1 or len(tail[0].split()) >= 6)):
+        long = (tail and len(whole.split()) > SENTENCE_WORDS and len(lead.split()) >= 6
+                and (len(tail) > 1 or len(tail[0].split()) >= 6))
+        if tail and (split == "two" or (split == "auto" and long)):
             sentences.append(_sentence(lead))
             sentences.extend(_split_tail(tail))
         else:
