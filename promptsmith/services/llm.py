@@ -188,7 +188,9 @@ class LlmRewriter:
                      on_token=on_token)
         if out is None:
             return None, "the model did not finish a sentence inside the span lock"
-        return out, None
+        from promptsmith.services.rewrite.compose import agree_articles
+
+        return agree_articles(out), None  # "a old man" as the user wrote it inside a span: "an old man"
 
     def _lock_prompt(self, spans: list[Any]) -> str:
         cfg = self.prompts["lock"]

@@ -117,6 +117,11 @@ class SpanLock:
         """The part of the brief reached (a lead medium, "An oil painting of …", counts as the lead)."""
         return max((PHASE[self.spans[i].role] for i in s.used if i != s.lead), default=0)
 
+    def _short_lead(self, s: _State) -> bool:
+        """Only a short subject so far ("an apartment"): it runs into what follows without a comma."""
+        return bool(s.used) and all(self.spans[i].role in ("head", "shot") for i in s.used) and \
+            sum(len(self.spans[i].text.split()) for i in s.used) <= 4
+
     def _entries(self, s: _State, joiner: str, article: str | None) -> list[int]:
         """The spans left that `joiner` (then `article`, if any) may lead in."""
         last = s.last_role
@@ -144,8 +149,12 @@ class SpanLock:
                 continue  # the subject comes first, or right after a lead medium or shot
             if joiner == "of" and sp.role != "head":
                 continue
-            if phase == 1 and PHASE[sp.role] >= 2 and not (s.comma or joiner == ","):
-                continue  # ", in the style of X": a comma ends the subject's part
+            if phase == 1 and PHASE[sp.role] >= 2 and not (s.comma or joiner == ",") and not self._short_lead(s):
+                continue  # ", in the style of X": a comma ends the subject's part (a short one runs on)
+            if joiner == " " and sp.role == "tool" and last == "name":
+                continue  # "in the style of Monet rendered in Octane" would credit Monet's Octane
+            if joiner == "with" and sp.role == last and sp.role in ("feature", "object"):
+                continue  # a list goes on with "and" or a comma, not "with … with"
             if joiner in ("in the style of", "by") and last == "tool":
                 continue  # "rendered in Octane by Monet" would credit Octane's maker
             if joiner in (",", "and") and keyed in entry:  # a list: "A, B and C"
