@@ -74,6 +74,11 @@ class PromptFiles(FileBasedDatasource):
         self._fmt, self._text_format, self._block_rows = fmt, text_format, block_rows
         self._order = {p: i for i, p in enumerate(self._paths())}
 
+    def _open_input_source(self, filesystem: Any, path: str, **open_args: Any) -> Any:
+        if self._fmt == "parquet":  # its footer is read first: a random-access file, not a stream
+            return filesystem.open_input_file(path)
+        return super()._open_input_source(filesystem, path, **open_args)
+
     @property
     def files(self) -> list[str]:
         """The files read, in the order their rows come (their `_file` numbers)."""
@@ -95,6 +100,11 @@ class RowCounts(FileBasedDatasource):
     def __init__(self, paths: Any, *, fmt: str, **kwargs: Any) -> None:
         super().__init__(paths, **kwargs)
         self._fmt = fmt
+
+    def _open_input_source(self, filesystem: Any, path: str, **open_args: Any) -> Any:
+        if self._fmt == "parquet":
+            return filesystem.open_input_file(path)
+        return super()._open_input_source(filesystem, path, **open_args)
 
     def _read_stream(self, f: Any, path: str) -> Iterator[Any]:
         if self._fmt == "parquet":
