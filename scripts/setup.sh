@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up .venv with promptsmith and the given extras (comma list: llm, embed, dev, all), reusing
+# Set up .venv with promptsmith and the given extras (comma list: llm, embed, render, ray, dev, all), reusing
 # pip's cache (~/.cache/pip) so later runs download and build nothing.
 #
 # - torch first, pinned to the CPU build this machine keeps on disk: a bare `torch` requirement

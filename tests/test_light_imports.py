@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("torch", "transformers", "diffusers", "llama_cpp", "sentence_transformers", "textual")
+HEAVY = ("torch", "transformers", "diffusers", "llama_cpp", "sentence_transformers", "textual", "ray")
 
 
 def _loaded(code: str) -> list[str]:

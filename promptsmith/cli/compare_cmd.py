@@ -46,7 +46,7 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
                 progress: bool = False, exit_zero: bool = False) -> int:
     """Compare and print. Exit status: 0 when every pair is preserved (or `exit_zero`), 1 when a
     pair is not, or a record was bad."""
-    from promptsmith.services.compare import compare, compare_many, default_embedder
+    from promptsmith.services.compare import compare, default_embedder
 
     embedder = default_embedder(config.embed_model, config.embed_cache, config.embed_runtime, progress)
     options = {"embedder": embedder, "similarity_threshold": config.similarity_threshold,
@@ -63,14 +63,8 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
     records = read_records(file, "text")
     window = 1 if file == "-" else 64  # stdin streams a record per line read; a file is embedded 64 pairs at a time
     while group := list(islice(records, window)):
-        checked = [_checked(rec) for rec in group]
-        results = compare_many([(obj["a"], obj["b"]) for _, obj in checked if obj is not None],
-                               window=window, **options)
-        for record, obj in checked:
-            if obj is not None:
-                record.update(next(results).model_dump(mode="json"))
-                record.update({k: v for k, v in obj.items() if k not in record})
-                record["error"] = None
+        for record in compare_records(group, options):
+            if record["error"] is None:
                 changed += record["verdict"] != "preserved"
             else:
                 failed += 1
@@ -83,6 +77,24 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
     if failed:
         return 1
     return 0 if exit_zero or not changed else 1
+
+
+def compare_records(group: list[Any], options: dict[str, Any]) -> list[dict[str, Any]]:
+    """The output record of each input line of `group` (embedded as one window), in order: the
+    comparison with the pair's other fields, or the line's `error` (`batch compare` shares it)."""
+    from promptsmith.services.compare import compare_many
+
+    checked = [_checked(rec) for rec in group]
+    results = compare_many([(obj["a"], obj["b"]) for _, obj in checked if obj is not None],
+                           window=len(group), **options)
+    out = []
+    for record, obj in checked:
+        if obj is not None:
+            record.update(next(results).model_dump(mode="json"))
+            record.update({k: v for k, v in obj.items() if k not in record})
+            record["error"] = None
+        out.append(record)
+    return out
 
 
 def _checked(rec: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -95,30 +95,36 @@ def read_records(path: str, fmt: str) -> Iterator[Record]:
     """
     fh = _open(path)
     try:
-        for number, data in enumerate(fh, start=1):
-            body = data[:-1] if data.endswith(b"\n") else data
-            ending = "\n" if data.endswith(b"\n") else ""
-            if body.endswith(b"\r") and ending:
-                body, ending = body[:-1], "\r\n"
-            if number == 1 and body.startswith(b"\xef\xbb\xbf"):
-                body = body[3:]
-            try:
-                line = body.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                rec = Record(path, number, "", error=f"not UTF-8: byte 0x{body[exc.start]:02x} at column {exc.start + 1}",
-                             raw=body.decode("utf-8", "replace"), undecodable=True)
-            else:
-                if fmt == "jsonl":
-                    rec = _json_record(path, number, line)
-                else:
-                    prompt, noqa, comment = split_noqa(line)
-                    rec = Record(path, number, prompt, noqa=noqa, noqa_comment=comment)
-                rec.raw = line
-            rec.data, rec.ending = data, ending
-            yield rec
+        yield from records_from_lines(fh, path, fmt)
     finally:
         if path != "-":
             fh.close()
+
+
+def records_from_lines(lines: Iterable[bytes], path: str, fmt: str) -> Iterator[Record]:
+    """`read_records` over lines already read as bytes, each with its ending (the Ray reader
+    feeds a file's lines here, so a batch run reads every line as the CLI does)."""
+    for number, data in enumerate(lines, start=1):
+        body = data[:-1] if data.endswith(b"\n") else data
+        ending = "\n" if data.endswith(b"\n") else ""
+        if body.endswith(b"\r") and ending:
+            body, ending = body[:-1], "\r\n"
+        if number == 1 and body.startswith(b"\xef\xbb\xbf"):
+            body = body[3:]
+        try:
+            line = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            rec = Record(path, number, "", error=f"not UTF-8: byte 0x{body[exc.start]:02x} at column {exc.start + 1}",
+                         raw=body.decode("utf-8", "replace"), undecodable=True)
+        else:
+            if fmt == "jsonl":
+                rec = _json_record(path, number, line)
+            else:
+                prompt, noqa, comment = split_noqa(line)
+                rec = Record(path, number, prompt, noqa=noqa, noqa_comment=comment)
+            rec.raw = line
+        rec.data, rec.ending = data, ending
+        yield rec
 
 
 def load_json_line(line: str) -> tuple[Any, str | None]:

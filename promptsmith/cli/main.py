@@ -616,6 +616,11 @@ def _rewrite_rules(fmt: str) -> None:
     click.echo(f"\n{len(known)} rewrite rules; switch one off with `enabled = false` in rewrite/v5-to-v6.toml of a rule directory")
 
 
+from promptsmith.cli.batch_cmd import batch  # noqa: E402 - click only; Ray loads when a batch command runs
+
+main.add_command(batch)
+
+
 #: Modules whose objects need a proper interpreter teardown (native handles, worker processes,
 #: an event loop). Where none was imported, the light commands skip it.
 _NEEDS_TEARDOWN = ("torch", "llama_cpp", "transformers", "diffusers", "sentence_transformers", "textual",

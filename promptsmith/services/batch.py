@@ -61,6 +61,13 @@ def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, .
     return record
 
 
+def rewrite_record(job: Job, *, engine: str = "rules", target_version: str = "6.1", rule_dirs: tuple[Path, ...] = (),
+                   check: CheckOptions | None = None, llm: Any = None) -> dict[str, Any]:
+    """The output record of one input line, as `rewrite --format jsonl` writes it (`batch rewrite`
+    on Ray builds its records here too)."""
+    return _run_one(job, engine, target_version, rule_dirs, check, llm)
+
+
 def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any]) -> list[dict[str, Any]]:
     jobs, engine, target, rule_dirs, check, llm = args
     return [_run_one(j, engine, target, rule_dirs, check, llm) for j in jobs]

@@ -1,0 +1,85 @@
+"""The preview stage: a GPU actor renders each row's v5 prompt and its v6 rewrite with the same
+seeds, writes the side-by-side PNG and its sidecar, and CLIP-scores both grids.
+
+The pipeline (and the CLIP model) load once per actor; each row is `services.preview.preview`,
+as `promptsmith preview --compare` runs it, into a folder of its own under the output store
+(`<file>-<line>`), so rows with the same prompt and seed never overwrite each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from promptsmith.scale import require_ray
+
+require_ray()
+import pyarrow as pa  # noqa: E402 - after the check that says which extra to install
+
+from promptsmith.scale.stages import finish, records  # noqa: E402
+
+
+@dataclass(frozen=True)
+class PreviewOptions:
+    """What `batch preview` renders with (picklable)."""
+
+    pipeline: str
+    images: str
+    clip_model: str | None = None
+    family: str | None = None
+    seed: int | None = None
+    steps: int | None = None
+    #: Pixels per image (None: the plan's own size for the family).
+    pixels: int | None = None
+    target_version: str = "6.1"
+    #: Where torch runs: None for CUDA when the actor has a GPU, else the CPU.
+    device: str | None = None
+
+
+class PreviewActor:
+    """The diffusers pipeline and the CLIP scorer, loaded once per actor (one GPU each)."""
+
+    def __init__(self, options: PreviewOptions, prompt_column: str = "prompt") -> None:
+        from promptsmith.backends.diffusers import DiffusersRenderer
+        from promptsmith.services.preview import release_llm
+
+        self.options, self.prompt_column = options, prompt_column
+        release_llm()
+        self.renderer = DiffusersRenderer(options.pipeline, device=options.device)
+        self.family = options.family or self.renderer.family  # loads the pipeline now
+        self.scorer = None
+        if options.clip_model:
+            from promptsmith.backends.clip import ClipScorer
+
+            self.scorer = ClipScorer(options.clip_model, device=str(self.renderer.pipe.device))
+
+    def __call__(self, table: Any) -> Any:
+        from promptsmith.cli.output import dumps
+        from promptsmith.services.preview import preview
+        from promptsmith.services.rewrite import rewrite
+
+        o = self.options
+        files = table.column("_file").to_pylist() if "_file" in table.column_names else [0] * table.num_rows
+        lines, errors, pngs, sidecars = [], [], [], []
+        for number, rec in zip(files, records(table, self.prompt_column)):
+            record: dict[str, Any] = {"line": rec.line}
+            try:
+                if rec.error:
+                    raise ValueError(rec.error)
+                if not rec.prompt.strip():
+                    raise ValueError("empty prompt")
+                brief = rewrite(rec.prompt, target_version=o.target_version, rule_dirs=()).output
+                folder = Path(o.images) / f"{number:04d}-{rec.line or 0:08d}"
+                result = preview(rec.prompt, self.renderer, family=self.family, out_dir=folder, compare_with=brief,
+                                 seed=o.seed, steps=o.steps, scorer=self.scorer, pixels=o.pixels)
+                record.update({"input": rec.prompt, "rewrite": brief, **result.model_dump(mode="json"), "error": None})
+            except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
+                record["error"] = rec.error or f"{type(exc).__name__}: {exc}"
+            record.update({k: v for k, v in rec.extra.items() if k not in record})
+            lines.append(dumps(record))
+            errors.append(record["error"])
+            pngs.append(record.get("png"))
+            sidecars.append(record.get("sidecar"))
+        return finish(table, lines, errors, {"png": pa.array(pngs, pa.string()),
+                                             "sidecar": pa.array(sidecars, pa.string())})

@@ -1,0 +1,264 @@
+"""The `map_batches` stages: each turns a batch of rows into the CLI's records, one per row.
+
+A stage takes an Arrow table and returns it with `record` (the JSON line the single-process
+CLI writes for that input line, built by the CLI's own functions), `error` and a few typed
+columns for Parquet readers added; every other column passes through. A row that fails gets
+its `error` and the batch goes on. Rows come from `source.read_prompts` (a `_rec` column with
+the CLI's record) or from any Ray dataset with a prompt column (its other columns are the
+record's pass-through fields).
+
+Lint and the rules rewrite are plain functions (Ray runs them as tasks, and a task whose
+worker dies is retried); the LLM rewriter and the embedder are actor classes that load their
+model once per actor (Ray restarts an actor that dies and retries its batch).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from promptsmith.scale import require_ray
+
+require_ray()
+import pyarrow as pa  # noqa: E402 - after the check that says which extra to install
+
+from promptsmith.cli.inputs import Record  # noqa: E402
+
+#: Columns the reader adds to keep order; they pass through every stage and the writer drops them.
+ORDER_COLUMNS = ("_file", "_line")
+#: The embedding window of `compare --file` (pairs embedded together).
+COMPARE_WINDOW = 64
+
+
+def _jsonable(value: Any) -> Any:
+    """A Parquet/CSV cell as JSON: dates and times as ISO text, bytes as text, numbers as numbers."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def records(table: Any, prompt_column: str = "prompt") -> list[Record]:
+    """The CLI `Record` of each row: the reader's own (`_rec`), or one built from the columns
+    (the prompt column, the others as pass-through fields)."""
+    if "_rec" in table.column_names:
+        out = []
+        for text in table.column("_rec").to_pylist():
+            d = json.loads(text)
+            out.append(Record("", d["line"], d["prompt"], d["extra"], d["error"], raw=d["raw"]))
+        return out
+    lines = table.column("_line").to_pylist() if "_line" in table.column_names else [None] * table.num_rows
+    rows = table.drop_columns([c for c in ORDER_COLUMNS if c in table.column_names]).to_pylist()
+    out = []
+    for line, row in zip(lines, rows):
+        row = {k: _jsonable(v) for k, v in row.items()}
+        raw = json.dumps(row, ensure_ascii=False)
+        prompt = row.pop(prompt_column, None)
+        if not isinstance(prompt, str):
+            out.append(Record("", line, "", row, f'missing or non-string "{prompt_column}" field', raw=raw))
+        else:
+            out.append(Record("", line, prompt, row, raw=raw))
+    return out
+
+
+def finish(table: Any, lines: list[str], errors: list[str | None], typed: dict[str, Any] | None = None) -> Any:
+    """`table` without the reader's `_rec`, with `record`, `error` and the typed columns added."""
+    out = table.drop_columns(["_rec"]) if "_rec" in table.column_names else table
+    columns = {"record": pa.array(lines, pa.string()), "error": pa.array(errors, pa.string()), **(typed or {})}
+    for name, column in columns.items():
+        if name in out.column_names:
+            out = out.drop_columns([name])
+        out = out.append_column(name, column)
+    return out
+
+
+def _failure(rec: Record, exc: BaseException) -> dict[str, Any]:
+    record: dict[str, Any] = {"line": rec.line, "error": f"{type(exc).__name__}: {exc}"}
+    record.update({k: v for k, v in rec.extra.items() if k not in record})
+    return record
+
+
+# -- lint: a task ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LintOptions:
+    """What `batch lint` lints for (picklable, sent to every task)."""
+
+    target_version: str | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    rule_dirs: tuple[Path, ...] = ()
+
+
+@lru_cache(maxsize=8)
+def _linter(options: LintOptions) -> Any:
+    from promptsmith.lint.engine import Linter
+
+    return Linter(version=options.target_version, select=options.select, ignore=options.ignore,
+                  rule_dirs=options.rule_dirs)
+
+
+def lint_batch(table: Any, *, options: LintOptions = LintOptions(), names: dict[int, str] | None = None,
+               prompt_column: str = "prompt") -> Any:
+    """Lint each row: the record of `promptsmith lint FILE --format jsonl` for its line.
+
+    `names` maps a row's `_file` to the name its records carry (`file`), as the CLI names it."""
+    from promptsmith.cli.inputs import display_name
+    from promptsmith.cli.output import dumps, record_json
+
+    linter = _linter(options)
+    files = table.column("_file").to_pylist() if "_file" in table.column_names else [None] * table.num_rows
+    lines, errors, codes = [], [], []
+    for number, rec in zip(files, records(table, prompt_column)):
+        name = (names or {}).get(number)
+        name = display_name(name) if name is not None else None
+        try:
+            if rec.error:
+                lines.append(record_json(rec.line, "", [], file=name, error=rec.error, **rec.extra))
+                codes.append([])
+            else:
+                diags = linter.lint(rec.prompt) if rec.prompt.strip() else []
+                lines.append(record_json(rec.line, rec.prompt, diags, file=name, **rec.extra))
+                codes.append([d.code for d in diags])
+            errors.append(rec.error)
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
+            failed = _failure(rec, exc)
+            lines.append(dumps(failed))
+            errors.append(failed["error"])
+            codes.append([])
+    return finish(table, lines, errors, {"codes": pa.array(codes, pa.list_(pa.string()))})
+
+
+# -- rewrite: a task for the rules engine, an actor for the LLM -----------------------------------
+@dataclass(frozen=True)
+class RewriteOptions:
+    """What `batch rewrite` writes for (picklable)."""
+
+    engine: str = "rules"
+    target_version: str = "6.1"
+    rule_dirs: tuple[Path, ...] = ()
+    #: `services.llm.LlmOptions` for the llm and auto engines.
+    llm: Any = None
+
+
+def _rewrite_rows(table: Any, options: RewriteOptions, prompt_column: str) -> Any:
+    from promptsmith.cli.output import dumps
+    from promptsmith.services.batch import Job, rewrite_record
+
+    lines, errors, outputs = [], [], []
+    for rec in records(table, prompt_column):
+        # rewrite_record never raises: a failed prompt is a record with its error
+        record = rewrite_record(Job(rec.line, rec.prompt, rec.extra, rec.error), engine=options.engine,
+                                target_version=options.target_version, rule_dirs=options.rule_dirs,
+                                llm=options.llm)
+        lines.append(dumps(record))
+        errors.append(record.get("error"))
+        outputs.append(record.get("output") if record.get("error") is None else None)
+    return finish(table, lines, errors, {"output": pa.array(outputs, pa.string())})
+
+
+def rewrite_batch(table: Any, *, options: RewriteOptions = RewriteOptions(), prompt_column: str = "prompt") -> Any:
+    """Rewrite each row with the rules engine: the record of `promptsmith rewrite --engine rules
+    --format jsonl` for its line."""
+    return _rewrite_rows(table, options, prompt_column)
+
+
+class RewriteActor:
+    """The LLM rewriter as a Ray actor: the model loads once, in `__init__`, and serves every batch."""
+
+    def __init__(self, options: RewriteOptions, prompt_column: str = "prompt") -> None:
+        from promptsmith.services.rewrite import get_rewriter
+
+        self.options, self.prompt_column = options, prompt_column
+        get_rewriter(options.target_version, options.rule_dirs)
+        if options.engine in ("llm", "auto") and options.llm is not None:
+            from promptsmith.errors import BackendUnavailable, ModelNotFound
+            from promptsmith.services.llm import get_llm_rewriter
+
+            try:
+                rewriter = get_llm_rewriter(options.llm, options.target_version, tuple(options.rule_dirs))
+                rewriter.rank(["a warm-up.", "a warm up."])  # loads the weights now, not in the first batch
+            except (ModelNotFound, BackendUnavailable):
+                if options.engine == "llm":
+                    raise
+
+    def __call__(self, table: Any) -> Any:
+        return _rewrite_rows(table, self.options, self.prompt_column)
+
+
+# -- compare: an actor with the embedder ----------------------------------------------------------
+@dataclass(frozen=True)
+class CompareOptions:
+    """The embedder and thresholds of `batch compare` (picklable)."""
+
+    embed_model: str | None = None
+    embed_cache: bool = False
+    runtime: str = "auto"
+    similarity_threshold: float | None = None
+    term_threshold: float | None = None
+
+
+class CompareActor:
+    """The embedder as a Ray actor: MiniLM loads once per actor; each batch is compared in the
+    CLI's windows of 64 pairs from the start of its file, so the records match `compare --file`."""
+
+    def __init__(self, options: CompareOptions = CompareOptions(), pair_columns: tuple[str, str] = ("a", "b")) -> None:
+        from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
+        from promptsmith.services.compare import default_embedder
+
+        self.pair_columns = pair_columns
+        embedder = default_embedder(options.embed_model, options.embed_cache, options.runtime)
+        embedder.embed(["a warm-up"])  # the weights load now, once per actor
+        self.options = {"embedder": embedder,
+                        "similarity_threshold": options.similarity_threshold or SIMILARITY_THRESHOLD,
+                        "term_threshold": options.term_threshold or TERM_THRESHOLD}
+
+    def _records(self, table: Any) -> list[Record]:
+        recs = records(table, self.pair_columns[0])
+        if "_rec" in table.column_names:
+            return recs  # read as text: `_checked` parses each line as `compare --file` does
+        first, second = self.pair_columns
+        for rec in recs:  # the pair's columns under the names `_checked` reads, the rest passed through
+            row = json.loads(rec.raw)
+            pair = {"a": row.pop(first, None), "b": row.pop(second, None)}
+            rec.error, rec.raw = None, json.dumps({**pair, **row}, ensure_ascii=False)
+        return recs
+
+    def __call__(self, table: Any) -> Any:
+        from promptsmith.cli.compare_cmd import compare_records
+        from promptsmith.cli.output import dumps
+
+        recs = self._records(table)
+        files = table.column("_file").to_pylist() if "_file" in table.column_names else [0] * len(recs)
+        keys = [(f, (r.line - 1) // COMPARE_WINDOW) if r.line else None for f, r in zip(files, recs)]
+        done: list[dict[str, Any]] = []
+        start = 0
+        while start < len(recs):  # the CLI's windows: lines 1–64, 65–128 … of each file
+            end = start + 1
+            while end < len(recs) and end - start < COMPARE_WINDOW and (keys[start] is None or keys[end] == keys[start]):
+                end += 1
+            group = recs[start:end]
+            try:
+                done.extend(compare_records(group, self.options))
+            except Exception:  # noqa: BLE001 - one bad pair must not cost its window: one at a time
+                for rec in group:
+                    try:
+                        done.extend(compare_records([rec], self.options))
+                    except Exception as exc:  # noqa: BLE001
+                        done.append(_failure(rec, exc))
+            start = end
+        lines = [dumps(r) for r in done]
+        errors = [r.get("error") for r in done]
+        verdicts = [r.get("verdict") for r in done]
+        similarity = [r.get("similarity") for r in done]
+        return finish(table, lines, errors, {"verdict": pa.array(verdicts, pa.string()),
+                                             "similarity": pa.array(similarity, pa.float64())})
