@@ -23,6 +23,11 @@ grep -q PS201 out.txt
 check 0 "$bin/promptsmith" rewrite --engine rules "old fisherman portrait, oil painting, rembrandt style, 8k --v 5"
 grep -q "Rembrandt" out.txt
 check 0 "$bin/promptsmith" rewrite --engine llm "a red fox in the snow, 8k"
+check 0 "$bin/promptsmith" rewrite --engine llm --llm-job write "old fisherman portrait, oil painting, rembrandt style, 8k"
+grep -q "fisherman" out.txt
+check 0 "$bin/promptsmith" rewrite "a red fox in the snow, 8k" --format json
+grep -q '"engine": "rules"' out.txt
+check 0 "$bin/promptsmith" lint - <<< "portrait, 8k  # noqa: PS201"
 check 0 "$bin/promptsmith" explain PS201
 check 0 "$bin/promptsmith" rules
 check 0 "$bin/promptsmith" models
