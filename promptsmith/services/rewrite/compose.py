@@ -205,10 +205,16 @@ def _mood_parts(brief: Brief) -> tuple[str, str]:
     return join_list(adjectives), join_list(nouns)
 
 
+_OPENS_WITH_VERB = re.compile(r"(?:shot|framed|composed|lit|rendered|painted|drawn|made|photographed|seen|viewed)\b",
+                              re.IGNORECASE)
+
+
 def _fill(form: str, x: str) -> str:
     """Put the phrase into its connective; `a {x}` agrees with it (`an epic atmosphere`)."""
     if not form or not x:
         return ""
+    if form != "{x}" and form.split("{x}")[0].strip() and _OPENS_WITH_VERB.match(x):
+        return x  # "shot at 35mm" already says how: not "composed as shot at 35mm", "lit by lit by …"
     if "a {x}" in form:
         return form.replace("a {x}", with_article(x, _ARTICLES))
     return form.format(x=x)
@@ -241,7 +247,8 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
         if mood else (("with {x}",) if mood_nouns else ("",)),
         (False, True) if medium and lead and not brief.prose else (False,),
         # structure: sentences as the length decides, always one, or the subject on its own
-        ("auto", "one", "two") if lead and (style or medium or lighting or colour or mood) else ("auto",),
+        (("auto", "one", "two") if len(lead.split()) >= 5 and _LINKS.intersection(lead.lower().split()) else
+         ("auto", "one")) if lead and (style or medium or lighting or colour or mood) else ("auto",),
         # the look (light, colour) before how it is made, or after
         (False, True) if (lighting or colour) and (medium or style) else (False,),
     ]
