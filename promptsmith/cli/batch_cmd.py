@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from promptsmith.registries import ENGINES, GENERATORS, default_version
+
 from promptsmith.errors import PromptsmithError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -104,11 +106,11 @@ def lint(select: tuple[str, ...], ignore: tuple[str, ...], target_version: str |
 
 @batch.command(context_settings=CONTEXT)
 @_common
-@click.option("--engine", type=click.Choice(["rules", "llm", "auto"]), default="rules", show_default=True,
+@click.option("--engine", type=click.Choice(ENGINES.names), default=ENGINES.default, show_default=True,
               help="rules: plain Ray tasks; llm/auto: an actor per CPU that loads the model once.")
 @click.option("--target-version", default=None, metavar="VERSION", help="As for `promptsmith rewrite` (default 6.1).")
 @click.option("--model", metavar="PATH.gguf", help="GGUF model for the llm engine.")
-@click.option("--llm-backend", type=click.Choice(["llama-cpp", "transformers"]), default="llama-cpp", show_default=True)
+@click.option("--llm-backend", type=click.Choice(GENERATORS.names), default=GENERATORS.default, show_default=True)
 @click.option("--actors", type=click.IntRange(1, 4096), help="LLM actors (default: up to one per CPU less one).")
 def rewrite(engine: str, target_version: str | None, model: str | None, llm_backend: str, actors: int | None,
             **common: Any) -> None:
@@ -121,7 +123,7 @@ def rewrite(engine: str, target_version: str | None, model: str | None, llm_back
         from promptsmith.services.llm import LlmOptions
 
         llm = LlmOptions(model=config.model, backend=llm_backend)
-    options = RewriteOptions(engine, config.target_version or "6.1", tuple(config.rule_dirs), llm)
+    options = RewriteOptions(engine, config.target_version or default_version(), tuple(config.rule_dirs), llm)
     _finish("rewrite", options, common, actors=actors)
 
 

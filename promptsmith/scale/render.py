@@ -32,7 +32,7 @@ class PreviewOptions:
     steps: int | None = None
     #: Pixels per image (None: the plan's own size for the family).
     pixels: int | None = None
-    target_version: str = "6.1"
+    target_version: str | None = None  # None: the parameter table's default
     #: Where torch runs: None for CUDA when the actor has a GPU, else the CPU.
     device: str | None = None
 

@@ -144,7 +144,7 @@ class RewriteOptions:
     """What `batch rewrite` writes for (picklable)."""
 
     engine: str = "rules"
-    target_version: str = "6.1"
+    target_version: str | None = None  # None: the parameter table's default
     rule_dirs: tuple[Path, ...] = ()
     #: `services.llm.LlmOptions` for the llm and auto engines.
     llm: Any = None

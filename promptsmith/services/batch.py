@@ -61,7 +61,7 @@ def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, .
     return record
 
 
-def rewrite_record(job: Job, *, engine: str = "rules", target_version: str = "6.1", rule_dirs: tuple[Path, ...] = (),
+def rewrite_record(job: Job, *, engine: str = "rules", target_version: str | None = None, rule_dirs: tuple[Path, ...] = (),
                    check: CheckOptions | None = None, llm: Any = None) -> dict[str, Any]:
     """The output record of one input line, as `rewrite --format jsonl` writes it (`batch rewrite`
     on Ray builds its records here too)."""

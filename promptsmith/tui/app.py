@@ -24,6 +24,7 @@ from textual.widgets import Checkbox, Header, Input, Label, Select
 
 from promptsmith.tui.actions import ACTIONS, PALETTE_ONLY, bindings
 from promptsmith.tui.screens import HelpScreen, HistoryScreen
+from promptsmith.registries import default_version
 from promptsmith.tui.service import ENGINE_CHOICES, EngineChoice, TuiService, choice_for
 from promptsmith.tui.widgets import (
     ComparisonView,
@@ -84,7 +85,7 @@ class PromptsmithApp(App[None]):
     #: Classes on the screen by terminal width: the parameter fields take 2 or 3 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
-    def __init__(self, prompt: str = "", *, version: str = "6.1", engine: str = "rules", history_path: Path | None = None,
+    def __init__(self, prompt: str = "", *, version: str | None = None, engine: str = "rules", history_path: Path | None = None,
                  backend: str | None = None, embedder: Any = None, cursor_blink: bool = True,
                  history_size: int = 5_000, service: Any = None, session: Any = None) -> None:
         super().__init__()
@@ -95,7 +96,7 @@ class PromptsmithApp(App[None]):
         self.engine = choice_for(engine, self.engines)
         self.cursor_blink = cursor_blink
         self.initial = prompt
-        self.version = version
+        self.version = version or default_version()
         self.history_path = history_path
         self.history_size = history_size
         self.backend = backend
@@ -318,7 +319,7 @@ class PromptsmithApp(App[None]):
         self._streamed = ""
         self.query_one("#right", VerticalScroll).scroll_home(animate=False)  # where the brief appears
         self.query_one(StatusLine).start(f"rewriting with {self.engine.label}")
-        target = self.version if self.version in self._versions() else "6.1"
+        target = self.version if self.version in self._versions() else default_version()
         self.rewrite_worker(self._job, self.text, self.engine, target)
 
     @work(thread=True, exclusive=True, group="rewrite")
