@@ -336,7 +336,8 @@ class SpanLock:
 
 
 def _strip_article(text: str) -> str:
-    return re.sub(r"^(?:a|an|the)\s+", "", text, flags=re.I)
+    """`a`/`an` go (the lock writes the one that agrees); a `the` the user wrote stays ("The Crypt")."""
+    return re.sub(r"^(?:a|an)\s+", "", text, flags=re.I)
 
 
 def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[Span]:
@@ -371,8 +372,12 @@ def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[S
         add(_strip_article(text), "medium")
     for text in b.style:  # type: ignore[attr-defined]
         add(text, "name", nounish=False)
+    verbs: dict[str, list[str]] = {}
     for tool in b.tools:  # type: ignore[attr-defined]
-        add(f"{tool.verb} {tool.name}", "tool", nounish=False)
+        verbs.setdefault(tool.verb, []).append(tool.name)
+    for verb, names in verbs.items():  # "rendered in Unreal Engine and Octane": one credit per verb
+        add(f"{verb} {', '.join(names[:-1]) + ' and ' + names[-1] if len(names) > 1 else names[0]}", "tool",
+            nounish=False)
     for role in ("lighting", "colour", "composition", "mood"):
         for text in getattr(b, role):
             add(_strip_article(text), role)
