@@ -166,7 +166,7 @@ class SpanLock:
                     continue
                 if sp.needs_post and joiner == "and":
                     continue  # "lively and elegant atmosphere", not "lively and an elegant"
-                if article == "the" and joiner not in ("start", "of", "in", "on", "at"):
+                if article == "the" and joiner not in ("of", "in", "on", "at"):  # no "The Monkeypox."
                     continue  # "with the holograms, the outfits": a list of things takes no "the"
                 if article != "the" and sp.article != article:
                     continue

@@ -45,6 +45,9 @@ _INTENSIFIER_WORDS = frozenset("very super extremely highly slightly insanely in
                                "rather fairly".split())
 _PARTICIPLE_PREPOSITIONS = frozenset("in on at from by with into onto under over through across against "
                                      "above below behind beneath inside outside along among around".split())
+#: Past participles that do not end in -ed ("drawn on paper", "carved from stone" has -ed).
+_IRREGULAR_PARTICIPLES = frozenset("drawn made done seen shown taken written built woven sewn frozen broken hidden "
+                                   "fallen lit shot cast set held caught split spun bound grown thrown".split())
 _INITIAL = re.compile(r"^[a-z]\.$")
 _NAME = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*)(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|de|da|van|von|di|del|la|le))*$")
 _SD_TAIL = re.compile(r":\s*-?\d+(?:\.\d+)?\)+$")
@@ -485,7 +488,8 @@ class Analyzer:
         if _YEAR.match(term):
             brief.setting.append(f"in {term}")
         elif (first in rules.attached_openers or (first.endswith("ing") and len(words) > 1 and len(first) > 4)
-              or (first.endswith("ed") and len(words) > 1 and words[1].lower() in _PARTICIPLE_PREPOSITIONS
+              or ((first.endswith("ed") or first in _IRREGULAR_PARTICIPLES) and len(words) > 1
+                  and words[1].lower() in _PARTICIPLE_PREPOSITIONS
                   and first not in rules.adjectives)
               or _VERB.search(term)):  # "viewed from the side", "crashed in the ground": no article
             brief.attached.append(term)

@@ -159,7 +159,7 @@ _COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|g
 
 def _colours(brief: Brief) -> str:
     """The colour phrases; bare colour adjectives share one noun (`vibrant and warm colors`)."""
-    items = _dedupe(brief.colour)
+    items = _dedupe([re.sub(r"^(?:a|an|the)\s+", "", c, flags=re.IGNORECASE) for c in brief.colour])  # "in A monochrome"
     bare = [c for c in items if not _COLOUR_NOUN.search(c)]
     named = [c for c in items if _COLOUR_NOUN.search(c)]
     if bare:
@@ -213,8 +213,9 @@ def _fill(form: str, x: str) -> str:
     """Put the phrase into its connective; `a {x}` agrees with it (`an epic atmosphere`)."""
     if not form or not x:
         return ""
-    if form != "{x}" and form.split("{x}")[0].strip() and _OPENS_WITH_VERB.match(x):
-        return x  # "shot at 35mm" already says how: not "composed as shot at 35mm", "lit by lit by …"
+    lead = form.split("{x}")[0].strip()
+    if form != "{x}" and lead and (_OPENS_WITH_VERB.match(x) or ("composed" in lead and "composition" in x.lower())):
+        return x  # "shot at 35mm" already says how: not "composed as shot at 35mm", "composed as … composition"
     if "a {x}" in form:
         return form.replace("a {x}", with_article(x, _ARTICLES))
     return form.format(x=x)
