@@ -205,15 +205,21 @@ def respell(text: str, to: str, keep: str = "") -> str:
     capitals = keep != keep.lower() and any(len(w) > 1 and w.isupper() for w in _WORD.findall(keep))
     if sp.any_variant.search(text.lower()) is None and not capitals:
         return text  # nothing in it has a second spelling, and the user wrote nothing in capitals
-    kept = set(_WORD.findall(keep)) if keep else set()
-    # a word the user wrote is written their way, whatever the prompt's dialect
-    theirs = {sp.american(w.lower()): w if (w.isupper() and len(w) > 1) else w.lower() for w in kept}
+    written = _WORD.findall(keep) if keep else []
+    kept = set(written)
+    kept_lower = {w.lower() for w in written}
+    # a word the user wrote is written their way, whatever the prompt's dialect; where they wrote
+    # both spellings ("cameron gray and alex grey") the first one counts (in order, never by a
+    # set's order, which changes from process to process)
+    theirs: dict[str, str] = {}
+    for w in written:
+        theirs.setdefault(sp.american(w.lower()), w if (w.isupper() and len(w) > 1) else w.lower())
 
     def one(m: re.Match[str]) -> str:
         w = m.group()
-        if w in kept:
-            return w
         low = w.lower()
+        if w in kept or (low in kept_lower and not (w.isupper() and len(w) > 1)):
+            return w  # a spelling the user wrote ("Alex Grey" for their "alex grey")
         mine = theirs.get(sp.american(low))
         if mine is not None and mine.isupper() and len(mine) > 1:
             return mine  # the user wrote it in capitals: WHITE BACKGROUND stays WHITE BACKGROUND

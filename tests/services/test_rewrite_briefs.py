@@ -233,3 +233,21 @@ def test_a_shot_with_no_subject(prompt: str, expected: str) -> None:
                                  "wearing a hat", "\"OPEN\"", "{a, b}", "."]), max_size=8))
 def test_any_mix_of_lexicon_terms_rewrites(terms: list[str]) -> None:
     Rewriter().rewrite(", ".join(terms))
+
+
+def test_a_brief_does_not_depend_on_the_process_hash_seed() -> None:
+    """The user wrote both spellings ("cameron gray and alex grey"): which one a respelled word
+    takes once came from a set's order, which changes with PYTHONHASHSEED, so one-process, worker
+    and Ray runs wrote different briefs. Every seed now gives the same brief, the name as written."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from promptsmith.services.rewrite import rewrite; "
+            "print(rewrite('cinematic portrait of Thanos. Made by hakan hisim feat cameron gray and alex grey. Polished. "
+            "Inspired by patricio clarey, cgsociety, unreal engine, detailed illustration, digital art, overdetailed art. "
+            "Intricate omnious visionary concept art').output)")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert len(outputs) == 1, outputs
+    assert "alex gray" not in outputs.pop().lower()

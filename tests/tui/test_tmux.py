@@ -135,8 +135,8 @@ def test_every_control_in_a_real_terminal(tmp_path: Path, size: tuple[int, int])
 
         # rewrite, copy, compare
         t.keys("C-r")
-        screen = t.wait_for(lambda s: "rewritten in" in s, "ctrl+r writes the brief")
-        assert "v6 brief" in flat(screen) and "change" in flat(screen)
+        t.wait_for(lambda s: "rewritten in" in s and "v6 brief" in flat(s) and "change" in flat(s),
+                   "ctrl+r writes the brief and its changes")
         t.keys("C-y")
         t.wait_for("copied", "ctrl+y copies the current brief")
         t.keys("C-k")
@@ -150,8 +150,9 @@ def test_every_control_in_a_real_terminal(tmp_path: Path, size: tuple[int, int])
         t.keys("C-g")
         t.wait_for("no render backend", "ctrl+g says what a preview needs")
         t.keys("C-o")
-        screen = t.wait_for("history — enter loads", "ctrl+o opens the history")
-        assert "old fisherman portrait, oil painting" in screen
+        # the modal draws first and its entries a moment later (read from the history file)
+        t.wait_for(lambda s: "history — enter loads" in s and "old fisherman portrait, oil painting" in s,
+                   "ctrl+o opens the history with the rewrite in it")
         t.keys("Escape")
         t.wait_for(lambda s: "history — enter loads" not in s, "escape closes the history")
         t.keys("F1")
