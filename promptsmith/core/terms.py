@@ -217,12 +217,14 @@ def respell(text: str, to: str, keep: str = "") -> str:
 
     def one(m: re.Match[str]) -> str:
         w = m.group()
+        if w in kept:
+            return w
         low = w.lower()
-        if w in kept or (low in kept_lower and not (w.isupper() and len(w) > 1)):
-            return w  # a spelling the user wrote ("Alex Grey" for their "alex grey")
         mine = theirs.get(sp.american(low))
         if mine is not None and mine.isupper() and len(mine) > 1:
             return mine  # the user wrote it in capitals: WHITE BACKGROUND stays WHITE BACKGROUND
+        if low in kept_lower:
+            return w  # a spelling the user wrote ("Alex Grey" for their "alex grey")
         new = mine or (sp.american(low) if to == "us" else sp.british(low))
         if new == low:
             return w

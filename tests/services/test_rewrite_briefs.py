@@ -251,3 +251,12 @@ def test_a_brief_does_not_depend_on_the_process_hash_seed() -> None:
                               env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
     assert len(outputs) == 1, outputs
     assert "alex gray" not in outputs.pop().lower()
+
+
+def test_no_word_of_the_shared_set_is_respelled(real_prompts) -> None:
+    """The user's spelling and capitals survive every rewrite of the shared set (US/UK, WHITE BACKGROUND)."""
+    from eval.brief import respelled
+    from promptsmith.services.rewrite import rewrite
+
+    changed = [(p[:60], hits) for p in real_prompts if (hits := respelled(p, rewrite(p).output))]
+    assert not changed, changed[:5]
