@@ -46,7 +46,7 @@ def lint(prompt: str | Prompt | Iterable[str | Prompt], *, version: str | None =
     if session is None:
         from promptsmith.session import session_for
 
-        session = session_for(select, ignore, None)
+        session = session_for(select, ignore)
     elif select is not None or ignore is not None:
         raise TypeError("give select=/ignore= or session=, not both (a session carries its own selection)")
     linter = session.linter(version)
@@ -81,7 +81,7 @@ def fix(
     if session is None:
         from promptsmith.session import session_for
 
-        session = session_for(select, ignore, None)
+        session = session_for(select, ignore)
     return session.fix(text, unsafe=unsafe, version=version)
 
 

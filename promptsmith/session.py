@@ -200,17 +200,16 @@ def default_session() -> Session:
 _DEFAULT: Session | None = None
 
 
-def session_for(select: list[str] | None = None, ignore: list[str] | None = None,
-                version: str | None = None) -> Session:
+def session_for(select: list[str] | None = None, ignore: list[str] | None = None) -> Session:
     """`default_session()` with the API's per-call rule selection (cached per selection)."""
-    if select is None and ignore is None and version is None:
+    if select is None and ignore is None:
         return default_session()
-    key = (tuple(select) if select else None, tuple(ignore) if ignore else (), version)
+    key = (tuple(select) if select else None, tuple(ignore) if ignore else ())
     if key not in _BY_SELECTION:
         if len(_BY_SELECTION) >= 32:
             _BY_SELECTION.pop(next(iter(_BY_SELECTION)))
         base = default_session().config
-        _BY_SELECTION[key] = Session(replace(base, select=key[0], ignore=key[1], target_version=version))
+        _BY_SELECTION[key] = Session(replace(base, select=key[0], ignore=key[1]))
     return _BY_SELECTION[key]
 
 

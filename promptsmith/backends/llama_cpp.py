@@ -163,14 +163,14 @@ class LlamaCppGenerator:
             states = lock.start()
             out: list[str] = []
             for _ in range(max_tokens):
-                prefixes = {c[:k] for c in lock.allowed(states) for k in range(1, min(len(c), 16) + 1)}
+                ways = lock.allowed(states)
+                prefixes = {c[:k] for c in ways for k in range(1, min(len(c), 16) + 1)}
                 choices = {vocab[p]: p for p in prefixes if p in vocab}
                 if choices:
                     row = llm.scores[llm.n_tokens - 1]
                     token = max(choices, key=lambda t: row[t])
                     piece, ids = choices[token], [token]
                 else:  # no single token fits (rare characters): the shortest way on, as the tokenizer cuts it
-                    ways = lock.allowed(states)
                     if not ways:
                         return None  # a dead end the grammar's search did not see: the caller falls back
                     piece = min(ways, key=len)

@@ -203,9 +203,7 @@ def resolve_model_path(model: str | os.PathLike[str] | None) -> Path:
 def check_model_file(path: Path) -> None:
     """Say what is wrong with a model file before llama.cpp tries it (its errors name no cause)."""
     try:
-        gguf_metadata(path)
-    except ModelNotFound:
-        raise
+        gguf_metadata(path)  # its own ModelNotFound ("not a GGUF file") passes through
     except (struct.error, ValueError, UnicodeDecodeError) as exc:
         raise ModelNotFound(f"{path} is not a readable GGUF file: its header is truncated or damaged ({exc})") from exc
     except OSError as exc:

@@ -58,14 +58,15 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
         session.embedder()  # a missing model fails here, once
     source = file or "-"
     jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(source, input_format)
-    total = 1 if prompt is not None else count_lines(source)
+    show = (sys.stderr.isatty() if progress is None else progress) and prompt is None
+    # the total costs a pass over the file: only for the bar and for cutting it across workers
+    total = 1 if prompt is not None else count_lines(source) if show or workers > 1 else None
     out, err = sys.stdout, sys.stderr
     failed = flagged = unpreserved = 0
     collected: list[dict[str, Any]] = []
     # stdin goes to the workers a line at a time, so that a slow stream comes back line by line;
     # a file is cut into chunks that give every worker several, however short the file
     chunk = 1 if prompt is None and source == "-" else split_size(total, workers)
-    show = (err.isatty() if progress is None else progress) and prompt is None
     with Progress(total, "rewriting", show=show) as bar:
         for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
                                      workers=workers, chunk=chunk, check=options, llm=llm):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 #: The closed set of joiners: articles, the words that lead a phrase in, `and`, a comma.
 ARTICLES = ("a", "an", "the")
@@ -103,10 +103,8 @@ class SpanLock:
     spans: list[Span]
     spelling: str = "us"
     max_joiners: int = 0
-    _texts: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        self._texts = [s.text for s in self.spans]
         self._has_head = any(s.role == "head" for s in self.spans)
         self._memo: dict[_State, bool] = {}
         self._budget = 20_000
@@ -151,6 +149,9 @@ class SpanLock:
                 continue
             if phase == 1 and PHASE[sp.role] >= 2 and not (s.comma or joiner == ",") and not self._short_lead(s):
                 continue  # ", in the style of X": a comma ends the subject's part (a short one runs on)
+            if joiner == " " and s.prev[0] == "span" and \
+                    self.spans[s.prev[1]].text.split()[-1].lower() == sp.text.split()[0].lower():  # type: ignore[index]
+                continue  # "of love love is the theme": a word said twice in a row
             if joiner == " " and sp.role == "tool" and last == "name":
                 continue  # "in the style of Monet rendered in Octane" would credit Monet's Octane
             if joiner == "with" and sp.role == last and sp.role in ("feature", "object"):
@@ -390,17 +391,14 @@ def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[S
     return [replace(s, needs_post=_bare(s), article=article(s.text)) for s in out]
 
 
-_COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|grading|saturation|contrast|tint|"
-                          r"wash|gradient|monochrome|black and white|sepia|grayscale|greyscale)\b", re.I)
-_MOOD_NOUN = re.compile(r"\b(?:mood|atmosphere|vibes?|feel(?:ing)?|ambien(?:ce|t)|aura|tone)\b", re.I)
-
-
 def _bare(span: Span) -> bool:
     """A mood or colour said by adjectives alone (`cinematic`, `warm and vibrant`)."""
+    from promptsmith.services.rewrite.compose import COLOUR_NOUN, MOOD_NOUN  # the composer's own test
+
     if span.role == "mood":
-        return not _MOOD_NOUN.search(span.text)
+        return not MOOD_NOUN.search(span.text)
     if span.role == "colour":
-        return not _COLOUR_NOUN.search(span.text)
+        return not COLOUR_NOUN.search(span.text)
     return False
 
 

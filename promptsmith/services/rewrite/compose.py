@@ -19,7 +19,7 @@ from promptsmith.services.rewrite.analysis import Brief, article_for, join_list,
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
 
 _ARTICLES = frozenset({"a", "an", "the"})
-_ENDS_WITH_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
+MOOD_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
 _LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
 _DOUBLED_ARTICLE = re.compile(r"\b([Aa]n?|[Tt]he)\s+((?:[Aa]n?|[Tt]he)\s)")
 _A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
@@ -153,15 +153,15 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
 #: Media that say only "a picture": dropped when a more specific medium is named.
 _GENERIC_MEDIA = frozenset({"art", "a piece of art", "artwork", "an artwork", "a work of art", "an image", "image",
                             "a picture", "picture"})
-_COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|grading|saturation|contrast|tint|"
+COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|grading|saturation|contrast|tint|"
                           r"wash|gradient|monochrome|black and white|b&w|sepia|grayscale|greyscale)\b", re.I)
 
 
 def _colours(brief: Brief) -> str:
     """The colour phrases; bare colour adjectives share one noun (`vibrant and warm colors`)."""
     items = _dedupe([re.sub(r"^(?:a|an|the)\s+", "", c, flags=re.IGNORECASE) for c in brief.colour])  # "in A monochrome"
-    bare = [c for c in items if not _COLOUR_NOUN.search(c)]
-    named = [c for c in items if _COLOUR_NOUN.search(c)]
+    bare = [c for c in items if not COLOUR_NOUN.search(c)]
+    named = [c for c in items if COLOUR_NOUN.search(c)]
     if bare:
         named.insert(0, f"{join_list(bare)} colors")
     return join_list(named)
@@ -200,8 +200,8 @@ def _tools(brief: Brief) -> str:
 def _mood_parts(brief: Brief) -> tuple[str, str]:
     """(adjectives for the mood connective, noun phrases that already name a mood)."""
     moods = _dedupe(brief.mood)
-    nouns = [with_article(m, _ARTICLES) for m in moods if _ENDS_WITH_NOUN.search(m)]
-    adjectives = [m for m in moods if not _ENDS_WITH_NOUN.search(m)]
+    nouns = [with_article(m, _ARTICLES) for m in moods if MOOD_NOUN.search(m)]
+    adjectives = [m for m in moods if not MOOD_NOUN.search(m)]
     return join_list(adjectives), join_list(nouns)
 
 
