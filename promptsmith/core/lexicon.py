@@ -99,8 +99,22 @@ class Lexicon:
             return [m.span() for m in self.filler_pattern.finditer(text)]
         return [m.span() for m in self._filler_lower.finditer(low)]
 
-    def find(self, text: str) -> list[Match]:
-        """Known terms in `text`, longest match first, left to right, never overlapping."""
+    def find(self, text: str) -> tuple[Match, ...]:
+        """Known terms in `text`, longest match first, left to right, never overlapping
+        (memoized per text, like `slot`)."""
+        memo = self._found
+        hit = memo.get(text)
+        if hit is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            hit = memo[text] = tuple(self._find(text))
+        return hit
+
+    @cached_property
+    def _found(self) -> dict[str, tuple[Match, ...]]:
+        return {}
+
+    def _find(self, text: str) -> list[Match]:
         spans = [m.span() for m in _WORD.finditer(text)]
         # a word holds no whitespace, so normalize() comes down to lower() and the apostrophe
         keys = [text[s:e].strip(".:").lower().replace("’", "'") for s, e in spans]

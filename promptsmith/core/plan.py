@@ -92,7 +92,7 @@ _NOT_MAPPED = {
 class Mapping(BaseModel):
     """How one parameter (or prompt feature) was translated."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str
     written: str
@@ -104,7 +104,7 @@ class Mapping(BaseModel):
 class RenderPlan(BaseModel):
     """Everything a renderer needs, and an honest account of what could not be mapped."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     source: str = Field(max_length=MAX_PROMPT_CHARS)
     family: Family

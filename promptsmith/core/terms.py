@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -202,18 +203,13 @@ def respell(text: str, to: str, keep: str = "") -> str:
     """`text` (words the tool writes) in the spelling `to` (`us`/`uk`); words that appear in
     `keep` (the user's text) exactly as written stay as they are."""
     sp = spelling()
-    capitals = keep != keep.lower() and any(len(w) > 1 and w.isupper() for w in _WORD.findall(keep))
-    if sp.any_variant.search(text.lower()) is None and not capitals:
-        return text  # nothing in it has a second spelling, and the user wrote nothing in capitals
-    written = _WORD.findall(keep) if keep else []
-    kept = set(written)
-    kept_lower = {w.lower() for w in written}
-    # a word the user wrote is written their way, whatever the prompt's dialect; where they wrote
-    # both spellings ("cameron gray and alex grey") the first one counts (in order, never by a
-    # set's order, which changes from process to process)
-    theirs: dict[str, str] = {}
-    for w in written:
-        theirs.setdefault(sp.american(w.lower()), w if (w.isupper() and len(w) > 1) else w.lower())
+    written, kept, kept_lower, theirs, capitals = _written(keep)
+    low_text = text.lower()
+    if sp.any_variant.search(low_text) is None:
+        # nothing in it has a second spelling: only a word the user wrote in capitals can change
+        # (WHITE BACKGROUND stays WHITE BACKGROUND), and only where the text holds it
+        if not capitals or not any(c in low_text for c in capitals):
+            return text
 
     def one(m: re.Match[str]) -> str:
         w = m.group()
@@ -222,7 +218,7 @@ def respell(text: str, to: str, keep: str = "") -> str:
         low = w.lower()
         mine = theirs.get(sp.american(low))
         if mine is not None and mine.isupper() and len(mine) > 1:
-            return mine  # the user wrote it in capitals: WHITE BACKGROUND stays WHITE BACKGROUND
+            return mine  # the user wrote it in capitals
         if low in kept_lower:
             return w  # a spelling the user wrote ("Alex Grey" for their "alex grey")
         new = mine or (sp.american(low) if to == "us" else sp.british(low))
@@ -231,6 +227,32 @@ def respell(text: str, to: str, keep: str = "") -> str:
         return new.capitalize() if w[:1].isupper() else new
 
     return _WORD.sub(one, text)
+
+
+_Written = tuple[list[str], set[str], set[str], dict[str, str], tuple[str, ...]]
+_WRITTEN: dict[str, _Written] = {}
+
+
+def _written(keep: str) -> _Written:
+    """The user's words as `respell` reads them, memoized per text (one prompt's candidates and
+    phrases ask for the same text many times): the words, them as a set and lower-cased, each
+    word's spelling by its American form, and the lower-cased forms of the words in capitals.
+
+    A word the user wrote in both spellings ("cameron gray and alex grey") is theirs as they
+    first wrote it (in order, never by a set's order, which changes from process to process)."""
+    hit = _WRITTEN.get(keep)
+    if hit is not None:
+        return hit
+    sp = spelling()
+    written = _WORD.findall(keep) if keep else []
+    theirs: dict[str, str] = {}
+    for w in written:
+        theirs.setdefault(sp.american(w.lower()), w if (w.isupper() and len(w) > 1) else w.lower())
+    capitals = tuple(dict.fromkeys(w.lower() for w in written if w.isupper() and len(w) > 1))
+    if len(_WRITTEN) >= 1024:
+        _WRITTEN.clear()
+    hit = _WRITTEN[keep] = (written, set(written), {w.lower() for w in written}, theirs, capitals)
+    return hit
 
 
 # -- negation -------------------------------------------------------------------------------------
@@ -316,6 +338,8 @@ def _is_stop(text: str, i: int, j: int) -> bool:
 
 _SEPARATOR = re.compile(r"[,;\n|]|(?<= )\+(?= )|(?:\.{2,}|[!?！？]+|[.…。])(?=\s|$)")
 _GROUPING = re.compile(r"[{(\[\"“\\]")
+#: Every character `_cut`'s scan acts on: escapes, quotes, brackets, separators and stops.
+_SPECIAL = re.compile(r"[\\\"“”{}()\[\],;\n|+.!?…！？。]")
 
 
 #: Groups inside groups that are cut again, at most (deeper ones stay one fragment, as written).
@@ -338,7 +362,12 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
     quote = ""
     start = 0
     i, n = 0, len(text)
+    special = _SPECIAL.search
     while i < n:
+        m = special(text, i)  # only these characters can change anything: skip to the next one
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
         if c == "\\" and i + 1 < n:
             i += 2
@@ -535,31 +564,53 @@ def tidy(text: str) -> str:
 def ledger(text: str, lex: Lexicon | None = None, rule_dirs: tuple[Path, ...] = ()) -> Ledger:
     """The ledger of a prompt text (the prose, without image prompts or parameters)."""
     lex = lex or load_lexicon(rule_dirs)
-    fill = load_filler_lexicon(rule_dirs)  # the linter's: one compiled filler pattern per process
-    neg = negation(rule_dirs)
-    out: list[Term] = []
-    # one pass over the whole text tells which fragments hold filler at all (most hold none)
-    starts = [s for s, _ in fill.filler_spans(text)]
-    for f in fragments(text):
-        if starts and any(f.start <= s < f.end for s in starts):
-            content, filler = strip_filler(f.text, fill)
-        else:
-            content, filler = f.text, ()
-        content = _LEADING_AND.sub("", " ".join(_EMPHASIS.sub(" ", content).split()).rstrip("!?！？").strip())
-        if '"' in f.text or "“" in f.text:
-            kind = "quoted"
-        elif "{" in f.text:
-            kind = "permutation"
-        elif not content:
-            kind = "filler"
-        else:
-            negated = neg.negated(content)
-            if negated is not None:
-                out.append(Term(f.text, f.start, f.end, "negation", content, filler, negated, f.sep, f.sd, f.wrapped))
-                continue
-            kind = lex.slot(content) or "content"
-        out.append(Term(f.text, f.start, f.end, kind, content, filler, "", f.sep, f.sd, f.wrapped))
-    return Ledger(text, tuple(out))
+    read = _reader(lex, load_filler_lexicon(rule_dirs), negation(rule_dirs))
+    return Ledger(text, tuple(Term(f.text, f.start, f.end, *read(f.text), f.sep, f.sd, f.wrapped)
+                              for f in fragments(text)))
+
+
+#: What a fragment's text is, by the lexicons that read it: kind, content, filler, negated.
+_Reading = tuple[str, str, tuple[str, ...], str]
+_READERS: dict[tuple[int, int, int], tuple[object, Callable[[str], _Reading]]] = {}
+
+
+def _reader(lex: Lexicon, fill: Lexicon, neg: Negation) -> Callable[[str], _Reading]:
+    """How one fragment's text reads, memoized per text: a batch repeats its terms (`8k`,
+    `highly detailed`, `trending on artstation`) thousands of times, and a reading depends on
+    nothing but the text and the three vocabularies (loaded once per process and never changed)."""
+    key = (id(lex), id(fill), id(neg))
+    held = _READERS.get(key)
+    if held is not None:
+        return held[1]
+    memo: dict[str, _Reading] = {}
+
+    def read(text: str) -> _Reading:
+        hit = memo.get(text)
+        if hit is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()  # millions of distinct terms must not grow it without bound
+            hit = memo[text] = _read(text, lex, fill, neg)
+        return hit
+
+    if len(_READERS) >= 16:
+        _READERS.clear()
+    _READERS[key] = ((lex, fill, neg), read)  # the vocabularies are held, so their ids stay theirs
+    return read
+
+
+def _read(text: str, lex: Lexicon, fill: Lexicon, neg: Negation) -> _Reading:
+    content, filler = strip_filler(text, fill)
+    content = _LEADING_AND.sub("", " ".join(_EMPHASIS.sub(" ", content).split()).rstrip("!?！？").strip())
+    if '"' in text or "“" in text:
+        return "quoted", content, filler, ""
+    if "{" in text:
+        return "permutation", content, filler, ""
+    if not content:
+        return "filler", content, filler, ""
+    negated = neg.negated(content)
+    if negated is not None:
+        return "negation", content, filler, negated
+    return lex.slot(content) or "content", content, filler, ""
 
 
 def normal_term(text: str) -> str:

@@ -48,7 +48,7 @@ VERDICT_RULES = {
 class Place(BaseModel):
     """A stretch of text of A or B, as written, with its span in that prompt."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     text: str
     start: int
@@ -58,7 +58,7 @@ class Place(BaseModel):
 class TermMatch(BaseModel):
     """One content term of A and what B kept of it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     term: str
     start: int
@@ -78,7 +78,7 @@ class TermMatch(BaseModel):
 class ChangedTerm(BaseModel):
     """A term of A of which only part is in B."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     term: str
     start: int
@@ -91,7 +91,7 @@ class ChangedTerm(BaseModel):
 class ParamDiff(BaseModel):
     """Parameters compared exactly: what stayed, what went, what came, what changed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     same: list[str] = Field(default_factory=list)
     only_a: list[str] = Field(default_factory=list)
@@ -102,7 +102,7 @@ class ParamDiff(BaseModel):
 class Comparison(BaseModel):
     """The meaning check of B against A."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     a: str
     b: str

@@ -18,7 +18,7 @@ from promptsmith.core.plan import RenderPlan, plan
 class PreviewResult(BaseModel):
     """What a preview made: the plan(s), the files, timings and scores."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     plans: list[RenderPlan]
     png: str

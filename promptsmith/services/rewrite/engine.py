@@ -82,10 +82,9 @@ class Rewriter:
         (the LLM's classify job)."""
         t0 = time.perf_counter()
         if len(text) > MAX_PROMPT_CHARS:  # left as it is, with the finding that says why (PS013)
-            return RewriteResult.model_construct(
-                input=text, output=text, slots={}, params=[], changes=[], diagnostics=self.linter.lint(text),
-                clean=False, candidates=[], engine="rules", target_version=self.target,
-                seconds=time.perf_counter() - t0, check=None, jobs=[], model="", retries=0, fallback=None)
+            return RewriteResult.built(
+                input=text, output=text, diagnostics=self.linter.lint(text), clean=False, target_version=self.target,
+                seconds=time.perf_counter() - t0)
         changes: list[Change] = []
         prompt = self._syntax_fixes(text, changes)
         prompt = self._text_fixes(prompt, changes)
@@ -102,7 +101,7 @@ class Rewriter:
         elif self._already_a_brief(prompt_text):
             body = capitalize_sentences(prompt_text)
             if body != prompt_text:
-                changes.append(Change.model_construct(rule="natural-language-brief", before=prompt_text, after=body,
+                changes.append(Change.made(rule="natural-language-brief", before=prompt_text, after=body,
                                                       reason="each sentence starts with a capital"))
         else:
             brief = self.analyzer.analyze(prompt_text, overrides)
@@ -116,7 +115,7 @@ class Rewriter:
             self._brief_changes(brief, prompt_text, body, negatives, changes)
 
         def change(rule: str, before: str, after: str, reason: str) -> None:
-            changes.append(Change.model_construct(rule=rule, before=before, after=after,
+            changes.append(Change.made(rule=rule, before=before, after=after,
                                   reason=self.reason(rule) + (f": {reason}" if reason else "")))
 
         params = self.params.run(prompt, negatives, quoted, change)
@@ -124,12 +123,10 @@ class Rewriter:
         output = " ".join(x for x in (" ".join(images), body, " ".join(params)) if x)
         diagnostics = self.linter.lint(output) if output else []
         clean = not any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics)
-        # built from trusted parts without validation (every field is ours): the batch hot path
-        return RewriteResult.model_construct(
+        return RewriteResult.built(
             input=text, output=output, slots=_merge_slots(briefs), params=params, changes=changes,
             diagnostics=diagnostics, clean=clean, candidates=cands, engine="rules", target_version=self.target,
-            seconds=time.perf_counter() - t0, check=None, jobs=[], model="", retries=0, fallback=None,
-        )
+            seconds=time.perf_counter() - t0)
 
     def analysis(self, text: str) -> Brief | None:
         """The brief `rewrite` composes from (the text after the same syntax and text fixes), or
@@ -147,7 +144,7 @@ class Rewriter:
         """Parse with the syntax slips (en dashes, glued flags…) mended, recording each as a change."""
         prompt, mended = parse_mended(text, self.spec)
         for d in mended:
-            changes.append(Change.model_construct(rule=d.name, before=d.span.slice(text),
+            changes.append(Change.made(rule=d.name, before=d.span.slice(text),
                                   after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
                                   reason=d.message))
         return prompt
@@ -173,7 +170,7 @@ class Rewriter:
                 else:
                     grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[union-attr]
                     after = apply_edits(before_pass, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
-                changes.append(Change.model_construct(rule=rule, before=d.span.slice(before_pass), after=after,
+                changes.append(Change.made(rule=rule, before=d.span.slice(before_pass), after=after,
                                                       reason=self.reason(rule)))
         if fixed == head:
             return prompt
@@ -191,16 +188,16 @@ class Rewriter:
                        changes: list[Change]) -> None:
         for term in brief.dropped:
             if term.rule == "filler-quality-token":
-                changes.append(Change.model_construct(rule=term.rule, before=term.text, after="", reason=self.reason(term.rule)))
+                changes.append(Change.made(rule=term.rule, before=term.text, after="", reason=self.reason(term.rule)))
             elif term.rule == "negation-to-no":
-                changes.append(Change.model_construct(rule=term.rule, before=term.text,
+                changes.append(Change.made(rule=term.rule, before=term.text,
                                       after=f"--no {brief.negatives[0] if brief.negatives else ''}".strip(),
                                       reason=self.reason(term.rule)))
         for rule, was, now in brief.applied:
-            changes.append(Change.model_construct(rule=rule, before=was, after=now, reason=self.reason(rule)))
+            changes.append(Change.made(rule=rule, before=was, after=now, reason=self.reason(rule)))
         negatives.extend(brief.negatives)
         if after != before:
-            changes.append(Change.model_construct(rule="natural-language-brief", before=before, after=after,
+            changes.append(Change.made(rule="natural-language-brief", before=before, after=after,
                                   reason=self.reason("natural-language-brief")))
 
     @rewrite_rule("fold-multi-prompt", "composition")
@@ -219,7 +216,7 @@ class Rewriter:
             body = next(iter(candidates(brief, self.rules)), folded)
             self._brief_changes(brief, folded, body, negatives, [])
             before = " ".join(f"{s.text}::{s.weight_raw or ''}" if s.separated else s.text for s, _ in parts)
-            changes.append(Change.model_construct(rule="fold-multi-prompt", before=before, after=body,
+            changes.append(Change.made(rule="fold-multi-prompt", before=before, after=body,
                                   reason=self.reason("fold-multi-prompt")))
             return body
         out = []
