@@ -16,6 +16,31 @@ from promptsmith.errors import PromptsmithError
 from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, WRITE_MODES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: `--workers auto` runs one process per physical core from this many prompts in a file on.
+AUTO_WORKERS_LINES = 200
+
+
+class _Workers(click.ParamType):
+    """`auto` (None: the command decides) or a process count from 1 to 64."""
+
+    name = "auto|N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
+        if value is None or isinstance(value, int) and not isinstance(value, bool):
+            n = value
+        elif str(value).strip().lower() == "auto":
+            return None
+        else:
+            try:
+                n = int(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is not auto or a whole number", param, ctx)
+        if n is not None and not 1 <= n <= 64:
+            self.fail(f"{n} is not in the range 1 to 64", param, ctx)
+        return n
+
+
+WORKERS = _Workers()
 
 
 def _config(ctx: click.Context):
@@ -230,7 +255,9 @@ def _describe(line: int, prompt: Any) -> str:
 @click.option("--explain", is_flag=True, help="Show every change with the rule behind it.")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for large inputs (order is kept).")
+@click.option("--workers", type=WORKERS, default="auto", show_default=True,
+              help="Processes (order is kept). auto: one per physical core for a file of at least "
+                   f"{AUTO_WORKERS_LINES} prompts on the rules engine, else one.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar with rate and ETA on stderr (default: when stderr is a terminal).")
 @click.option("--check", is_flag=True, help="Compare each brief with its input by sentence embeddings (needs promptsmith[embed]).")
@@ -250,7 +277,7 @@ def _describe(line: int, prompt: Any) -> str:
               help="llama.cpp threads (default: the physical cores less one, at least one).")
 @click.pass_context
 def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
-            target_version: str | None, explain: bool, input_format: str | None, workers: int,
+            target_version: str | None, explain: bool, input_format: str | None, workers: int | None,
             progress: bool | None, check: bool, embed_model: str | None, model: str | None,
             llm_jobs: tuple[str, ...], write_mode: str, temperature: float, seed: int, closed_vocab: bool,
             llm_backend: str, threads: int | None) -> None:
@@ -289,7 +316,7 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
                        model=model)
     try:
         status = run_rewrite(prompt, file, session, fmt=fmt, explain=explain, input_format=input_format,
-                             workers=workers, progress=progress, check=check)
+                             workers=workers, auto_lines=AUTO_WORKERS_LINES, progress=progress, check=check)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.exit(status)

@@ -45,9 +45,12 @@ def _text(record: dict[str, Any], explain: bool) -> str:
 
 
 def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: str, explain: bool,
-                input_format: str | None, workers: int, progress: bool | None, check: bool = False) -> int:
+                input_format: str | None, workers: int | None, progress: bool | None, check: bool = False,
+                auto_lines: int = 200) -> int:
     """Rewrite and print; returns the exit status (0 all fine, 1 some record failed, its output is
-    not lint-clean for its version, or `check` found it not preserved)."""
+    not lint-clean for its version, or `check` found it not preserved). `workers` None is
+    `auto`: one process per physical core for a file of `auto_lines` prompts or more on the
+    rules engine without `check`, else one."""
     engine, target = session.engine, session.target_version
     session.prepare()  # bad settings or a missing model fail here, once, before any output
     llm = session.llm_options if engine in ("llm", "auto") else None
@@ -60,16 +63,21 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(source, input_format)
     show = (sys.stderr.isatty() if progress is None else progress) and prompt is None
     # the total costs a pass over the file: only for the bar and for cutting it across workers
-    total = 1 if prompt is not None else count_lines(source) if show or workers > 1 else None
+    auto = workers is None
+    total = 1 if prompt is not None else count_lines(source) if show or auto or workers > 1 else None
+    if auto:
+        workers = auto_workers(engine, check, total, auto_lines)
     out, err = sys.stdout, sys.stderr
     failed = flagged = unpreserved = 0
     collected: list[dict[str, Any]] = []
     # stdin goes to the workers a line at a time, so that a slow stream comes back line by line;
     # a file is cut into chunks that give every worker several, however short the file
     chunk = 1 if prompt is None and source == "-" else split_size(total, workers)
+    # the workers start before the bar's thread does (rules workers fork)
+    records = rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
+                             workers=workers, chunk=chunk, check=options, llm=llm)
     with Progress(total, "rewriting", show=show) as bar:
-        for record in rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
-                                     workers=workers, chunk=chunk, check=options, llm=llm):
+        for record in records:
             if record.get("error"):
                 failed += 1
                 click.echo(f"line {record['line']}: error: {record['error']}", err=True)
@@ -90,6 +98,18 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
         payload = collected[0] if prompt is not None and collected else collected
         out.write(dumps(payload, indent=2) + "\n")
     return 1 if failed or flagged or unpreserved else 0
+
+
+def auto_workers(engine: str, check: bool, total: int | None, lines: int) -> int:
+    """`--workers auto`: one process per physical core for a file of `lines` prompts or more
+    on the rules engine, else one. A model engine stays in one process (each worker would load
+    its own model, and llama.cpp already uses the cores), and so does stdin, whose length is
+    unknown and whose lines go out as they come."""
+    if engine != "rules" or check or total is None or total < lines:
+        return 1
+    from promptsmith.backends.cpu import physical_cores
+
+    return max(1, physical_cores())
 
 
 def split_size(total: int | None, workers: int, largest: int = 64) -> int:

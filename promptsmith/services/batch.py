@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
-# Workers are spawned, not forked: a fork after torch, llama.cpp or a server thread has started
-# can copy a held lock into the child and hang it.
-_SPAWN = multiprocessing.get_context("spawn")
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
+
+if TYPE_CHECKING:  # the pool's modules load when a run has workers (a single prompt never does)
+    import multiprocessing.context
+    from concurrent.futures import ProcessPoolExecutor
 
 
 @dataclass(frozen=True)
@@ -76,17 +75,44 @@ def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions |
 def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str | None = None,
                    rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
                    check: CheckOptions | None = None, llm: Any = None) -> Iterator[dict[str, Any]]:
-    """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready."""
+    """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready.
+
+    With `workers` > 1 the worker processes start here, in the calling thread, before anything
+    is read: call it before starting threads of your own (a progress bar) where workers fork."""
     if workers <= 1:
-        for job in jobs:
-            yield _run_one(job, engine, target_version, rule_dirs, check, llm)
-        return
+        return (_run_one(job, engine, target_version, rule_dirs, check, llm) for job in jobs)
+    from concurrent.futures import ProcessPoolExecutor
 
-    yield from _parallel(jobs, workers, chunk, (engine, target_version, rule_dirs, check, llm))
+    options = (engine, target_version, rule_dirs, check, llm)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(engine, check, llm))
+    pool.submit(_ready).result()  # every worker starts now, in this thread (a fork copies only it)
+    return _parallel(pool, jobs, workers, chunk, options)
 
 
-def _parallel(jobs: Iterable[Job], workers: int, chunk: int, options: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
-    """Chunks of jobs on worker processes, results in input order, as soon as each is ready.
+def _ready() -> None:
+    """The first task of a pool: it makes the pool start its workers."""
+
+
+def _context(engine: str, check: CheckOptions | None, llm: Any) -> multiprocessing.context.BaseContext:
+    """How worker processes start.
+
+    The rules engine forks on Linux: a child starts with the parent's loaded rules, lexicons
+    and compiled patterns (a spawned one re-imports and reloads them, ~0.4 s each), and the
+    rules engine holds no threads or native runtimes a fork could copy in a bad state. Anything
+    that may load a model (the llm engine, `--check`'s embedder) is spawned: a fork after torch
+    or llama.cpp has started threads can copy a held lock into the child and hang it.
+    """
+    import multiprocessing
+
+    if engine == "rules" and check is None and llm is None and sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _parallel(pool: ProcessPoolExecutor, jobs: Iterable[Job], workers: int, chunk: int,
+              options: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
+    """Chunks of jobs on the pool's worker processes, results in input order, as soon as each
+    is ready.
 
     A reader thread pulls the input and submits each chunk as it fills (the CLI reads stdin in
     chunks of one line, so a slow stream is rewritten line by line); at most `4 × workers` chunks
@@ -97,7 +123,6 @@ def _parallel(jobs: Iterable[Job], workers: int, chunk: int, options: tuple[Any,
     import queue
     import threading
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN)
     pending: queue.Queue[Any] = queue.Queue(maxsize=4 * workers)
     stop = threading.Event()
     done = object()

@@ -253,3 +253,43 @@ def test_shell_completion_completes_the_registered_engines() -> None:
     script = Path(sys.executable).parent / "promptsmith"  # the console script: completion keys on its name
     out = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == [f"plain,{name}" for name in ENGINES.names]
+
+
+def test_auto_workers_fork_for_a_large_file_on_the_rules_engine_only() -> None:
+    from promptsmith.backends.cpu import physical_cores
+    from promptsmith.cli.rewrite_cmd import auto_workers
+
+    assert auto_workers("rules", False, 5_000, 200) == physical_cores()
+    assert auto_workers("rules", False, 199, 200) == 1  # a short file: forking costs more than it saves
+    assert auto_workers("rules", False, None, 200) == 1  # stdin: its length is unknown, its lines stream
+    assert auto_workers("llm", False, 5_000, 200) == 1  # each worker would load its own model
+    assert auto_workers("rules", True, 5_000, 200) == 1  # --check loads an embedder
+
+
+def test_workers_auto_gives_what_one_process_gives(tmp_path: Path) -> None:
+    """`--workers auto` (the default) on a file long enough to fork: every line, in order, and
+    byte for byte the records of one process (but the seconds each took)."""
+    prompts = [f"a red fox number {i}, oil painting, volumetric lighting, 8k --ar 3:2" for i in range(450)]
+    prompts[7] = ""
+    prompts[300] = "x" * 70_000  # over the length limit: left as it is, with PS013
+    f = tmp_path / "p.txt"
+    f.write_text("\n".join(prompts) + "\n", encoding="utf-8")
+
+    def run(workers: str) -> list[dict]:
+        out = subprocess.run([sys.executable, "-m", "promptsmith", "rewrite", "--engine", "rules", "-f", str(f),
+                              "--format", "jsonl", "--workers", workers], capture_output=True, text=True, check=False)
+        records = [json.loads(line) for line in out.stdout.splitlines()]
+        for r in records:
+            r.pop("seconds", None)
+        return records
+
+    auto, one = run("auto"), run("1")
+    assert len(one) == len(prompts) and [r["line"] for r in one] == list(range(1, len(prompts) + 1))
+    assert auto == one
+
+
+def test_workers_must_be_auto_or_a_count() -> None:
+    result = CliRunner().invoke(main, ["rewrite", "--workers", "many", "a cat"])
+    assert result.exit_code == 2 and "is not auto or a whole number" in result.output
+    result = CliRunner().invoke(main, ["rewrite", "--workers", "0", "a cat"])
+    assert result.exit_code == 2 and "not in the range 1 to 64" in result.output
