@@ -142,16 +142,41 @@ def fragments(text: str) -> list[str]:
     return parts
 
 
+_CONJUNCTION = re.compile(r"\s(?:and|or|&)\s", re.I)
+
+
+def phrases(frags: list[str]) -> list[str]:
+    """Comma fragments with each enumeration closed by a conjunction made one phrase: in
+    "in the style of Ross Tran, Greg Rutkowski, Artgerm and Beeple" the names are the
+    coordinated object of one preposition, not four bare fragments. The short fragments
+    (one or two words) just before a fragment that holds "and", "or" or "&" join it; short
+    fragments that no conjunction closes stay fragments of their own."""
+    out: list[str] = []
+    run: list[str] = []
+    for f in frags:
+        if _CONJUNCTION.search(f" {f} "):
+            out.append(", ".join([*run, f]))
+            run = []
+        elif len(_WORD.findall(f)) <= _SHORT:
+            run.append(f)
+        else:
+            out.extend(run)
+            run = []
+            out.append(f)
+    return out + run
+
+
 def is_sentence(output: str) -> bool:
     """The output's prose (parameters and image prompts stripped, quoted text one word) reads as
     prose: each sentence starts with a capital (or digit or quote), ends with . ! ? (or a closing
     quote after one) and holds a preposition or a participle; and, over the whole text, fewer than
-    half of the comma fragments are one or two words long."""
+    half of the comma phrases (`phrases`: an enumeration closed by "and" is one) are one or two
+    words long."""
     text = " ".join(prose(output).split())
     if not text:
         return False
     masked = _mask_quotes(text)
-    frags = fragments(masked)
+    frags = phrases(fragments(masked))
     short = sum(1 for f in frags if len(_WORD.findall(f)) <= _SHORT)
     if frags and short * 2 >= len(frags):
         return False

@@ -107,6 +107,8 @@ def test_vowel_sound() -> None:
     "A cat on a mat. --ar 2:3 --v 6.1",
     "Dalmador, a watercolor-and-pen illustration in the style of Disney, a centered composition, with a cute "
     "and funny atmosphere.",
+    # one preposition's coordinated object, not six bare fragments
+    "A portrait of a knight, in the style of Ross Tran, Greg Rutkowski, Artgerm, Beeple, WLOP and Mucha.",
 ])
 def test_is_sentence(text: str) -> None:
     assert is_sentence(text)
@@ -119,10 +121,19 @@ def test_is_sentence(text: str) -> None:
     "A portrait of a woman, oil painting, dramatic light.",  # half the fragments short
     "A red cat.",                                       # no preposition or participle
     "A cat in a room. Epic lights.",                    # the second sentence has none
+    "A cat in a room, red, blue, green, gold, moody.",  # short fragments no "and" closes stay fragments
     "",
 ])
 def test_is_not_sentence(text: str) -> None:
     assert not is_sentence(text)
+
+
+def test_an_enumeration_closed_by_a_conjunction_is_one_phrase() -> None:
+    from eval.brief import phrases
+
+    assert phrases(["in the style of Ross Tran", "Artgerm", "Beeple and WLOP", "oil", "gold"]) == [
+        "in the style of Ross Tran", "Artgerm, Beeple and WLOP", "oil", "gold"]
+    assert phrases(["a cat on a mat", "red", "blue or green"]) == ["a cat on a mat", "red, blue or green"]
 
 
 def test_split_sentences() -> None:

@@ -116,10 +116,16 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
     """The subject sentence: head, features, clothing, attached phrases, setting."""
     np = _noun_phrase(brief, rules)
     if brief.shot:
-        shot = with_article(brief.shot, frozenset())
-        if np.split(None, 1)[:1] in (["A"], ["An"], ["The"]):
-            np = np[0].lower() + np[1:]  # "a close-up of a Japanese apartment", not "of A …"
-        np = f"{shot} of {np}" if np else shot
+        bare = re.sub(r"^(?:a|an)\s+", "", np, flags=re.IGNORECASE)
+        first = bare.split(" of ", 1)[0].lower()
+        if " of " in bare and first in rules.shots and first not in brief.shot.lower():
+            # "close-up" + "portrait of a woman": a close-up portrait of a woman, not "of Portrait of"
+            np = with_article(f"{brief.shot} {bare[0].lower()}{bare[1:]}", frozenset())
+        else:
+            shot = with_article(brief.shot, frozenset())
+            if np.split(None, 1)[:1] in (["A"], ["An"], ["The"]):
+                np = np[0].lower() + np[1:]  # "a close-up of a Japanese apartment", not "of A …"
+            np = f"{shot} of {np}" if np else shot
     origins = [a for a in _dedupe(brief.attached) if a.lower().startswith("from ")]
     if np and origins:  # "a knight from the movie Dune", no comma: it says which knight
         np = f"{np} {' and '.join(origins)}"
