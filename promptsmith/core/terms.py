@@ -203,13 +203,16 @@ def respell(text: str, to: str, keep: str = "") -> str:
     """`text` (words the tool writes) in the spelling `to` (`us`/`uk`); words that appear in
     `keep` (the user's text) exactly as written stay as they are."""
     sp = spelling()
-    written, kept, kept_lower, theirs, capitals = _written(keep)
     low_text = text.lower()
     if sp.any_variant.search(low_text) is None:
         # nothing in it has a second spelling: only a word the user wrote in capitals can change
         # (WHITE BACKGROUND stays WHITE BACKGROUND), and only where the text holds it
+        if keep == keep.lower():
+            return text
+        capitals = _written(keep)[4]
         if not capitals or not any(c in low_text for c in capitals):
             return text
+    written, kept, kept_lower, theirs, _ = _written(keep)
 
     def one(m: re.Match[str]) -> str:
         w = m.group()
