@@ -80,6 +80,11 @@ def test_the_users_spelling_is_kept(prompt: str, expected: str) -> None:
     ("an ultra - realistic portrait painting of shaggy rogers, by alex ross. 4 k. ultra - realistic. highly detailed.",
      ["An portrait", ". .", "..", " ."]),
     ("a female saints made of mecha, futuristic, by merriam", ["A futuristic a", "a a "]),
+    # no article before a plural without an -s
+    ("women and dragon standing in a lake, oil painting", ["A women"]),
+    ("people walking in the rain, photo", ["A people"]),
+    # a shot before a portrait is one phrase
+    ("Portrait of a woman, close-up, red hair", ["of Portrait", "close-up of portrait"]),
     # a render engine is a tool, credited once
     ("portrait of a woman, octane render, octane, unreal engine 5", ["style of Octane", "Octane and Octane"]),
     # period-separated keywords become one brief, not stray stops

@@ -198,6 +198,15 @@ def article_for(word: str) -> str:
     return "an" if _ARTICLE_VOWEL.match(w) else "a"
 
 
+#: Plurals without an -s: no article goes before them ("women and a dragon", "people walking").
+_IRREGULAR_PLURALS = frozenset("men women people children mice geese feet teeth police cattle folk folks "
+                               "gentlemen businessmen firemen fishermen policemen".split())
+
+
+def _plural(word: str) -> bool:
+    return (word.endswith("s") and not word.endswith(("ss", "us", "is", "ous"))) or word in _IRREGULAR_PLURALS
+
+
 def with_article(phrase: str, determiners: frozenset[str]) -> str:
     """`old fisherman` → `an old fisherman`; plurals, names and determined phrases unchanged."""
     words = phrase.split()
@@ -212,8 +221,8 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
     if first[:1].isupper() and low not in ("a", "an"):
         return phrase  # a name: Shrek, Tokyo, Elmo
     last = re.sub(r"[^\w]", "", words[-1].lower())
-    if last.endswith("s") and not last.endswith(("ss", "us", "is", "ous")) and len(words) <= 6:
-        return phrase  # a plural: "neon signs", "two cats"
+    if _plural(last) and len(words) <= 6:
+        return phrase  # a plural: "neon signs", "two cats", "old women"
     head_word = re.sub(r"[^\w]", "", low)
     if (len(words) > 1 and len(head_word) > 3 and head_word.endswith("s") and not head_word.endswith(("ss", "us", "is"))
             and words[1].lower().endswith(("ly", "ed", "ing"))):
@@ -222,8 +231,8 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
                 if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)), None)
     if cut is not None:
         word = re.sub(r"[^\w]", "", words[cut - 1].lower())
-        if word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
-            return phrase  # "inmates with cow heads"
+        if _plural(word):
+            return phrase  # "inmates with cow heads", "women and dragon"
     if len(words) == 1 and low.endswith(("ness", "ism", "ity")):
         return phrase  # a mass noun: "darkness", "minimalism"
     return f"{article_for(first)} {phrase}"
