@@ -254,12 +254,19 @@ def display_name(lex: Lexicon, name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words)  # "j. c. leyendecker" → "J. C. Leyendecker"
 
 
+#: Words in -ive of seven letters or more that are things, not qualities.
+_IVE_NOUNS = frozenset("detective executive relative captive archive locomotive explosive adhesive directive "
+                       "incentive perspective objective alternative initiative narrative operative representative "
+                       "sedative preservative additive collective offensive defensive negative positive".split())
+
+
 def _single_adjective(word: str) -> bool:
     """A one-word term that reads as an adjective: stricter than inside a phrase (`swelling`,
-    `hive`, `ossuary` are things)."""
+    `hive`, `ossuary` are things; `seductive`, `massive` are qualities)."""
     low = word.lower()
     return _looks_adjective(word) and not low.endswith(("ing", "ary", "ive", "ery", "ory")) or low.endswith(
-        ("ous", "ful", "ic", "ical", "esque", "ish", "less"))
+        ("ous", "ful", "ic", "ical", "esque", "ish", "less")) or (
+        low.endswith("ive") and len(low) >= 7 and low.isalpha() and low not in _IVE_NOUNS and not word[:1].isupper())
 
 
 def _looks_adjective(word: str) -> bool:

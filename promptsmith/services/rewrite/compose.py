@@ -138,10 +138,14 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
             parts = [f"{np} and {withs}"]
         else:  # no comma after a bare head: "a woman with red eyes"
             parts = [f"{np} with {withs}"]
+    # what is worn is said once: "wearing copper jewelry and an orange tunic", whether the user
+    # wrote "wearing" or the lexicon knew the garment
+    wearing = [a for a in _dedupe(brief.attached) if a.lower().startswith("wearing ")] if brief.worn else []
     if brief.worn:
-        parts.append("wearing " + join_list(_dedupe([_articled(w, rules) for w in brief.worn])))
+        parts.append("wearing " + join_list(_dedupe([_articled(w, rules) for w in brief.worn]
+                                                    + [a.split(None, 1)[1] for a in wearing])))
     for a in _dedupe(brief.attached):
-        if np and a in origins:
+        if (np and a in origins) or a in wearing:
             continue
         opener = a.split(None, 1)[0].lower()
         if len(parts) == 1 and np and parts[0].startswith(np) and (
@@ -284,12 +288,12 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
         make = style
     order = (lighting, colour, make, tools, composition, mood) if look_first else \
         (make, tools, lighting, colour, composition, mood)
-    tail = [p for p in order if p]
+    tail = _join_withs([p for p in order if p])
     prose = _dedupe([_sentence(p) for p in brief.prose])  # a sentence said twice is said once
     sentences: list[str] = [] if brief.head_first else prose
     if medium_first and medium and lead:
         first = f"{medium} of {lead[0].lower() + lead[1:] if brief.shot else lead}"
-        rest = [p for p in ((style, tools, lighting, colour, composition, mood)) if p]
+        rest = _join_withs([p for p in ((style, tools, lighting, colour, composition, mood)) if p])
         sentences.append(_sentence(", ".join([first + (f" {rest[0]}" if rest and rest[0] == style else ""),
                                               *[r for r in rest if r != style]])))
         return _tidy(" ".join(sentences))
@@ -316,6 +320,19 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
     if brief.head_first:
         sentences[1:1] = prose
     return _tidy(" ".join(s for s in sentences if s))
+
+
+def _join_withs(parts: list[str]) -> list[str]:
+    """Two phrases in a row that open with "with" share it: "with glowing lights and a sultry
+    atmosphere", not "with glowing lights, with a sultry atmosphere" (unless the first is a list
+    of its own already)."""
+    out: list[str] = []
+    for p in parts:
+        if out and p.startswith("with ") and out[-1].startswith("with ") and " and " not in out[-1]:
+            out[-1] = f"{out[-1]} and {p[5:]}"
+        else:
+            out.append(p)
+    return out
 
 
 def _split_tail(tail: list[str]) -> list[str]:
