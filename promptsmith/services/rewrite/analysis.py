@@ -216,7 +216,7 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
     if first[:1] == "{":
         first = first[1:] or "x"  # `{red, blue} car`: the article agrees with the first option
     low = first.lower()
-    if low in determiners or first[:1].isdigit() or first[:1] in "\"“'(":
+    if low in determiners or first[:1].isdigit() or first[:1] in "\"“'([":
         return phrase
     if first[:1].isupper() and low not in ("a", "an"):
         return phrase  # a name: Shrek, Tokyo, Elmo
