@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
 from promptsmith.core.terms import CREDIT_SUFFIXES, CREDIT_WORDS, STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
@@ -220,6 +221,8 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
         return phrase
     if first[:1].isupper() and low not in ("a", "an"):
         return phrase  # a name: Shrek, Tokyo, Elmo
+    if len(words) > 1 and words[1].lower() in ("a", "an", "the"):
+        return phrase  # "background a shattered wasteland": the user's own article follows
     last = re.sub(r"[^\w]", "", words[-1].lower())
     if _plural(last) and len(words) <= 6:
         return phrase  # a plural: "neon signs", "two cats", "old women"
@@ -412,6 +415,33 @@ class Analyzer:
         self._put(last.slot, term[last.start :], brief)
         return True
 
+    @cached_property
+    def _common_words(self) -> frozenset[str]:
+        """Words that are not names: those of the lexicons' terms (styles and tools left out,
+        they are names), the rule set's adjectives, medium heads and shots, and stop words."""
+        words = {w for t, slot in self.lex.slot_of_term.items() if slot not in ("style", "tool") for w in t.split()}
+        words.update(self.rules.adjectives, self.rules.medium_heads, *(s.split() for s in self.rules.shots))
+        # a word the lexicons write with a capital outside a style's name is a brand or a name
+        # wherever it appears (Nikon, Kodak, Unreal; not RED, an acronym, or a style's "Cinematic")
+        lex = self.lex
+        named = {w.lower() for table in (lex.display, lex.phrase) for key, shown in table.items()
+                 if lex.slot_of_term.get(key) != "style"
+                 for w in shown.split() if w[:1].isupper() and w[1:].islower()}
+        return frozenset(w for w in words | STOP if w.isalpha()) - self.rules.first_names - named
+
+    def _sentence_case(self, term: str, written_lower: set[str]) -> str:
+        """A term that opened one of the user's sentences, without the capital the sentence gave
+        it, when it goes into the middle of a brief's sentence: "drops of blood", "soft light".
+        Only for a capitalized common word (a word the lexicons know, or one the user also wrote
+        in lower case); a name (`Paris at night`, `Thom Yorke`) keeps its capital."""
+        first = term.split(None, 1)[0]
+        low = first.lower()
+        if len(first) < 2 or not first[1:].islower() or not first.isalpha():
+            return term
+        if low in self._common_words or low in written_lower:
+            return low + term[len(first):]
+        return term
+
     def _names_go_on(self, term: str) -> bool:
         """Whether a term right after a credit goes on with its list of makers: a name
         (`Chéri Hérouard`), or names joined by "and" of which the lexicon knows one as a style
@@ -528,7 +558,8 @@ class Analyzer:
         terms = self._close_noun_phrases(ledger(text, self.lex).terms)
         prose = _prose_terms(terms)
         seen_wrapped: set[str] = set()
-        for t in terms:
+        written_lower: set[str] | None = None
+        for k, t in enumerate(terms):
             term = t.text
             if t.sd and self.rules.on("sd-weight-syntax") and t.wrapped not in seen_wrapped:
                 seen_wrapped.add(t.wrapped)
@@ -566,6 +597,10 @@ class Analyzer:
                     brief.prose[-1] += "."
                 brief.terms.append(Term(term, "subject"))
                 continue
+            if k and terms[k - 1].sep == "." and term[:1].isupper():
+                if written_lower is None:
+                    written_lower = set(re.findall(r"\b[a-z]+\b", text))
+                term = self._sentence_case(term, written_lower)
             if overrides and term in overrides and overrides[term] in BRIEF_SLOTS:
                 slot = overrides[term]
                 if slot == "subject":
