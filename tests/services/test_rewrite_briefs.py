@@ -84,7 +84,8 @@ def test_the_users_spelling_is_kept(prompt: str, expected: str) -> None:
     ("women and dragon standing in a lake, oil painting", ["A women"]),
     ("people walking in the rain, photo", ["A people"]),
     # a term that opened the user's sentence loses that capital mid-sentence; a brand keeps its own
-    ("Jeff Bezos as villain. Fire in the background. Red eyes.", ["Fire in", "Red eyes"]),
+    ("Jeff Bezos as villain. Emperor, evil grin. Fire in the background. Detailed face. Red eyes.",
+     ["Fire in", "Red eyes"]),
     ("photo of roots in a cavern. Nikon d850, 55mm", ["nikon"]),
     # a shot before a portrait is one phrase
     ("Portrait of a woman, close-up, red hair", ["of Portrait", "close-up of portrait"]),
