@@ -182,6 +182,17 @@ def keys(text: str) -> set[str]:
     return {fold(w) for w in _WORD.findall(text) if w.lower() not in STOP}
 
 
+#: Words that say how many: a brief keeps each count of its prompt and adds none.
+COUNT_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                        "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand dozen".split())
+
+
+def counts(text: str) -> set[str]:
+    """The counts a text says: its numbers written as words or as digits standing alone
+    (`two cats`, `3 birds`; not the digits inside `8k` or `35mm`)."""
+    return {w.lower() for w in _WORD.findall(text) if w.isdigit() or w.lower() in COUNT_WORDS}
+
+
 def all_keys(text: str) -> set[str]:
     """The normal forms of every word of a text, stop words too."""
     return {fold(w) for w in _WORD.findall(text)}

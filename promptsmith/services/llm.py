@@ -22,7 +22,7 @@ from typing import Any
 from promptsmith.backends.base import Generator
 
 from promptsmith.core.lexicon import load_lexicon
-from promptsmith.core.terms import all_keys
+from promptsmith.core.terms import WORD, all_keys, counts, ledger
 from promptsmith.core.resources import load_rule_file
 from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
 
@@ -48,6 +48,56 @@ def llm_prompts(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
 def _words(text: str) -> set[str]:
     """The ledger's normal forms of every word (spelling variants and plurals are one word)."""
     return all_keys(text)
+
+
+#: "X as Y" with these around "as" is not a casting ("such as", "as well as", "as if").
+_NOT_CASTING = frozenset("such well just so same as if though".split())
+_AS = re.compile(r"([\w'’-]+)\s+as\s+(?:(?:an?|the)\s+)?([\w'’-]+)", re.I)
+
+
+def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[str, list[str]]) -> list[str]:
+    """What a bag of words misses about a written brief, against the prompt it came from:
+
+    - a medium verb ("photographed", "rendered") only where the prompt names that medium, or the
+      rules engine's own brief says it;
+    - "X as Y" keeps its order ("Jeff Bezos as a villain", never "a villain as Jeff Bezos");
+    - every count is kept and none is added ("two cats" stays two);
+    - one named subject stays one ("sherlock holmes benedict cumberbatch" never becomes
+      "Sherlock Holmes and Benedict Cumberbatch").
+    """
+    reasons: list[str] = []
+    low, source_low, rules_low = brief.lower(), source.lower(), rules_brief.lower()
+    source_words = {w.lower() for w in WORD.findall(source)} | {w.lower() for w in WORD.findall(rules_brief)}
+    for verb, allowed in medium_verbs.items():
+        if re.search(rf"\b{verb}\b", low) and not re.search(rf"\b{verb}\b", rules_low) \
+                and not any(a in source_words or (" " in a and a in source_low) for a in allowed):
+            reasons.append(f"'{verb}' names a medium the prompt does not")
+    for m in _AS.finditer(source):
+        x, y = m.group(1).lower(), m.group(2).lower()
+        if x in _NOT_CASTING or y in _NOT_CASTING:
+            continue
+        def says(text: str) -> bool:
+            return any(n.group(1).lower() == x and n.group(2).lower() == y for n in _AS.finditer(text))
+
+        if says(rules_brief) and not says(brief):  # (a pair the rules brief rewords is not judged)
+            reasons.append(f"'{m.group(0)}' lost its order")
+    content = " ".join(t.content for t in ledger(source).terms if t.content and t.kind != "filler")
+    # the counts the rules engine's brief says too (`3 d` is its "3D", not a count of three)
+    wanted, said, ruled = counts(content), counts(brief), counts(rules_brief)
+    if said - wanted - ruled:
+        reasons.append("changed a count: " + ", ".join(sorted(said - wanted - ruled)))
+    elif (wanted & ruled) - said:
+        reasons.append("dropped a count: " + ", ".join(sorted((wanted & ruled) - said)))
+    for t in ledger(source).terms:
+        words = WORD.findall(t.content.lower())
+        if len(words) < 2 or re.search(r"\b(?:and|or)\b|&", t.content.lower()):
+            continue
+        for a, b in zip(words, words[1:]):
+            if re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", low) and \
+                    not re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", rules_low):
+                reasons.append(f"made '{t.content}' two")
+                break
+    return reasons
 
 
 @dataclass
@@ -285,6 +335,9 @@ class LlmRewriter:
             invented = sorted({w for run in acc.added for w in _words(run.text) - allowed if not w.isdigit()})
             if invented:
                 reasons.append("invented " + ", ".join(invented))
+        rules_brief = original.candidates[0] if original.candidates else original.output
+        verbs = self.prompts["write"].get("vocabulary", {}).get("medium_verbs", {})
+        reasons += role_checks(source, text, rules_brief, verbs)
         # wording the writer brought in: warnings the rules engine's own brief does not have (a
         # prompt's SD weights or an odd word the user wrote are not the writer's fault)
         wording = self._wording(text) - self._wording(original.candidates[0] if original.candidates else "")

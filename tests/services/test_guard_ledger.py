@@ -50,3 +50,29 @@ def test_a_brief_that_invents_a_term_is_rejected(llm: LlmRewriter, addition: str
     body = result.candidates[0].rstrip(".") + f" {addition}."
     report = llm.guard(result, body)
     assert not report.ok and any(r.startswith("invented") for r in report.reasons), (body, report.reasons)
+
+
+@pytest.mark.parametrize("prompt, written, why", [
+    # a painter is not a photographer: the verb needs a photo in the prompt
+    ("old fisherman portrait, oil painting, by greg rutkowski",
+     "A portrait of an old fisherman, an oil painting photographed by Greg Rutkowski.", "names a medium"),
+    # one person stays one
+    ("sherlock holmes benedict cumberbatch with tea in flat, illustration",
+     "Sherlock Holmes and Benedict Cumberbatch with tea in flat, an illustration.", "two"),
+    # X as Y keeps its order
+    ("jeff bezos as villain, oil painting", "A villain as Jeff Bezos, an oil painting.", "lost its order"),
+    # counts are kept
+    ("two cats on a sofa, oil painting", "Three cats on a sofa, an oil painting.", "count"),
+    ("2 cats on a sofa, oil painting", "3 cats on a sofa, an oil painting.", "count"),
+])
+def test_roles_a_bag_of_words_misses_are_checked(llm: LlmRewriter, prompt: str, written: str, why: str) -> None:
+    result = llm.rules.rewrite(prompt)
+    report = llm.guard(result, written)
+    assert any(why in r for r in report.reasons), (written, report.reasons)
+
+
+def test_the_rules_briefs_of_the_role_examples_pass(llm: LlmRewriter) -> None:
+    for prompt in ("old fisherman portrait, photo, by annie leibovitz", "jeff bezos as villain, oil painting",
+                   "two cats on a sofa, 8k", "octane render of a robot"):
+        result = llm.rules.rewrite(prompt)
+        assert llm.guard(result, result.candidates[0]).ok, (prompt, result.candidates[0])
