@@ -107,6 +107,10 @@ class SpanLock:
     def __post_init__(self) -> None:
         self._has_head = any(s.role == "head" for s in self.spans)
         self._memo: dict[_State, bool] = {}
+        #: `_next` of each state met: decoding asks again for the same state on every token of a
+        #: unit being written (its pending text differs, the state it continues from does not).
+        self._next_memo: dict[_State, tuple[tuple[str, tuple[str, object]], ...]] = {}
+        self._entries_memo: dict[tuple[object, ...], tuple[int, ...]] = {}
         self._budget = 20_000
         self.max_joiners = self.max_joiners or 3 * len(self.spans) + 3
 
@@ -120,8 +124,17 @@ class SpanLock:
         return bool(s.used) and all(self.spans[i].role in ("head", "shot") for i in s.used) and \
             sum(len(self.spans[i].text.split()) for i in s.used) <= 4
 
-    def _entries(self, s: _State, joiner: str, article: str | None) -> list[int]:
-        """The spans left that `joiner` (then `article`, if any) may lead in."""
+    def _entries(self, s: _State, joiner: str, article: str | None) -> tuple[int, ...]:
+        """The spans left that `joiner` (then `article`, if any) may lead in (memoised on the
+        parts of `s` the answer reads: many states of the search share them)."""
+        before = s.prev[1] if joiner == " " and s.prev[0] == "span" else None
+        key = (s.used, s.lead, s.last_role, s.comma, before, joiner, article)
+        known = self._entries_memo.get(key)
+        if known is None:
+            known = self._entries_memo[key] = tuple(self._find_entries(s, joiner, article))
+        return known
+
+    def _find_entries(self, s: _State, joiner: str, article: str | None) -> list[int]:
         last = s.last_role
         phase = self._phase(s)
         head_used = any(self.spans[i].role == "head" for i in s.used) or not self._has_head
@@ -174,15 +187,20 @@ class SpanLock:
             out.append(i)
         return out
 
-    def _next(self, s: _State) -> list[tuple[str, tuple[str, object]]]:
+    def _next(self, s: _State) -> tuple[tuple[str, tuple[str, object]], ...]:
         """(rendered text, unit) for every unit allowed after state `s` from which the sentence
-        can still be finished (with its leading space)."""
+        can still be finished (with its leading space). Memoised: once each unit's `_viable`
+        is known it is in `_memo`, so a second search would give the same list."""
+        known = self._next_memo.get(s)
+        if known is not None:
+            return known
         out = []
         for r, u in self._units(s):
             self._budget = 4_000  # per unit considered: a long search is cut, not the ones after it
             if self._viable(self._apply(s, u)):
                 out.append((r, u))
-        return out
+        known = self._next_memo[s] = tuple(out)
+        return known
 
     def _viable(self, s: _State) -> bool:
         """Whether the sentence can still be finished from `s` (a memoised search over units; a

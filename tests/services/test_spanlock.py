@@ -103,6 +103,38 @@ def test_every_sentence_of_the_lock_passes_the_guard(llm: LlmRewriter, real_prom
     assert finished >= 200 and rejected == 0
 
 
+def test_the_memoised_search_answers_as_a_fresh_one(llm: LlmRewriter, real_prompts: list[str]) -> None:
+    """`_next` and `_entries` are memoised per lock (decoding asks again for the same states on
+    every token): along random walks, a lock that keeps its memos allows and advances exactly as
+    a twin that forgets them before every call."""
+    rng = random.Random(7)
+    walked = 0
+    for prompt in real_prompts[::40]:
+        brief = llm.rules.analysis(prompt)
+        if brief is None or not lockable(brief):
+            continue
+        spans = spans_of(brief, llm.rules.rules.determiners)
+        kept, fresh = SpanLock(spans, spelling=brief.spelling), SpanLock(spans, spelling=brief.spelling)
+        states = kept.start()
+        for _ in range(120):
+            if kept.finished(states):
+                break
+            fresh._next_memo.clear()
+            fresh._entries_memo.clear()
+            options = kept.allowed(states)
+            assert options == fresh.allowed(states), prompt
+            if not options:
+                break
+            piece = rng.choice(sorted(options))
+            fresh._next_memo.clear()
+            fresh._entries_memo.clear()
+            after = kept.advance(states, piece)
+            assert after == fresh.advance(states, piece), (prompt, piece)
+            states = after
+            walked += 1
+    assert walked >= 300
+
+
 def test_the_write_job_uses_the_locked_sentence_or_falls_back_with_the_reason() -> None:
     prompt = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, 8k --ar 2:3"
     good = "An oil painting of an old fisherman, a portrait... "  # refused: a shot cannot follow the subject
