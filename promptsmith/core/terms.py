@@ -220,10 +220,10 @@ def respell(text: str, to: str, keep: str = "") -> str:
         # (WHITE BACKGROUND stays WHITE BACKGROUND), and only where the text holds it
         if keep == keep.lower():
             return text
-        capitals = _written(keep)[4]
+        capitals = _written(keep)[3]
         if not capitals or not any(c in low_text for c in capitals):
             return text
-    written, kept, kept_lower, theirs, _ = _written(keep)
+    kept, kept_lower, theirs, _ = _written(keep)
 
     def one(m: re.Match[str]) -> str:
         w = m.group()
@@ -243,13 +243,13 @@ def respell(text: str, to: str, keep: str = "") -> str:
     return _WORD.sub(one, text)
 
 
-_Written = tuple[list[str], set[str], set[str], dict[str, str], tuple[str, ...]]
+_Written = tuple[set[str], set[str], dict[str, str], tuple[str, ...]]
 _WRITTEN: dict[str, _Written] = {}
 
 
 def _written(keep: str) -> _Written:
     """The user's words as `respell` reads them, memoized per text (one prompt's candidates and
-    phrases ask for the same text many times): the words, them as a set and lower-cased, each
+    phrases ask for the same text many times): the words as a set and lower-cased, each
     word's spelling by its American form, and the lower-cased forms of the words in capitals.
 
     A word the user wrote in both spellings ("cameron gray and alex grey") is theirs as they
@@ -263,9 +263,9 @@ def _written(keep: str) -> _Written:
     for w in written:
         theirs.setdefault(sp.american(w.lower()), w if (w.isupper() and len(w) > 1) else w.lower())
     capitals = tuple(dict.fromkeys(w.lower() for w in written if w.isupper() and len(w) > 1))
-    if len(_WRITTEN) >= 1024:
+    if len(_WRITTEN) >= MEMO_SIZE:
         _WRITTEN.clear()
-    hit = _WRITTEN[keep] = (written, set(written), {w.lower() for w in written}, theirs, capitals)
+    hit = _WRITTEN[keep] = (set(written), {w.lower() for w in written}, theirs, capitals)
     return hit
 
 

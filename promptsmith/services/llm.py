@@ -72,23 +72,25 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
         if re.search(rf"\b{verb}\b", low) and not re.search(rf"\b{verb}\b", rules_low) \
                 and not any(a in source_words or (" " in a and a in source_low) for a in allowed):
             reasons.append(f"'{verb}' names a medium the prompt does not")
-    for m in _AS.finditer(source):
-        x, y = m.group(1).lower(), m.group(2).lower()
-        if x in _NOT_CASTING or y in _NOT_CASTING:
-            continue
-        def says(text: str) -> bool:
-            return any(n.group(1).lower() == x and n.group(2).lower() == y for n in _AS.finditer(text))
+    def casts(text: str) -> set[tuple[str, str]]:
+        return {(n.group(1).lower(), n.group(2).lower()) for n in _AS.finditer(text)}
 
-        if says(rules_brief) and not says(brief):  # (a pair the rules brief rewords is not judged)
+    in_rules, in_brief = casts(rules_brief), casts(brief)
+    for m in _AS.finditer(source):
+        pair = (m.group(1).lower(), m.group(2).lower())
+        if pair[0] in _NOT_CASTING or pair[1] in _NOT_CASTING:
+            continue
+        if pair in in_rules and pair not in in_brief:  # (a pair the rules brief rewords is not judged)
             reasons.append(f"'{m.group(0)}' lost its order")
-    content = " ".join(t.content for t in ledger(source).terms if t.content and t.kind != "filler")
+    terms = ledger(source).terms
+    content = " ".join(t.content for t in terms if t.content and t.kind != "filler")
     # the counts the rules engine's brief says too (`3 d` is its "3D", not a count of three)
     wanted, said, ruled = counts(content), counts(brief), counts(rules_brief)
     if said - wanted - ruled:
         reasons.append("changed a count: " + ", ".join(sorted(said - wanted - ruled)))
     elif (wanted & ruled) - said:
         reasons.append("dropped a count: " + ", ".join(sorted((wanted & ruled) - said)))
-    for t in ledger(source).terms:
+    for t in terms:
         words = WORD.findall(t.content.lower())
         if len(words) < 2 or re.search(r"\b(?:and|or)\b|&", t.content.lower()):
             continue

@@ -56,16 +56,5 @@ class RewriteResult(BaseModel):
 
     @classmethod
     def built(cls, **fields: object) -> RewriteResult:
-        """A result from trusted parts, without validation (the batch hot path). Every field left
-        out gets its default here: `model_construct` would call each default factory through
-        `inspect.signature`, which cost a third of a rules rewrite."""
-        for name, default in _DEFAULTS.items():
-            if name not in fields:
-                fields[name] = default()
-        return cls.model_construct(**fields)
-
-
-#: Each optional field's default, as a fresh-value maker (the lists and dicts are never shared).
-_DEFAULTS = {name: (info.default_factory if info.default_factory is not None
-                    else (lambda value=info.default: value))
-             for name, info in RewriteResult.model_fields.items() if not info.is_required()}
+        """A result from trusted parts, without validation (the batch hot path)."""
+        return build(cls, **fields)
