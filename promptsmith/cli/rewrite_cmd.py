@@ -72,7 +72,8 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     collected: list[dict[str, Any]] = []
     # stdin goes to the workers a line at a time, so that a slow stream comes back line by line;
     # a file is cut into chunks that give every worker several, however short the file
-    chunk = 1 if prompt is None and source == "-" else split_size(total, workers)
+    streaming = prompt is None and source == "-"
+    chunk = 1 if streaming else split_size(total, workers)
     # the workers start before the bar's thread does (rules workers fork)
     records = rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
                              workers=workers, chunk=chunk, check=options, llm=llm)
@@ -92,7 +93,8 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
                 collected.append(record)
             else:
                 out.write(_text(record, explain) + "\n")
-            out.flush()
+            if streaming:  # a stream's line goes out as it is rewritten; a file's in full buffers
+                out.flush()
             bar.advance()
     if fmt == "json":
         payload = collected[0] if prompt is not None and collected else collected

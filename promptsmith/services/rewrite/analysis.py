@@ -20,6 +20,8 @@ from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, lo
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 
+_NON_WORD = re.compile(r"[^\w]")
+_ANY_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
 _STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|in\s+style\s+of|art\s+style\s+by|style\s+of|inspired\s+by)\s+(?P<who>.+)$", re.I)
 _BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
 #: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
@@ -223,17 +225,17 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
         return phrase  # a name: Shrek, Tokyo, Elmo
     if len(words) > 1 and words[1].lower() in ("a", "an", "the"):
         return phrase  # "background a shattered wasteland": the user's own article follows
-    last = re.sub(r"[^\w]", "", words[-1].lower())
+    last = _NON_WORD.sub("", words[-1].lower())
     if _plural(last) and len(words) <= 6:
         return phrase  # a plural: "neon signs", "two cats", "old women"
-    head_word = re.sub(r"[^\w]", "", low)
+    head_word = _NON_WORD.sub("", low)
     if (len(words) > 1 and len(head_word) > 3 and head_word.endswith("s") and not head_word.endswith(("ss", "us", "is"))
             and words[1].lower().endswith(("ly", "ed", "ing"))):
         return phrase  # "objects partially buried in sand": a plural
     cut = next((k for k in range(1, len(words))
                 if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)), None)
     if cut is not None:
-        word = re.sub(r"[^\w]", "", words[cut - 1].lower())
+        word = _NON_WORD.sub("", words[cut - 1].lower())
         if _plural(word):
             return phrase  # "inmates with cow heads", "women and dragon"
     if len(words) == 1 and low.endswith(("ness", "ism", "ity")):
@@ -677,7 +679,7 @@ def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
 
 
 def _strip_article(text: str) -> str:
-    return re.sub(r"^(?:a|an|the)\s+", "", text, flags=re.I)
+    return _ANY_ARTICLE.sub("", text)
 
 
 def join_list(items: list[str]) -> str:

@@ -21,6 +21,8 @@ from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
 _ARTICLES = frozenset({"a", "an", "the"})
 MOOD_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
 _LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
+_ANY_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+_MEDIUM_OPENING = re.compile(r"^(?:an?\s+)?(?:piece\s+of\s+)?")
 _DOUBLED_ARTICLE = re.compile(r"\b([Aa]n?|[Tt]he)\s+((?:[Aa]n?|[Tt]he)\s)")
 _A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
 #: Words that give a run of words a phrase of its own (prepositions, the composer's verbs).
@@ -116,7 +118,7 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
     """The subject sentence: head, features, clothing, attached phrases, setting."""
     np = _noun_phrase(brief, rules)
     if brief.shot:
-        bare = re.sub(r"^(?:a|an)\s+", "", np, flags=re.IGNORECASE)
+        bare = _LEADING_ARTICLE.sub("", np)
         first = bare.split(" of ", 1)[0].lower()
         if " of " in bare and first in rules.shots and first not in brief.shot.lower():
             # "close-up" + "portrait of a woman": a close-up portrait of a woman, not "of Portrait of"
@@ -169,7 +171,7 @@ COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|gr
 
 def _colours(brief: Brief) -> str:
     """The colour phrases; bare colour adjectives share one noun (`vibrant and warm colors`)."""
-    items = _dedupe([re.sub(r"^(?:a|an|the)\s+", "", c, flags=re.IGNORECASE) for c in brief.colour])  # "in A monochrome"
+    items = _dedupe([_ANY_ARTICLE.sub("", c) for c in brief.colour])  # "in A monochrome"
     bare = [c for c in items if not COLOUR_NOUN.search(c)]
     named = [c for c in items if COLOUR_NOUN.search(c)]
     if bare:
@@ -178,7 +180,7 @@ def _colours(brief: Brief) -> str:
 
 
 def _core(medium: str) -> str:
-    return re.sub(r"^(?:an?\s+)?(?:piece\s+of\s+)?", "", medium.lower())
+    return _MEDIUM_OPENING.sub("", medium.lower())
 
 
 def _media(brief: Brief) -> str:
@@ -358,15 +360,25 @@ def _agree(m: re.Match[str]) -> str:
     return article + " "
 
 
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_SPACE_IN_PARENS = re.compile(r"\(\s+|\s+\)")
+_DOUBLED_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
+_COMMA_STOP = re.compile(r",\s*\.")
+_DOUBLED_STOP = re.compile(r"\.(?:\s*\.)+(?!\.)")
+
+
 def _tidy(text: str) -> str:
     """Articles that agree with the word after them, no doubled or stray punctuation."""
     text = _DOUBLED_ARTICLE.sub(r"\2", text)  # "a a family" → "a family"
     text = _A_AN.sub(_agree, text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))
-    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
-    text = re.sub(r",\s*\.", ".", text)
-    text = re.sub(r"\.(?:\s*\.)+(?!\.)", ".", text) if "..." not in text else text
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    if "(" in text or ")" in text:
+        text = _SPACE_IN_PARENS.sub(lambda m: m.group().strip(), text)
+    text = _DOUBLED_PUNCT.sub(r"\1", text)
+    if "." in text:
+        text = _COMMA_STOP.sub(".", text)
+        if "..." not in text:
+            text = _DOUBLED_STOP.sub(".", text)
     return " ".join(text.split())
 
 
