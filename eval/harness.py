@@ -347,11 +347,11 @@ def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path 
     """Whole-process throughput of the rules engine over `records`.
 
     In process: a fresh `Rewriter()` rewrites every record, best of `repeats`, interleaved with a
-    baseline of `parse(text).render()` over the same records. End to end: one run of the installed
+    baseline of `parse(text).render()` over the same records. End to end: the installed
     CLI (`promptsmith rewrite --engine rules --format jsonl`) over the records written to a temp
     file, `cli_runs` times; prompts/s is output lines over the median run's wall seconds, start-up
-    included (the best run's seconds come too: on a shared machine one run swings by ±20%). Without the CLI (or with
-    `cli` naming no file) only the in-process figures come back."""
+    included (the best run's seconds come too: on a shared machine one run swings by ±20%).
+    Without the CLI (or with `cli` naming no file) only the in-process figures come back."""
     from promptsmith.core.parse import parse
     from promptsmith.services.rewrite import Rewriter
 

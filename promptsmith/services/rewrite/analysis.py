@@ -503,8 +503,8 @@ class Analyzer:
             brief.style.append(phrase or display_name(self.lex, term))
         elif slot == "medium":
             brief.medium.append(phrase or term)
-        elif slot == "composition" and not brief.shot and normalize(_strip_article(phrase or term)) in self.rules.shots:
-            brief.shot = _strip_article(phrase or term)  # "close up" → A close-up of …
+        elif slot == "composition" and not brief.shot and normalize(strip_article(phrase or term)) in self.rules.shots:
+            brief.shot = strip_article(phrase or term)  # "close up" → A close-up of …
         elif slot == "setting":
             if not brief.head and not brief.prose:
                 # a place before any subject is the subject ("tokyo street at night")
@@ -678,7 +678,8 @@ def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
     return chosen if prose_words / total >= 0.35 else set()
 
 
-def _strip_article(text: str) -> str:
+def strip_article(text: str) -> str:
+    """`text` without the article it opens with (`A monochrome` → `monochrome`)."""
     return _ANY_ARTICLE.sub("", text)
 
 

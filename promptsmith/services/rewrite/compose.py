@@ -15,13 +15,12 @@ import re
 from collections.abc import Iterator
 
 from promptsmith.core.terms import respell
-from promptsmith.services.rewrite.analysis import Brief, article_for, join_list, with_article
+from promptsmith.services.rewrite.analysis import Brief, article_for, join_list, strip_article, with_article
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
 
 _ARTICLES = frozenset({"a", "an", "the"})
 MOOD_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
 _LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
-_ANY_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
 _MEDIUM_OPENING = re.compile(r"^(?:an?\s+)?(?:piece\s+of\s+)?")
 _DOUBLED_ARTICLE = re.compile(r"\b([Aa]n?|[Tt]he)\s+((?:[Aa]n?|[Tt]he)\s)")
 _A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
@@ -171,7 +170,7 @@ COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|gr
 
 def _colours(brief: Brief) -> str:
     """The colour phrases; bare colour adjectives share one noun (`vibrant and warm colors`)."""
-    items = _dedupe([_ANY_ARTICLE.sub("", c) for c in brief.colour])  # "in A monochrome"
+    items = _dedupe([strip_article(c) for c in brief.colour])  # "in A monochrome"
     bare = [c for c in items if not COLOUR_NOUN.search(c)]
     named = [c for c in items if COLOUR_NOUN.search(c)]
     if bare:
