@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,26 @@ def _text(record: dict[str, Any], explain: bool) -> str:
     return "\n".join(lines)
 
 
+Entry = tuple[int, "str | None", bool, bool, Any]
+
+
+def entry(record: dict[str, Any], fmt: str, explain: bool) -> Entry:
+    """What the CLI needs of one record, made in the worker that rewrote it: its line, its
+    error, whether its output still has findings for its version (they are in the record), whether
+    `--check` found it does not ask for what its input asked for, and what is written for it (the
+    jsonl or text line; the record itself for json, written whole at the end)."""
+    error = record.get("error")
+    unclean = not error and record.get("clean") is False
+    changed = not error and bool(record.get("check")) and record["check"]["verdict"] != "preserved"
+    if fmt == "jsonl":
+        written: Any = dumps(record) + "\n"
+    elif fmt == "json":
+        written = record
+    else:
+        written = _text(record, explain) + "\n"
+    return record["line"], error, unclean, changed, written
+
+
 def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: str, explain: bool,
                 input_format: str | None, workers: int | None, progress: bool | None, check: bool = False,
                 auto_lines: int = 200) -> int:
@@ -76,23 +97,19 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     chunk = 1 if streaming else split_size(total, workers)
     # the workers start before the bar's thread does (rules workers fork)
     records = rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
-                             workers=workers, chunk=chunk, check=options, llm=llm)
+                             workers=workers, chunk=chunk, check=options, llm=llm,
+                             encode=partial(entry, fmt=fmt, explain=explain))
     with Progress(total, "rewriting", show=show) as bar:
-        for record in records:
-            if record.get("error"):
+        for line, error, unclean, changed, written in records:
+            if error:
                 failed += 1
-                click.echo(f"line {record['line']}: error: {record['error']}", err=True)
+                click.echo(f"line {line}: error: {error}", err=True)
+            flagged += unclean
+            unpreserved += changed
+            if fmt == "json":
+                collected.append(written)
             else:
-                # the output still has findings for its version (they are in the record), or --check
-                # found that it does not ask for what its input asked for
-                flagged += record.get("clean") is False
-                unpreserved += bool(record.get("check")) and record["check"]["verdict"] != "preserved"
-            if fmt == "jsonl":
-                out.write(dumps(record) + "\n")
-            elif fmt == "json":
-                collected.append(record)
-            else:
-                out.write(_text(record, explain) + "\n")
+                out.write(written)
             if streaming:  # a stream's line goes out as it is rewritten; a file's in full buffers
                 out.flush()
             bar.advance()

@@ -6,7 +6,7 @@ from collections.abc import Callable, Generator, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from promptsmith.core.model import Applicability, Diagnostic, Edit, Prompt, diagnostic_order
+from promptsmith.core.model import Applicability, Diagnostic, Edit, Prompt, build, diagnostic_order
 from promptsmith.core.parse import EM_DASH, EN_DASH, GLUED, UNCLOSED_ANGLE, parse
 from promptsmith.core.spec import Spec
 
@@ -119,4 +119,4 @@ def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], *, unsafe: bool
             remaining = done.value
             break
         applied.extend(taken)
-    return FixResult(source=text, text=current, applied=tuple(applied), remaining=tuple(remaining))
+    return build(FixResult, source=text, text=current, applied=tuple(applied), remaining=tuple(remaining))

@@ -67,7 +67,7 @@ def written(p: Param) -> str:
 
 def remove(p: Param, message: str | None = None, *, safe: bool = True) -> Fix:
     """A fix that deletes the whole parameter (the fixer tidies the spaces left behind)."""
-    cut = Edit(start=p.span.start, end=p.span.end, content="")
+    cut = edit(p.span.start, p.span.end)
     msg = message or f"remove {written(p)}"
     return Fix.safe(cut, message=msg) if safe else Fix.unsafe(cut, message=msg)
 

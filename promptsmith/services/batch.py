@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
+from promptsmith.core.model import dump
 
 if TYPE_CHECKING:  # the pool's modules load when a run has workers (a single prompt never does)
     import multiprocessing.context
@@ -36,6 +37,11 @@ class CheckOptions:
     runtime: str = "auto"
 
 
+#: A record carries its input once (as `input`, from the job) and a check only when asked for.
+_NOT_WRITTEN = frozenset({"input", "check"})
+_NOT_WRITTEN_CHECKED = frozenset({"input"})
+
+
 def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, ...],
              check: CheckOptions | None = None, llm: Any = None) -> dict[str, Any]:
     from promptsmith.services.rewrite import rewrite
@@ -52,7 +58,7 @@ def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, .
                 result = result.model_copy(update={"check": compare(
                     job.prompt, result.output, embedder=embedder,
                     similarity_threshold=check.similarity_threshold, term_threshold=check.term_threshold)})
-            record.update(result.model_dump(mode="json", exclude={"input"} if check else {"input", "check"}))
+            record.update(dump(result, _NOT_WRITTEN_CHECKED if check else _NOT_WRITTEN))
             record["error"] = None
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
             record["error"] = f"{type(exc).__name__}: {exc}"
@@ -67,23 +73,32 @@ def rewrite_record(job: Job, *, engine: str = "rules", target_version: str | Non
     return _run_one(job, engine, target_version, rule_dirs, check, llm)
 
 
-def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any]) -> list[dict[str, Any]]:
-    jobs, engine, target, rule_dirs, check, llm = args
-    return [_run_one(j, engine, target, rule_dirs, check, llm) for j in jobs]
+def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any,
+                            Callable[[dict[str, Any]], Any] | None]) -> list[Any]:
+    jobs, engine, target, rule_dirs, check, llm, encode = args
+    if encode is None:
+        return [_run_one(j, engine, target, rule_dirs, check, llm) for j in jobs]
+    return [encode(_run_one(j, engine, target, rule_dirs, check, llm)) for j in jobs]
 
 
 def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str | None = None,
                    rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
-                   check: CheckOptions | None = None, llm: Any = None) -> Iterator[dict[str, Any]]:
+                   check: CheckOptions | None = None, llm: Any = None,
+                   encode: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[Any]:
     """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready.
 
+    `encode`, a module-level function, turns each record into what is yielded, in the worker
+    that made it (the CLI has its output line written there: a string crosses between
+    processes for less than the record does, and the parent's core stays free).
     With `workers` > 1 the worker processes start here, in the calling thread, before anything
     is read: call it before starting threads of your own (a progress bar) where workers fork."""
     if workers <= 1:
-        return (_run_one(job, engine, target_version, rule_dirs, check, llm) for job in jobs)
+        if encode is None:
+            return (_run_one(job, engine, target_version, rule_dirs, check, llm) for job in jobs)
+        return (encode(_run_one(job, engine, target_version, rule_dirs, check, llm)) for job in jobs)
     from concurrent.futures import ProcessPoolExecutor
 
-    options = (engine, target_version, rule_dirs, check, llm)
+    options = (engine, target_version, rule_dirs, check, llm, encode)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(engine, check, llm))
     pool.submit(_ready).result()  # every worker starts now, in this thread (a fork copies only it)
     return _parallel(pool, jobs, workers, chunk, options)
@@ -110,7 +125,7 @@ def _context(engine: str, check: CheckOptions | None, llm: Any) -> multiprocessi
 
 
 def _parallel(pool: ProcessPoolExecutor, jobs: Iterable[Job], workers: int, chunk: int,
-              options: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
+              options: tuple[Any, ...]) -> Iterator[Any]:
     """Chunks of jobs on the pool's worker processes, results in input order, as soon as each
     is ready.
 

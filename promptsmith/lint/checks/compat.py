@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from promptsmith.core.model import Diagnostic, Edit, Fix, Severity
+from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import Spec
 from promptsmith.lint.context import Context
@@ -150,7 +150,7 @@ def cref_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         s, e = name_span(p)
         yield ctx.diag(
             s, e, msg,
-            Fix.unsafe(Edit(start=s + len(p.dash), end=e, content=new.render), message=f"rename to --{new.render}"),
+            Fix.unsafe(edit(s + len(p.dash), e, new.render), message=f"rename to --{new.render}"),
         )
 
 
@@ -197,7 +197,7 @@ def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(
             s, e,
             f"`{m.group()}` multi-prompts do not work with {vlabel(ctx)}; fold the parts into plain phrases",
-            Fix.unsafe(Edit(start=s, end=e, content=content), message="drop the separator"),
+            Fix.unsafe(edit(s, e, content), message="drop the separator"),
         )
 
 

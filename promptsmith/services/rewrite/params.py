@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from promptsmith.core.fix import apply_edits, fix_passes
-from promptsmith.core.model import Diagnostic, Param, Prompt, span
+from promptsmith.core.model import Diagnostic, Param, Prompt, build, span
 from promptsmith.core.parse import parse
 from promptsmith.core.render import render_param, sort_params
 from promptsmith.core.spec import Spec
@@ -61,7 +61,7 @@ def migrated(spec: Spec, version: str) -> bool:
 
 
 def _param(name: str, alias: str, raw: str, value: object) -> Param:
-    return Param(name=name, alias=alias, raw=raw, value=value, span=span(0, 0))  # type: ignore[arg-type]
+    return build(Param, name=name, alias=alias, raw=raw, value=value, span=span(0, 0))
 
 
 def _dedupe(items: list[str]) -> list[str]:

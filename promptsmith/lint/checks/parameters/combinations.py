@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from promptsmith.core.model import Diagnostic, Edit, Fix, Param, Severity
+from promptsmith.core.model import Diagnostic, Fix, Param, Severity, edit
 from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import remove, written
 from promptsmith.lint.registry import Fixable, rule
@@ -206,7 +206,7 @@ def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
         s, e = toks[1][1], toks[-1][2]
         yield ctx.diag(
             s, e, f"--oref takes exactly one image URL, not {len(toks)}",
-            Fix.unsafe(Edit(start=toks[0][2], end=e, content=""), message="keep the first URL"),
+            Fix.unsafe(edit(toks[0][2], e), message="keep the first URL"),
         )
 
 

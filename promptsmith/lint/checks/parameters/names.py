@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from math import gcd
 
-from promptsmith.core.model import Diagnostic, Edit, Fix, Param, Severity
+from promptsmith.core.model import Diagnostic, Fix, Param, Severity, edit
 from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
@@ -107,7 +107,7 @@ def unknown_parameter(ctx: Context) -> Iterator[Diagnostic]:
         if close:
             yield ctx.diag(
                 s, e, f"{written(p)} is not a Midjourney parameter; did you mean --{close[0]}?",
-                Fix.unsafe(Edit(start=s + len(p.dash), end=e, content=close[0]), message=f"rename to --{close[0]}"),
+                Fix.unsafe(edit(s + len(p.dash), e, close[0]), message=f"rename to --{close[0]}"),
             )
         else:
             yield ctx.diag(s, e, f"{written(p)} is not a Midjourney parameter")
@@ -164,7 +164,7 @@ def legacy_parameter(ctx: Context) -> Iterator[Diagnostic]:
         tspec = specs.get(target.group(1)) if target else None
         if tspec is not None and tspec.type == ps.type and not ps.is_flag and p.raw:
             s, e = name_span(p)
-            fix = Fix.unsafe(Edit(start=s + len(p.dash), end=e, content=tspec.render), message=f"use --{tspec.render}")
+            fix = Fix.unsafe(edit(s + len(p.dash), e, tspec.render), message=f"use --{tspec.render}")
         else:
             safe = "upscaler" in (ps.summary + " " + ps.migrate).lower() and ps.legacy
             fix = remove(p, safe=safe)
@@ -204,8 +204,8 @@ def width_height_to_aspect(ctx: Context) -> Iterator[Diagnostic]:
     fix = None
     if not ctx.prompt.has("aspect"):
         fix = Fix.safe(
-            Edit(start=first.span.start, end=first.span.end, content=f"--ar {ar}"),
-            Edit(start=second.span.start, end=second.span.end, content=""),
+            edit(first.span.start, first.span.end, f"--ar {ar}"),
+            edit(second.span.start, second.span.end),
             message=f"use --ar {ar}",
         )
     yield ctx.diag(
@@ -292,5 +292,5 @@ def unknown_version(ctx: Context) -> Iterator[Diagnostic]:
             if not niji and text[:1] in "vV":
                 bare = spec.normalize_version(text[1:])
                 if bare is not None and bare[:1].isdigit():
-                    fix = Fix.safe(Edit(start=s, end=e, content=text[1:].strip()), message=f"write {text[1:].strip()}")
+                    fix = Fix.safe(edit(s, e, text[1:].strip()), message=f"write {text[1:].strip()}")
             yield ctx.diag(s, e, f"{written(p)} {text} is not a model version (one of {', '.join(known)})", fix)

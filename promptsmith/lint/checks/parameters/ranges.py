@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from math import floor
 
-from promptsmith.core.model import Diagnostic, Edit, Fix, Severity
+from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import Range
 from promptsmith.lint.context import Context
@@ -99,7 +99,7 @@ def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(
                 s, e,
                 f"{written(p)} {text} is out of range for {vlabel(ctx)} ({rng.describe()})",
-                Fix.unsafe(Edit(start=s, end=e, content=new), message=f"clamp to {new}"),
+                Fix.unsafe(edit(s, e, new), message=f"clamp to {new}"),
             )
 
 
@@ -152,7 +152,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
                         new = str(floor(float(text) + 0.5))
                         yield ctx.diag(
                             s, e, f"{written(p)} takes a whole number, not {text}",
-                            Fix.unsafe(Edit(start=s, end=e, content=new), message=f"round to {new}"),
+                            Fix.unsafe(edit(s, e, new), message=f"round to {new}"),
                         )
                     else:
                         yield ctx.diag(s, e, f"{written(p)} takes a number, not `{text}`")
@@ -168,7 +168,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
                 fix = None
                 if m:
                     new = f"{m.group(1)}:{m.group(2)}"
-                    fix = Fix.safe(Edit(start=s, end=e, content=new), message=f"write {new}")
+                    fix = Fix.safe(edit(s, e, new), message=f"write {new}")
                 yield ctx.diag(s, e, f"{written(p)} takes W:H in whole numbers, not `{text}`", fix)
         elif t == "str" and ps.name != "style":  # --style values depend on the version (PS406)
             rng = ps.range_for(version)
@@ -218,7 +218,7 @@ def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
             new = f"{r.numerator}:{r.denominator}"
             yield ctx.diag(
                 s, e, f"{written(p)} {text} has decimals; Midjourney takes whole numbers: {new}",
-                Fix.safe(Edit(start=s, end=e, content=new), message=f"write {new}"),
+                Fix.safe(edit(s, e, new), message=f"write {new}"),
             )
 
 
@@ -268,7 +268,7 @@ def aspect_ratio_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
             new = f"{n}:{d}" if w > h else f"{d}:{n}"
             yield ctx.diag(
                 s, e, f"{written(p)} {text} is beyond {vlabel(ctx)}'s limit ({rng.describe()})",
-                Fix.unsafe(Edit(start=s, end=e, content=new), message=f"use {new}"),
+                Fix.unsafe(edit(s, e, new), message=f"use {new}"),
             )
 
 
@@ -311,7 +311,7 @@ def quality_value_rounded(ctx: Context) -> Iterator[Diagnostic]:
             new = _fmt(_closest(rng.values, value), ps.type)
             yield ctx.diag(
                 s, e, f"{written(p)} {text} is not a {vlabel(ctx)} quality ({rng.describe()}); Midjourney rounds it to {new}",
-                Fix.unsafe(Edit(start=s, end=e, content=new), message=f"write {new}"),
+                Fix.unsafe(edit(s, e, new), message=f"write {new}"),
             )
 
 
