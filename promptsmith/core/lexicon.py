@@ -7,6 +7,7 @@ with a `lexicon/` folder adds terms in the same format (see rules/lexicon/README
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -149,9 +150,9 @@ def _trie_body(node: dict[str, dict]) -> str:
     return body
 
 
-def trie_source(terms: list[str]) -> str:
-    """A regex source matching any of `terms` (normalized: lower case) as whole words, spaces
-    also matching hyphens and dashes.
+def trie_source(terms: Iterable[str], whole_words: bool = True) -> str:
+    """A regex source matching any of `terms` (normalized: lower case) as whole words (or, with
+    `whole_words` False, anywhere, inside words too), spaces also matching hyphens and dashes.
 
     Greedy optional branches make the longest term win, as a longest-first alternation would.
     """
@@ -163,6 +164,8 @@ def trie_source(terms: list[str]) -> str:
         node[""] = {}
     if not trie:
         return r"(?!x)x"
+    if not whole_words:
+        return f"(?:{_trie_body(trie)})"
     return rf"(?<![\w-])(?:{_trie_body(trie)})(?![\w-])"
 
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from promptsmith.core.lexicon import MEMO_SIZE, Lexicon, load_filler_lexicon, load_lexicon, normalize
+from promptsmith.core.lexicon import MEMO_SIZE, Lexicon, load_filler_lexicon, load_lexicon, normalize, trie_source
 from promptsmith.core.resources import load_rule_file
 
 #: Words that carry no content of their own: articles, prepositions, conjunctions, pronouns.
@@ -91,13 +91,13 @@ class Spelling:
     @cached_property
     def any_variant(self) -> re.Pattern[str]:
         """Matches (in lower-case text) anything either spelling of the table could touch."""
-        parts = {*(uk for uk, _ in self.stems), *(us for _, us in self.stems), *self.words, *self.words.values()}
-        return re.compile("|".join(sorted(map(re.escape, parts), key=len, reverse=True)))
+        # a trie, not a flat alternation: the engine would try every pair at every character
+        return re.compile(trie_source({*(uk for uk, _ in self.stems), *(us for _, us in self.stems),
+                                       *self.words, *self.words.values()}, whole_words=False))
 
     @cached_property
     def uk_variant(self) -> re.Pattern[str]:
-        parts = {*(uk for uk, _ in self.stems), *self.words}
-        return re.compile("|".join(sorted(map(re.escape, parts), key=len, reverse=True)))
+        return re.compile(trie_source({*(uk for uk, _ in self.stems), *self.words}, whole_words=False))
 
     def american(self, word: str) -> str:
         """`word` (lower case) in American spelling."""
@@ -215,18 +215,19 @@ def respell(text: str, to: str, keep: str = "") -> str:
     `keep` (the user's text) exactly as written stay as they are."""
     sp = spelling()
     low_text = text.lower()
-    if sp.any_variant.search(low_text) is None:
-        # nothing in it has a second spelling: only a word the user wrote in capitals can change
-        # (WHITE BACKGROUND stays WHITE BACKGROUND), and only where the text holds it
-        if keep == keep.lower():
-            return text
-        capitals = _written(keep)[3]
-        if not capitals or not any(c in low_text for c in capitals):
-            return text
+    capitals = _written(keep)[3] if keep != keep.lower() else ()
+    # a word the user wrote in capitals is written so wherever the text holds it (WHITE
+    # BACKGROUND stays WHITE BACKGROUND): rare, and then every word is looked at
+    every_word = bool(capitals) and any(c in low_text for c in capitals)
+    if not every_word:
+        hits = [m.start() for m in sp.any_variant.finditer(low_text)]
+        if not hits:
+            return text  # nothing in it has a second spelling
+        if len(low_text) != len(text):
+            every_word = True  # lower-casing moved the characters (`İ`): positions do not carry over
     kept, kept_lower, theirs, _ = _written(keep)
 
-    def one(m: re.Match[str]) -> str:
-        w = m.group()
+    def one(w: str) -> str:
         if w in kept:
             return w
         low = w.lower()
@@ -240,7 +241,45 @@ def respell(text: str, to: str, keep: str = "") -> str:
             return w
         return new.capitalize() if w[:1].isupper() else new
 
-    return _WORD.sub(one, text)
+    if every_word:
+        return _WORD.sub(lambda m: one(m.group()), text)
+    # only a word holding a variant can change (any other is the same in both spellings, and is
+    # no other word's variant): each hit's word, found from its start, is rewritten in place
+    out: list[str] = []
+    done = 0
+    for start, end in _hit_words(text, hits):
+        out.append(text[done:start])
+        out.append(one(text[start:end]))
+        done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _hit_words(text: str, hits: list[int]) -> Iterator[tuple[int, int]]:
+    """The spans of the words (as `_WORD` finds them) that hold the characters at `hits`
+    (ascending), each once."""
+    done = 0
+    for at in hits:
+        if at < done:
+            continue  # a second hit inside a word already given
+        m = _WORD.match(text, _word_start(text, at))
+        if m is not None and m.end() > at:
+            done = m.end()
+            yield m.start(), done
+
+
+def _word_start(text: str, at: int) -> int:
+    """Where the word (as `_WORD` finds it) holding the letter at `at` starts: back over letters
+    and digits, and over an apostrophe between two of them ("rock'n'roll")."""
+    start = at
+    while start:
+        if text[start - 1].isalnum():  # `[^\W_]` is a character for which str.isalnum() holds
+            start -= 1
+        elif text[start - 1] in "'’" and start >= 2 and text[start - 2].isalnum():
+            start -= 2
+        else:
+            break
+    return start
 
 
 _Written = tuple[set[str], set[str], dict[str, str], tuple[str, ...]]
@@ -249,8 +288,9 @@ _WRITTEN: dict[str, _Written] = {}
 
 def _written(keep: str) -> _Written:
     """The user's words as `respell` reads them, memoized per text (one prompt's candidates and
-    phrases ask for the same text many times): the words as a set and lower-cased, each
-    word's spelling by its American form, and the lower-cased forms of the words in capitals.
+    phrases ask for the same text many times): the words as a set and lower-cased, the
+    spelling of each word that has a variant or is in capitals, by its American form, and the
+    lower-cased forms of the words in capitals.
 
     A word the user wrote in both spellings ("cameron gray and alex grey") is theirs as they
     first wrote it (in order, never by a set's order, which changes from process to process)."""
@@ -259,13 +299,26 @@ def _written(keep: str) -> _Written:
         return hit
     sp = spelling()
     written = _WORD.findall(keep) if keep else []
+    low = keep.lower()
+    kept_lower = set(_WORD.findall(low)) if len(low) == len(keep) else {w.lower() for w in written}
+    capitals = tuple(dict.fromkeys(w.lower() for w in written if w.isupper() and len(w) > 1)) \
+        if keep != low else ()
+    # only a word with a variant, or in capitals, maps to a spelling other than its own
+    marked = {*capitals}
+    if len(low) == len(keep):
+        hits = [m.start() for m in sp.any_variant.finditer(low)]
+        marked.update(low[a:b] for a, b in _hit_words(low, hits))
+    elif sp.any_variant.search(low) is not None:
+        marked.update(w for w in kept_lower if sp.any_variant.search(w))
     theirs: dict[str, str] = {}
-    for w in written:
-        theirs.setdefault(sp.american(w.lower()), w if (w.isupper() and len(w) > 1) else w.lower())
-    capitals = tuple(dict.fromkeys(w.lower() for w in written if w.isupper() and len(w) > 1))
+    if marked:
+        for w in written:
+            wl = w.lower()
+            if wl in marked:
+                theirs.setdefault(sp.american(wl), w if (w.isupper() and len(w) > 1) else wl)
     if len(_WRITTEN) >= MEMO_SIZE:
         _WRITTEN.clear()
-    hit = _WRITTEN[keep] = (set(written), {w.lower() for w in written}, theirs, capitals)
+    hit = _WRITTEN[keep] = (set(written), kept_lower, theirs, capitals)
     return hit
 
 
