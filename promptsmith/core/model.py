@@ -99,6 +99,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return {name: _plain(v) for name, v in value.__dict__.items()}
     if kind is list or kind is tuple:
+        if all(type(v) is str for v in value):
+            return list(value)  # the common case (params, candidates): no call per item
         return [_plain(v) for v in value]
     if isinstance(value, Enum):
         return _plain(value.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+import gc
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,8 +100,19 @@ def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version
     from concurrent.futures import ProcessPoolExecutor
 
     options = (engine, target_version, rule_dirs, check, llm, encode)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(engine, check, llm))
-    pool.submit(_ready).result()  # every worker starts now, in this thread (a fork copies only it)
+    context = _context(engine, check, llm)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    forks = context.get_start_method() == "fork"
+    if forks:
+        # a forked worker shares the parent's pages until it writes to them, and the collector
+        # writes to every object it looks at: frozen, the rules' objects stay shared and are
+        # never traversed again (the parent unfreezes its own once the workers are up)
+        gc.freeze()
+    try:
+        pool.submit(_ready).result()  # every worker starts now, in this thread (a fork copies only it)
+    finally:
+        if forks:
+            gc.unfreeze()
     return _parallel(pool, jobs, workers, chunk, options)
 
 
