@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from promptsmith.core.lexicon import MEMO_SIZE, Lexicon, load_filler_lexicon, load_lexicon, normalize, trie_source
 from promptsmith.core.resources import load_rule_file
@@ -365,9 +366,9 @@ def negation(extra_dirs: tuple[Path, ...] = ()) -> Negation:
 
 
 # -- fragments ------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Fragment:
-    """A piece of the text between separators, trimmed, with its span in the text."""
+class Fragment(NamedTuple):
+    """A piece of the text between separators, trimmed, with its span in the text (a named
+    tuple: a prompt makes a dozen, and a frozen dataclass costs three times as much to build)."""
 
     text: str
     start: int
@@ -535,9 +536,9 @@ def split_terms(text: str) -> list[str]:
 
 
 # -- the ledger -----------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One term of a prompt: a fragment with what the ledger knows about it."""
+class Term(NamedTuple):
+    """One term of a prompt: a fragment with what the ledger knows about it (a named tuple,
+    like `Fragment`)."""
 
     text: str
     start: int
