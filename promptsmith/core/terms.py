@@ -203,9 +203,10 @@ def dialect(text: str) -> str:
     """`uk` when the text spells any word the British way, else `us`."""
     sp = spelling()
     low = text.lower()
-    if sp.uk_variant.search(low) is None:
-        return "us"
-    for w in _WORD.findall(low):
+    hits = [m.start() for m in sp.uk_variant.finditer(low)]
+    # only a word holding a British stem or word can be spelled the British way
+    for start, end in _hit_words(low, hits):
+        w = low[start:end]
         if sp.american(w) != w:
             return "uk"
     return "us"

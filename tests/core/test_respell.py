@@ -1,5 +1,5 @@
-"""`terms.respell` looks only at the words that have a variant: it must write what looking at
-every word writes."""
+"""`terms.respell` and `terms.dialect` look only at the words that have a variant: they must
+give what looking at every word gives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from promptsmith.core.terms import respell, spelling
+from promptsmith.core.terms import dialect, respell, spelling
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -61,3 +61,13 @@ def test_respell_over_the_shared_set(real_prompts: list[str]) -> None:
         for to in ("us", "uk"):
             text = f"A {prompt.lower()} in the centre, coloured"
             assert respell(text, to, prompt) == every_word(text, to, prompt), prompt
+
+
+def every_word_dialect(text: str) -> str:
+    sp = spelling()
+    return "uk" if any(sp.american(w) != w for w in _WORD.findall(text.lower())) else "us"
+
+
+def test_dialect_over_the_shared_set_and_edge_cases(real_prompts: list[str]) -> None:
+    for text in [*real_prompts, *(c[0] for c in CASES), "İstanbul colour", "rock'n'roll centre", "realism"]:
+        assert dialect(text) == every_word_dialect(text), text
