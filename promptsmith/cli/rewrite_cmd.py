@@ -98,7 +98,7 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     # the workers start before the bar's thread does (rules workers fork)
     records = rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
                              workers=workers, chunk=chunk, check=options, llm=llm,
-                             encode=partial(entry, fmt=fmt, explain=explain))
+                             encode=partial(entry, fmt=fmt, explain=explain), total=total)
     with Progress(total, "rewriting", show=show) as bar:
         for line, error, unclean, changed, written in records:
             if error:

@@ -85,8 +85,13 @@ def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions |
 def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str | None = None,
                    rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
                    check: CheckOptions | None = None, llm: Any = None,
-                   encode: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[Any]:
+                   encode: Callable[[dict[str, Any]], Any] | None = None,
+                   total: int | None = None) -> Iterator[Any]:
     """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready.
+
+    `chunk` is the most jobs sent to a worker at once; with `total`, the number of jobs, known,
+    the chunks shrink towards the end, so that no worker is still on a long chunk while the
+    others have nothing left to do.
 
     `encode`, a module-level function, turns each record into what is yielded, in the worker
     that made it (the CLI has its output line written there: a string crosses between
@@ -113,7 +118,20 @@ def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version
     finally:
         if forks:
             gc.unfreeze()
-    return _parallel(pool, jobs, workers, chunk, options)
+    return _parallel(pool, jobs, workers, chunk, options, total)
+
+
+def chunk_sizes(chunk: int, workers: int, total: int | None) -> Iterator[int]:
+    """Sizes of the chunks to send: `chunk` each, or with `total` known a share of what is left
+    (an eighth of it per worker, at most `chunk`, at least 4 or `chunk`): large chunks while
+    there is much to do, a few jobs at a time at the end."""
+    left = total
+    least = min(4, chunk)
+    while True:
+        size = chunk if left is None else max(least, min(chunk, -(-left // (8 * workers))))
+        yield size
+        if left is not None:
+            left = max(0, left - size)
 
 
 def _ready() -> None:
@@ -137,7 +155,7 @@ def _context(engine: str, check: CheckOptions | None, llm: Any) -> multiprocessi
 
 
 def _parallel(pool: ProcessPoolExecutor, jobs: Iterable[Job], workers: int, chunk: int,
-              options: tuple[Any, ...]) -> Iterator[Any]:
+              options: tuple[Any, ...], total: int | None = None) -> Iterator[Any]:
     """Chunks of jobs on the pool's worker processes, results in input order, as soon as each
     is ready.
 
@@ -157,13 +175,16 @@ def _parallel(pool: ProcessPoolExecutor, jobs: Iterable[Job], workers: int, chun
     def read() -> None:
         try:
             batch: list[Job] = []
+            sizes = chunk_sizes(chunk, workers, total)
+            size = next(sizes)
             for job in jobs:
                 if stop.is_set():
                     return
                 batch.append(job)
-                if len(batch) >= chunk:
+                if len(batch) >= size:
                     pending.put(pool.submit(_run_chunk, (batch, *options)))
                     batch = []
+                    size = next(sizes)
             if batch:
                 pending.put(pool.submit(_run_chunk, (batch, *options)))
             pending.put(done)

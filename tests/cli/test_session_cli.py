@@ -202,6 +202,23 @@ def test_small_inputs_are_split_across_workers() -> None:
     assert split_size(None, 2) == 64 and split_size(15, 1) == 64
 
 
+def test_chunks_shrink_towards_the_end_of_a_known_total() -> None:
+    from itertools import islice
+
+    from promptsmith.services.batch import chunk_sizes
+
+    sizes, left = [], 1495
+    for size in chunk_sizes(64, 2, 1495):
+        sizes.append(min(size, left))
+        left -= size
+        if left <= 0:
+            break
+    assert sum(sizes) == 1495 and sizes[0] == 64 and max(sizes) == 64
+    assert sizes == sorted(sizes, reverse=True) and sizes[-2] == 4  # the last ones a few jobs each
+    assert list(islice(chunk_sizes(64, 2, None), 3)) == [64, 64, 64]  # a stream: always `chunk`
+    assert list(islice(chunk_sizes(1, 2, 10), 3)) == [1, 1, 1]
+
+
 def test_count_lines_counts_a_last_line_without_newline(tmp_path: Path) -> None:
     from promptsmith.cli.progress import count_lines
 
