@@ -217,14 +217,16 @@ def respell(text: str, to: str, keep: str = "") -> str:
     `keep` (the user's text) exactly as written stay as they are."""
     sp = spelling()
     low_text = text.lower()
-    capitals = _written(keep)[3] if keep != keep.lower() else ()
+    hits = [m.start() for m in sp.any_variant.finditer(low_text)]
+    if not hits and keep == keep.lower():
+        return text  # nothing in it has a second spelling, and the user wrote nothing in capitals
     # a word the user wrote in capitals is written so wherever the text holds it (WHITE
     # BACKGROUND stays WHITE BACKGROUND): rare, and then every word is looked at
+    capitals = _written(keep)[3] if hits else _capitals(keep)
     every_word = bool(capitals) and any(c in low_text for c in capitals)
     if not every_word:
-        hits = [m.start() for m in sp.any_variant.finditer(low_text)]
         if not hits:
-            return text  # nothing in it has a second spelling
+            return text
         if len(low_text) != len(text):
             every_word = True  # lower-casing moved the characters (`İ`): positions do not carry over
     kept, kept_lower, theirs, _ = _written(keep)
@@ -284,6 +286,14 @@ def _word_start(text: str, at: int) -> int:
     return start
 
 
+def _capitals(keep: str, written: list[str] | None = None) -> tuple[str, ...]:
+    """The lower-cased forms of the words `keep` writes in capitals (two letters or more), in order."""
+    if keep == keep.lower():
+        return ()
+    return tuple(dict.fromkeys(w.lower() for w in (written if written is not None else _WORD.findall(keep))
+                               if w.isupper() and len(w) > 1))
+
+
 _Written = tuple[set[str], set[str], dict[str, str], tuple[str, ...]]
 _WRITTEN: dict[str, _Written] = {}
 
@@ -303,8 +313,7 @@ def _written(keep: str) -> _Written:
     written = _WORD.findall(keep) if keep else []
     low = keep.lower()
     kept_lower = set(_WORD.findall(low)) if len(low) == len(keep) else {w.lower() for w in written}
-    capitals = tuple(dict.fromkeys(w.lower() for w in written if w.isupper() and len(w) > 1)) \
-        if keep != low else ()
+    capitals = _capitals(keep, written)
     # only a word with a variant, or in capitals, maps to a spelling other than its own
     marked = {*capitals}
     if len(low) == len(keep):
