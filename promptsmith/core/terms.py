@@ -504,6 +504,8 @@ def _emit(text: str, base: int, start: int, end: int, sep: str, out: list[Fragme
 
 def _unwrap(piece: str) -> tuple[str, int] | None:
     """The inside of a fragment wholly wrapped in SD syntax, and its offset; None otherwise."""
+    if not piece or piece[0] not in "([":
+        return None  # every wrapping opens with a bracket: most fragments stop here
     m = _SD_WEIGHT.match(piece)
     if m is not None:
         return m.group("x"), 1
