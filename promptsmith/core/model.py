@@ -96,8 +96,8 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:  # exact types: a str or int enum is written as its value, below
         return value
-    if isinstance(value, BaseModel):
-        return {name: _plain(v) for name, v in value.__dict__.items()}
+    if isinstance(value, BaseModel):  # a plain field is taken as it is, without a call
+        return {name: v if type(v) in _PLAIN else _plain(v) for name, v in value.__dict__.items()}
     if kind is list or kind is tuple:
         if all(type(v) is str for v in value):
             return list(value)  # the common case (params, candidates): no call per item
@@ -105,7 +105,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return _plain(value.value)
     if kind is dict and all(type(k) is str for k in value):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _PLAIN else _plain(v) for k, v in value.items()}
     raise _NotPlain
 
 
@@ -117,7 +117,8 @@ def dump(model: BaseModel, exclude: frozenset[str] | set[str] = frozenset()) -> 
     were built: a builder that puts an int in a float field gets the int back (pydantic would
     write 2.0)."""
     try:
-        return {name: _plain(v) for name, v in model.__dict__.items() if name not in exclude}
+        return {name: v if type(v) in _PLAIN else _plain(v) for name, v in model.__dict__.items()
+                if name not in exclude}
     except _NotPlain:
         return model.model_dump(mode="json", exclude=set(exclude))
 
