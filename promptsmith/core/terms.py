@@ -222,13 +222,18 @@ def respell(text: str, to: str, keep: str = "") -> str:
         return text  # nothing in it has a second spelling, and the user wrote nothing in capitals
     # a word the user wrote in capitals is written so wherever the text holds it (WHITE
     # BACKGROUND stays WHITE BACKGROUND): rare, and then every word is looked at
-    capitals = _written(keep)[3] if hits else _capitals(keep)
+    capitals = _capitals(keep)
     every_word = bool(capitals) and any(c in low_text for c in capitals)
     if not every_word:
         if not hits:
             return text
         if len(low_text) != len(text):
             every_word = True  # lower-casing moved the characters (`İ`): positions do not carry over
+        else:
+            words = list(_hit_words(text, hits))
+            as_written = _kept(keep)
+            if all(text[a:b] in as_written for a, b in words):
+                return text  # each such word is one the user wrote, as they wrote it (the usual case)
     kept, kept_lower, theirs, _ = _written(keep)
 
     def one(w: str) -> str:
@@ -251,7 +256,7 @@ def respell(text: str, to: str, keep: str = "") -> str:
     # no other word's variant): each hit's word, found from its start, is rewritten in place
     out: list[str] = []
     done = 0
-    for start, end in _hit_words(text, hits):
+    for start, end in words:
         out.append(text[done:start])
         out.append(one(text[start:end]))
         done = end
@@ -284,6 +289,19 @@ def _word_start(text: str, at: int) -> int:
         else:
             break
     return start
+
+
+_KEPT: dict[str, set[str]] = {}
+
+
+def _kept(keep: str) -> set[str]:
+    """The user's words exactly as written (memoized per text, like `_written`)."""
+    hit = _KEPT.get(keep)
+    if hit is None:
+        if len(_KEPT) >= MEMO_SIZE:
+            _KEPT.clear()
+        hit = _KEPT[keep] = set(_WORD.findall(keep))
+    return hit
 
 
 def _capitals(keep: str, written: list[str] | None = None) -> tuple[str, ...]:
@@ -329,7 +347,7 @@ def _written(keep: str) -> _Written:
                 theirs.setdefault(sp.american(wl), w if (w.isupper() and len(w) > 1) else wl)
     if len(_WRITTEN) >= MEMO_SIZE:
         _WRITTEN.clear()
-    hit = _WRITTEN[keep] = (set(written), kept_lower, theirs, capitals)
+    hit = _WRITTEN[keep] = (_kept(keep), kept_lower, theirs, capitals)
     return hit
 
 
