@@ -67,6 +67,19 @@ def test_attributes_attach_to_their_head() -> None:
     assert "style of Octane" not in out
 
 
+@pytest.mark.parametrize(("prompt", "maker"), [
+    ("eldritch goddess, intricate artwork by Guy Denning, octane render", "Guy Denning"),
+    ("a spaceship, by Greg Rutkowski and Jesper Ejsing and Raymond Swanland", "Jesper Ejsing"),
+])
+def test_a_surname_in_ing_stays_with_its_name(prompt: str, maker: str) -> None:
+    out = ps.rewrite(prompt).output
+    assert maker in out and f"with {maker.split()[1]}" not in out and f"and {maker.split()[1]}" not in out
+
+
+def test_a_verb_after_a_credited_name_still_describes_the_picture() -> None:
+    assert ps.rewrite("portrait by Basquiat sneaking up on a boy").output.count("sneaking up on a boy") == 1
+
+
 @pytest.mark.parametrize(("prompt", "expected"), [
     ("watercolor of a red fox, centered, soft colors", "A watercolor of a red fox, in soft colors, a centered composition."),
     ("empty beach at dawn, pastel colours", "An empty beach at dawn, in pastel colours."),

@@ -80,7 +80,9 @@ def split_credit(who: str) -> tuple[str, str]:
     words = who.split()
     for k, w in enumerate(words):
         low = w.lower()
-        if k > 0 and low not in _NAME_PARTICLES and (low in _WHO_ENDS or (low.endswith("ing") and len(low) > 5)):
+        # a capitalized word in -ing after a capitalized one is a surname (`Guy Denning`), not a verb
+        verb = low.endswith("ing") and len(low) > 5 and not (w[:1].isupper() and words[k - 1][:1].isupper())
+        if k > 0 and low not in _NAME_PARTICLES and (low in _WHO_ENDS or verb):
             return " ".join(words[:k]), " ".join(words[k:])
     return who, ""
 
