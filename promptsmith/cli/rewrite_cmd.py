@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from functools import partial
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import click

@@ -96,8 +96,8 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:  # exact types: a str or int enum is written as its value, below
         return value
-    if isinstance(value, BaseModel):  # a plain field is taken as it is, without a call
-        return {name: v if type(v) in _PLAIN else _plain(v) for name, v in value.__dict__.items()}
+    if isinstance(value, BaseModel):
+        return _fields(value.__dict__)
     if kind is list or kind is tuple:
         if all(type(v) is str for v in value):
             return list(value)  # the common case (params, candidates): no call per item
@@ -105,8 +105,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return _plain(value.value)
     if kind is dict and all(type(k) is str for k in value):
-        return {k: v if type(v) in _PLAIN else _plain(v) for k, v in value.items()}
+        return _fields(value)
     raise _NotPlain
+
+
+def _fields(values: dict[str, Any], exclude: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """A model's fields (or a dict's items) written plainly; a plain value is taken as it is,
+    without a call."""
+    return {k: v if type(v) in _PLAIN else _plain(v) for k, v in values.items() if k not in exclude}
 
 
 def dump(model: BaseModel, exclude: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
@@ -117,8 +123,7 @@ def dump(model: BaseModel, exclude: frozenset[str] | set[str] = frozenset()) -> 
     were built: a builder that puts an int in a float field gets the int back (pydantic would
     write 2.0)."""
     try:
-        return {name: v if type(v) in _PLAIN else _plain(v) for name, v in model.__dict__.items()
-                if name not in exclude}
+        return _fields(model.__dict__, exclude)
     except _NotPlain:
         return model.model_dump(mode="json", exclude=set(exclude))
 

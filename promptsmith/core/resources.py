@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import marshal
 import os
 import sys
 import zlib
 from functools import lru_cache
-import importlib.util
 from pathlib import Path
 from typing import Any
 

@@ -291,17 +291,10 @@ def _word_start(text: str, at: int) -> int:
     return start
 
 
-_KEPT: dict[str, set[str]] = {}
-
-
+@lru_cache(maxsize=MEMO_SIZE)
 def _kept(keep: str) -> set[str]:
-    """The user's words exactly as written (memoized per text, like `_written`)."""
-    hit = _KEPT.get(keep)
-    if hit is None:
-        if len(_KEPT) >= MEMO_SIZE:
-            _KEPT.clear()
-        hit = _KEPT[keep] = set(_WORD.findall(keep))
-    return hit
+    """The user's words exactly as written (memoized per text, like `_written`; never changed)."""
+    return set(_WORD.findall(keep))
 
 
 def _capitals(keep: str, written: list[str] | None = None) -> tuple[str, ...]:
@@ -313,9 +306,9 @@ def _capitals(keep: str, written: list[str] | None = None) -> tuple[str, ...]:
 
 
 _Written = tuple[set[str], set[str], dict[str, str], tuple[str, ...]]
-_WRITTEN: dict[str, _Written] = {}
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def _written(keep: str) -> _Written:
     """The user's words as `respell` reads them, memoized per text (one prompt's candidates and
     phrases ask for the same text many times): the words as a set and lower-cased, the
@@ -324,9 +317,6 @@ def _written(keep: str) -> _Written:
 
     A word the user wrote in both spellings ("cameron gray and alex grey") is theirs as they
     first wrote it (in order, never by a set's order, which changes from process to process)."""
-    hit = _WRITTEN.get(keep)
-    if hit is not None:
-        return hit
     sp = spelling()
     written = _WORD.findall(keep) if keep else []
     low = keep.lower()
@@ -345,10 +335,7 @@ def _written(keep: str) -> _Written:
             wl = w.lower()
             if wl in marked:
                 theirs.setdefault(sp.american(wl), w if (w.isupper() and len(w) > 1) else wl)
-    if len(_WRITTEN) >= MEMO_SIZE:
-        _WRITTEN.clear()
-    hit = _WRITTEN[keep] = (_kept(keep), kept_lower, theirs, capitals)
-    return hit
+    return _kept(keep), kept_lower, theirs, capitals
 
 
 # -- negation -------------------------------------------------------------------------------------

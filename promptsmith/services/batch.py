@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 import gc
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,11 +74,14 @@ def rewrite_record(job: Job, *, engine: str = "rules", target_version: str | Non
     return _run_one(job, engine, target_version, rule_dirs, check, llm)
 
 
+def _as_is(record: dict[str, Any]) -> dict[str, Any]:
+    """The encoding of a record when none is asked for: the record itself."""
+    return record
+
+
 def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any,
-                            Callable[[dict[str, Any]], Any] | None]) -> list[Any]:
+                            Callable[[dict[str, Any]], Any]]) -> list[Any]:
     jobs, engine, target, rule_dirs, check, llm, encode = args
-    if encode is None:
-        return [_run_one(j, engine, target, rule_dirs, check, llm) for j in jobs]
     return [encode(_run_one(j, engine, target, rule_dirs, check, llm)) for j in jobs]
 
 
@@ -98,9 +101,8 @@ def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version
     processes for less than the record does, and the parent's core stays free).
     With `workers` > 1 the worker processes start here, in the calling thread, before anything
     is read: call it before starting threads of your own (a progress bar) where workers fork."""
+    encode = encode or _as_is
     if workers <= 1:
-        if encode is None:
-            return (_run_one(job, engine, target_version, rule_dirs, check, llm) for job in jobs)
         return (encode(_run_one(job, engine, target_version, rule_dirs, check, llm)) for job in jobs)
     from concurrent.futures import ProcessPoolExecutor
 
