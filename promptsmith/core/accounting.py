@@ -28,12 +28,14 @@ from typing import Literal
 
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Prompt
-from promptsmith.core.terms import CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_WORDS, STOP, WRITTEN, WORD, fold, ledger, negation
+from promptsmith.core.terms import (CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_WORDS, STOP, WORD, WRITTEN, fold, ledger, negation,
+                                    word_matches)
 
 Status = Literal["kept", "changed", "dropped"]
 
 #: Runs of B's added words break at punctuation as well as at accounted words.
 _RUN_GLUE = frozenset({"of", "and", "&", "a", "an", "the"})
+_NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _BREAK = re.compile(r"[,;:.!?()\[\]{}\"“”|]")
 
 
@@ -95,12 +97,14 @@ class _Words:
 
     @classmethod
     def of(cls, text: str, offset: int = 0) -> _Words:
-        return cls([(m.group(), fold(m.group()), m.start() + offset, m.end() + offset) for m in WORD.finditer(text)])
+        return cls([(w, fold(w), start + offset, end + offset) for w, start, end in word_matches(text)])
 
     def keys(self) -> set[str]:
         out = {k for _, k, _, _ in self.items}
         # two adjacent words read as one (`photo realistic` = `photorealistic`, `3 d` = `3d`)
         out |= {fold(a + b) for (a, _, _, _), (b, _, _, _) in zip(self.items, self.items[1:])}
+        # a number with its unit says the number and the unit (`50mm` = `50 mm`)
+        out |= {part for _, k, _, _ in self.items if (m := _NUMBER_UNIT.fullmatch(k)) for part in m.groups()}
         return out
 
 

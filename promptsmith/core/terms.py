@@ -62,6 +62,16 @@ KINDS = ("content", "filler", "medium", "style", "tool", "lighting", "colour", "
          "negation", "quoted", "permutation")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: A word, or a number written with a space between its digits (`2 0 1 1`, `8 0's`: a tokenizer's
+#: artefact in scraped prompts), which is read as the one number it is.
+_WORD_OR_NUMBER = re.compile(r"(?<![^\W_])\d(?: \d)+(?:['’][^\W_]+)?(?![^\W_])|" + _WORD.pattern)
+
+
+def word_matches(text: str) -> Iterator[tuple[str, int, int]]:
+    """The words of `text` as (word, start, end), a spaced number as one word without its spaces."""
+    for m in _WORD_OR_NUMBER.finditer(text):
+        word = m.group()
+        yield (word.replace(" ", "") if " " in word else word), m.start(), m.end()
 #: What a word is, for every reader of the ledger (letters and digits, inner apostrophes kept).
 WORD = _WORD
 # sentence stops: `.`, `!`, `?`, `…` followed by a space or the end, not a decimal
@@ -190,8 +200,8 @@ COUNT_WORDS = frozenset("one two three four five six seven eight nine ten eleven
 
 def counts(text: str) -> set[str]:
     """The counts a text says: its numbers written as words or as digits standing alone
-    (`two cats`, `3 birds`; not the digits inside `8k` or `35mm`)."""
-    return {w.lower() for w in _WORD.findall(text) if w.isdigit() or w.lower() in COUNT_WORDS}
+    (`two cats`, `3 birds`, `2 0 1 1` read as 2011; not the digits inside `8k` or `35mm`)."""
+    return {w.lower() for w, _, _ in word_matches(text) if w.isdigit() or w.lower() in COUNT_WORDS}
 
 
 def all_keys(text: str) -> set[str]:
