@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", default="real", help="real, curated, or a .jsonl path")
-    ap.add_argument("--engines", default="identity,rules", help="comma list of identity, rules, llm, auto")
+    ap.add_argument("--engines", default="identity,rules", help="comma list of identity, rules, llm, auto, trained (the packaged model with its adapter)")
     ap.add_argument("--model", default=None, help="GGUF for the llm/auto engines")
     ap.add_argument("--sample", type=int, default=0, help="evaluate a fixed sample of N prompts (0: all)")
     ap.add_argument("--workers", type=int, default=1, help="processes (results are identical for any number)")
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     engines: dict[str, dict[str, float]] = {}
     rows = {}
     for name in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        kind = name if name in ("identity", "rules", "llm", "auto") else None
+        kind = name if name in ("identity", "rules", "llm", "auto", "trained") else None
         if kind is None:
             ap.error(f"unknown engine {name!r}")
         spec = EngineSpec(name, kind, model=args.model)

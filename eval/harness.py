@@ -213,6 +213,10 @@ def _engine(spec: EngineSpec) -> Any:
             from promptsmith.services.llm import LlmOptions, get_llm_rewriter
 
             _ENGINES[spec] = get_llm_rewriter(LlmOptions(model=spec.model))
+        elif spec.kind == "trained":  # the packaged model with the packaged adapter, writing
+            from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+
+            _ENGINES[spec] = get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained"))
         else:
             _ENGINES[spec] = None
     return _ENGINES[spec]
@@ -234,6 +238,9 @@ def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
             diagnostics = [d.model_dump(mode="json") for d in r.diagnostics]
         metrics = score(record, output, changes, params, diagnostics, time.perf_counter() - t0)
         metrics["clean_or_flagged"] = _clean_or_flagged(spec, output, r if spec.kind != "identity" else None)
+        if spec.kind == "trained":  # whose brief it is: the model's own draft, or a fallback and why
+            metrics["own_draft"] = 1.0 if r.fallback is None else 0.0
+            metrics["fallback"] = r.fallback
         return {"prompt": text, "output": output, "error": None, **metrics}
     except Exception as exc:  # noqa: BLE001 - a failing prompt is a finding, not a crash
         return {"prompt": text, "output": "", "error": f"{type(exc).__name__}: {exc}", "recall": 0.0,
@@ -321,6 +328,9 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
     agg["defect_free"] = round(statistics.fmean(r["defect_free"] for r in unique), 4) if unique else 1.0
     agg["respelled"] = sum(r["respelled"] for r in unique)
     agg["word_recall"] = round(statistics.fmean(r["word_recall"] for r in unique), 4) if unique else 1.0
+    own = [r["own_draft"] for r in rows if "own_draft" in r]
+    if own:  # the trained engine: the share of briefs that are the model's own draft
+        agg["own_draft"] = round(statistics.fmean(own), 4)
     agg["errors"] = sum(1 for r in rows if r["error"])
     agg["prompts"] = len(rows)
     agg["unique_prompts"] = len(unique)

@@ -1,17 +1,19 @@
-"""A blind side-by-side judgement: the rules brief against an LLM engine's, pair by pair (issue 17).
+"""Blind side-by-side judgements of two engines' briefs, read by people or strong models, scored here.
 
-    python -m eval.judge --engine "qwen 1.5B lock" [--pairs 30] [--judge PATH.gguf]
+    python -m eval.judge pairs ROWS.jsonl --left rules --right trained --out eval/reports/adapter/judge-rules
+    python -m eval.judge score eval/reports/adapter/judge-rules
 
-Reads eval/reports/llm/rows.jsonl (written by `python -m eval.llm_eval`), takes the first
-`--pairs` prompts where the two briefs differ, and shows each pair to a judge model in both
-orders (A/B and B/A, to cancel its position bias). The judge picks the letter whose brief reads
-more like a clear, natural description a person would write, by the log-probability of " A"
-against " B" after the question. A side wins a pair when it wins in both orders; otherwise the
-pair is a tie. A judge with a strong position bias ties every pair that way, so the run also
-reports the bias-cancelled lean of each pair: with the judge's margins m₁ (rules shown as A) and
-m₂ (the engine shown as A), a constant pull towards A cancels in (m₂ − m₁) / 2, which is the
-judge's preference for the engine; beyond ±0.05 it decides the pair. It prints the raw counts and writes eval/reports/llm/judge.md: the pairs in a
-random blind order (for a person to read and judge before looking at the key at the end).
+`pairs` takes the prompts where the two columns of ROWS.jsonl differ and writes them blind, twice:
+`pairs-1.md` and `pairs-2.md` hold the same pairs in two shuffled orders, each pair's sides shown
+the other way round in the second file (A in one is B in the other), so a judge's pull towards a
+position cancels across the two. Each file goes to its own judge, who sees nothing but that file
+(never the engines' names), and writes one line per pair to `verdicts-1.jsonl` / `verdicts-2.jsonl`
+beside it: `{"pair": N, "verdict": "A" | "B" | "tie", "reason": "..."}`. Which side is which is in
+`key.json`, read only by `score`.
+
+`score` turns the verdicts into counts: per file (each judge, each order), over both (every
+judgement counted once), and per pair by agreement (a side wins a pair when both judges pick it;
+one pick and one tie leans that way; opposite picks are a split).
 """
 
 from __future__ import annotations
@@ -19,94 +21,141 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "eval" / "reports" / "llm"
-JUDGE = Path.home() / ".cache" / "promptsmith-eval" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+INSTRUCTIONS = """# Blind pairs: which brief is better?
 
-QUESTION = ("Two descriptions of the same image were written for an illustrator. Which one reads more like "
-            "clear, natural English that a person would write, while keeping every detail?\n\n"
-            "A: {a}\n\nB: {b}\n\nAnswer with one letter, A or B.")
+Each pair shows a user's text-to-image prompt and two briefs (A and B) written from it for an
+illustrator or photographer. Judge **faithfulness first**: a brief that drops, changes or invents
+content (subjects, attributes, styles, artists, media, light, colour, composition, quoted text,
+parameters), or gives a word the wrong role (a light source as an artist, a style as an object),
+loses. Filler such as "8k", "masterpiece", "highly detailed" or "trending on artstation" may go.
+**Then fluency**: which reads as clear, natural English a skilled writer would sign. If they are
+equally good, or the difference is too small to matter, say tie.
 
-
-#: How far the bias-cancelled lean (a log-probability difference) must go to decide a pair.
-LEAN = 0.05
-
-
-def pairs(rows: list[dict], engine: str, limit: int) -> list[tuple[str, str, str]]:
-    """(prompt, rules brief, engine brief) for the first `limit` prompts where the two differ."""
-    by_prompt: dict[str, dict[str, str]] = {}
-    for row in rows:
-        by_prompt.setdefault(row["prompt"], {})[row["engine"]] = row["output"]
-    out = []
-    for prompt, outputs in by_prompt.items():
-        if "rules" in outputs and engine in outputs and outputs["rules"] != outputs[engine]:
-            out.append((prompt, outputs["rules"], outputs[engine]))
-    return out[:limit]
+Answer with one JSON object per pair, one per line: {"pair": N, "verdict": "A" | "B" | "tie", "reason": "..."}
+"""
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engine", required=True, help="the LLM engine's name in rows.jsonl")
-    ap.add_argument("--pairs", type=int, default=30)
-    ap.add_argument("--judge", type=Path, default=JUDGE)
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--threads", type=int, default=None)
-    args = ap.parse_args()
+def make_pairs(rows: list[dict], left: str, right: str, seed: int, limit: int = 0) -> list[dict]:
+    """The rows where `left` and `right` differ, as {prompt, left, right, id}."""
+    out = [{"id": r.get("id", str(i)), "prompt": r["prompt"], "left": r[left], "right": r[right]}
+           for i, r in enumerate(rows) if r.get(left) and r.get(right) and r[left].strip() != r[right].strip()]
+    random.Random(seed).shuffle(out)
+    return out[:limit] if limit else out
 
-    from promptsmith.backends.llama_cpp import LlamaCppGenerator
-    from promptsmith.services.llm import chat
 
-    rows = [json.loads(line) for line in (REPORT / "rows.jsonl").open(encoding="utf-8")]
-    chosen = pairs(rows, args.engine, args.pairs)
-    gen = LlamaCppGenerator(str(args.judge), n_threads=args.threads)
-    system = "You are a careful editor. You answer with a single letter."
+def write_pairs(pairs: list[dict], left: str, right: str, out: Path, seed: int) -> None:
+    """pairs-1.md and pairs-2.md (sides swapped, another order) and key.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed + 1)
+    a_is_left = [rng.random() < 0.5 for _ in pairs]
+    key = {"left": left, "right": right, "pairs": []}
+    orders = [list(range(len(pairs))), list(range(len(pairs)))]
+    random.Random(seed + 2).shuffle(orders[1])
+    numbers: list[dict[int, int]] = [{}, {}]
+    for file_no, order in enumerate(orders):
+        lines = [INSTRUCTIONS, ""]
+        for n, i in enumerate(order, 1):
+            numbers[file_no][i] = n
+            left_first = a_is_left[i] if file_no == 0 else not a_is_left[i]
+            a, b = (pairs[i]["left"], pairs[i]["right"]) if left_first else (pairs[i]["right"], pairs[i]["left"])
+            lines += [f"## Pair {n}", "", f"Prompt: {pairs[i]['prompt']}", "", f"A: {a}", "", f"B: {b}", ""]
+        (out / f"pairs-{file_no + 1}.md").write_text("\n".join(lines), encoding="utf-8")
+    for i, pair in enumerate(pairs):
+        key["pairs"].append({"id": pair["id"], "prompt": pair["prompt"], "left": pair["left"], "right": pair["right"],
+                             "files": [{"pair": numbers[0][i], "A": "left" if a_is_left[i] else "right"},
+                                       {"pair": numbers[1][i], "A": "right" if a_is_left[i] else "left"}]})
+    (out / "key.json").write_text(json.dumps(key, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    def prefers_a(a: str, b: str) -> float:
-        prompt = chat(system, [("user", QUESTION.format(a=a, b=b))], "chatml")
-        score_a, score_b = gen.logprobs(prompt, ["A", "B"])
-        return score_a - score_b
 
-    tally: Counter[str] = Counter()
-    leaned: Counter[str] = Counter()
-    rng = random.Random(args.seed)
-    blind, key = [], []
-    for i, (prompt, rules, llm) in enumerate(chosen, 1):
-        first = prefers_a(rules, llm)   # rules shown as A
-        second = prefers_a(llm, rules)  # the engine shown as A
-        if first > 0 and second < 0:
-            verdict = "rules"
-        elif first < 0 and second > 0:
-            verdict = "llm"
-        else:
-            verdict = "tie"
-        tally[verdict] += 1
-        lean = (second - first) / 2  # the position bias cancels; > 0 prefers the engine
-        leaning = "llm" if lean > LEAN else "rules" if lean < -LEAN else "tie"
-        leaned[leaning] += 1
-        flip = rng.random() < 0.5
-        a, b = (llm, rules) if flip else (rules, llm)
-        blind += [f"## {i}", "", f"> {prompt}", "", f"- A: {a}", f"- B: {b}", ""]
-        key.append(f"{i}: A = {'llm' if flip else 'rules'}; judge model: {verdict} "
-                   f"(rules-first margin {first:+.2f}, llm-first margin {second:+.2f}); bias-cancelled lean {lean:+.3f} → "
-                   f"{leaning}")
-    n = len(chosen)
-    print(f"{n} pairs (rules vs {args.engine}), judge {args.judge.name}, both orders:")
-    print(f"  llm wins {tally['llm']}, rules wins {tally['rules']}, ties {tally['tie']}"
-          f"  → llm share of decided {tally['llm'] / max(1, tally['llm'] + tally['rules']):.2f},"
-          f" of all {tally['llm'] / max(1, n):.2f}")
-    print(f"  bias-cancelled (m₂ − m₁)/2 beyond ±{LEAN}: llm {leaned['llm']}, rules {leaned['rules']}, "
-          f"ties {leaned['tie']}  → llm share of all {leaned['llm'] / max(1, n):.2f}")
-    text = ["# Blind pairs: the rules brief and an LLM brief", "",
-            f"{n} prompts where `rules` and `{args.engine}` differ, in a random order per pair. Judge each",
-            "pair before reading the key at the end.", "", *blind, "## Key", "", *key, ""]
-    (REPORT / "judge.md").write_text("\n".join(text), encoding="utf-8")
-    (REPORT / "judge.json").write_text(json.dumps({"engine": args.engine, "pairs": n, **tally,
-                                                          "bias_cancelled": dict(leaned)}, indent=2) + "\n")
-    print(f"wrote {REPORT / 'judge.md'}")
+def read_verdicts(path: Path) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            row = json.loads(line)
+            verdict = str(row["verdict"]).strip().upper()
+            out[int(row["pair"])] = "tie" if verdict == "TIE" else verdict
+    return out
+
+
+def score(folder: Path) -> dict:
+    """The counts, per file, over both files, and per pair by agreement."""
+    key = json.loads((folder / "key.json").read_text(encoding="utf-8"))
+    left, right = key["left"], key["right"]
+    files = [read_verdicts(folder / f"verdicts-{k}.jsonl") if (folder / f"verdicts-{k}.jsonl").exists() else {}
+             for k in (1, 2)]
+    per_file = [Counter(), Counter()]
+    agreement: Counter[str] = Counter()
+    missing = 0
+    for pair in key["pairs"]:
+        picks = []
+        for k, shown in enumerate(pair["files"]):
+            verdict = files[k].get(shown["pair"])
+            if verdict is None:
+                missing += bool(files[k])
+                continue
+            other = "right" if shown["A"] == "left" else "left"
+            side = "tie" if verdict == "tie" else shown["A"] if verdict == "A" else other
+            name = {"left": left, "right": right}.get(side, "tie")
+            per_file[k][name] += 1
+            picks.append(name)
+        if len(picks) == 2:
+            a, b = picks
+            if a == b:
+                agreement[a] += 1
+            elif "tie" in (a, b):
+                agreement[f"{a if b == 'tie' else b} (lean)"] += 1
+            else:
+                agreement["split"] += 1
+    both = per_file[0] + per_file[1]
+    return {"left": left, "right": right, "pairs": len(key["pairs"]), "missing": missing,
+            "per_file": [dict(c) for c in per_file], "both": dict(both), "agreement": dict(agreement)}
+
+
+def _share(counts: dict, name: str) -> str:
+    total = sum(counts.values())
+    return f"{counts.get(name, 0)}/{total} = {counts.get(name, 0) / total:.0%}" if total else "-"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval.judge", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("pairs", help="write the blind pairs files and the key")
+    p.add_argument("rows", type=Path)
+    p.add_argument("--left", required=True)
+    p.add_argument("--right", required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seed", type=int, default=29)
+    p.add_argument("--limit", type=int, default=0)
+    s = sub.add_parser("score", help="count the verdicts against the key")
+    s.add_argument("folder", type=Path)
+    args = ap.parse_args(argv)
+    if args.command == "pairs":
+        rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line.strip()]
+        pairs = make_pairs(rows, args.left, args.right, args.seed, args.limit)
+        write_pairs(pairs, args.left, args.right, args.out, args.seed)
+        print(f"{len(pairs)} pairs where {args.left} and {args.right} differ (of {len(rows)} rows) → {args.out}")
+        return 0
+    result = score(args.folder)
+    (args.folder / "score.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    left, right = result["left"], result["right"]
+    print(f"{result['pairs']} pairs, {left} against {right}")
+    for k, counts in enumerate(result["per_file"], 1):
+        print(f"  judge {k} (order {k}): {right} {counts.get(right, 0)}, {left} {counts.get(left, 0)}, "
+              f"tie {counts.get('tie', 0)}")
+    both = result["both"]
+    print(f"  both orders: {right} wins {_share(both, right)}, {left} {_share(both, left)}, tie {_share(both, 'tie')}; "
+          f"{right} wins or ties {both.get(right, 0) + both.get('tie', 0)}/{sum(both.values())}")
+    print(f"  per pair: {dict(sorted(result['agreement'].items()))}")
+    if result["missing"]:
+        print(f"  {result['missing']} verdicts missing", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -95,6 +95,8 @@ WRITE_MODES = Registry("write mode", [
     Entry("locked", "the model orders the ledger's phrases and joins them from a closed set; each phrase once, "
                     "enforced while decoding"),
     Entry("free", "the model writes freely (large models); the guard judges, the locked sentence repairs a rejection"),
+    Entry("trained", "the packaged model with the project's trained adapter writes the brief from the prompt's terms; "
+                     "the guard judges, a seeded second draft or the rules brief replaces a rejection"),
 ], default="locked")
 
 #: Model runtimes for the LLM jobs.

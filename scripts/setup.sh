@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up .venv with promptsmith and the given extras (comma list: llm, embed, render, ray, dev, all), reusing
+# Set up .venv with promptsmith and the given extras (comma list: llm, embed, render, ray, train, dev, all), reusing
 # pip's cache (~/.cache/pip) so later runs download and build nothing.
 #
 # - torch first, pinned to the CPU build this machine keeps on disk: a bare `torch` requirement
@@ -12,7 +12,7 @@ extras="${1:-llm}"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 pip=".venv/bin/pip"
 has() { case ",$extras," in *,"$1",*|*,all,*) return 0;; *) return 1;; esac; }
-if has embed || has render || has dev; then
+if has embed || has render || has dev || has train; then
   $pip install -q "torch==2.13.0"
 fi
 if has llm || has dev; then

@@ -32,15 +32,19 @@ class LlamaCppGenerator:
     """A `Generator` over llama-cpp-python."""
 
     def __init__(self, model: str | os.PathLike[str] | Any | None = None, *, n_ctx: int = 2048,
-                 n_threads: int | None = None, seed: int = 0) -> None:
+                 n_threads: int | None = None, seed: int = 0, lora: str | os.PathLike[str] | None = None) -> None:
         self._llama = None if model is None or isinstance(model, (str, os.PathLike)) else model
         self.path: Path | None = None if self._llama is not None else resolve_model_path(model)
-        self.name = f"llama.cpp:{self.path.name if self.path else 'custom'}"
+        #: A llama.cpp LoRA adapter (GGUF) applied at load, e.g. the packaged brief writer's.
+        self.lora: Path | None = Path(lora) if lora else None
+        self.name = (f"llama.cpp:{self.path.name if self.path else 'custom'}"
+                     + (f"+{self.lora.name}" if self.lora else ""))
         self.n_ctx = n_ctx
         self.n_threads = n_threads or llm_threads()
         self.seed = seed
         self._lock = threading.RLock()
         self._vocab: dict[str, int] | None = None
+        self._piece_list: list[str] | None = None
 
     @property
     def llama(self) -> Any:
@@ -58,7 +62,7 @@ class LlamaCppGenerator:
                     try:
                         self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                                             n_threads_batch=self.n_threads, logits_all=True, seed=self.seed,
-                                            verbose=False)
+                                            lora_path=str(self.lora) if self.lora else None, verbose=False)
                     except ValueError as exc:  # llama.cpp's "Failed to load model from file"
                         from promptsmith.backends.models import describe
                         from promptsmith.errors import ModelNotFound
@@ -185,6 +189,87 @@ class LlamaCppGenerator:
                     return None
                 llm.eval(ids)
             return None
+
+    #: Candidates looked at per step of constrained decoding, most likely first (then all of them).
+    CANDIDATES = 64
+    #: Log-odds added to a token that starts a word the constraint still misses.
+    FAVOUR = 2.0
+
+    def constrained(self, prompt: str, constraint: Any, *, end: str, max_tokens: int = 160,
+                    temperature: float = 0.0, seed: int = 0,
+                    on_token: Callable[[str], None] | None = None) -> str | None:
+        """Decoding where each token must keep the text inside `constraint` (`accept(text, piece)`),
+        and the turn may end (`end`, a special token) only when `constraint.may_end(text)`; tokens
+        that start one of `constraint.favoured(text)` are favoured once an end was refused. Greedy
+        at temperature 0, else sampled from the allowed candidates with `seed`. The text, or None
+        when no allowed token was left or `max_tokens` ran out."""
+        import numpy as np
+
+        with self._lock:
+            llm = self.llama
+            pieces = self._pieces()
+            end_id = self.tokenize(end)[0]
+            self._eval_from_cache(self.tokenize(prompt, bos=True))
+            rng = np.random.default_rng(seed)
+            out, refused = "", False
+            for _ in range(max_tokens):
+                row = np.asarray(llm.scores[llm.n_tokens - 1], dtype=np.float64)
+                if refused:
+                    favoured = constraint.favoured(out)
+                    if favoured:
+                        boost = [i for i in np.argpartition(row, -self.CANDIDATES * 4)[-self.CANDIDATES * 4:]
+                                 if pieces[i].strip().lower() and any(w.startswith(pieces[i].strip().lower())
+                                                                     for w in favoured)]
+                        row[boost] += self.FAVOUR
+                top = np.argpartition(row, -self.CANDIDATES)[-self.CANDIDATES:]
+                order = top[np.argsort(row[top])[::-1]]
+                allowed: list[int] = []
+                for candidate in order:
+                    token = int(candidate)
+                    if token == end_id:
+                        if constraint.may_end(out):
+                            if temperature <= 0 or not allowed:
+                                return out
+                            allowed.append(token)
+                        else:
+                            refused = True
+                        continue
+                    if constraint.accept(out, pieces[token]):
+                        allowed.append(token)
+                        if temperature <= 0:
+                            break
+                if not allowed:  # none of the most likely: the next ones, in order
+                    wider = (int(t) for t in np.argsort(row)[::-1][self.CANDIDATES: 8 * self.CANDIDATES])
+                    allowed = [t for t in wider if t != end_id and constraint.accept(out, pieces[t])][:1]
+                if not allowed:
+                    return None
+                token = allowed[0]
+                if temperature > 0 and len(allowed) > 1:
+                    logits = row[allowed] / temperature
+                    p = np.exp(logits - logits.max())
+                    token = allowed[int(rng.choice(len(allowed), p=p / p.sum()))]
+                if token == end_id:
+                    return out
+                out += pieces[token]
+                if on_token is not None:
+                    on_token(pieces[token])
+                if llm.n_tokens + 1 >= self.n_ctx:
+                    return None
+                llm.eval([token])
+            return None
+
+    def _pieces(self) -> list[str]:
+        """Each token's text by id ("" for control tokens and pieces that are not whole UTF-8)."""
+        if self._piece_list is None:
+            llm = self.llama
+            out = []
+            for i in range(llm.n_vocab()):
+                try:
+                    out.append(llm.detokenize([i]).decode("utf-8"))
+                except UnicodeDecodeError:
+                    out.append("")
+            self._piece_list = out
+        return self._piece_list
 
     def generate(self, prompt: str, *, on_token: Callable[[str], None] | None = None, **options: Any) -> str:
         """The whole generated text; `on_token` sees each piece as it arrives."""

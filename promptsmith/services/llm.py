@@ -22,7 +22,7 @@ from typing import Any
 from promptsmith.backends.base import Generator
 
 from promptsmith.core.lexicon import load_lexicon
-from promptsmith.core.terms import WORD, all_keys, counts, ledger
+from promptsmith.core.terms import STOP, WORD, all_keys, counts, ledger
 from promptsmith.core.resources import load_rule_file
 from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
 
@@ -266,6 +266,54 @@ class LlmRewriter:
             self._examples = out
         return self._examples
 
+    #: Drafts the trained writer makes under the copy constraint before the rules brief stands
+    #: in: the greedy one, then seeded samples (deterministic for a seed); when the constraint
+    #: leaves no way on, one more greedy draft is decoded freely (the guard still judges it).
+    TRAINED_DRAFTS = 2
+    TRAINED_TEMPERATURE = 0.7
+    #: Seconds after which no further draft is started (the latency bound of a rewrite).
+    TRAINED_BUDGET_S = 1.2
+
+    def write_trained(self, result: RewriteResult, text: str, on_token: Callable[[str], None] | None = None
+                      ) -> tuple[str | None, str | None, str | None, list[str], int]:
+        """The trained adapter's brief from the prompt's notes (`services.craft`), judged by the
+        guard: (brief, None, first rejected draft, its reasons, retries) when a draft passed, or
+        (None, why, draft, reasons, retries) when none did and the rules brief stands."""
+        from promptsmith.core.parse import parse
+        from promptsmith.services.craft import END, CopyConstraint, chat_prompt, notes
+
+        prompt = chat_prompt(notes(result.input))
+        constrained = getattr(self.gen, "constrained", None)
+        constraint = CopyConstraint(parse(result.input).text, self.connectives() | STOP, self.connectives(result),
+                                    lambda draft: self.dropped(result, draft)) if constrained else None
+        first: tuple[str | None, list[str]] = (None, [])
+        drafts = self.TRAINED_DRAFTS + (constrained is not None)
+        t0 = time.perf_counter()
+        for attempt in range(drafts):
+            if attempt and time.perf_counter() - t0 > self.TRAINED_BUDGET_S:
+                break  # a long prompt's rejected draft: the rules brief now beats another wait
+            temperature = 0.0 if attempt in (0, self.TRAINED_DRAFTS) else max(self.temperature,
+                                                                               self.TRAINED_TEMPERATURE)
+            stream = on_token if attempt == 0 else None
+            if constraint is not None and attempt < self.TRAINED_DRAFTS:
+                raw = constrained(prompt, constraint, end=END, max_tokens=write_budget(text) + 32,
+                                  temperature=temperature, seed=self.seed + attempt, on_token=stream) or ""
+                if not raw:  # a dead end of the constraint: the last try decodes freely
+                    continue
+            else:
+                raw = self.gen.generate(prompt, max_tokens=write_budget(text), temperature=temperature,
+                                        seed=self.seed + attempt, stop=[END, "\n\n", *TURN_ENDS], on_token=stream)
+            draft = " ".join(raw.split()).strip()
+            if draft and draft[-1] not in ".!?\"”":
+                draft += "."
+            reasons = self.guard(result, draft).reasons if draft else ["the model wrote nothing"]
+            if not reasons:
+                return draft, None, first[0], first[1], attempt
+            if first[0] is None:
+                first = (draft, reasons)
+        why = "guard rejected the drafts: " + "; ".join(first[1] or ["no draft"])
+        return None, why, first[0], first[1], drafts - 1
+
     def write_free(self, result: RewriteResult, text: str,
                    on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
         """Free writing from the analysed slots (opt-in, for large models), judged by the guard."""
@@ -294,7 +342,9 @@ class LlmRewriter:
             return list(result.changes)
         how = (f"the model ranked this phrasing first of {len(result.candidates)}" if not written_by_model
                else "the model ordered the prompt's phrases and joined them (span-locked)"
-               if self.write_mode == "locked" else "the model wrote it from the analysed terms; the guard accepted it")
+               if self.write_mode == "locked"
+               else "the trained model wrote it from the prompt's terms; the guard accepted it"
+               if self.write_mode == "trained" else "the model wrote it from the analysed terms; the guard accepted it")
         out = []
         for change in result.changes:
             if first in change.after:
@@ -328,12 +378,7 @@ class LlmRewriter:
             missing = [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
             if missing:
                 reasons.append("dropped " + ", ".join(missing))
-            allowed = _words(" ".join(v for vs in original.slots.values() for v in vs))
-            vocab = self.prompts["write"].get("vocabulary", {})
-            allowed |= set(vocab.get("function_words", [])) | set(vocab.get("connectives", []))
-            for forms in self.rules.rules.connectives.values():  # the composer's own connectives
-                allowed |= _words(" ".join(forms).replace("{x}", ""))
-            allowed |= {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"}
+            allowed = _words(" ".join(self.connectives(original)))
             invented = sorted({w for run in acc.added for w in _words(run.text) - allowed if not w.isdigit()})
             if invented:
                 reasons.append("invented " + ", ".join(invented))
@@ -346,6 +391,27 @@ class LlmRewriter:
         if wording:
             reasons.append("wording warnings " + ", ".join(sorted(wording)))
         return GuardReport(reasons)
+
+    def connectives(self, original: RewriteResult | None = None) -> set[str]:
+        """The words a writer may add around the prompt's own (lower case): the write vocabulary,
+        the composer's connectives and, given a rewrite, its analysed slots' wording."""
+        words = set() if original is None else {
+            w.lower() for v in (x for vs in original.slots.values() for x in vs) for w in WORD.findall(v)}
+        vocab = self.prompts["write"].get("vocabulary", {})
+        words |= set(vocab.get("function_words", [])) | set(vocab.get("connectives", []))
+        for forms in self.rules.rules.connectives.values():  # the composer's own connectives
+            words |= {w.lower() for w in WORD.findall(" ".join(forms).replace("{x}", ""))}
+        return words | {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"}
+
+    def dropped(self, original: RewriteResult, text: str) -> list[str]:
+        """The prompt's content a text does not say (the ledger accounting, as the guard reads it)."""
+        from promptsmith.core.accounting import account
+        from promptsmith.core.fix import parse_mended
+        from promptsmith.core.parse import parse
+
+        source = parse(original.input).text
+        acc = account(parse_mended(source)[0], parse_mended(text + " " + " ".join(original.params))[0])
+        return [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
 
     def _wording(self, text: str) -> set[str]:
         if not text:
@@ -388,7 +454,11 @@ class LlmRewriter:
         fallback = None
         draft: str | None = None
         rejected: list[str] = []
-        if "write" in self.jobs:
+        if "write" in self.jobs and self.write_mode == "trained":
+            jobs_used.append("write")
+            written, fallback, draft, rejected, retries = self.write_trained(result, text, on_token)
+            body = written or body
+        elif "write" in self.jobs:
             jobs_used.append("write")
             written, why = (self.write_free(result, text, on_token) if self.write_mode == "free"
                             else self.write_locked(text, on_token))
@@ -448,11 +518,31 @@ class LlmOptions:
     write_mode: str = "locked"
 
 
+def trained_adapter(options: LlmOptions) -> Path:
+    """The packaged adapter, for the packaged model on llama.cpp (what it was trained for)."""
+    from promptsmith.backends.models import default_model_path, resolve_model_path
+    from promptsmith.errors import ConfigError, ModelNotFound
+    from promptsmith.services.craft import packaged_adapter
+
+    if options.backend != "llama-cpp" or resolve_model_path(options.model) != default_model_path():
+        raise ConfigError("the trained write mode runs the packaged SmolLM2 with its adapter on llama.cpp; "
+                          "with another model use --write-mode free or locked")
+    adapter = packaged_adapter()
+    if adapter is None:
+        raise ModelNotFound("this promptsmith ships no trained adapter (promptsmith/adapters/); rebuild it with "
+                            "scripts/train_adapter.py, or use --write-mode locked")
+    return adapter
+
+
 @lru_cache(maxsize=4)
 def get_llm_rewriter(options: LlmOptions = LlmOptions(), target_version: str | None = None,
                      rule_dirs: tuple[Path, ...] = ()) -> LlmRewriter:
-    """A cached LLM rewriter; the model itself loads on first use."""
-    generator = load_generator(options.model, options.backend, seed=options.seed, n_threads=options.threads)
+    """A cached LLM rewriter; the model itself loads on first use. The trained write mode runs
+    the packaged model with the packaged adapter (`services.craft`)."""
+    extra: dict[str, Any] = {}
+    if "write" in options.jobs and options.write_mode == "trained":
+        extra["lora"] = trained_adapter(options)
+    generator = load_generator(options.model, options.backend, seed=options.seed, n_threads=options.threads, **extra)
     template = "chatml"
     path = getattr(generator, "path", None)
     if path is not None and str(path).endswith(".gguf"):

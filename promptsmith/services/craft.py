@@ -1,0 +1,176 @@
+"""The trained writer's contract: what the model is shown, and where its adapter lives.
+
+The `llm` engine's trained write job gives the packaged SmolLM2 (with the LoRA adapter trained on
+the project's brief corpus, `eval/corpus/`) the prompt's **notes**: its content terms in the
+user's own words and order, with filler, negations (they go to `--no`), image prompts and
+parameters left out. The model answers with the brief's prose; the ledger guard judges it.
+Training (`scripts/train_adapter.py`), the corpus checker and the engine all build the model's
+input here, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from promptsmith.core.parse import parse
+from promptsmith.core.terms import WORD, ledger, word_matches
+
+#: The adapter shipped in the package, for the packaged model (`backends.models.DEFAULT_FILE`).
+ADAPTER_FILE = "smollm2-135m-briefs.lora.gguf"
+#: The system line the adapter was trained with: short, the adapter learned the task itself.
+SYSTEM = "Write the image brief."
+
+
+def notes(prompt: str) -> str:
+    """The model's input: the prompt's content terms, comma separated, in the user's words."""
+    text = parse(prompt).text
+    return ", ".join(t.content for t in ledger(text).terms if t.content and t.kind != "negation")
+
+
+def chat_prompt(note_text: str) -> str:
+    """The ChatML turn the adapter was trained on, up to where the brief begins."""
+    return (f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{note_text}<|im_end|>\n"
+            "<|im_start|>assistant\n")
+
+
+#: What ends the model's turn (the training target ends with it).
+END = "<|im_end|>"
+
+
+def packaged_adapter() -> Path | None:
+    """The adapter file inside the installed package, or None when this build ships none."""
+    path = Path(__file__).resolve().parent.parent / "adapters" / ADAPTER_FILE
+    return path if path.is_file() else None
+
+
+def corpus_digest(path: Path) -> str:
+    """The sha256 of what training reads from the brief corpus: each pair's id, split, prompt and
+    prose, in order (the assembled `brief` with its parameters is left out: it follows the rules
+    engine's parameter stage, which the adapter never sees)."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        digest.update(json.dumps([row["id"], row["split"], row["prompt"], row["body"]], ensure_ascii=False).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def adapter_metadata(path: Path) -> dict[str, Any]:
+    """The adapter's own record of how it was made (corpus hash, training settings)."""
+    from promptsmith.backends.models import gguf_metadata
+
+    meta = gguf_metadata(path)
+    return {k.removeprefix("promptsmith."): v for k, v in meta.items() if k.startswith("promptsmith.")}
+
+
+# -- copy-constrained decoding ---------------------------------------------------------------------
+#: Characters a brief may use besides letters and digits (and any the prompt itself has).
+_PUNCTUATION = frozenset(" ,.;:-'\"()&!?/’“”")
+_TAIL_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]*)*$")
+
+
+class CopyConstraint:
+    """What the trained writer may write, checked token by token while it decodes:
+
+    - **its words are the user's or connectives**: every word is one the prompt has (any case) or
+      one of the guard's connectives, so no name is misspelled and nothing is invented;
+    - **no word more often than the prompt has it** (connectives aside): no "fantasy fantasy", no
+      phrase said twice;
+    - **words keep the user's casing** or the usual lower, title or upper case (no "fOr");
+    - with `require_all`, **it ends only when the ledger accounting finds every content term** of
+      the prompt in it; until then the end of the turn is refused and the words still missing are
+      favoured (off by default, see below).
+
+    The guard still judges the finished draft (dropped terms, roles, counts, wording); this makes
+    an invented or misspelled word, or a phrase said twice, impossible to write.
+    """
+
+    def __init__(self, source: str, free: set[str], extra: set[str],
+                 account_missing: Callable[[str], list[str]], require_all: bool = False) -> None:
+        """`free`: connectives and function words, any number of times; `extra`: other words the
+        writer may use, as often as the prompt has them (once if it has none), such as the
+        analysis's own wording of a term."""
+        self.source = source
+        counts: dict[str, int] = {}
+        for words in ([w.lower() for w, _, _ in word_matches(source)], [w.lower() for w in WORD.findall(source)]):
+            for w in set(words):  # a spaced number is one word and its digits: either way of reading it
+                counts[w] = max(counts.get(w, 0), words.count(w))
+        written = list(counts)
+        self.limits: dict[str, int] = {w: max(counts.get(w, 0), 1) for w in {*written, *extra} if w not in free}
+        self.allowed = sorted({*written, *free, *extra})
+        self.connectives = free
+        self.characters = _PUNCTUATION | {c for c in source if not c.isalnum() and c not in "\n\r\t<>|{}[]`#*@"}
+        #: Each word as the user cased it ("iPhone", "McDonald"): those casings, and the usual three.
+        self.casings = {w for w in WORD.findall(source)}
+        self.source_words = set(written)
+        self._missing = account_missing
+        #: Refuse the end of the turn until every content term is said. Off by default: a small
+        #: model refused its end tends to ramble in connectives, which reads worse than the rules
+        #: brief that replaces a draft the guard rejects for a dropped term.
+        self.require_all = require_all
+        self._missing_cache: tuple[str, list[str]] = ("\0", [])
+
+    def _cased(self, word: str) -> bool:
+        return word.islower() or word.isupper() or word.istitle() or word in self.casings or not word.isalpha()
+
+    def _can_finish(self, partial: str, counts: dict[str, int]) -> bool:
+        """Whether `partial` starts an allowed word the text has not used up."""
+        i = bisect.bisect_left(self.allowed, partial)
+        while i < len(self.allowed) and self.allowed[i].startswith(partial):
+            word = self.allowed[i]
+            if word not in self.limits or counts.get(word, 0) < self.limits[word]:
+                return True
+            i += 1
+        return False
+
+    def accept(self, text: str, piece: str) -> bool:
+        """Whether `text + piece` can still become a brief this constraint allows."""
+        if not piece or any(not c.isalnum() and c not in self.characters for c in piece) or "--" in text[-2:] + piece:
+            return False
+        whole = text + piece
+        tail = _TAIL_WORD.search(whole)
+        cut = tail.start() if tail is not None else len(whole)
+        counts: dict[str, int] = {}
+        for m in WORD.finditer(whole, 0, cut):
+            written = m.group()
+            w = written.lower()
+            if w not in self.limits and w not in self.connectives or not self._cased(written):
+                return False
+            if w in self.limits:
+                counts[w] = counts.get(w, 0) + 1
+                if counts[w] > self.limits[w]:
+                    return False
+            if m.end() < len(whole) and whole[m.end()] == "-" and w not in self.source_words \
+                    and f"{w}-" not in self.source.lower():
+                return False  # no compound of the writer's own words ("mood-on-the-look")
+        if tail is None:
+            return True
+        return self._can_finish(tail.group().lower(), counts) and self._partly_cased(tail.group())
+
+    def _partly_cased(self, partial: str) -> bool:
+        """Whether a word cut short can still be cased as `_cased` allows."""
+        rest = partial[1:]
+        return (rest.islower() or not rest or partial.isupper() or not partial.isalpha()
+                or any(c.startswith(partial) for c in self.casings))
+
+    def missing(self, text: str) -> list[str]:
+        """The prompt's content the text does not say yet (words, as the user wrote them)."""
+        if self._missing_cache[0] != text:
+            self._missing_cache = (text, self._missing(text))
+        return self._missing_cache[1]
+
+    def may_end(self, text: str) -> bool:
+        return bool(text.strip()) and (not self.require_all or not self.missing(text))
+
+    def favoured(self, text: str) -> set[str]:
+        """Lower-case words to favour next: the first words of what is still missing."""
+        return {m.split()[0].lower() for m in self.missing(text) if m.split()}

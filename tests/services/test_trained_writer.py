@@ -1,0 +1,115 @@
+"""The trained write mode with a scripted generator (fast), and the brief corpus it learned from;
+the real model with the shipped adapter is in tests/backends/test_trained_real.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from promptsmith.backends.fake import ScriptedGenerator
+from promptsmith.services.craft import END, SYSTEM, chat_prompt, notes
+from promptsmith.services.llm import LlmRewriter
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"
+SOURCE = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, masterpiece, 8k, no people --ar 2:3"
+GOOD = "A portrait of an old fisherman, painted in oil in the style of Rembrandt, with dramatic lighting."
+
+
+def test_notes_are_the_users_content_terms_without_filler_negations_or_parameters() -> None:
+    assert notes(SOURCE) == "old fisherman portrait, dramatic lighting, oil painting, rembrandt style"
+    assert notes("<https://x.co/a.png> cat, windowsill, golden hour --ar 3:2") == "cat, windowsill, golden hour"
+
+
+def test_the_model_sees_one_short_chatml_turn() -> None:
+    prompt = chat_prompt("cat, windowsill")
+    assert prompt == (f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\ncat, windowsill<|im_end|>\n"
+                      "<|im_start|>assistant\n")
+    assert END == "<|im_end|>"
+
+
+def _trained(*writes: str) -> tuple[LlmRewriter, ScriptedGenerator]:
+    gen = ScriptedGenerator(writes=list(writes))
+    return LlmRewriter(gen, jobs=("write",), write_mode="trained"), gen
+
+
+def test_a_draft_the_guard_accepts_is_the_brief() -> None:
+    llm, gen = _trained(GOOD)
+    r = llm.rewrite(SOURCE)
+    assert r.output == GOOD + " --ar 2:3 --no people"
+    assert r.fallback is None and r.draft is None and r.retries == 0 and r.jobs == ["write"]
+    assert gen.prompts == [chat_prompt(notes(SOURCE))]
+    assert any("trained model wrote it" in c.reason for c in r.changes)
+
+
+def test_a_rejected_greedy_draft_gets_one_seeded_second_draft() -> None:
+    invented = ("A portrait of an old fisherman at sunset, painted in oil in the style of Rembrandt, "
+                "with dramatic lighting.")
+    llm, gen = _trained(invented, GOOD)
+    r = llm.rewrite(SOURCE)
+    assert r.output.startswith(GOOD) and r.fallback is None and r.retries == 1
+    assert r.draft == invented and any("sunset" in why for why in r.draft_rejected)
+    assert len(gen.prompts) == 2
+
+
+def test_when_every_draft_is_rejected_the_rules_brief_stands_and_says_why() -> None:
+    dropped = "A portrait of an old fisherman in the style of Rembrandt."
+    llm, _ = _trained(dropped, dropped)
+    r = llm.rewrite(SOURCE)
+    rules = LlmRewriter(ScriptedGenerator(), jobs=("rank",)).rules.rewrite(SOURCE)
+    assert r.output == rules.output
+    assert r.fallback and r.fallback.startswith("guard rejected the drafts") and "dropped" in r.fallback
+    assert r.draft == dropped and r.draft_rejected
+
+
+def test_a_draft_that_writes_parameters_or_nothing_is_rejected() -> None:
+    llm, _ = _trained("A portrait of an old fisherman --ar 2:3.", "")
+    r = llm.rewrite(SOURCE)
+    assert r.fallback and "parameters" in r.fallback
+    assert r.output.count("--ar") == 1
+
+
+def test_a_prompt_kept_as_written_asks_the_model_nothing() -> None:
+    llm, gen = _trained(GOOD)
+    r = llm.rewrite("space::2 ship::1 nebula --v 6")
+    assert gen.prompts == [] and r.fallback == "nothing for the model to do"
+
+
+# -- the corpus ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def corpus() -> list[dict]:
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_corpus_has_a_brief_per_template_and_a_dev_split_of_its_own(corpus: list[dict]) -> None:
+    assert len(corpus) >= 800 and len({r["id"] for r in corpus}) == len(corpus)
+    dev = [r for r in corpus if r["split"] == "dev"]
+    assert len(dev) >= 120 and {r["split"] for r in corpus} == {"train", "dev"}
+    from eval.brief import template_key
+
+    train_keys = {template_key(r["prompt"]) for r in corpus if r["split"] == "train"}
+    assert not any(template_key(r["prompt"]) in train_keys for r in dev)
+
+
+@pytest.mark.slow
+def test_every_corpus_pair_passes_the_ledger_check_but_the_disputed_ones(corpus: list[dict]) -> None:
+    from eval.corpus.check import check
+
+    for row in corpus:
+        verdict = check(row["id"], row["prompt"], row["body"])
+        assert verdict.brief == row["brief"], row["id"]
+        assert verdict.reasons == row.get("guard", []), row["id"]
+    assert sum("guard" in r for r in corpus) <= 10
+
+
+def test_the_shipped_adapter_names_the_corpus_it_was_trained_on() -> None:
+    from promptsmith.services.craft import adapter_metadata, corpus_digest, packaged_adapter
+
+    adapter = packaged_adapter()
+    assert adapter is not None and adapter.stat().st_size <= 25 * 1024 * 1024
+    meta = adapter_metadata(adapter)
+    assert meta["corpus.sha256"] == corpus_digest(CORPUS)
+    settings = json.loads(meta["training"])
+    assert settings["base"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and settings["seed"] >= 0
