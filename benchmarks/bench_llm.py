@@ -5,8 +5,10 @@
 Prints: raw llama.cpp prompt-processing and generation tokens/s (a plain `Llama`, default
 settings); the same rates through promptsmith's generator (scoring = prompt processing of
 candidate tokens over a cached prefix; writing = generation); the closed-vocabulary grammar's
-overhead; span-locked decoding's tokens/s against raw generation; and per-rewrite latency
-p50/p95 of rank and of span-locked write over N real prompts, at 1 and at 2 threads.
+overhead; span-locked decoding's tokens/s against raw generation; the trained writer's
+copy-constrained decoding against raw llama.cpp generation with the same LoRA adapter; and
+per-rewrite latency p50/p95 of rank, span-locked write and trained write over N real prompts, at 1
+and at 2 threads.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def bench(model: str | None, n: int, threads: int) -> None:
 
     from promptsmith.backends.llama_cpp import LlamaCppGenerator
     from promptsmith.backends.models import resolve_model_path
+    from promptsmith.core.parse import parse
+    from promptsmith.core.terms import STOP
+    from promptsmith.services.craft import END, CopyConstraint, chat_prompt, notes, packaged_adapter
     from promptsmith.services.llm import LlmRewriter, llm_prompts
 
     path = resolve_model_path(model)
@@ -120,10 +125,41 @@ def bench(model: str | None, n: int, threads: int) -> None:
     print(f"span-locked decoding: {ol:6.0f} tok/s  ({ol / rg:.0%} of raw generation, {ol / rga:.0%} of raw with all "
           f"logits at {rga:.0f} tok/s)")
 
+    engines = [("rank", LlmRewriter(gen, jobs=("rank",))), ("span-locked write", locker)]
+    adapter = packaged_adapter() if model is None else None
+    if adapter is not None:  # the trained writer: the packaged model with its adapter
+        tgen = LlamaCppGenerator(path, n_threads=threads, lora=adapter)
+        raw_lora = Llama(model_path=str(path), lora_path=str(adapter), n_ctx=2048, n_threads=gen.n_threads,
+                         n_threads_batch=gen.n_threads, logits_all=True, verbose=False, seed=0)
+        trained = LlmRewriter(tgen, jobs=("write",), write_mode="trained")
+        source = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, stormy sea, dusk"
+        result = trained.rules.rewrite(source)
+        written = chat_prompt(notes(source))
+
+        def raw_lora_gen() -> float:  # the adapter's own greedy generation, every step's logits kept
+            raw_lora.reset()
+            t0 = time.perf_counter()
+            out = raw_lora.create_completion(written, max_tokens=64, temperature=0, seed=0, stop=[END])
+            return max(1, out["usage"]["completion_tokens"]) / (time.perf_counter() - t0)
+
+        def ours_constrained() -> float:
+            pieces: list[str] = []
+            constraint = CopyConstraint(parse(source).text, STOP | {"a", "an", "the"},
+                                        trained.connectives(result), lambda d: trained.dropped(result, d))
+            tgen.llama.reset()
+            t0 = time.perf_counter()
+            tgen.constrained(written, constraint, end=END, on_token=pieces.append)
+            return max(1, len(tgen.tokenize("".join(pieces)))) / (time.perf_counter() - t0)
+
+        rl, oc = best(raw_lora_gen), best(ours_constrained)
+        print(f"trained writer (LoRA): copy-constrained decoding {oc:6.0f} tok/s  ({oc / rl:.0%} of raw llama.cpp "
+              f"generation with the same adapter and all logits, {rl:.0f} tok/s)")
+        engines.append(("trained write", trained))
+
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")]
     step = max(1, len(prompts) // n)
     sample = prompts[::step][:n]
-    for job, engine in (("rank", LlmRewriter(gen, jobs=("rank",))), ("span-locked write", locker)):
+    for job, engine in engines:
         times = []
         for text in sample:
             t0 = time.perf_counter()

@@ -76,6 +76,25 @@ def adapter_metadata(path: Path) -> dict[str, Any]:
 #: Characters a brief may use besides letters and digits (and any the prompt itself has).
 _PUNCTUATION = frozenset(" ,.;:-'\"()&!?/’“”")
 _TAIL_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]*)*$")
+_GLUED = re.compile(r"[^\W\d_][:;][^\W\d_]")
+_ARTICLES = frozenset({"a", "an", "the"})
+
+#: Function words of other languages written in Latin script: a prompt where they are common is
+#: not English, and the writer (trained on English briefs) leaves it to the rules engine.
+_FOREIGN = frozenset(
+    "de la el los las del y con para por una uno um uma com sobre em na no da do dos das que se é "
+    "der die das und mit ein eine einen auf im zu ist nicht le les des et une du au sur avec pour dans est "
+    "il lo gli di che un della con per nel è het een van en op met voor ".split())
+
+
+def english(text: str) -> bool:
+    """Whether a prompt reads as English (or as keywords): few words of other languages' grammar,
+    and most letters Latin."""
+    words = [w.lower() for w in WORD.findall(text)]
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(not ("a" <= c.lower() <= "z" or "à" <= c.lower() <= "ÿ") for c in letters) > 0.3 * len(letters):
+        return False
+    return len(words) < 6 or sum(w in _FOREIGN for w in words) < 0.12 * len(words)
 
 
 class CopyConstraint:
@@ -96,16 +115,15 @@ class CopyConstraint:
 
     def __init__(self, source: str, free: set[str], extra: set[str],
                  account_missing: Callable[[str], list[str]], require_all: bool = False) -> None:
-        """`free`: connectives and function words, any number of times; `extra`: other words the
-        writer may use, as often as the prompt has them (once if it has none), such as the
-        analysis's own wording of a term."""
+        """`free`: function words, any number of times; `extra`: the writer's own words (its
+        connectives, the analysis's wording of a term), each once more than the prompt has it."""
         self.source = source
         counts: dict[str, int] = {}
         for words in ([w.lower() for w, _, _ in word_matches(source)], [w.lower() for w in WORD.findall(source)]):
             for w in set(words):  # a spaced number is one word and its digits: either way of reading it
                 counts[w] = max(counts.get(w, 0), words.count(w))
         written = list(counts)
-        self.limits: dict[str, int] = {w: max(counts.get(w, 0), 1) for w in {*written, *extra} if w not in free}
+        self.limits: dict[str, int] = {w: counts.get(w, 0) + (w in extra) for w in {*written, *extra} if w not in free}
         self.allowed = sorted({*written, *free, *extra})
         self.connectives = free
         self.characters = _PUNCTUATION | {c for c in source if not c.isalnum() and c not in "\n\r\t<>|{}[]`#*@"}
@@ -139,10 +157,17 @@ class CopyConstraint:
         whole = text + piece
         tail = _TAIL_WORD.search(whole)
         cut = tail.start() if tail is not None else len(whole)
+        if _GLUED.search(piece if not text else whole[max(0, len(text) - 2):]) and not _GLUED.search(self.source):
+            return False  # "A:COMPOSITION"
         counts: dict[str, int] = {}
+        previous: list[str] = []
         for m in WORD.finditer(whole, 0, cut):
             written = m.group()
             w = written.lower()
+            if previous[-2:] == ["style", "of"] or previous[-3:-1] == ["style", "of"] and previous[-1] in _ARTICLES:
+                if w not in _ARTICLES and (w not in self.source_words or w in self.connectives):
+                    return False  # a credit names what the prompt names ("in the style of Beside")
+            previous.append(w)
             if w not in self.limits and w not in self.connectives or not self._cased(written):
                 return False
             if w in self.limits:

@@ -271,8 +271,10 @@ class LlmRewriter:
     #: leaves no way on, one more greedy draft is decoded freely (the guard still judges it).
     TRAINED_DRAFTS = 2
     TRAINED_TEMPERATURE = 0.7
-    #: Seconds after which no further draft is started (the latency bound of a rewrite).
-    TRAINED_BUDGET_S = 1.2
+    #: A prompt with more words of notes than this gets one draft (the latency bound of a rewrite:
+    #: a second draft of a long brief costs seconds; counted in words, so the output never depends
+    #: on how busy the machine is).
+    TRAINED_RETRY_WORDS = 40
 
     def write_trained(self, result: RewriteResult, text: str, on_token: Callable[[str], None] | None = None
                       ) -> tuple[str | None, str | None, str | None, list[str], int]:
@@ -280,18 +282,25 @@ class LlmRewriter:
         guard: (brief, None, first rejected draft, its reasons, retries) when a draft passed, or
         (None, why, draft, reasons, retries) when none did and the rules brief stands."""
         from promptsmith.core.parse import parse
-        from promptsmith.services.craft import END, CopyConstraint, chat_prompt, notes
+        from promptsmith.services.craft import END, CopyConstraint, chat_prompt, english, notes
 
-        prompt = chat_prompt(notes(result.input))
+        note_text = notes(result.input)
+        prompt = chat_prompt(note_text)
         constrained = getattr(self.gen, "constrained", None)
-        constraint = CopyConstraint(parse(result.input).text, self.connectives() | STOP, self.connectives(result),
+        source = parse(result.input).text
+        if not english(source):
+            return None, "not English: the trained writer writes English briefs", None, [], 0
+        vocab = self.prompts["write"].get("vocabulary", {})
+        constraint = CopyConstraint(source, STOP | set(vocab.get("function_words", [])), self.connectives(result),
                                     lambda draft: self.dropped(result, draft)) if constrained else None
         first: tuple[str | None, list[str]] = (None, [])
         drafts = self.TRAINED_DRAFTS + (constrained is not None)
-        t0 = time.perf_counter()
+        long_prompt = len(WORD.findall(note_text)) > self.TRAINED_RETRY_WORDS
+        tried = 0
         for attempt in range(drafts):
-            if attempt and time.perf_counter() - t0 > self.TRAINED_BUDGET_S:
-                break  # a long prompt's rejected draft: the rules brief now beats another wait
+            if attempt and long_prompt:
+                break  # a long prompt's rejected draft: the rules brief now beats another long wait
+            tried = attempt
             temperature = 0.0 if attempt in (0, self.TRAINED_DRAFTS) else max(self.temperature,
                                                                                self.TRAINED_TEMPERATURE)
             stream = on_token if attempt == 0 else None
@@ -312,7 +321,7 @@ class LlmRewriter:
             if first[0] is None:
                 first = (draft, reasons)
         why = "guard rejected the drafts: " + "; ".join(first[1] or ["no draft"])
-        return None, why, first[0], first[1], drafts - 1
+        return None, why, first[0], first[1], tried
 
     def write_free(self, result: RewriteResult, text: str,
                    on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
