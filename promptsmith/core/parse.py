@@ -9,6 +9,7 @@ that names a known parameter (or an unknown one followed by at most a short valu
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import NamedTuple
@@ -44,6 +45,43 @@ _FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
 _TOKEN = re.compile(r"\S")
 _WORDS = re.compile(r"\S+")
+
+#: The largest magnitude a number in a prompt is read as. It is beyond every parameter's range (the
+#: widest, `--seed`, ends at 4,294,967,295), so a number past it is read as this bound, and the
+#: range checks (PS101, PS104) report it and offer the fix: never an int of 4,301 digits (which
+#: Python refuses to convert) or an infinite float (which no arithmetic or renderer survives).
+NUMBER_LIMIT = 10**12
+_LIMIT_DIGITS = len(str(NUMBER_LIMIT)) - 1
+
+
+def read_int(text: str) -> int | None:
+    """A whole number as written (`-3`, `+07`), within ±NUMBER_LIMIT; None when it is not one."""
+    if not _INT.fullmatch(text):
+        return None
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > _LIMIT_DIGITS:
+        return -NUMBER_LIMIT if text.startswith("-") else NUMBER_LIMIT
+    return int(text)
+
+
+def read_float(text: str) -> float | None:
+    """A decimal number as written (`1.5`, `-.5`, `2.`), finite and within ±NUMBER_LIMIT; None
+    when it is not one (`nan`, `inf` and exponents are not numbers in a prompt)."""
+    if not _FLOAT.fullmatch(text):
+        return None
+    value = float(text)  # a long run of digits is still a float: at worst infinite, bounded here
+    if not math.isfinite(value) or abs(value) > NUMBER_LIMIT:
+        return math.copysign(float(NUMBER_LIMIT), value)
+    return value
+
+
+def read_ratio(text: str) -> tuple[int, int] | None:
+    """`W:H` in whole numbers (each side within NUMBER_LIMIT); None for anything else, decimals too."""
+    m = _RATIO.fullmatch(text)
+    if not m or "." in text:
+        return None
+    return read_int(m.group(1)), read_int(m.group(2))  # type: ignore[return-value]
+
 
 #: Unknown `--name` tokens count as parameters only when followed by at most this many words
 #: (`--Wallpaper`, `--foo 2`); prose like `a dragon --stands over the village` is text.
@@ -295,17 +333,11 @@ class _Parser:
         if t == "flag":
             return True
         if t == "int":
-            return int(raw) if _INT.fullmatch(raw) else None
+            return read_int(raw)
         if t == "float":
-            return float(raw) if _FLOAT.fullmatch(raw) else None
+            return read_float(raw)
         if t == "ratio":
-            m = _RATIO.fullmatch(raw)
-            if not m:
-                return None
-            a, b = m.groups()
-            if "." in a or "." in b:
-                return None  # non-integer ratios are reported by PS103 with a fix
-            return (int(a), int(b))
+            return read_ratio(raw)  # non-integer ratios are None: PS103 reports them with a fix
         if t == "str":
             return raw.lower() if raw else None
         if t == "words":
@@ -336,7 +368,7 @@ class _Parser:
                     _diag(UNCLOSED_ANGLE, "`<` before an image URL is never closed with `>`", s, s + 1,
                           Fix.safe(build(Edit, start=e, end=e, content=">")))
                 )
-            weight = float(weight_raw) if weight_raw else None
+            weight = read_float(weight_raw) if weight_raw else None
             gap = src[pos:s]
             if gap.strip():
                 seen_text = True
@@ -376,7 +408,7 @@ class _Parser:
                 out.append(
                     build(Segment, 
                         text=text, span=span(ts, te),
-                        weight=float(weight_raw) if weight_raw else None,
+                        weight=read_float(weight_raw) if weight_raw else None,
                         weight_raw=weight_raw, separated=True,
                     )
                 )
