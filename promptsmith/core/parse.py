@@ -113,6 +113,11 @@ TOO_LONG = ParserFinding("PS013", "prompt-too-long", Severity.ERROR)
 #: longest of the ~1,500 real prompts in the shared set is 1,669 characters; a prompt over this bound
 #: is reported (PS013) and otherwise left alone, so a 20 MB line costs its own size, not gigabytes.
 MAX_PROMPT_CHARS = 50_000
+#: The deepest permutation group whose options are read (0 is a top-level group). Each group's
+#: options hold the text of the groups inside it, so reading every level of `{{{…a…}}}` costs the
+#: square of its length (10,000 levels: a minute and 640 MB); Midjourney runs at most 40 jobs
+#: from one prompt, which a few levels already reach.
+MAX_PERMUTATION_DEPTH = 16
 TEXT_AFTER_PARAMS = ParserFinding("PS302", "text-after-parameters", Severity.ERROR)
 #: Every kind of finding the parser reports.
 PARSER_FINDINGS = (UNCLOSED_BRACE, UNMATCHED_BRACE, UNCLOSED_QUOTE, EN_DASH, GLUED, MISSING_VALUE, EMPTY_PART,
@@ -446,6 +451,9 @@ class _Parser:
                                             Fix.unsafe(build(Edit, start=i, end=i + 1, content=""))))
                 else:
                     s = stack.pop()
+                    if len(stack) >= MAX_PERMUTATION_DEPTH:
+                        i += 1
+                        continue  # deeper than any prompt means: its braces are checked, its options not
                     out.append(
                         build(Permutation, 
                             options=tuple(split_options(src[s + 1 : i])), span=span(s, i + 1), depth=len(stack)
@@ -480,21 +488,25 @@ class _Parser:
         return out
 
     def _glued(self, start: int, end: int) -> None:
-        """`photography--beta --ar 2:3`: a known parameter glued to the last word of the text."""
+        """`photography--beta --ar 2:3`: a known parameter glued to the last word of the text.
+
+        It is one when a parameter follows it, or at most one word (its value) before the text
+        ends or the next glued parameter starts, so a run of them (`0--c 0--c 0`) is found in one
+        pass, from the right; prose with a double hyphen (`liquid--pink`, `a--ar of the sky`) is not."""
         src = self.src
-        for m in _GLUED.finditer(src, start, end):
+        found: list[Diagnostic] = []
+        limit = end
+        for m in reversed(list(_GLUED.finditer(src, start, end))):
             if self.spec.lookup(m.group(2)) is None:
                 continue  # prose double hyphen: `liquid--pink`
-            if src[m.end() : end].strip() and not _PARAM.match(src, m.end() + 1):
-                # more prose follows: only a glued parameter when nothing but values come after
-                rest = src[m.end() : end].split()
-                if len(rest) > 1:
-                    continue
-            s = m.start()
-            self.diags.append(
+            if not _at_most_one_word(src, m.end(), limit) and not _PARAM.match(src, m.end() + 1):
+                continue  # more prose follows
+            s = limit = m.start()
+            found.append(
                 _diag(GLUED, f"`{m.group(1)}{m.group(2)}` is glued to the word before it, so it is read as text",
                       s, m.end(), Fix.safe(build(Edit, start=s, end=s, content=" ")))
             )
+        self.diags.extend(reversed(found))
 
     # -- driver --------------------------------------------------------------------------------
     def run(self) -> Prompt:
@@ -548,6 +560,47 @@ class _Parser:
             params_start=params_start,
             diagnostics=tuple(self.diags),
         )
+
+
+_SPACE = re.compile(r"\s")
+
+
+def _at_most_one_word(src: str, start: int, end: int) -> bool:
+    """Whether src[start:end] holds at most one whitespace-separated word (in time bounded by the
+    first two words, not by the rest of the text)."""
+    first = _TOKEN.search(src, start, end)
+    if first is None:
+        return True
+    gap = _SPACE.search(src, first.start(), end)
+    return gap is None or _TOKEN.search(src, gap.end(), end) is None
+
+
+def unwrap(option: str) -> str:
+    """`option` without the one-option groups that wrap it whole: `{{a}}` → `a` (what Midjourney
+    runs), `{a, b}` and `{a} {b}` as they are; one pass over the text, however deep the nesting."""
+    n = len(option)
+    if n < 2 or option[0] != "{":
+        return option
+    close: dict[int, int] = {}  # where the group opened at i closes, for the groups opened at 0, 1, …
+    commas: set[int] = set()  # the groups (by where they open) with an option separator of their own
+    stack: list[int] = []
+    i = 0
+    while i < n:
+        c = option[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            stack.append(i)
+        elif c == "}" and stack:
+            close[stack.pop()] = i
+        elif c == "," and stack:
+            commas.add(stack[-1])
+        i += 1
+    k = 0
+    while k < n - 1 - k and option[k] == "{" and close.get(k) == n - 1 - k and k not in commas:
+        k += 1
+    return option[k : n - k].strip() if k else option
 
 
 def split_options(body: str) -> list[str]:
