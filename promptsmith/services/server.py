@@ -73,6 +73,10 @@ class RenderService:
     def handle_render(self, body: dict[str, Any], client_gone: Any = lambda: False) -> dict[str, Any] | None:
         """The render's answer, or None when the client went away before its turn."""
         the_plan, steps = self.plan_for(body)
+        cannot_hold = getattr(self.renderer, "cannot_hold", None)
+        why = cannot_hold(the_plan) if cannot_hold is not None else None
+        if why:
+            raise BadRequest(422, f"too large for this server: {why}")
         with self._queue_lock:
             if self.waiting >= MAX_QUEUE:
                 raise BadRequest(503, f"the render queue is full ({MAX_QUEUE} waiting); retry later")

@@ -270,3 +270,35 @@ def _get(port: int, path: str) -> bytes:
         return conn.getresponse().read()
     finally:
         conn.close()
+
+
+# -- sizes the device cannot hold ----------------------------------------------------------------
+class _Pipe:
+    class device:  # noqa: N801 - stands in for torch.device
+        type = "cpu"
+
+    dtype = "torch.float32"
+
+
+def test_a_size_the_host_cannot_hold_is_refused_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptsmith.backends import diffusers
+
+    monkeypatch.setattr(diffusers, "free_memory", lambda device: 8 * 2**30)  # a CPU host with 8 GiB free
+    renderer = diffusers.DiffusersRenderer(_Pipe())
+    big = server_module.RenderPlan.model_validate(good_plan(width=4096, height=1024)["plan"])
+    why = renderer.cannot_hold(big)
+    assert why is not None and "4096×1024" in why and "8.0 GiB is free" in why
+    assert renderer.cannot_hold(server_module.RenderPlan.model_validate(good_plan()["plan"])) is None
+
+    class Refusing(SlowRenderer):
+        cannot_hold = staticmethod(renderer.cannot_hold)
+
+    slow = Refusing()
+    srv, port = start(slow)
+    try:
+        status, answer, _ = post(port, good_plan(width=4096, height=1024))
+        assert status == 422 and "GiB is free" in answer["error"] and slow.renders == 0
+        assert post(port, good_plan())[0] == 200
+    finally:
+        srv.shutdown()
+        srv.server_close()
