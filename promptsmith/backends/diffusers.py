@@ -19,6 +19,31 @@ from promptsmith.core.plan import RenderPlan
 from promptsmith.errors import BackendUnavailable, ModelNotFound
 
 INSTALL_HINT = "install promptsmith[render] (diffusers, transformers, torch)"
+#: Peak activation memory per output pixel per image in float32 (half that in 16-bit): the VAE
+#: decoder holds about three full-resolution 128-channel activations at once (3 × 128 × 4 bytes),
+#: which outweighs the denoiser at latent resolution. An estimate, to refuse what cannot fit.
+ACTIVATION_BYTES_PER_PIXEL = 3 * 128 * 4
+
+
+def free_memory(device: str) -> int | None:
+    """Bytes free for a render on `device` ("cpu", "cuda"…), or None when it cannot be told."""
+    if device == "cuda":
+        import torch
+
+        return int(torch.cuda.mem_get_info()[0])
+    if device != "cpu":
+        return None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
 # torch.compile mode for the denoiser: "default" compiles in about a minute; the max-autotune modes
 # search GEMM configurations for many minutes, too long for an interactive preview tool.
 COMPILE_MODE = "default"
@@ -110,6 +135,25 @@ class DiffusersRenderer:
     @property
     def family(self) -> str:
         return family_of(self.pipe)
+
+    def cannot_hold(self, plan: RenderPlan) -> str | None:
+        """Why this host cannot render `plan` (its memory would run out), or None when it can,
+        or cannot tell. A legal 4096×1024 plan needs tens of GiB in float32 on a CPU."""
+        pipe = self.pipe
+        device = getattr(pipe, "device", None)
+        kind = getattr(device, "type", str(device or "cpu"))
+        free = free_memory(kind)
+        if free is None:
+            return None
+        dtype = str(getattr(pipe, "dtype", "float32"))
+        per_pixel = ACTIVATION_BYTES_PER_PIXEL // (1 if "float32" in dtype else 2)
+        batch = len(plan.seeds) if len(set(plan.guidance_scales)) <= 1 else 1  # one call for all, or one each
+        need = plan.width * plan.height * batch * per_pixel
+        if need <= free:
+            return None
+        return (f"{plan.width}×{plan.height} ({batch} image{'s' if batch > 1 else ''} at once, {dtype.split('.')[-1]}) "
+                f"needs about {need / 2**30:.1f} GiB on this {kind} host and {free / 2**30:.1f} GiB is free; "
+                "ask for fewer pixels (`pixels`, e.g. 1024*1024) or render on a host with more memory")
 
     def _load(self) -> Any:
         t0 = time.perf_counter()

@@ -13,6 +13,23 @@ from promptsmith.core.plan import RenderPlan
 from promptsmith.errors import BackendUnavailable
 
 
+class _Redirected(Exception):
+    """A render server answered with a redirect (the new address is the message)."""
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: urllib would send the bearer token on to the new address, which
+    may be another host. A render server has no reason to redirect."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201, PLR0913
+        fp.close()
+        raise _Redirected(newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoRedirects)
+
+
 class HttpRenderer:
     """Posts plans to a render server and decodes the images it returns."""
 
@@ -29,8 +46,11 @@ class HttpRenderer:
         if self.token:
             req.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with _opener().open(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read())
+        except _Redirected as exc:
+            raise BackendUnavailable(f"render server {self.url} redirected to {exc}; not followed, so the token "
+                                     "goes nowhere else (give --backend the address it moved to)") from None
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")
             try:

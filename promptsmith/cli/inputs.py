@@ -12,9 +12,17 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
+from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.errors import PromptsmithError
+
+#: The longest line read (bytes): room for the longest prompt promptsmith reads (MAX_PROMPT_CHARS,
+#: up to 4 bytes each in UTF-8) and a JSON record's other fields. A longer line is never held: it
+#: is skipped in chunks and answered with an error (PS013), so a file of 20 GB without a newline
+#: costs a chunk of memory, not 20 GB.
+MAX_LINE_BYTES = 4 * MAX_PROMPT_CHARS + 64 * 1024
+_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -34,6 +42,8 @@ class Record:
     ending: str = ""
     #: Whether the line could not be decoded as UTF-8 (a file with one is never rewritten).
     undecodable: bool = False
+    #: Whether the line was over MAX_LINE_BYTES and skipped unread (a file with one is never rewritten).
+    too_long: bool = False
     #: Findings suppressed on this line: None (none), () (every rule), or rule selectors
     #: (codes, prefixes, names) from a trailing `# noqa: …` or a JSON `"noqa"` field.
     noqa: tuple[str, ...] | None = None
@@ -95,16 +105,48 @@ def read_records(path: str, fmt: str) -> Iterator[Record]:
     """
     fh = _open(path)
     try:
-        yield from records_from_lines(fh, path, fmt)
+        yield from records_from_lines(bounded_lines(fh), path, fmt)
     finally:
         if path != "-":
             fh.close()
 
 
-def records_from_lines(lines: Iterable[bytes], path: str, fmt: str) -> Iterator[Record]:
+class Overlong(NamedTuple):
+    """A line over MAX_LINE_BYTES, skipped unread: its size and its ending."""
+
+    size: int
+    ending: bytes
+
+
+def bounded_lines(fh: BinaryIO) -> Iterator[bytes | Overlong]:
+    """The lines of `fh`, each with its ending, in memory bounded by MAX_LINE_BYTES: a longer
+    line is read past in chunks and comes as an `Overlong`."""
+    while True:
+        data = fh.readline(MAX_LINE_BYTES + 1)
+        if not data:
+            return
+        if len(data) <= MAX_LINE_BYTES or data.endswith(b"\n"):
+            yield data
+            continue
+        size = len(data)
+        while not data.endswith(b"\n"):
+            data = fh.readline(_CHUNK)
+            if not data:
+                break
+            size += len(data)
+        ending = b"\n" if data.endswith(b"\n") else b""
+        yield Overlong(size - len(ending), ending)
+
+
+def records_from_lines(lines: Iterable[bytes | Overlong], path: str, fmt: str) -> Iterator[Record]:
     """`read_records` over lines already read as bytes, each with its ending (the Ray reader
     feeds a file's lines here, so a batch run reads every line as the CLI does)."""
     for number, data in enumerate(lines, start=1):
+        if isinstance(data, Overlong):
+            yield Record(path, number, "", too_long=True, ending=data.ending.decode("ascii"), error=(
+                f"this line is {data.size:,} bytes long; promptsmith reads at most {MAX_LINE_BYTES:,} bytes of a "
+                f"line ({MAX_PROMPT_CHARS:,} characters of prompt, PS013) and leaves a longer one unread"))
+            continue
         body = data[:-1] if data.endswith(b"\n") else data
         ending = "\n" if data.endswith(b"\n") else ""
         if body.endswith(b"\r") and ending:

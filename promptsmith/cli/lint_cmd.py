@@ -14,12 +14,13 @@ from pathlib import Path
 
 import click
 
-from promptsmith.cli.inputs import Record, display_name, input_format_for, read_records
+from promptsmith.cli.inputs import Record, display_name, input_format_for, read_records, records_from_lines
 from promptsmith.cli.output import dumps, github_line, record_json, sarif, text_block
 from promptsmith.config import Config
 from promptsmith.session import Session
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability, Diagnostic
+from promptsmith.errors import PromptsmithError
 from promptsmith.lint.engine import Linter
 
 
@@ -61,17 +62,29 @@ def _is_inline(path: str) -> bool:
                                                         or "--" in path or not Path(path).suffix)
 
 
-def _records(paths: list[str], input_format: str | None) -> Iterator[tuple[str, Record]]:
+def _records(paths: list[str], input_format: str | None, unreadable: dict[str, str]) -> Iterator[tuple[str, Record]]:
+    """The records of every path in turn; a file that cannot be read (gone, a directory, an I/O
+    error half way) is noted in `unreadable` with the reason, and the next one is read."""
     for path in paths:
         if _is_inline(path):
             if not (any(c.isspace() for c in path) or "," in path or "--" in path):
                 click.echo(f"{path}: no such file; linting it as a prompt", err=True)  # `lint prompts` (a typo?)
-            data = path.encode("utf-8", "surrogatepass") + b"\n"
+            try:
+                data = path.encode("utf-8") + b"\n"
+            except UnicodeEncodeError:  # a byte that is not UTF-8 came in argv (as a surrogate escape)
+                data = path.encode("utf-8", "surrogateescape") + b"\n"
+                yield "text", next(records_from_lines([data], INLINE, "text"))  # an error record, as in a file
+                continue
             yield "text", Record(INLINE, 1, path, raw=path, data=data, ending="\n")
             continue
         fmt = input_format_for(path, input_format)
-        for rec in read_records(path, fmt):
-            yield fmt, rec
+        try:
+            for rec in read_records(path, fmt):
+                yield fmt, rec
+        except PromptsmithError as exc:
+            unreadable[path] = str(exc)
+        except OSError as exc:
+            unreadable[path] = f"cannot read {path}: {exc.strerror or exc}"
 
 
 def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: bool,
@@ -108,8 +121,25 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
     if statistics:
         fmt = "statistics"
 
-    for input_fmt, rec in _records(_unique(paths), input_format):
+    unreadable: dict[str, str] = {}  # a file that could not be read (to its end): why
+    for input_fmt, rec in _records(_unique(paths), input_format, unreadable):
         name = display_name(rec.file)
+        if not rec.error:
+            prompt_text = rec.prompt
+            if config_for is not None:
+                linter = linter_for(config_for(rec.file))
+            check = linter.lint
+            if rec.noqa is not None:
+                check = _suppressing(linter, rec, name)
+            try:
+                if fix and prompt_text.strip():
+                    result = fix_text(prompt_text, check, unsafe=unsafe)
+                    prompt_text, diags = result.text, list(result.remaining)
+                else:
+                    result, diags = None, check(prompt_text) if prompt_text.strip() else []
+            except Exception as exc:  # noqa: BLE001 - a bug on one line must not cost the other files their fixes
+                rec.error = f"internal error, please report it: {type(exc).__name__}: {str(exc)[:200]}"
+                fixed_files.fail(rec.file, rec.line, "could not be linted")
         if rec.error:
             bad_input += 1
             click.echo(f"{name}:{rec.line}: error: {rec.error}", err=True)
@@ -118,22 +148,11 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
             if fmt == "jsonl":
                 out.write(record_json(rec.line, "", [], file=name, error=rec.error, **rec.extra) + "\n")
             continue
-        prompt_text = rec.prompt
-        if config_for is not None:
-            linter = linter_for(config_for(rec.file))
-        check = linter.lint
-        if rec.noqa is not None:
-            check = _suppressing(linter, rec, name)
-        if fix and prompt_text.strip():
-            result = fix_text(prompt_text, check, unsafe=unsafe)
+        if result is not None:
             fixed_count += len(result.applied)
             for d in result.applied:
                 per = fixes_by_file.setdefault(name, {})
                 per[d.code] = per.get(d.code, 0) + 1
-            prompt_text = result.text
-            diags = list(result.remaining)
-        else:
-            diags = check(prompt_text) if prompt_text.strip() else []
         if fix:
             fixed_files.add(rec, _line_for(rec, input_fmt, prompt_text) if prompt_text != rec.prompt else None)
         found += len(diags)
@@ -167,6 +186,10 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
         rules: list[Rule] = list(linter.rules)
         out.write(sarif(collected, rules) + "\n")
 
+    for path, why in unreadable.items():
+        bad_input += 1
+        click.echo(f"{display_name(path)}: error: {why}", err=True)
+        fixed_files.fail(path, 0, "could not be read to its end")
     changed = False
     if diff:
         changed = fixed_files.diff(out)
@@ -221,26 +244,46 @@ def _suppressing(linter: Linter, rec: Record, name: str) -> Callable[[str], list
     return lambda text: [d for d in linter.lint(text) if d.code not in codes]
 
 
+TOO_LONG_TO_READ = "was too long to read"
+
+
 class _FixedFiles:
     """What `--fix` writes back: every byte it did not fix stays as it was read (encoding, line
-    endings, the final newline, a byte-order mark); a file with a line it could not decode is
-    left alone; each changed file is written once, through a temporary file and an atomic rename,
-    with its mode kept; a file that cannot be written is reported and the rest are still written."""
+    endings, the final newline, a byte-order mark); a file with a line it could not decode or read
+    is left alone; each changed file is written once, through a temporary file and an atomic
+    rename, with its mode, owner and group kept, and only if it is still what was read (its inode,
+    size, mtime and content, checked just before the rename): an editor's save in the meantime is
+    never overwritten. A file with hard links is left alone (a rename would split them). A file
+    that fails is reported, and the rest are still written."""
 
     def __init__(self) -> None:
         #: Per file, each line as read and what replaces it (None: kept as read).
         self.files: dict[str, list[tuple[bytes, bytes | None]]] = {}
-        self.undecodable: dict[str, int] = {}
+        #: Files left alone, and why (the end of "PATH: not fixed: …").
+        self.left_alone: dict[str, str] = {}
+        #: Per file, (inode, size, mtime) when its first line was read.
+        self.stats: dict[str, tuple[int, int, int]] = {}
 
     def add(self, rec: Record, new_text: str | None) -> None:
+        if rec.file not in self.files and rec.file not in ("-", INLINE):
+            try:
+                st = os.stat(rec.file)
+                self.stats[rec.file] = (st.st_ino, st.st_size, st.st_mtime_ns)
+            except OSError:
+                pass  # gone already: the check before writing says so
         lines = self.files.setdefault(rec.file, [])
-        if rec.undecodable:
-            self.undecodable.setdefault(rec.file, rec.line)
+        if rec.undecodable or rec.too_long:
+            self.fail(rec.file, rec.line, "is not UTF-8" if rec.undecodable else TOO_LONG_TO_READ)
         if new_text is None:
             lines.append((rec.data, None))
             return
         bom = b"\xef\xbb\xbf" if rec.line == 1 and rec.data.startswith(b"\xef\xbb\xbf") else b""
         lines.append((rec.data, bom + new_text.encode("utf-8", "surrogatepass") + rec.ending.encode("ascii")))
+
+    def fail(self, path: str, line: int, why: str) -> None:
+        """Leave `path` as it is: line `line` (0: the file) `why`."""
+        self.files.setdefault(path, [])
+        self.left_alone.setdefault(path, f"line {line} {why}" if line else f"it {why}")
 
     def _changed(self, path: str) -> bool:
         return any(new is not None for _, new in self.files[path])
@@ -254,7 +297,7 @@ class _FixedFiles:
 
         any_change = False
         for path, lines in self.files.items():
-            if not self._changed(path) or path in self.undecodable:
+            if not self._changed(path) or path in self.left_alone:
                 continue
             before = b"".join(old for old, _ in lines).decode("utf-8", "replace").splitlines(keepends=True)
             after = self._fixed(path).decode("utf-8", "replace").splitlines(keepends=True)
@@ -269,14 +312,17 @@ class _FixedFiles:
         failed = 0
         for path in self.files:
             if path in ("-", INLINE):
-                if echo_stdin:
+                if path in self.left_alone and TOO_LONG_TO_READ in self.left_alone[path]:
+                    if echo_stdin:
+                        click.echo(f"-: not echoed fixed: {self.left_alone[path]}, and was not kept", err=True)
+                        failed += 1
+                elif echo_stdin:
                     sys.stdout.flush()
                     sys.stdout.buffer.write(self._fixed(path))
                     sys.stdout.buffer.flush()
                 continue
-            if path in self.undecodable:
-                click.echo(f"{path}: not fixed: line {self.undecodable[path]} is not UTF-8, so the file is left "
-                           "as it is", err=True)
+            if path in self.left_alone:
+                click.echo(f"{path}: not fixed: {self.left_alone[path]}, so the file is left as it is", err=True)
                 failed += 1
                 continue
             if not self._changed(path):
@@ -285,26 +331,66 @@ class _FixedFiles:
                 target = Path(os.path.realpath(path))
                 if target != Path(path).absolute():
                     click.echo(f"{path}: a symlink; fixed its target {target}", err=True)
-                _write_atomic(target, self._fixed(path))
+                read = b"".join(old for old, _ in self.files[path])
+                _write_atomic(target, self._fixed(path), lambda: self._unchanged(path, target, read))
+            except _NotFixed as exc:
+                click.echo(f"{path}: not fixed: {exc}", err=True)
+                failed += 1
             except OSError as exc:
                 click.echo(f"{path}: cannot write the fixes: {exc.strerror or exc}", err=True)
                 failed += 1
         return failed
 
+    def _unchanged(self, path: str, target: Path, read: bytes) -> None:
+        """Raise _NotFixed unless `target` is still the file read, byte for byte."""
+        import hashlib
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one rename, keeping its mode; a failed write leaves it whole."""
-    mode = stat.S_IMODE(path.stat().st_mode)
+        changed = _NotFixed("it changed on disk while it was being linted (saved by another program?); "
+                            "run the fix again")
+        try:
+            st = target.stat()
+            with open(target, "rb") as fh:
+                now = fh.read(len(read) + 1)
+        except FileNotFoundError:
+            raise _NotFixed("it was deleted while it was being linted") from None
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != self.stats.get(path) or len(now) != len(read):
+            raise changed
+        if hashlib.sha256(now).digest() != hashlib.sha256(read).digest():
+            raise changed
+
+
+class _NotFixed(Exception):
+    """A file --fix leaves alone, and why."""
+
+
+def _write_atomic(path: Path, data: bytes, still_as_read: Callable[[], None] = lambda: None) -> None:
+    """Replace `path` with `data` in one rename, keeping its mode, owner and group; a failed write
+    leaves it whole. `still_as_read` runs just before the rename and raises to stop it."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise _NotFixed("it was deleted while it was being linted") from None
+    mode = stat.S_IMODE(st.st_mode)
     if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
         # a rename would replace it anyway (root may write anything): read-only means "leave it"
         raise PermissionError(13, "the file is read-only")
+    if st.st_nlink > 1:
+        raise _NotFixed(f"it has {st.st_nlink} hard links, which replacing it would split")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+            mine = os.fstat(fh.fileno())
+            if (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid):
+                try:
+                    os.fchown(fh.fileno(), st.st_uid, st.st_gid)
+                except PermissionError:
+                    raise _NotFixed(f"it belongs to user {st.st_uid} (group {st.st_gid}), and a fixed copy "
+                                    "written by this user could not be given to them") from None
+        os.chmod(tmp, mode)  # after fchown, which may clear the set-id bits
+        still_as_read()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

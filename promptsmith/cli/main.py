@@ -487,12 +487,20 @@ def serve(pipeline: str, host: str, port: int, token: str | None, insecure_no_to
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     click.echo(f"promptsmith render server on http://{host}:{server.server_port} ({family}, "
                f"{'token required' if token else 'no token'}); Ctrl+C to stop", err=True)
+    code: int | str | None = 0
     try:
         server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    except KeyboardInterrupt:
+        code = 130
+    except SystemExit as exc:  # SIGINT or SIGTERM (see _exit_on_signals)
+        code = exc.code
     finally:
         server.server_close()
+    click.echo(f"promptsmith render server stopped{' (a render under way is abandoned)' if server.busy() else ''}",
+               err=True)
+    # the exit status says which signal; entry() then ends the process at once, without waiting
+    # for a render thread that may run for minutes (it holds no state worth a clean unwind)
+    raise SystemExit(code)
 
 
 # -- tui ------------------------------------------------------------------------------------------

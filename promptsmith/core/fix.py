@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Generator, Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -10,8 +11,10 @@ from promptsmith.core.model import Applicability, Diagnostic, Edit, Prompt, buil
 from promptsmith.core.parse import EM_DASH, EN_DASH, GLUED, UNCLOSED_ANGLE, parse
 from promptsmith.core.spec import Spec
 
-#: Fix passes before giving up (a fix may uncover another finding, as in ruff).
-MAX_PASSES = 6
+#: A runaway guard, not a convergence limit: fixes go on until the text stops changing (or comes
+#: back to a text it was before), which takes 1–3 passes on real prompts; only a text built to
+#: chain hundreds of fixes (each uncovering the next, as in ruff) can reach it.
+MAX_PASSES = 200
 
 
 class FixResult(BaseModel):
@@ -45,7 +48,20 @@ def parse_mended(text: str, spec: Spec | None = None) -> tuple[Prompt, list[Diag
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
-    """Apply non-overlapping edits (any order) to `text`."""
+    """Apply non-overlapping edits (any order) to `text`, in time linear in the text and the edits."""
+    pieces: list[str] = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        if e.start < pos:  # overlapping edits: the last one (by position) wins, as it always has
+            return _apply_overlapping(text, edits)
+        pieces.append(text[pos : e.start])
+        pieces.append(e.content)
+        pos = e.end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _apply_overlapping(text: str, edits: Sequence[Edit]) -> str:
     out = text
     for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
         out = out[: e.start] + e.content + out[e.end :]
@@ -68,31 +84,62 @@ def choose(diagnostics: Sequence[Diagnostic], unsafe: bool) -> tuple[list[Diagno
     """The diagnostics whose fixes can be applied together (first come, no overlaps)."""
     taken: list[Diagnostic] = []
     edits: list[Edit] = []
-    spans: list[tuple[int, int]] = []
+    spans = _Spans()
     for d in sorted(diagnostics, key=diagnostic_order):
         fix = d.fix
         if fix is None or (fix.applicability is Applicability.UNSAFE and not unsafe):
             continue
         ranges = [(e.start, e.end) for e in fix.edits]
-        if any(not (b <= s or a >= t) or (a == b == s == t) for a, b in ranges for s, t in spans):
+        if any(spans.clashes(a, b) for a, b in ranges):
             continue
         taken.append(d)
         edits.extend(fix.edits)
-        spans.extend(ranges)
+        spans.add(ranges)
     return taken, edits
+
+
+class _Spans:
+    """The ranges of the edits taken so far, which never overlap (one may end where the next
+    starts; two insertions may not share a point): a clash is found by bisection, so choosing
+    among k fixes costs k log k, not k²."""
+
+    def __init__(self) -> None:
+        self.ranges: list[tuple[int, int]] = []  # by (start, end); their ends ascend as well
+        self.points: set[int] = set()
+        self.ordered = True  # False once one fix's own edits overlap: then every range is checked
+
+    def clashes(self, a: int, b: int) -> bool:
+        if a == b and a in self.points:
+            return True
+        if not self.ordered:
+            return any(not (b <= s or a >= t) for s, t in self.ranges)
+        j = bisect_left(self.ranges, (b, -1))  # the ranges that start before b; the last ends last
+        return j > 0 and self.ranges[j - 1][1] > a
+
+    def add(self, ranges: list[tuple[int, int]]) -> None:
+        for a, b in ranges:
+            j = bisect_right(self.ranges, (a, b))
+            if (j > 0 and self.ranges[j - 1][1] > a) or (j < len(self.ranges) and b > self.ranges[j][0]):
+                self.ordered = False
+            self.ranges.insert(j, (a, b))
+            if a == b:
+                self.points.add(a)
 
 
 def fix_passes(text: str, lint: Callable[[str], list[Diagnostic]], *, unsafe: bool = False,
                tidy: Callable[[str], str] | None = None) -> Generator[tuple[str, list[Diagnostic], str], None,
                                                                       list[Diagnostic]]:
-    """Lint, apply what can be fixed together, and repeat until stable (at most MAX_PASSES).
+    """Lint, apply what can be fixed together, and repeat until the text is stable.
 
+    Stable means a pass changes nothing, or makes a text an earlier pass read (fixes that undo
+    each other): then it stops at that text, so fixing the result again gives the same text.
     Yields each pass as (the text it read, the diagnostics whose fixes it applied, the text it
     made); the spans of those diagnostics point into the text it read. Returns the findings of the
     last text. `tidy` cleans each new text (`_tidy` when None).
     """
     tidy = tidy or _tidy
     current = text
+    seen = {text}
     diags = lint(current)
     for _ in range(MAX_PASSES):
         taken, edits = choose(diags, unsafe)
@@ -104,6 +151,9 @@ def fix_passes(text: str, lint: Callable[[str], list[Diagnostic]], *, unsafe: bo
         yield current, taken, new
         current = new
         diags = lint(current)
+        if new in seen:
+            break  # a cycle: it ends at the first text that came back
+        seen.add(new)
     return diags
 
 

@@ -9,6 +9,7 @@ that names a known parameter (or an unknown one followed by at most a short valu
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import NamedTuple
@@ -45,6 +46,43 @@ _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
 _TOKEN = re.compile(r"\S")
 _WORDS = re.compile(r"\S+")
 
+#: The largest magnitude a number in a prompt is read as. It is beyond every parameter's range (the
+#: widest, `--seed`, ends at 4,294,967,295), so a number past it is read as this bound, and the
+#: range checks (PS101, PS104) report it and offer the fix: never an int of 4,301 digits (which
+#: Python refuses to convert) or an infinite float (which no arithmetic or renderer survives).
+NUMBER_LIMIT = 10**12
+_LIMIT_DIGITS = len(str(NUMBER_LIMIT)) - 1
+
+
+def read_int(text: str) -> int | None:
+    """A whole number as written (`-3`, `+07`), within ±NUMBER_LIMIT; None when it is not one."""
+    if not _INT.fullmatch(text):
+        return None
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > _LIMIT_DIGITS:
+        return -NUMBER_LIMIT if text.startswith("-") else NUMBER_LIMIT
+    return int(text)
+
+
+def read_float(text: str) -> float | None:
+    """A decimal number as written (`1.5`, `-.5`, `2.`), finite and within ±NUMBER_LIMIT; None
+    when it is not one (`nan`, `inf` and exponents are not numbers in a prompt)."""
+    if not _FLOAT.fullmatch(text):
+        return None
+    value = float(text)  # a long run of digits is still a float: at worst infinite, bounded here
+    if not math.isfinite(value) or abs(value) > NUMBER_LIMIT:
+        return math.copysign(float(NUMBER_LIMIT), value)
+    return value
+
+
+def read_ratio(text: str) -> tuple[int, int] | None:
+    """`W:H` in whole numbers (each side within NUMBER_LIMIT); None for anything else, decimals too."""
+    m = _RATIO.fullmatch(text)
+    if not m or "." in text:
+        return None
+    return read_int(m.group(1)), read_int(m.group(2))  # type: ignore[return-value]
+
+
 #: Unknown `--name` tokens count as parameters only when followed by at most this many words
 #: (`--Wallpaper`, `--foo 2`); prose like `a dragon --stands over the village` is text.
 _UNKNOWN_VALUE_WORDS = 1
@@ -75,6 +113,11 @@ TOO_LONG = ParserFinding("PS013", "prompt-too-long", Severity.ERROR)
 #: longest of the ~1,500 real prompts in the shared set is 1,669 characters; a prompt over this bound
 #: is reported (PS013) and otherwise left alone, so a 20 MB line costs its own size, not gigabytes.
 MAX_PROMPT_CHARS = 50_000
+#: The deepest permutation group whose options are read (0 is a top-level group). Each group's
+#: options hold the text of the groups inside it, so reading every level of `{{{…a…}}}` costs the
+#: square of its length (10,000 levels: a minute and 640 MB); Midjourney runs at most 40 jobs
+#: from one prompt, which a few levels already reach.
+MAX_PERMUTATION_DEPTH = 16
 TEXT_AFTER_PARAMS = ParserFinding("PS302", "text-after-parameters", Severity.ERROR)
 #: Every kind of finding the parser reports.
 PARSER_FINDINGS = (UNCLOSED_BRACE, UNMATCHED_BRACE, UNCLOSED_QUOTE, EN_DASH, GLUED, MISSING_VALUE, EMPTY_PART,
@@ -295,17 +338,11 @@ class _Parser:
         if t == "flag":
             return True
         if t == "int":
-            return int(raw) if _INT.fullmatch(raw) else None
+            return read_int(raw)
         if t == "float":
-            return float(raw) if _FLOAT.fullmatch(raw) else None
+            return read_float(raw)
         if t == "ratio":
-            m = _RATIO.fullmatch(raw)
-            if not m:
-                return None
-            a, b = m.groups()
-            if "." in a or "." in b:
-                return None  # non-integer ratios are reported by PS103 with a fix
-            return (int(a), int(b))
+            return read_ratio(raw)  # non-integer ratios are None: PS103 reports them with a fix
         if t == "str":
             return raw.lower() if raw else None
         if t == "words":
@@ -336,7 +373,7 @@ class _Parser:
                     _diag(UNCLOSED_ANGLE, "`<` before an image URL is never closed with `>`", s, s + 1,
                           Fix.safe(build(Edit, start=e, end=e, content=">")))
                 )
-            weight = float(weight_raw) if weight_raw else None
+            weight = read_float(weight_raw) if weight_raw else None
             gap = src[pos:s]
             if gap.strip():
                 seen_text = True
@@ -376,7 +413,7 @@ class _Parser:
                 out.append(
                     build(Segment, 
                         text=text, span=span(ts, te),
-                        weight=float(weight_raw) if weight_raw else None,
+                        weight=read_float(weight_raw) if weight_raw else None,
                         weight_raw=weight_raw, separated=True,
                     )
                 )
@@ -414,6 +451,9 @@ class _Parser:
                                             Fix.unsafe(build(Edit, start=i, end=i + 1, content=""))))
                 else:
                     s = stack.pop()
+                    if len(stack) >= MAX_PERMUTATION_DEPTH:
+                        i += 1
+                        continue  # deeper than any prompt means: its braces are checked, its options not
                     out.append(
                         build(Permutation, 
                             options=tuple(split_options(src[s + 1 : i])), span=span(s, i + 1), depth=len(stack)
@@ -448,21 +488,25 @@ class _Parser:
         return out
 
     def _glued(self, start: int, end: int) -> None:
-        """`photography--beta --ar 2:3`: a known parameter glued to the last word of the text."""
+        """`photography--beta --ar 2:3`: a known parameter glued to the last word of the text.
+
+        It is one when a parameter follows it, or at most one word (its value) before the text
+        ends or the next glued parameter starts, so a run of them (`0--c 0--c 0`) is found in one
+        pass, from the right; prose with a double hyphen (`liquid--pink`, `a--ar of the sky`) is not."""
         src = self.src
-        for m in _GLUED.finditer(src, start, end):
+        found: list[Diagnostic] = []
+        limit = end
+        for m in reversed(list(_GLUED.finditer(src, start, end))):
             if self.spec.lookup(m.group(2)) is None:
                 continue  # prose double hyphen: `liquid--pink`
-            if src[m.end() : end].strip() and not _PARAM.match(src, m.end() + 1):
-                # more prose follows: only a glued parameter when nothing but values come after
-                rest = src[m.end() : end].split()
-                if len(rest) > 1:
-                    continue
-            s = m.start()
-            self.diags.append(
+            if not _at_most_one_word(src, m.end(), limit) and not _PARAM.match(src, m.end() + 1):
+                continue  # more prose follows
+            s = limit = m.start()
+            found.append(
                 _diag(GLUED, f"`{m.group(1)}{m.group(2)}` is glued to the word before it, so it is read as text",
                       s, m.end(), Fix.safe(build(Edit, start=s, end=s, content=" ")))
             )
+        self.diags.extend(reversed(found))
 
     # -- driver --------------------------------------------------------------------------------
     def run(self) -> Prompt:
@@ -516,6 +560,47 @@ class _Parser:
             params_start=params_start,
             diagnostics=tuple(self.diags),
         )
+
+
+_SPACE = re.compile(r"\s")
+
+
+def _at_most_one_word(src: str, start: int, end: int) -> bool:
+    """Whether src[start:end] holds at most one whitespace-separated word (in time bounded by the
+    first two words, not by the rest of the text)."""
+    first = _TOKEN.search(src, start, end)
+    if first is None:
+        return True
+    gap = _SPACE.search(src, first.start(), end)
+    return gap is None or _TOKEN.search(src, gap.end(), end) is None
+
+
+def unwrap(option: str) -> str:
+    """`option` without the one-option groups that wrap it whole: `{{a}}` → `a` (what Midjourney
+    runs), `{a, b}` and `{a} {b}` as they are; one pass over the text, however deep the nesting."""
+    n = len(option)
+    if n < 2 or option[0] != "{":
+        return option
+    close: dict[int, int] = {}  # where the group opened at i closes, for the groups opened at 0, 1, …
+    commas: set[int] = set()  # the groups (by where they open) with an option separator of their own
+    stack: list[int] = []
+    i = 0
+    while i < n:
+        c = option[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            stack.append(i)
+        elif c == "}" and stack:
+            close[stack.pop()] = i
+        elif c == "," and stack:
+            commas.add(stack[-1])
+        i += 1
+    k = 0
+    while k < n - 1 - k and option[k] == "{" and close.get(k) == n - 1 - k and k not in commas:
+        k += 1
+    return option[k : n - k].strip() if k else option
 
 
 def split_options(body: str) -> list[str]:

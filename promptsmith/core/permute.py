@@ -13,8 +13,29 @@ MAX_JOBS = 40
 
 
 def count_jobs(text: str, cap: int = 10_000) -> int:
-    """How many jobs `text` expands to (stops counting at `cap`)."""
-    return len(expand(text, cap=cap))
+    """How many jobs `text` expands to (at most `cap`): `len(expand(text, cap))`, counted in one
+    pass over the text, without building a job (a group's count is the sum of its options', an
+    option's the product of the groups in it), so `{{{…a…}}}` costs its length, not its square."""
+    # frames[k] = [jobs of the option being read, jobs of the group's options read so far]
+    frames: list[list[int]] = [[1, 0]]
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            frames.append([1, 0])
+        elif len(frames) > 1 and c == ",":
+            frame = frames[-1]
+            frame[1], frame[0] = min(cap, frame[1] + frame[0]), 1
+        elif len(frames) > 1 and c == "}":
+            option, group = frames.pop()
+            outer = frames[-1]
+            outer[0] = min(cap, outer[0] * min(cap, group + option))
+        i += 1
+    # a group never closed is left as written (one job), and so is all that follows it
+    return min(cap, frames[0][0])
 
 
 def expand(text: str, cap: int | None = MAX_JOBS) -> list[str]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -101,6 +101,11 @@ class Mapping(BaseModel):
     reason: str = ""
 
 
+#: A number in a plan: finite, and never a bool (`true` is not 1.0); a seed is a whole number.
+_Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+_Whole = Annotated[int, Field(strict=True)]
+
+
 class RenderPlan(BaseModel):
     """Everything a renderer needs, and an honest account of what could not be mapped."""
 
@@ -110,14 +115,14 @@ class RenderPlan(BaseModel):
     family: Family
     prompt: str = Field(max_length=MAX_PROMPT_CHARS)
     negative_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
-    weighted_prompt: list[tuple[str, float]] = Field(default_factory=list, max_length=64)
+    weighted_prompt: list[tuple[str, _Finite]] = Field(default_factory=list, max_length=64)
     width: int = Field(ge=64, le=MAX_SIDE, strict=True)
     height: int = Field(ge=64, le=MAX_SIDE, strict=True)
     guidance_scale: float = Field(ge=0.0, le=MAX_GUIDANCE, allow_inf_nan=False)
-    guidance_scales: list[float] = Field(min_length=GRID, max_length=GRID)
+    guidance_scales: list[_Finite] = Field(min_length=GRID, max_length=GRID)
     num_inference_steps: int = Field(ge=1, le=MAX_STEPS, strict=True)
     denoising_end: float = Field(1.0, gt=0.0, le=1.0, allow_inf_nan=False)
-    seeds: list[int] = Field(min_length=GRID, max_length=GRID)
+    seeds: list[_Whole] = Field(min_length=GRID, max_length=GRID)
     seeds_random: bool = Field(False, strict=True)
     tile: bool = Field(False, strict=True)
     raw: bool = Field(False, strict=True)

@@ -13,6 +13,9 @@ def format_weight(weight: float) -> str:
     if float(weight).is_integer():
         return str(int(weight))
     text = f"{weight:g}"
+    if "e" in text:  # a tiny weight: written out, as an exponent would be read as text
+        text = f"{weight:.12f}".rstrip("0").rstrip(".")
+        text = "0" if text in ("0", "-0") else text
     return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 

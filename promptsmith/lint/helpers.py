@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptsmith.core.model import Edit, Fix, Param, Prompt, Segment, edit
+from promptsmith.core.parse import read_float, read_int, read_ratio
 from promptsmith.core.resources import load_rule_file
 from promptsmith.core.spec import ParamSpec
 from promptsmith.core.terms import fragments as ledger_fragments
@@ -83,12 +84,11 @@ def is_legacy(ctx: Context, p: Param, pspec: ParamSpec) -> bool:
 def typed(ptype: str, text: str) -> object:
     """A value (or one permutation option) typed the way the parser types a whole value."""
     if ptype == "int":
-        return int(text) if INT.fullmatch(text) else None
+        return read_int(text)
     if ptype == "float":
-        return float(text) if FLOAT.fullmatch(text) else None
+        return read_float(text)
     if ptype == "ratio":
-        m = RATIO.fullmatch(text)
-        return (int(m.group(1)), int(m.group(2))) if m and "." not in text else None
+        return read_ratio(text)
     if ptype == "str":
         return text.lower()
     return text

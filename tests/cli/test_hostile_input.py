@@ -92,10 +92,15 @@ def test_a_byte_order_mark_is_not_text(tmp_path: Path) -> None:
 
 
 def test_an_overlong_prompt_is_one_finding_and_is_left_alone() -> None:
-    line = "cyberpunk city, neon, rain, 8k, " * 40_000  # 1.28 MB
-    out = run("lint", "-", "--format", "jsonl", stdin=line + "\nb\n")
+    long = "cyberpunk city, neon, rain, 8k, " * 2_000  # 64,000 characters: read, and PS013
+    out = run("lint", "-", "--format", "jsonl", stdin=long + "\nb\n")
     got = records(out.stdout)
     assert [d["code"] for d in got[0]["diagnostics"]] == ["PS013"] and got[1]["line"] == 2
+    line = "cyberpunk city, neon, rain, 8k, " * 40_000  # 1.28 MB: over the line bound, never held
+    out = run("lint", "-", "--format", "jsonl", stdin=line + "\nb\n")
+    got = records(out.stdout)
+    assert "PS013" in got[0]["error"] and "1,280,000 bytes" in got[0]["error"] and got[1]["line"] == 2
+    assert out.returncode == 2 and b"-:1: error: this line is 1,280,000 bytes long" in out.stderr
     result = ps.rewrite(line)
     assert result.output == line and not result.clean
     assert ps.fix(line).text == line
@@ -219,7 +224,8 @@ def test_fix_on_a_long_line_is_bounded(tmp_path: Path, size_mb: int) -> None:
     path.write_text("cyberpunk city, neon, rain, 8k, " * (size_mb * 32_768) + "\n", encoding="utf-8")
     before = path.read_bytes()
     out = run("lint", "--fix", str(path))
-    assert b"PS013" in out.stdout and path.read_bytes() == before
+    assert b"PS013" in out.stderr and b"not fixed: line 1 was too long to read" in out.stderr
+    assert out.returncode == 2 and path.read_bytes() == before
 
 
 # -- elsewhere: config, extras, exit codes --------------------------------------------------------

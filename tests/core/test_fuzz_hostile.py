@@ -22,6 +22,17 @@ PIECES = st.sampled_from([
     "--s 99999", "--no ", "--v 6.1", "--v 5", "--cref x", "8k", "masterpiece", "no people", ", ", ". ",
     "a cat", "by greg rutkowski", "https://x.co/a.png", "\\,",
 ])
+#: Numbers biased to the extremes (issue 32): huge, tiny, NaN, infinite, in values and weights.
+EXTREME = st.one_of(
+    st.sampled_from(["9" * 4301, "1" + "0" * 309 + ".0", "0." + "0" * 400 + "1", "nan", "inf", "-1e309", "0", "-0",
+                     "4294967296", "1:" + "9" * 309, "99999999999.5"]),
+    st.integers(-(10**400), 10**400).map(str),
+    st.floats().map(repr),
+)
+NUMBERED = st.tuples(st.sampled_from(["--s", "--c", "--seed", "--ar", "--iw", "--stop", "--q", "--w", "--h", "--v",
+                                      "--sw", "--cw", "--weird", "::", "https://x.co/a.png::"]), EXTREME).map(
+    lambda t: f"{t[0]}{'' if t[0].endswith('::') else ' '}{t[1]} ")
+PIECES = st.one_of(PIECES, NUMBERED)
 HOSTILE = st.one_of(
     st.lists(PIECES, max_size=40).map("".join),
     st.text(max_size=300),
@@ -40,12 +51,16 @@ def test_no_exception_escapes_the_api(text: str) -> None:
         assert 0 <= d.span.start <= d.span.end <= len(text)
     fixed = ps.fix(text)
     assert isinstance(fixed.text, str)
+    assert ps.fix(fixed.text).text == fixed.text  # a fixpoint, safe fixes and unsafe ones
+    unsafe = ps.fix(text, unsafe=True).text
+    assert ps.fix(unsafe, unsafe=True).text == unsafe
     result = ps.rewrite(text)
     assert isinstance(result.output, str)
 
 
 LINES = st.one_of(
     HOSTILE.map(lambda t: t.replace("\n", " ")),
+    st.lists(NUMBERED, min_size=1, max_size=6).map(lambda xs: "a fox " + "".join(xs)),
     st.sampled_from(['{"prompt": "x \\ud800"}', '{"prompt": ' + "[" * 5000 + "]" * 5000 + "}", "{oops",
                      '{"prompt": 5}', '{"prompt": ""}', "", "   ", "\r"]),
 )
@@ -63,3 +78,11 @@ def test_every_line_of_a_batch_gets_one_record(lines: list[str], input_format: s
         # lines end at "\n" only: a JSON string may hold U+2028, which str.splitlines() would cut at
         records = [json.loads(line) for line in out.stdout.decode("utf-8").split("\n") if line]
         assert [r["line"] for r in records] == list(range(1, len(lines) + 1)), args
+    if input_format == "text":  # --fix echoes every line, fixed, and fixing that again changes nothing
+        once = subprocess.run([sys.executable, "-m", "promptsmith", "lint", "--fix", "-"], input=data,
+                              capture_output=True, timeout=120)
+        assert b"Traceback" not in once.stderr, once.stderr[-600:]
+        assert once.stdout.count(b"\n") == len(lines)
+        twice = subprocess.run([sys.executable, "-m", "promptsmith", "lint", "--fix", "-"], input=once.stdout,
+                               capture_output=True, timeout=120)
+        assert twice.stdout == once.stdout

@@ -104,7 +104,8 @@ def test_a_plan_is_validated_as_a_whole(served, changes: dict) -> None:  # noqa:
     renderer, port = served
     body = json.dumps(good_plan(**changes), allow_nan=True).encode()
     status, answer, _ = post(port, body)
-    assert status == 422 and "error" in answer, (changes, status, answer)
+    # NaN is refused as the body is read (it is not JSON: 400), the rest by the plan's bounds (422)
+    assert status == (400 if "NaN" in body.decode() else 422) and "error" in answer, (changes, status, answer)
     assert renderer.renders == 0
     assert post(port, good_plan())[0] == 200
 

@@ -240,6 +240,7 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
     - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
     """
     from promptsmith.core.model import Fix, edit
+    from promptsmith.core.parse import unwrap
 
     for group in ctx.prompt.permutations:
         if len(group.options) == 1 and group.options[0]:
@@ -247,7 +248,7 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(
                 s, e,
                 f"`{ctx.source[s:e]}` has one option: a template placeholder? It is drawn as written",
-                Fix.unsafe(edit(s, e, group.options[0])),
+                Fix.unsafe(edit(s, e, unwrap(group.options[0]))),
             )
 
 

@@ -11,10 +11,11 @@ linter; the rewriter only says which fixes it takes.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 
 from promptsmith.core.fix import apply_edits, fix_passes
-from promptsmith.core.model import Diagnostic, Param, Prompt, build, span
+from promptsmith.core.model import Diagnostic, Param, Prompt, Span, build, span
 from promptsmith.core.parse import parse
 from promptsmith.core.render import render_param, sort_params
 from promptsmith.core.spec import Spec
@@ -139,8 +140,9 @@ class ParameterStage:
 
         current = "x " + text  # a word of text in front: the linter reads parameters after a prompt
         for before_pass, taken, current in fix_passes(current, lint, unsafe=True, tidy=_squeeze):
+            spans = [p.span for p in parse(before_pass).params]  # once a pass, not once a fix
             for d in taken:
-                before, after = _region(before_pass, d)
+                before, after = _region(before_pass, d, spans)
                 change(CODE_RULES[d.code], before, after, d.message)
         return current[2:].strip()
 
@@ -149,13 +151,15 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def _region(text: str, d: Diagnostic) -> tuple[str, str]:
-    """The parameters a fix touches, before and after it (`--s 5000` → `--s 1000`)."""
+def _region(text: str, d: Diagnostic, spans: list[Span]) -> tuple[str, str]:
+    """The parameters a fix touches, before and after it (`--s 5000` → `--s 1000`); `spans` are
+    the parameters of `text`, in order. Costs the region's length, not the text's."""
     edits = d.fix.edits if d.fix else ()
     start = min([d.span.start, *(e.start for e in edits)])
     end = max([d.span.end, *(e.end for e in edits)])
-    for p in parse(text).params:
-        if p.span.start <= end and p.span.end >= start:
-            start, end = min(start, p.span.start), max(end, p.span.end)
-    delta = sum(len(e.content) - (e.end - e.start) for e in edits)
-    return text[start:end].strip(), " ".join(apply_edits(text, edits)[start : end + delta].split())
+    i = bisect_left(spans, start, key=lambda sp: sp.end)  # the first parameter that ends at or after start
+    while i < len(spans) and spans[i].start <= end:
+        start, end = min(start, spans[i].start), max(end, spans[i].end)
+        i += 1
+    local = [e.model_copy(update={"start": e.start - start, "end": e.end - start}) for e in edits]
+    return text[start:end].strip(), " ".join(apply_edits(text[start:end], local).split())

@@ -15,11 +15,15 @@ from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import Range
 from promptsmith.lint.context import Context
-from promptsmith.lint.helpers import FLOAT, RATIO, remove, values, vlabel, written
+from promptsmith.core.parse import read_float
+from promptsmith.lint.helpers import RATIO, remove, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
 
 _RATIO_TYPO = re.compile(r"(\d+)\s*[xX×/]\s*(\d+)")
 _NUMERIC = frozenset({"int", "float"})
+#: The longest decimal ratio PS103 rewrites in whole numbers (`2.39:1` → `239:100`); a longer one
+#: is reported without a fix (its fraction would have as many digits as it has).
+_EXACT_RATIO_CHARS = 24
 
 
 def _fmt(value: float, ptype: str) -> str:
@@ -148,8 +152,9 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
         if t in _NUMERIC:
             for value, text, s, e in values(p, t):
                 if value is None:
-                    if t == "int" and FLOAT.fullmatch(text):
-                        new = str(floor(float(text) + 0.5))
+                    number = read_float(text) if t == "int" else None
+                    if number is not None:
+                        new = str(floor(number + 0.5))
                         yield ctx.diag(
                             s, e, f"{written(p)} takes a whole number, not {text}",
                             Fix.unsafe(edit(s, e, new), message=f"round to {new}"),
@@ -210,6 +215,9 @@ def non_integer_aspect_ratio(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             m = RATIO.fullmatch(text)
             if not m:
+                continue
+            if len(text) > _EXACT_RATIO_CHARS:  # as a fraction it would be just as long: no fix to offer
+                yield ctx.diag(s, e, f"{written(p)} {text} has decimals; Midjourney takes whole numbers")
                 continue
             a, b = Fraction(m.group(1)), Fraction(m.group(2))
             if a == 0 or b == 0:
