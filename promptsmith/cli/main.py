@@ -251,7 +251,7 @@ def _describe(line: int, prompt: Any) -> str:
 @click.option("--engine", type=click.Choice(ENGINES.names), default=None,
               help=f"{ENGINES.help()}. Config key: engine.")
 @click.option("--target-version", default=None, metavar="VERSION",
-              help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.1, niji 6 …; "
+              help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.2, niji 7 …; "
                    "default 6.1). Prompts already on 6 or newer keep their own --v.")
 @click.option("--explain", is_flag=True, help="Show every change with the rule behind it.")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
