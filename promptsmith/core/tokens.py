@@ -37,10 +37,10 @@ _SPECIAL_SPLIT = re.compile(r"(<\|startoftext\|>|<\|endoftext\|>)")
 #: Unicode White_Space (what `\s` is in the tokenizers library's regex engine; Python's `\s`
 #: also takes \x1c-\x1f, which CLIP treats as punctuation).
 _WS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-#: CLIP's split pattern for text that is all ASCII, lower-cased (the common case; exact there).
-_ASCII_WORDS = re.compile(
-    r"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[a-z]+|[0-9]|[^" + _WS + r"a-z0-9]+"
-)
+#: CLIP's split pattern (`<|startoftext|>|<|endoftext|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|
+#: [^\s\p{L}\p{N}]+`) for lower-cased ASCII text, or a skeleton of any text (`_Skeleton`). Letters
+#: and digits go first: no other branch can start with one, so the order changes nothing but speed.
+_ASCII_WORDS = re.compile(r"[a-z]+|[0-9]|'(?:s|t|re|ve|m|ll|d)|<\|(?:startoftext|endoftext)\|>|[^\t\n\x0b\x0c\r a-z0-9]+")
 #: The most words kept in the per-word cache (CLIP's own cache is unbounded).
 CACHE_WORDS = 200_000
 
