@@ -14,7 +14,7 @@ import click
 
 from promptsmith import __version__
 from promptsmith.errors import PromptsmithError
-from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, WRITE_MODES
+from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, TARGETS, WRITE_MODES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: `--workers auto` runs one process per physical core from this many prompts in a file on.
@@ -112,7 +112,8 @@ def main() -> None:
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and where each came from, then exit.")
 @click.option("--select", multiple=True, help="Rule codes, prefixes (PS2) or names to enable (comma list).")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
-@click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
+@click.option("--target-version", help="Version to read prompts for when they have no --v (default: the table's, "
+                                       "Midjourney's current default).")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; default from the extension.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
@@ -252,7 +253,10 @@ def _describe(line: int, prompt: Any) -> str:
               help=f"{ENGINES.help()}. Config key: engine.")
 @click.option("--target-version", default=None, metavar="VERSION",
               help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.2, niji 7 …; "
-                   "default 6.1). Prompts already on 6 or newer keep their own --v.")
+                   "default: the table's, Midjourney's current default). Prompts already on 6 or newer keep their own --v.")
+@click.option("--target", default=None, metavar="TARGET",
+              help=f"What the brief is written for: {TARGETS.help()}. The record gets the target's prompt, negative "
+                   "prompt, pipeline arguments, tokens and what was cut. Config key: target.")
 @click.option("--explain", is_flag=True, help="Show every change with the rule behind it.")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
@@ -278,8 +282,8 @@ def _describe(line: int, prompt: Any) -> str:
               help="llama.cpp threads (default: the physical cores less one, at least one).")
 @click.pass_context
 def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
-            target_version: str | None, explain: bool, input_format: str | None, workers: int | None,
-            progress: bool | None, check: bool, embed_model: str | None, model: str | None,
+            target_version: str | None, target: str | None, explain: bool, input_format: str | None,
+            workers: int | None, progress: bool | None, check: bool, embed_model: str | None, model: str | None,
             llm_jobs: tuple[str, ...], write_mode: str, temperature: float, seed: int, closed_vocab: bool,
             llm_backend: str, threads: int | None) -> None:
     """Rewrite v5 keyword prompts into v6 natural-language briefs.
@@ -313,8 +317,8 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
     llm = LlmSettings(backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
                       temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads,
                       write_mode=write_mode)
-    session = _session(ctx, llm=llm, engine=engine, target_version=target_version, embed_model=embed_model,
-                       model=model)
+    session = _session(ctx, llm=llm, engine=engine, target_version=target_version, target=target,
+                       embed_model=embed_model, model=model)
     try:
         status = run_rewrite(prompt, file, session, fmt=fmt, explain=explain, input_format=input_format,
                              workers=workers, auto_lines=AUTO_WORKERS_LINES, progress=progress, check=check)

@@ -19,7 +19,7 @@ from promptsmith.services.rewrite.analysis import Analyzer, Brief
 from promptsmith.services.rewrite.compose import agree_articles, candidates
 from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
-from promptsmith.services.rewrite.result import Change, RewriteResult
+from promptsmith.services.rewrite.result import Change, Cut, RewriteResult, TokenCount
 
 from promptsmith.registries import ENGINES
 
@@ -280,8 +280,13 @@ def get_rewriter(target_version: str | None = None, rule_dirs: tuple[Path, ...] 
 def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version: str | None = None,
             rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None,
             llm: Any = None, on_token: Any = None, similarity_threshold: float | None = None,
-            term_threshold: float | None = None) -> RewriteResult:
-    """Rewrite a v5 keyword prompt into a v6 brief with its parameters.
+            term_threshold: float | None = None, target: str | None = None) -> RewriteResult:
+    """Rewrite a v5 keyword prompt into a v6 brief with its parameters, written for `target`.
+
+    target: a name of promptsmith.services.rewrite.targets.target_names(): `mj` (Midjourney at
+    `target_version`, the default), `mj-7`, `niji-7` … (that version: it overrides
+    `target_version`), or an open pipeline (`sd15`, `sdxl`, `flux`, `sd3`, `qwen-image`: the brief
+    for `target_version`, then the pipeline's dialect, in `RewriteResult.prompt`).
 
     engine: `rules` (deterministic), `llm` (a local model does the jobs in `llm`, an
     `LlmOptions`; a missing model is an error), or `auto` (the LLM when a model is available,
@@ -289,8 +294,14 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
     result carries a meaning check against the input (`RewriteResult.check`).
     """
     engine = ENGINES.resolve(engine)
-    if target_version is None:
-        target_version = load_spec(tuple(rule_dirs)).default_version
+    from promptsmith.services.rewrite.targets import resolve_target, write_for
+
+    spec = load_spec(tuple(rule_dirs))
+    goal = resolve_target(target, spec, target_version)
+    if goal.version is not None:
+        target_version = goal.version
+    elif target_version is None:
+        target_version = spec.default_version
     if engine == "rules":
         result = get_rewriter(target_version, rule_dirs).rewrite(text)
     else:
@@ -305,6 +316,11 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
                 raise
             result = get_rewriter(target_version, rule_dirs).rewrite(text)
             result = result.model_copy(update={"fallback": f"no LLM: {exc}"})
+    fields = write_for(goal, text, result.output, result.slots)
+    tokens = fields.pop("tokens")
+    fields["tokens"] = TokenCount(**tokens) if tokens else None
+    fields["cut"] = [Cut(**c) for c in fields["cut"]]
+    result = result.model_copy(update=fields)
     if check:
         from promptsmith.services.compare import compare
 
