@@ -128,6 +128,28 @@ TARGETS = Registry("target", [
     Entry("sd3", "Stable Diffusion 3: prose within 512 T5 tokens (an upper bound)"),
     Entry("qwen-image", "Qwen-Image: prose within 512 Qwen2.5-VL tokens (an upper bound)", aliases=("qwen",)),
 ], default="mj")
+#: The open targets: the kind of prompt they read ("clip": SD-family terms, "t5": prose), the
+#: tokenizer that counts it (promptsmith.core.tokens.ENCODERS) and the render plan's family.
+OPEN_TARGETS = {
+    "sd15": ("clip", "clip", "sd15"),
+    "sdxl": ("clip", "clip", "sdxl"),
+    "flux": ("t5", "t5", "flux"),
+    "sd3": ("t5", "t5", "sd3"),
+    "qwen-image": ("t5", "qwen2.5-vl", "qwen-image"),
+}
+
+
+def mj_target_version(name: str, spec: Any) -> str | None:
+    """The version key a Midjourney target names (`mj-7` → "7", `niji-7` → "niji7"; `mj` → the
+    table's default); None when `name` is no Midjourney target of `spec`'s table."""
+    raw = name.strip().lower()
+    if raw in ("mj", "midjourney"):
+        return spec.default_version
+    if raw.startswith("niji-"):
+        return spec.normalize_version("niji" + raw[5:])
+    if raw.startswith("mj-"):
+        return spec.normalize_version(raw[3:])
+    return None
 
 
 def target_versions() -> tuple[str, ...]:

@@ -102,7 +102,8 @@ class Session:
 
             self._linters[key] = Linter(version=version or self.config.target_version,
                                         select=list(select) if select is not None else self.config.selected,
-                                        ignore=list(self.config.ignore), rule_dirs=self.rule_dirs)
+                                        ignore=list(self.config.ignore), rule_dirs=self.rule_dirs,
+                                        target=self.config.target)
         return self._linters[key]
 
     def lint(self, prompt: str | Prompt, version: str | None = None) -> list[Diagnostic]:

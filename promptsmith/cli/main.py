@@ -114,6 +114,9 @@ def main() -> None:
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
 @click.option("--target-version", help="Version to read prompts for when they have no --v (default: the table's, "
                                        "Midjourney's current default).")
+@click.option("--target", default=None, metavar="TARGET",
+              help="The model the prompts go to (rewrite --target's names): with sd15/sdxl, PS206 counts real CLIP "
+                   "tokens against 77; with flux/sd3/qwen-image, an upper bound against 512. Config key: target.")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; default from the extension.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
@@ -121,7 +124,7 @@ def main() -> None:
 def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe_fixes: bool, diff: bool,
          show_fixes: bool, statistics: bool, quiet: bool, exit_zero: bool, extend_select: tuple[str, ...],
          config_file: str | None, show_settings: bool,
-         select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None,
+         select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None, target: str | None,
          input_format: str | None, color: bool | None) -> None:
     """Lint prompts: one per line, or JSON lines with a "prompt" field.
 
@@ -145,7 +148,7 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
     from promptsmith.cli.lint_cmd import expand_paths, run_lint
     from promptsmith.config import find_project_config, load_config
 
-    overrides = dict(target_version=target_version, select=_split(select), ignore=_split(ignore),
+    overrides = dict(target_version=target_version, target=target, select=_split(select), ignore=_split(ignore),
                      extend_select=_split(extend_select))
     try:
         base = (load_config(project=Path(config_file)) if config_file else _config(ctx)).with_overrides(**overrides)

@@ -165,6 +165,23 @@ def clip_count(text: str) -> int:
     return sum(map(counts.__getitem__, _unicode_words(_lower(unicodedata.normalize("NFC", text))))) + 2
 
 
+def clip_overflow(text: str, budget: int = CLIP_WINDOW) -> int | None:
+    """Where in `text` the first word starts that CLIP's window does not hold (None when all of
+    it fits): the start and end tokens count against `budget`. Exact for text whose normalised
+    form has the same length (all ASCII, most other text); otherwise the nearest word."""
+    counts = _word_counts()
+    low = _lower(unicodedata.normalize("NFC", text)) if not text.isascii() else text.lower()
+    if len(low) != len(text):
+        low = text.lower() if len(text.lower()) == len(text) else text
+    words = _ASCII_WORDS.finditer(low if low.isascii() else low.translate(_SKELETON))
+    used = 2
+    for m in words:
+        used += counts[low[m.start():m.end()]]
+        if used > budget:
+            return m.start()
+    return None
+
+
 def t5_upper_bound(text: str) -> int:
     """At least as many as T5's SentencePiece tokens for `text`, the end token included (a bound:
     no T5 vocabulary is available; see the module docstring)."""

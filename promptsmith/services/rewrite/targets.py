@@ -23,17 +23,10 @@ from typing import Any
 
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import ConfigError
-from promptsmith.registries import TARGETS
+from promptsmith.registries import OPEN_TARGETS, TARGETS, mj_target_version
 
-#: The open targets: the kind of prompt they read, the tokenizer that counts it, and the render
-#: plan's family for their pipeline arguments. (Names and summaries: promptsmith.registries.TARGETS.)
-OPEN = {
-    "sd15": ("clip", "clip", "sd15"),
-    "sdxl": ("clip", "clip", "sdxl"),
-    "flux": ("t5", "t5", "flux"),
-    "sd3": ("t5", "t5", "sd3"),
-    "qwen-image": ("t5", "qwen2.5-vl", "qwen-image"),
-}
+#: The open targets' prompt kind, tokenizer and plan family (one definition, in the registries).
+OPEN = OPEN_TARGETS
 #: The order content is kept in when the budget is tight: what the picture is of comes first.
 SLOT_ORDER = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 #: SD-family weights are kept within this range (beyond it, CLIP-weighted prompts burn).
@@ -73,15 +66,10 @@ def resolve_target(name: str | None, spec: Spec | None = None, version: str | No
         canon = TARGETS.resolve(raw)
         kind, encoder, family = OPEN[canon]
         return Target(canon, kind, encoder=encoder, family=family)
-    key: str | None
-    if raw in ("mj", "midjourney"):
-        key = spec.normalize_version(version) if version else spec.default_version
-    elif raw.startswith("niji-"):
-        key = spec.normalize_version("niji" + raw[5:])
-    elif raw.startswith("mj-"):
-        key = spec.normalize_version(raw[3:])
+    if raw in ("mj", "midjourney") and version:
+        key = spec.normalize_version(version)
     else:
-        key = None
+        key = mj_target_version(raw, spec)
     if key is None:
         raise ConfigError(f"unknown target {name!r}; choose one of {', '.join(target_names(spec))}")
     label = ("niji-" + key[4:]) if key.startswith("niji") else f"mj-{key}"
