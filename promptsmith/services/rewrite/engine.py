@@ -317,6 +317,8 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
             result = get_rewriter(target_version, rule_dirs).rewrite(text)
             result = result.model_copy(update={"fallback": f"no LLM: {exc}"})
     fields = write_for(goal, text, result.output, result.slots)
+    if goal.kind == "midjourney":
+        fields["output"] = fields["prompt"]  # the version a target names is written out
     tokens = fields.pop("tokens")
     fields["tokens"] = TokenCount(**tokens) if tokens else None
     fields["cut"] = [Cut(**c) for c in fields["cut"]]

@@ -48,6 +48,9 @@ class Target:
     #: promptsmith.core.tokens.ENCODERS key, and the render plan's family (open targets only).
     encoder: str | None = None
     family: str | None = None
+    #: A Midjourney version named by the target (`mj-7`, `niji-7`), not the default (`mj`): a
+    #: brief with no version of its own gets that version's parameter.
+    explicit: bool = False
 
 
 def target_names(spec: Spec | None = None) -> tuple[str, ...]:
@@ -73,7 +76,7 @@ def resolve_target(name: str | None, spec: Spec | None = None, version: str | No
     if key is None:
         raise ConfigError(f"unknown target {name!r}; choose one of {', '.join(target_names(spec))}")
     label = ("niji-" + key[4:]) if key.startswith("niji") else f"mj-{key}"
-    return Target(label, "midjourney", version=key)
+    return Target(label, "midjourney", version=key, explicit=raw not in ("mj", "midjourney"))
 
 
 def _count(encoder: str, text: str) -> int:
@@ -222,7 +225,14 @@ def write_for(target: Target, source: str, output: str, slots: dict[str, list[st
     """The target's fields of a rewrite record: `target`, `prompt`, `negative_prompt`,
     `pipeline_args`, `tokens` and `cut`, for the brief `output` (with `slots`) of `source`."""
     if target.kind == "midjourney":
-        return {"target": target.name, "prompt": output, "negative_prompt": "", "pipeline_args": {},
+        prompt = output
+        if target.explicit and target.version and output.strip():
+            from promptsmith.core.parse import parse
+
+            if not any(p.name in ("version", "niji") for p in parse(output).params):
+                v = target.version
+                prompt = f"{output} --niji {v[4:]}" if v.startswith("niji") else f"{output} --v {v}"
+        return {"target": target.name, "prompt": prompt, "negative_prompt": "", "pipeline_args": {},
                 "tokens": None, "cut": []}
     assert target.encoder is not None and target.family is not None
     if target.kind == "clip":
