@@ -454,6 +454,10 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
         unmapped = sorted({u for p in result.plans for u in p.unmapped})
         if unmapped:
             click.echo("not mapped: " + ", ".join(unmapped))
+        for k, p in enumerate(result.plans):
+            if p.cut:  # past the text encoder's budget: rendered without them, never silently
+                click.echo(("cut" if len(result.plans) == 1 else f"cut ({'original' if k == 0 else 'rewrite'})")
+                           + f" to fit {p.family}'s text encoder: " + "; ".join(p.cut))
         if result.clip_scores:
             click.echo("CLIP scores: " + " | ".join(", ".join(f"{s:.3f}" for s in row) for row in result.clip_scores))
 

@@ -127,6 +127,10 @@ class RenderPlan(BaseModel):
     raw: bool = Field(False, strict=True)
     mappings: list[Mapping] = Field(default_factory=list, max_length=256)
     unmapped: list[str] = Field(default_factory=list, max_length=256)
+    #: Terms of the prompt the family's text encoder would not have read (past CLIP's 77 tokens,
+    #: past the T5 budget): taken out of `prompt` before rendering and named here, never cut
+    #: silently (promptsmith.services.rewrite.targets.fit_prompt).
+    cut: list[str] = Field(default_factory=list, max_length=256)
 
     @model_validator(mode="after")
     def _bounded(self) -> RenderPlan:

@@ -209,6 +209,29 @@ def _t5_dialect(output: str, encoder: str) -> tuple[str, list[dict[str, Any]]]:
     return " ".join(kept).rstrip(","), cut
 
 
+def fit_prompt(text: str, family: str) -> tuple[str, list[str]]:
+    """`text` as the family's pipeline reads it: `(term:w)` weight syntax, which diffusers would
+    read as words, unwrapped; then comma-separated terms (CLIP) or sentences and phrases (T5) kept
+    while the encoder's budget holds. Returns the text and the terms cut (a preview's plan lists
+    them)."""
+    kind, encoder, _ = OPEN[family if family in OPEN else TARGETS.resolve(family)]
+    text = re.sub(r"\(([^():]+):\s*-?[\d.]+\)", r"\1", text)
+    if _count(encoder, text) <= _budget(encoder):
+        return text, []
+    if kind == "t5":
+        kept, cut = _t5_dialect(text, encoder)
+        return kept, [c["term"] for c in cut]
+    budget = _budget(encoder)
+    out: list[str] = []
+    dropped: list[str] = []
+    for term in (t.strip() for t in text.split(",")):
+        if term and not dropped and _count(encoder, ", ".join([*out, term])) <= budget:
+            out.append(term)
+        elif term:
+            dropped.append(term)  # in order: nothing after the first term that does not fit
+    return ", ".join(out), dropped
+
+
 def pipeline_args(source: str, family: str) -> tuple[dict[str, Any], str]:
     """The render plan's pipeline arguments for `source` (size, seed, guidance, steps) and its
     negative prompt: the same plan a preview renders."""
