@@ -512,14 +512,17 @@ def serve(pipeline: str, host: str, port: int, token: str | None, insecure_no_to
 @click.option("--target-version", default=None, metavar="VERSION")
 @click.option("--engine", type=click.Choice(ENGINES.names), default=None, help=f"{ENGINES.help()}.")
 @click.option("--backend", metavar="URL", help="Render server for previews (ctrl+g).")
+@click.option("--target", default=None, metavar="TARGET",
+              help="What ctrl+r writes for (rewrite --target's names; ctrl+p switches it).")
 @click.pass_context
-def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str | None, backend: str | None) -> None:
+def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str | None, backend: str | None,
+        target: str | None) -> None:
     """Open the terminal UI: live lint, rewrite, parameters, comparison, preview, history."""
     try:
         from promptsmith.tui.app import run  # deferred: textual loads only for the TUI
     except ImportError as exc:
         raise click.UsageError("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
-    session = _session(ctx, engine=engine, target_version=target_version, backend=backend)
+    session = _session(ctx, engine=engine, target_version=target_version, backend=backend, target=target)
     run(prompt, session=session, version=session.target_version, engine=session.engine,
         backend=session.config.backend, history_size=session.config.history_size)
 

@@ -277,6 +277,20 @@ def get_rewriter(target_version: str | None = None, rule_dirs: tuple[Path, ...] 
     return _REWRITERS[key]
 
 
+def retarget(result: RewriteResult, goal: Any) -> RewriteResult:
+    """`result` with the target fields for `goal` (a `targets.Target`): the prompt in its dialect,
+    negative prompt, pipeline arguments, tokens and cut. Every engine's result goes through here."""
+    from promptsmith.services.rewrite.targets import write_for
+
+    fields = write_for(goal, result.input, result.output, result.slots)
+    if goal.kind == "midjourney":
+        fields["output"] = fields["prompt"]  # the version a target names is written out
+    tokens = fields.pop("tokens")
+    fields["tokens"] = TokenCount(**tokens) if tokens else None
+    fields["cut"] = [Cut(**c) for c in fields["cut"]]
+    return result.model_copy(update=fields)
+
+
 def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version: str | None = None,
             rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None,
             llm: Any = None, on_token: Any = None, similarity_threshold: float | None = None,
@@ -294,7 +308,7 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
     result carries a meaning check against the input (`RewriteResult.check`).
     """
     engine = ENGINES.resolve(engine)
-    from promptsmith.services.rewrite.targets import resolve_target, write_for
+    from promptsmith.services.rewrite.targets import resolve_target
 
     spec = load_spec(tuple(rule_dirs))
     goal = resolve_target(target, spec, target_version)
@@ -316,13 +330,7 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
                 raise
             result = get_rewriter(target_version, rule_dirs).rewrite(text)
             result = result.model_copy(update={"fallback": f"no LLM: {exc}"})
-    fields = write_for(goal, text, result.output, result.slots)
-    if goal.kind == "midjourney":
-        fields["output"] = fields["prompt"]  # the version a target names is written out
-    tokens = fields.pop("tokens")
-    fields["tokens"] = TokenCount(**tokens) if tokens else None
-    fields["cut"] = [Cut(**c) for c in fields["cut"]]
-    result = result.model_copy(update=fields)
+    result = retarget(result, goal)
     if check:
         from promptsmith.services.compare import compare
 
