@@ -11,8 +11,9 @@
 - **T5** (Flux, SD3): no T5 SentencePiece vocabulary ships in any package promptsmith can
   depend on here, so `t5_upper_bound` is a bound, not a count: every SentencePiece piece covers at
   least one character of the normalised (NFKC, whitespace-collapsed) text with its leading `▁`,
-  so the characters plus the end token can never be fewer than the real tokens. It over-counts
-  English about 4×; a brief within the bound is certainly within the budget.
+  so the characters plus the end token can never be fewer than the real tokens. For English it
+  is several times the real count (not measured here: there is no vocabulary to measure with); a
+  brief within the bound is certainly within the budget.
 - **Qwen2.5-VL** (Qwen-Image's text encoder): a byte-level BPE, so each token covers at least one
   UTF-8 byte: `utf8_upper_bound` counts bytes, again a bound that never under-counts.
 """

@@ -53,3 +53,11 @@ def test_documented_absence_stays_an_error() -> None:
     # V8.1's missing --q is official (the Version page): an error; on V8.2 only a doubt
     codes = {d.code for d in Linter(version="8.1").lint("a cat --q 2")}
     assert "PS401" in codes and "PS410" not in codes
+
+
+@pytest.mark.parametrize("version", load_spec().versions)
+def test_every_version_of_the_table_is_a_target_version(version: str) -> None:
+    from promptsmith.services.rewrite import rewrite
+
+    assert Linter(version=version).version == version
+    assert rewrite("a cat on a windowsill, 8k", target_version=version).target_version == version

@@ -8,7 +8,9 @@
   both); `--no` and negative `::` parts become the negative prompt.
 - **T5/LLM-encoder** (`flux`, `sd3`, `qwen-image`): the brief's prose without Midjourney syntax,
   within 512 tokens, counted by an upper bound (no T5 or Qwen vocabulary is available offline;
-  promptsmith.core.tokens says how the bound is made).
+  promptsmith.core.tokens says how the bound is made). 512 is the default `max_sequence_length`
+  of diffusers' FluxPipeline and QwenImagePipeline; StableDiffusion3Pipeline defaults to 256, so
+  the record asks for 512 explicitly.
 
 Every family gets the pipeline arguments of the render plan (`promptsmith.core.plan`): `--ar` →
 width/height, `--seed` → seed, `--s` → guidance. Nothing is dropped silently: what does not fit
@@ -238,7 +240,10 @@ def pipeline_args(source: str, family: str) -> tuple[dict[str, Any], str]:
     from promptsmith.core.plan import plan
 
     rp = plan(source, family, seed=None)
-    args: dict[str, Any] = {"width": rp.width, "height": rp.height, "guidance_scale": rp.guidance_scale,
+    # Qwen-Image's pipeline takes true CFG as `true_cfg_scale` (its `guidance_scale` is for
+    # guidance-distilled checkpoints only: diffusers' QwenImagePipeline)
+    guidance = "true_cfg_scale" if family == "qwen-image" else "guidance_scale"
+    args: dict[str, Any] = {"width": rp.width, "height": rp.height, guidance: rp.guidance_scale,
                             "num_inference_steps": rp.num_inference_steps,
                             "seed": None if rp.seeds_random else rp.seeds[0]}
     return args, rp.negative_prompt
