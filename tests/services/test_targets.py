@@ -89,3 +89,12 @@ def test_weights_become_sd_weights_and_negative_parts_the_negative_prompt() -> N
     r = rewrite("hot dog::2 bun::1 mustard::1 --no ketchup --seed 5 --ar 16:9", target="sdxl")
     assert "(hot dog:1.5)" in r.prompt and "ketchup" in r.negative_prompt
     assert r.pipeline_args["seed"] == 5 and r.pipeline_args["width"] > r.pipeline_args["height"]
+
+
+def test_batch_records_carry_the_target() -> None:
+    from promptsmith.scale.stages import RewriteOptions
+    from promptsmith.services.batch import Job, rewrite_record
+
+    rec = rewrite_record(Job(1, "a red fox in snow, 8k --ar 3:2 --no people", {}), target="sd15")
+    assert rec["target"] == "sd15" and rec["negative_prompt"] == "people" and rec["tokens"]["budget"] == 77
+    assert RewriteOptions(target="sdxl").target == "sdxl"  # `batch rewrite --target` passes it through here
