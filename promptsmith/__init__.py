@@ -86,12 +86,16 @@ def fix(
 
 
 def rewrite(text: str, engine: str | None = None, version: str | None = None, check: bool = False, *,
-            target_version: str | None = None, session: Session | None = None) -> RewriteResult:
+            target_version: str | None = None, target: str | None = None,
+            session: Session | None = None) -> RewriteResult:
     """Rewrite a v5 keyword prompt into a v6 natural-language brief with its parameters.
 
     `engine` is `rules` (the default, as in the CLI and the TUI), `llm` or `auto`. `version` is
-    the version the brief is written for (default 6.1; prompts already on 6 or newer keep
-    theirs), the same name `lint` and `fix` use; `target_version` is its old name. With
+    the version the brief is written for (default: the parameter table's, Midjourney's current
+    default; prompts already on 6 or newer keep theirs), the same name `lint` and `fix` use;
+    `target_version` is its old name. `target` is what the brief is written for: `mj` (the
+    default), `mj-7`, `niji-7`, … or an open pipeline, `sd15`, `sdxl`, `flux`, `sd3`, `qwen-image`
+    (the result's `prompt`, `negative_prompt`, `pipeline_args`, `tokens` and `cut`). With
     `check=True` the result carries a meaning check against the input (`result.check`).
     `session` supplies the settings (rule directories, model, thresholds).
     """
@@ -100,7 +104,7 @@ def rewrite(text: str, engine: str | None = None, version: str | None = None, ch
     from promptsmith.session import default_session
 
     return (session or default_session()).rewrite(text, engine=engine, target_version=version or target_version,
-                                                  check=check)
+                                                  check=check, target=target)
 
 
 def compare(a: str, b: str, **options: Any) -> Comparison:

@@ -21,6 +21,7 @@ from promptsmith.errors import ConfigError
 #: Keys a config file may set, with the type each takes.
 KEYS: dict[str, type] = {
     "target-version": str,
+    "target": str,
     "select": list,
     "extend-select": list,
     "ignore": list,
@@ -51,6 +52,9 @@ class Config:
     """Resolved settings; `sources` says where each non-default value came from."""
 
     target_version: str | None = None
+    #: What a rewrite writes for (promptsmith.services.rewrite.targets): None is `mj`, Midjourney
+    #: at `target_version`.
+    target: str | None = None
     select: tuple[str, ...] | None = None
     #: Rules added to `select` (ruff's extend-select): no effect when every rule is selected.
     extend_select: tuple[str, ...] = ()

@@ -116,6 +116,44 @@ RENDERERS = Registry("renderer", [
 ], default="diffusers")
 
 
+#: What a brief is written for. `mj` is Midjourney at the table's default version; `mj-<version>`
+#: and `niji-<n>` name the others (one per version of rules/midjourney.toml: see
+#: promptsmith.services.rewrite.targets.target_names). The open pipelines are named here, by the
+#: text encoders that read their prompt.
+TARGETS = Registry("target", [
+    Entry("mj", "Midjourney at the default version (mj-7, mj-8.2, niji-7 … for another): the brief and the "
+                "parameters that version accepts", aliases=("midjourney",)),
+    Entry("sd15", "Stable Diffusion 1.x: comma-separated terms within CLIP's 77 tokens, (term:1.2) weights",
+          aliases=("sd1.5", "sd-1.5")),
+    Entry("sdxl", "SDXL: as sd15, 77 tokens for each of its two CLIP encoders (one vocabulary)"),
+    Entry("flux", "FLUX.1: prose within 512 T5 tokens (an upper bound)"),
+    Entry("sd3", "Stable Diffusion 3: prose within 512 T5 tokens (an upper bound)"),
+    Entry("qwen-image", "Qwen-Image: prose within 512 Qwen2.5-VL tokens (an upper bound)", aliases=("qwen",)),
+], default="mj")
+#: The open targets: the kind of prompt they read ("clip": SD-family terms, "t5": prose), the
+#: tokenizer that counts it (promptsmith.core.tokens.ENCODERS) and the render plan's family.
+OPEN_TARGETS = {
+    "sd15": ("clip", "clip", "sd15"),
+    "sdxl": ("clip", "clip", "sdxl"),
+    "flux": ("t5", "t5", "flux"),
+    "sd3": ("t5", "t5", "sd3"),
+    "qwen-image": ("t5", "qwen2.5-vl", "qwen-image"),
+}
+
+
+def mj_target_version(name: str, spec: Any) -> str | None:
+    """The version key a Midjourney target names (`mj-7` → "7", `niji-7` → "niji7"; `mj` → the
+    table's default); None when `name` is no Midjourney target of `spec`'s table."""
+    raw = name.strip().lower()
+    if raw in ("mj", "midjourney"):
+        return spec.default_version
+    if raw.startswith("niji-"):
+        return spec.normalize_version("niji" + raw[5:])
+    if raw.startswith("mj-"):
+        return spec.normalize_version(raw[3:])
+    return None
+
+
 def target_versions() -> tuple[str, ...]:
     """Every Midjourney version a prompt can be linted for or rewritten to (rules/midjourney.toml)."""
     from promptsmith.core.spec import load_spec

@@ -89,7 +89,7 @@ class Session:
 
     @property
     def target_version(self) -> str:
-        """The configured version, or the parameter table's default (6.1)."""
+        """The configured version, or the parameter table's default."""
         return self.config.target_version or self.spec.default_version
 
     # -- lint ------------------------------------------------------------------------------------
@@ -102,7 +102,8 @@ class Session:
 
             self._linters[key] = Linter(version=version or self.config.target_version,
                                         select=list(select) if select is not None else self.config.selected,
-                                        ignore=list(self.config.ignore), rule_dirs=self.rule_dirs)
+                                        ignore=list(self.config.ignore), rule_dirs=self.rule_dirs,
+                                        target=self.config.target)
         return self._linters[key]
 
     def lint(self, prompt: str | Prompt, version: str | None = None) -> list[Diagnostic]:
@@ -140,12 +141,19 @@ class Session:
 
         return get_llm_rewriter(self.llm_options, target_version or self.target_version, self.rule_dirs)
 
+    @property
+    def target(self) -> str | None:
+        """The configured rewrite target (`mj`, `mj-7`, `sdxl`, …); None is Midjourney at the target version."""
+        return self.config.target
+
     def rewrite(self, text: str, *, engine: str | None = None, target_version: str | None = None,
-                check: bool = False, on_token: Callable[[str], None] | None = None) -> RewriteResult:
-        """Rewrite one prompt with `engine` (default: the configured one, else rules)."""
+                check: bool = False, on_token: Callable[[str], None] | None = None,
+                target: str | None = None) -> RewriteResult:
+        """Rewrite one prompt with `engine` (default: the configured one, else rules), for `target`
+        (default: the configured one)."""
         from promptsmith.services.rewrite import rewrite
 
-        return rewrite(text, engine=ENGINES.resolve(engine or self.engine),
+        return rewrite(text, engine=ENGINES.resolve(engine or self.engine), target=target or self.target,
                        target_version=target_version or self.target_version, rule_dirs=self.rule_dirs,
                        check=check, embedder=self.embedder() if check else None, llm=self.llm_options,
                        on_token=on_token, similarity_threshold=self.config.similarity_threshold,

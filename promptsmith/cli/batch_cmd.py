@@ -108,22 +108,31 @@ def lint(select: tuple[str, ...], ignore: tuple[str, ...], target_version: str |
 @_common
 @click.option("--engine", type=click.Choice(ENGINES.names), default=ENGINES.default, show_default=True,
               help="rules: plain Ray tasks; llm/auto: an actor per CPU that loads the model once.")
-@click.option("--target-version", default=None, metavar="VERSION", help="As for `promptsmith rewrite` (default 6.1).")
+@click.option("--target-version", default=None, metavar="VERSION",
+              help="As for `promptsmith rewrite` (default: the table's, Midjourney's current default).")
+@click.option("--target", default=None, metavar="TARGET", help="As for `promptsmith rewrite` (mj, sd15, sdxl, flux …).")
 @click.option("--model", metavar="PATH.gguf", help="GGUF model for the llm engine.")
 @click.option("--llm-backend", type=click.Choice(GENERATORS.names), default=GENERATORS.default, show_default=True)
 @click.option("--actors", type=click.IntRange(1, 4096), help="LLM actors (default: up to one per CPU less one).")
-def rewrite(engine: str, target_version: str | None, model: str | None, llm_backend: str, actors: int | None,
-            **common: Any) -> None:
+def rewrite(engine: str, target_version: str | None, target: str | None, model: str | None, llm_backend: str,
+            actors: int | None, **common: Any) -> None:
     """Rewrite every prompt: the records of `promptsmith rewrite --engine rules --format jsonl`."""
     from promptsmith.scale.stages import RewriteOptions
 
-    config = _config(target_version=target_version, model=model)
+    config = _config(target_version=target_version, model=model, target=target)
+    from promptsmith.services.rewrite.targets import resolve_target
+
+    try:
+        resolve_target(config.target)  # an unknown target fails here, before Ray starts
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
     llm = None
     if engine != "rules":
         from promptsmith.services.llm import LlmOptions
 
         llm = LlmOptions(model=config.model, backend=llm_backend)
-    options = RewriteOptions(engine, config.target_version or default_version(), tuple(config.rule_dirs), llm)
+    options = RewriteOptions(engine, config.target_version or default_version(), tuple(config.rule_dirs), llm,
+                             config.target)
     _finish("rewrite", options, common, actors=actors)
 
 

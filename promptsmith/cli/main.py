@@ -14,7 +14,7 @@ import click
 
 from promptsmith import __version__
 from promptsmith.errors import PromptsmithError
-from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, WRITE_MODES
+from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, TARGETS, WRITE_MODES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: `--workers auto` runs one process per physical core from this many prompts in a file on.
@@ -112,7 +112,11 @@ def main() -> None:
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and where each came from, then exit.")
 @click.option("--select", multiple=True, help="Rule codes, prefixes (PS2) or names to enable (comma list).")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
-@click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
+@click.option("--target-version", help="Version to read prompts for when they have no --v (default: the table's, "
+                                       "Midjourney's current default).")
+@click.option("--target", default=None, metavar="TARGET",
+              help="The model the prompts go to (rewrite --target's names): with sd15/sdxl, PS206 counts real CLIP "
+                   "tokens against 77; with flux/sd3/qwen-image, an upper bound against 512. Config key: target.")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; default from the extension.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
@@ -120,7 +124,7 @@ def main() -> None:
 def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe_fixes: bool, diff: bool,
          show_fixes: bool, statistics: bool, quiet: bool, exit_zero: bool, extend_select: tuple[str, ...],
          config_file: str | None, show_settings: bool,
-         select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None,
+         select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None, target: str | None,
          input_format: str | None, color: bool | None) -> None:
     """Lint prompts: one per line, or JSON lines with a "prompt" field.
 
@@ -144,7 +148,7 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
     from promptsmith.cli.lint_cmd import expand_paths, run_lint
     from promptsmith.config import find_project_config, load_config
 
-    overrides = dict(target_version=target_version, select=_split(select), ignore=_split(ignore),
+    overrides = dict(target_version=target_version, target=target, select=_split(select), ignore=_split(ignore),
                      extend_select=_split(extend_select))
     try:
         base = (load_config(project=Path(config_file)) if config_file else _config(ctx)).with_overrides(**overrides)
@@ -251,8 +255,11 @@ def _describe(line: int, prompt: Any) -> str:
 @click.option("--engine", type=click.Choice(ENGINES.names), default=None,
               help=f"{ENGINES.help()}. Config key: engine.")
 @click.option("--target-version", default=None, metavar="VERSION",
-              help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.1, niji 6 …; "
-                   "default 6.1). Prompts already on 6 or newer keep their own --v.")
+              help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.2, niji 7 …; "
+                   "default: the table's, Midjourney's current default). Prompts already on 6 or newer keep their own --v.")
+@click.option("--target", default=None, metavar="TARGET",
+              help=f"What the brief is written for: {TARGETS.help()}. The record gets the target's prompt, negative "
+                   "prompt, pipeline arguments, tokens and what was cut. Config key: target.")
 @click.option("--explain", is_flag=True, help="Show every change with the rule behind it.")
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
@@ -278,8 +285,8 @@ def _describe(line: int, prompt: Any) -> str:
               help="llama.cpp threads (default: the physical cores less one, at least one).")
 @click.pass_context
 def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
-            target_version: str | None, explain: bool, input_format: str | None, workers: int | None,
-            progress: bool | None, check: bool, embed_model: str | None, model: str | None,
+            target_version: str | None, target: str | None, explain: bool, input_format: str | None,
+            workers: int | None, progress: bool | None, check: bool, embed_model: str | None, model: str | None,
             llm_jobs: tuple[str, ...], write_mode: str, temperature: float, seed: int, closed_vocab: bool,
             llm_backend: str, threads: int | None) -> None:
     """Rewrite v5 keyword prompts into v6 natural-language briefs.
@@ -313,8 +320,8 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
     llm = LlmSettings(backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
                       temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads,
                       write_mode=write_mode)
-    session = _session(ctx, llm=llm, engine=engine, target_version=target_version, embed_model=embed_model,
-                       model=model)
+    session = _session(ctx, llm=llm, engine=engine, target_version=target_version, target=target,
+                       embed_model=embed_model, model=model)
     try:
         status = run_rewrite(prompt, file, session, fmt=fmt, explain=explain, input_format=input_format,
                              workers=workers, auto_lines=AUTO_WORKERS_LINES, progress=progress, check=check)
@@ -447,6 +454,10 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
         unmapped = sorted({u for p in result.plans for u in p.unmapped})
         if unmapped:
             click.echo("not mapped: " + ", ".join(unmapped))
+        for k, p in enumerate(result.plans):
+            if p.cut:  # past the text encoder's budget: rendered without them, never silently
+                click.echo(("cut" if len(result.plans) == 1 else f"cut ({'original' if k == 0 else 'rewrite'})")
+                           + f" to fit {p.family}'s text encoder: " + "; ".join(p.cut))
         if result.clip_scores:
             click.echo("CLIP scores: " + " | ".join(", ".join(f"{s:.3f}" for s in row) for row in result.clip_scores))
 
@@ -509,14 +520,17 @@ def serve(pipeline: str, host: str, port: int, token: str | None, insecure_no_to
 @click.option("--target-version", default=None, metavar="VERSION")
 @click.option("--engine", type=click.Choice(ENGINES.names), default=None, help=f"{ENGINES.help()}.")
 @click.option("--backend", metavar="URL", help="Render server for previews (ctrl+g).")
+@click.option("--target", default=None, metavar="TARGET",
+              help="What ctrl+r writes for (rewrite --target's names; ctrl+p switches it).")
 @click.pass_context
-def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str | None, backend: str | None) -> None:
+def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str | None, backend: str | None,
+        target: str | None) -> None:
     """Open the terminal UI: live lint, rewrite, parameters, comparison, preview, history."""
     try:
         from promptsmith.tui.app import run  # deferred: textual loads only for the TUI
     except ImportError as exc:
         raise click.UsageError("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
-    session = _session(ctx, engine=engine, target_version=target_version, backend=backend)
+    session = _session(ctx, engine=engine, target_version=target_version, backend=backend, target=target)
     run(prompt, session=session, version=session.target_version, engine=session.engine,
         backend=session.config.backend, history_size=session.config.history_size)
 

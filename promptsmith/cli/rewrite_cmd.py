@@ -24,7 +24,19 @@ def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
 
 
 def _text(record: dict[str, Any], explain: bool) -> str:
-    lines = [record["output"]]
+    # an open pipeline's record: its own prompt first, with what goes with it
+    open_target = bool(record.get("pipeline_args"))
+    lines = [record["prompt"] if open_target else record["output"]]
+    if open_target:
+        tokens = record.get("tokens") or {}
+        bound = "" if tokens.get("exact", True) else " (upper bound)"
+        if record.get("negative_prompt"):
+            lines.append(f"  negative: {record['negative_prompt']}")
+        if tokens:
+            lines.append(f"  tokens: {tokens['count']}/{tokens['budget']} {tokens['encoder']}{bound}")
+        lines.append(f"  {record['target']}: " + ", ".join(f"{k}={v}" for k, v in record["pipeline_args"].items()))
+        if explain:
+            lines.append(f"  · brief: {record['output']}")
     if explain and record.get("jobs"):
         lines.append(f"  · llm jobs: {', '.join(record['jobs'])} ({record.get('model', '')})"
                      + (f"; fell back: {record['fallback']}" if record.get("fallback") else ""))
@@ -38,6 +50,9 @@ def _text(record: dict[str, Any], explain: bool) -> str:
         from promptsmith.cli.compare_cmd import summary
 
         lines.append(f"  ≈ {summary(check)}")
+    if explain or record.get("cut"):  # a cut is never silent
+        for c in record.get("cut") or []:
+            lines.append(f"  ✂ cut ({c['slot']}, {c['tokens']} tokens): {c['term']} — {c['reason']}")
     if explain:
         for change in record.get("changes", []):
             before, after = change["before"] or "∅", change["after"] or "∅"
@@ -55,7 +70,9 @@ def entry(record: dict[str, Any], fmt: str, explain: bool) -> Entry:
     jsonl or text line; the record itself for json, written whole at the end)."""
     error = record.get("error")
     unclean = not error and record.get("clean") is False
-    changed = not error and bool(record.get("check")) and record["check"]["verdict"] != "preserved"
+    # with --check, a term cut to fit the target's budget is a change of meaning too
+    changed = not error and bool(record.get("check")) and (record["check"]["verdict"] != "preserved"
+                                                           or bool(record.get("cut")))
     if fmt == "jsonl":
         written: Any = dumps(record) + "\n"
     elif fmt == "json":
@@ -74,6 +91,9 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     rules engine without `check`, else one."""
     engine, target = session.engine, session.target_version
     session.prepare()  # bad settings or a missing model fail here, once, before any output
+    from promptsmith.services.rewrite.targets import resolve_target
+
+    resolve_target(session.target, session.spec)  # an unknown --target fails here too
     llm = session.llm_options if engine in ("llm", "auto") else None
     options = None
     if check:
@@ -97,7 +117,7 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     chunk = 1 if streaming else split_size(total, workers)
     # the workers start before the bar's thread does (rules workers fork)
     records = rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
-                             workers=workers, chunk=chunk, check=options, llm=llm,
+                             workers=workers, chunk=chunk, check=options, llm=llm, target=session.target,
                              encode=partial(entry, fmt=fmt, explain=explain), total=total)
     with Progress(total, "rewriting", show=show) as bar:
         for line, error, unclean, changed, written in records:

@@ -29,14 +29,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from promptsmith.core.model import Prompt
 from promptsmith.core.parse import MAX_PROMPT_CHARS, parse
 
-Family = Literal["sd15", "sdxl", "sd3", "flux"]
-FAMILIES: tuple[str, ...] = ("sd15", "sdxl", "sd3", "flux")
+Family = Literal["sd15", "sdxl", "sd3", "flux", "qwen-image"]
+FAMILIES: tuple[str, ...] = ("sd15", "sdxl", "sd3", "flux", "qwen-image")
 Status = Literal["mapped", "approximated", "not mapped"]
 
 #: Native pixel count (the resolution each family was trained at).
-NATIVE_PIXELS = {"sd15": 512 * 512, "sdxl": 1024 * 1024, "sd3": 1024 * 1024, "flux": 1024 * 1024}
+#: (Qwen-Image: the diffusers pipeline's default 1024², not the model card's 1328², which is no multiple of 64.)
+NATIVE_PIXELS = {"sd15": 512 * 512, "sdxl": 1024 * 1024, "sd3": 1024 * 1024, "flux": 1024 * 1024,
+                 "qwen-image": 1024 * 1024}
 #: Default denoising steps per family (a common, good-quality setting for each).
-DEFAULT_STEPS = {"sd15": 30, "sdxl": 30, "sd3": 28, "flux": 28}
+DEFAULT_STEPS = {"sd15": 30, "sdxl": 30, "sd3": 28, "flux": 28, "qwen-image": 50}
 #: --stylize → guidance anchor points (stylize, guidance): 0 → literal, 100 (Midjourney's default)
 #: → the family's usual guidance, 1000 → strong. Linear between anchors, so monotonic.
 #: Flux's numbers are its distilled guidance embedding, not CFG.
@@ -45,6 +47,8 @@ GUIDANCE_ANCHORS = {
     "sdxl": ((0, 3.5), (100, 7.0), (1000, 12.0)),
     "sd3": ((0, 3.0), (100, 7.0), (1000, 10.0)),
     "flux": ((0, 1.5), (100, 3.5), (1000, 6.0)),
+    # Qwen-Image's is true CFG (`true_cfg_scale`, 4.0 by default in its diffusers pipeline)
+    "qwen-image": ((0, 1.5), (100, 4.0), (1000, 7.0)),
 }
 #: --q → step multiplier (Midjourney spends that much GPU time on the grid).
 QUALITY_STEPS = {0.25: 0.5, 0.5: 0.75, 1: 1.0, 2: 1.5, 4: 2.0}
@@ -128,6 +132,10 @@ class RenderPlan(BaseModel):
     raw: bool = Field(False, strict=True)
     mappings: list[Mapping] = Field(default_factory=list, max_length=256)
     unmapped: list[str] = Field(default_factory=list, max_length=256)
+    #: Terms of the prompt the family's text encoder would not have read (past CLIP's 77 tokens,
+    #: past the T5 budget): taken out of `prompt` before rendering and named here, never cut
+    #: silently (promptsmith.services.rewrite.targets.fit_prompt).
+    cut: list[str] = Field(default_factory=list, max_length=256)
 
     @model_validator(mode="after")
     def _bounded(self) -> RenderPlan:

@@ -81,6 +81,15 @@ class ParamSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Dispute:
+    """A parameter whose support on a version the sources do not settle (`[[disputed]]`)."""
+
+    param: str
+    doubt: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
     """The whole table: parameters by canonical name, aliases, versions and groups."""
 
@@ -92,6 +101,14 @@ class Spec:
     niji_default: str
     labels: dict[str, str] = field(default_factory=dict)
     groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: (parameter, version) → the doubt about it: lint warns (PS410) instead of deciding.
+    disputes: dict[tuple[str, str], Dispute] = field(default_factory=dict)
+    #: Source key → "title: URL" (`[sources]`), for messages that cite them.
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def dispute(self, param: str, version: str) -> Dispute | None:
+        """The doubt about `param` on `version`, if the table records one."""
+        return self.disputes.get((param, version)) if self.disputes else None
 
     def lookup(self, written: str) -> ParamSpec | None:
         """The parameter a written name (`ar`, `AR`, `aspect`) stands for."""
@@ -134,8 +151,11 @@ def _expand(items: list[str], groups: dict[str, list[str]], seen: tuple[str, ...
 
 def build_spec(tables: list[dict[str, Any]]) -> Spec:
     """Merge the built-in table with user tables (later tables override earlier ones)."""
-    merged: dict[str, Any] = {"versions": {}, "groups": {}, "params": {}}
+    merged: dict[str, Any] = {"versions": {}, "groups": {}, "params": {}, "sources": {}}
+    disputed: list[dict[str, Any]] = []
     for table in tables:
+        merged["sources"].update(table.get("sources", {}))
+        disputed.extend(table.get("disputed", ()))
         merged["versions"].update(table.get("versions", {}))
         merged["groups"].update(table.get("groups", {}))
         for name, body in table.get("params", {}).items():
@@ -193,7 +213,19 @@ def build_spec(tables: list[dict[str, Any]]) -> Spec:
     for spec in params.values():
         aliases[spec.name] = spec.name
 
-    default = versions_tbl.get("default", "6.1")
+    disputes: dict[tuple[str, str], Dispute] = {}
+    for entry in disputed:  # a later table's entry for the same (parameter, version) wins
+        names = entry.get("params", ())
+        unknown = [n for n in names if n not in params] + [k for k in entry.get("sources", ()) if k not in merged["sources"]]
+        if unknown or not entry.get("doubt"):
+            raise RuleDataError(f"midjourney.toml: [[disputed]] {names!r} names unknown keys {unknown!r} or has no doubt")
+        for name in names:
+            for version in _expand(entry.get("versions", ["@all"]), raw_groups):
+                disputes[(name, version)] = Dispute(name, entry["doubt"], tuple(entry.get("sources", ())))
+
+    if "default" not in versions_tbl:
+        raise RuleDataError("midjourney.toml: [versions] has no default")
+    default = versions_tbl["default"]
     return Spec(
         params=params,
         aliases=aliases,
@@ -203,6 +235,8 @@ def build_spec(tables: list[dict[str, Any]]) -> Spec:
         niji_default=versions_tbl.get("niji_default", "niji7"),
         labels=dict(versions_tbl.get("label", {})),
         groups=groups,
+        disputes=disputes,
+        sources=dict(merged["sources"]),
     )
 
 

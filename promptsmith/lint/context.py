@@ -124,6 +124,8 @@ class Context:
         self.index = index
         self.default_version = default_version
         self.rule: Rule | None = None  # set by the engine before each check
+        #: The open target's text encoder (PS206 counts its real tokens); None for Midjourney.
+        self.encoder: str | None = None
         if not prompt.params:
             # the common case, decided here rather than by three lazy lookups per prompt
             self.version = default_version

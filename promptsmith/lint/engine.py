@@ -29,8 +29,22 @@ class Linter:
         select: list[str] | tuple[str, ...] | None = None,
         ignore: list[str] | tuple[str, ...] | None = None,
         rule_dirs: tuple[Path, ...] = (),
+        target: str | None = None,
     ) -> None:
         self.spec: Spec = load_spec(tuple(rule_dirs))
+        #: The text encoder of an open target (`sd15` → "clip"; promptsmith.registries.TARGETS),
+        #: whose real token budget PS206 checks; None for Midjourney.
+        self.encoder: str | None = None
+        if target is not None:
+            from promptsmith.registries import OPEN_TARGETS, TARGETS, mj_target_version
+
+            if target in TARGETS and TARGETS.resolve(target) in OPEN_TARGETS:
+                self.encoder = OPEN_TARGETS[TARGETS.resolve(target)][1]
+            elif mj_target_version(str(target), self.spec) is None:
+                from promptsmith.errors import ConfigError
+
+                raise ConfigError(f"unknown target {target!r}; use mj, mj-<version>, niji-<n> or one of "
+                                  f"{', '.join(n for n in TARGETS.names if n != 'mj')}")
         self.index = SpecIndex(self.spec)
         self.rule_dirs = tuple(rule_dirs)
         if version is None:
@@ -71,7 +85,9 @@ class Linter:
 
     def context(self, prompt: Prompt) -> Context:
         """The rule context for one prompt."""
-        return Context(prompt, self.spec, self.version, self.rule_dirs, self.index)
+        ctx = Context(prompt, self.spec, self.version, self.rule_dirs, self.index)
+        ctx.encoder = self.encoder
+        return ctx
 
     def lint(self, prompt: Prompt | str) -> list[Diagnostic]:
         """Every diagnostic for `prompt`, sorted by position then code."""

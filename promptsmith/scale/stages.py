@@ -148,6 +148,8 @@ class RewriteOptions:
     rule_dirs: tuple[Path, ...] = ()
     #: `services.llm.LlmOptions` for the llm and auto engines.
     llm: Any = None
+    #: What the brief is written for (`rewrite --target`); None is Midjourney at `target_version`.
+    target: str | None = None
 
 
 def _rewrite_rows(table: Any, options: RewriteOptions, prompt_column: str) -> Any:
@@ -159,7 +161,7 @@ def _rewrite_rows(table: Any, options: RewriteOptions, prompt_column: str) -> An
         # rewrite_record never raises: a failed prompt is a record with its error
         record = rewrite_record(Job(rec.line, rec.prompt, rec.extra, rec.error), engine=options.engine,
                                 target_version=options.target_version, rule_dirs=options.rule_dirs,
-                                llm=options.llm)
+                                llm=options.llm, target=options.target)
         lines.append(dumps(record))
         errors.append(record.get("error"))
         outputs.append(record.get("output") if record.get("error") is None else None)

@@ -44,14 +44,15 @@ _NOT_WRITTEN_CHECKED = frozenset({"input"})
 
 
 def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, ...],
-             check: CheckOptions | None = None, llm: Any = None) -> dict[str, Any]:
+             check: CheckOptions | None = None, llm: Any = None, goal: str | None = None) -> dict[str, Any]:
     from promptsmith.services.rewrite import rewrite
 
     record: dict[str, Any] = {"line": job.line, "input": job.prompt, "output": "", "engine": engine,
                               "changes": [], "error": job.error}
     if job.error is None and job.prompt.strip():
         try:
-            result = rewrite(job.prompt, engine=engine, target_version=target, rule_dirs=rule_dirs, llm=llm)
+            result = rewrite(job.prompt, engine=engine, target_version=target, rule_dirs=rule_dirs, llm=llm,
+                             target=goal)
             if check is not None:
                 from promptsmith.services.compare import compare, default_embedder
 
@@ -68,10 +69,10 @@ def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, .
 
 
 def rewrite_record(job: Job, *, engine: str = "rules", target_version: str | None = None, rule_dirs: tuple[Path, ...] = (),
-                   check: CheckOptions | None = None, llm: Any = None) -> dict[str, Any]:
+                   check: CheckOptions | None = None, llm: Any = None, target: str | None = None) -> dict[str, Any]:
     """The output record of one input line, as `rewrite --format jsonl` writes it (`batch rewrite`
     on Ray builds its records here too)."""
-    return _run_one(job, engine, target_version, rule_dirs, check, llm)
+    return _run_one(job, engine, target_version, rule_dirs, check, llm, target)
 
 
 def _as_is(record: dict[str, Any]) -> dict[str, Any]:
@@ -80,16 +81,16 @@ def _as_is(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any,
-                            Callable[[dict[str, Any]], Any]]) -> list[Any]:
-    jobs, engine, target, rule_dirs, check, llm, encode = args
-    return [encode(_run_one(j, engine, target, rule_dirs, check, llm)) for j in jobs]
+                            Callable[[dict[str, Any]], Any], str | None]) -> list[Any]:
+    jobs, engine, target, rule_dirs, check, llm, encode, goal = args
+    return [encode(_run_one(j, engine, target, rule_dirs, check, llm, goal)) for j in jobs]
 
 
 def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str | None = None,
                    rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
                    check: CheckOptions | None = None, llm: Any = None,
                    encode: Callable[[dict[str, Any]], Any] | None = None,
-                   total: int | None = None) -> Iterator[Any]:
+                   total: int | None = None, target: str | None = None) -> Iterator[Any]:
     """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready.
 
     `chunk` is the most jobs sent to a worker at once; with `total`, the number of jobs, known,
@@ -103,10 +104,10 @@ def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version
     is read: call it before starting threads of your own (a progress bar) where workers fork."""
     encode = encode or _as_is
     if workers <= 1:
-        return (encode(_run_one(job, engine, target_version, rule_dirs, check, llm)) for job in jobs)
+        return (encode(_run_one(job, engine, target_version, rule_dirs, check, llm, target)) for job in jobs)
     from concurrent.futures import ProcessPoolExecutor
 
-    options = (engine, target_version, rule_dirs, check, llm, encode)
+    options = (engine, target_version, rule_dirs, check, llm, encode, target)
     context = _context(engine, check, llm)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     forks = context.get_start_method() == "fork"

@@ -74,6 +74,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "preview"
 
 
+def _fitted(rp: RenderPlan) -> RenderPlan:
+    """The plan with its prompt in the pipeline's own dialect and within its text encoder's budget;
+    what did not fit is listed in `cut` (CLIP would otherwise drop it silently)."""
+    from promptsmith.services.rewrite.targets import fit_prompt
+
+    text, cut = fit_prompt(rp.prompt, rp.family)
+    return rp if text == rp.prompt else rp.model_copy(update={"prompt": text, "cut": cut})
+
+
 def preview(prompt: str, renderer: Renderer, *, family: str | None = None, out_dir: Path = Path("previews"),
             compare_with: str | None = None, seed: int | None = None, steps: int | None = None,
             scorer: Any = None, embedder: Any = None, pixels: int | None = None) -> PreviewResult:
@@ -83,10 +92,10 @@ def preview(prompt: str, renderer: Renderer, *, family: str | None = None, out_d
     pipeline's, or the render server's), else sdxl.
     """
     family = family or getattr(renderer, "family", None) or "sdxl"
-    first = plan(prompt, family, seed=seed, steps=steps, pixels=pixels)
+    first = _fitted(plan(prompt, family, seed=seed, steps=steps, pixels=pixels))
     plans = [first]
     if compare_with is not None:
-        plans.append(plan(compare_with, family, seed=first.seeds[0], steps=steps, pixels=pixels))
+        plans.append(_fitted(plan(compare_with, family, seed=first.seeds[0], steps=steps, pixels=pixels)))
     timings: dict[str, float] = {}
     grids, all_images = [], []
     t0 = time.perf_counter()

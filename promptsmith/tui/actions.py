@@ -44,6 +44,8 @@ QUIET_ACTIONS: tuple[Action, ...] = (
 #: Palette-only commands (no key).
 PALETTE_ONLY: tuple[Action, ...] = (
     Action("", "copy_prompt", "", "Copy the prompt as it is", in_key_bar=False),
+    Action("", "cycle_target", "", "Switch the rewrite target (Midjourney, sd15, sdxl, flux, sd3, qwen-image)",
+           in_key_bar=False),
 )
 
 

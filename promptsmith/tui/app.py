@@ -97,6 +97,9 @@ class PromptsmithApp(App[None]):
         self.cursor_blink = cursor_blink
         self.initial = prompt
         self.version = version or default_version()
+        #: What ctrl+p → "Switch the rewrite target" cycles through (promptsmith.registries.TARGETS):
+        #: `mj` is Midjourney at the --v select's version.
+        self.target = str(getattr(self.service, "target", None) or "mj")
         self.history_path = history_path
         self.history_size = history_size
         self.backend = backend
@@ -306,7 +309,17 @@ class PromptsmithApp(App[None]):
 
     # -- rewrite ---------------------------------------------------------------------------------
     def _show_engine(self) -> None:
-        self.sub_title = f"engine: {self.engine.label} (ctrl+e) · target {self.version}"
+        target = "" if self.target == "mj" else f" · for {self.target}"
+        self.sub_title = f"engine: {self.engine.label} (ctrl+e) · target {self.version}{target}"
+
+    def action_cycle_target(self) -> None:
+        from promptsmith.registries import TARGETS
+
+        names = TARGETS.names
+        self.target = names[(names.index(self.target) + 1) % len(names)] if self.target in names else names[0]
+        self._show_engine()
+        self.notify(f"rewrite target: {self.target}" + (" (Midjourney at the --v select's version)"
+                                                          if self.target == "mj" else ""))
 
     def action_cycle_engine(self) -> None:
         self.engine = self.engines[(self.engines.index(self.engine) + 1) % len(self.engines)]
@@ -320,17 +333,19 @@ class PromptsmithApp(App[None]):
         self.query_one("#right", VerticalScroll).scroll_home(animate=False)  # where the brief appears
         self.query_one(StatusLine).start(f"rewriting with {self.engine.label}")
         target = self.version if self.version in self._versions() else default_version()
-        self.rewrite_worker(self._job, self.text, self.engine, target)
+        self.rewrite_worker(self._job, self.text, self.engine, target, self.target)
 
     @work(thread=True, exclusive=True, group="rewrite")
-    def rewrite_worker(self, job: int, text: str, engine: EngineChoice, version: str) -> None:
+    def rewrite_worker(self, job: int, text: str, engine: EngineChoice, version: str, goal: str = "mj") -> None:
         def on_token(piece: str) -> None:
             if job != self._job:  # cancelled: stop the model mid-sentence
                 raise _Cancelled
             self.post_message(TokenStreamed(job, piece))
 
         try:
-            result = self.service.rewrite(text, engine, version, on_token=on_token)
+            # the target only when one is chosen: an adapter without targets still works
+            extra = {} if goal == "mj" else {"target": goal}
+            result = self.service.rewrite(text, engine, version, on_token=on_token, **extra)
         except _Cancelled:
             return
         except Exception as exc:  # noqa: BLE001 - shown to the user, the app goes on
@@ -362,7 +377,10 @@ class PromptsmithApp(App[None]):
         self._brief_note = f"fell back: {r.fallback}" if r.fallback else (", ".join(r.jobs) if r.jobs else "")
         self._show_brief(force=True)
         self.query_one("#right", VerticalScroll).scroll_home(animate=False)
-        status.stop(f"rewritten in {seconds:.1f} s · {plural(len(r.changes), 'change')} · engine {r.engine}")
+        tokens = getattr(r, "tokens", None)
+        budget = (f" · {tokens.count}/{tokens.budget} {tokens.encoder} tokens{'' if tokens.exact else ' (bound)'}"
+                  + (f", {len(r.cut)} cut" if r.cut else "")) if tokens else ""
+        status.stop(f"rewritten in {seconds:.1f} s · {plural(len(r.changes), 'change')} · engine {r.engine}{budget}")
         self.query_one(ComparisonView).show(None)
         self._remember(r)
 

@@ -100,23 +100,33 @@ class TuiService:
         """The safe fixes applied until nothing changes."""
         return self.session.fix(text, version=version)
 
+    @property
+    def target(self) -> str | None:
+        """The configured rewrite target (`--target`, config `target`); None is Midjourney."""
+        return self.session.target
+
     def rewrite(self, text: str, choice: EngineChoice, version: str,
-                on_token: Callable[[str], None] | None = None) -> RewriteResult:
-        """The brief for `text` with the chosen engine; `on_token` sees written text as it arrives."""
+                on_token: Callable[[str], None] | None = None, target: str | None = None) -> RewriteResult:
+        """The brief for `text` with the chosen engine, written for `target` (default: Midjourney
+        at `version`); `on_token` sees written text as it arrives."""
         if self.generator is not None and choice.uses_model:  # a model object the caller built
             from promptsmith.services.llm import LlmRewriter
+            from promptsmith.services.rewrite.engine import retarget
+            from promptsmith.services.rewrite.targets import resolve_target
 
             key = (choice.jobs, version)
             if key not in self._llm:
                 self._llm[key] = LlmRewriter(self.generator, jobs=choice.jobs, target_version=version,
                                              rule_dirs=self.rule_dirs, write_mode=self.session.llm.write_mode)
-            return self._llm[key].rewrite(text, on_token=on_token)
+            result = self._llm[key].rewrite(text, on_token=on_token)
+            return retarget(result, resolve_target(target, self.session.spec, version))
         from dataclasses import replace
 
         session = self.session
         if choice.jobs and tuple(choice.jobs) != tuple(session.llm.jobs):
             session = session.with_options(llm=replace(session.llm, jobs=tuple(choice.jobs)))
-        return session.rewrite(text, engine=choice.engine, target_version=version, on_token=on_token)
+        return session.rewrite(text, engine=choice.engine, target_version=version, on_token=on_token,
+                               target=target)
 
     def compare(self, a: str, b: str) -> Comparison:
         if self.embedder is not None:

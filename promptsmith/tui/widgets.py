@@ -110,6 +110,20 @@ class RewriteView(Static):
     def show(self, result: Any, note: str = "") -> None:
         r = result
         out = Text()
+        tokens = getattr(r, "tokens", None)
+        if getattr(r, "pipeline_args", None) and tokens is not None:  # an open pipeline's dialect first
+            over = tokens.count > tokens.budget
+            out.append(f"{r.target} prompt", style="bold")
+            out.append(f"  ({tokens.count}/{tokens.budget} {tokens.encoder} tokens"
+                       f"{'' if tokens.exact else ', an upper bound'})\n", style="red" if over else "dim")
+            out.append(r.prompt + "\n")
+            if r.negative_prompt:
+                out.append("negative: ", style="bold")
+                out.append(r.negative_prompt + "\n")
+            for c in r.cut:
+                out.append("✂ cut: ", style="yellow")
+                out.append(f"{c.term} ({c.reason})\n")
+            out.append("\n")
         out.append("v6 brief", style="bold")
         out.append(f"  ({r.engine}{', ' + note if note else ''})\n", style="dim")
         out.append(r.output + "\n\n")

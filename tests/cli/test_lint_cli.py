@@ -209,7 +209,7 @@ def test_show_fixes_lists_them_per_file(tmp_path: Path) -> None:
 def test_config_is_found_from_the_linted_files_folder_upward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "proj"
     (project / "sub").mkdir(parents=True)
-    (project / "sub" / "p.txt").write_text("a cat, 8k --hd\n", encoding="utf-8")
+    (project / "sub" / "p.txt").write_text("a cat, 8k --upbeta\n", encoding="utf-8")
     (project / "pyproject.toml").write_text('[tool.promptsmith]\nignore = ["PS201"]\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)  # above the project: its config is found from the file, as ruff does
     r = run("lint", "proj/sub/p.txt", "--output-format", "jsonl")

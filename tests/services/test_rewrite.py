@@ -52,7 +52,8 @@ def test_text_to_render_gets_double_quotes_and_raw_suggestion() -> None:
 
 def test_legacy_flags_migrate() -> None:
     r = ps.rewrite("knight in armor, forest, moody --w 320 --h 512 --upbeta --q 2 --v 5")
-    assert r.output == "A knight in armor in a forest, with a moody atmosphere. --ar 5:8 --q 2 --v 6.1"
+    assert r.output == "A knight in armor in a forest, with a moody atmosphere. --ar 5:8 --q 2 --v 8.2"  # the default target
+    assert [d.code for d in r.diagnostics] == ["PS410"] and r.clean  # --q on V8.2: a doubt, reported
     assert {"width-height-to-aspect", "legacy-flag", "target-version"} <= set(rules_of(r))
 
 
@@ -64,7 +65,7 @@ def test_out_of_range_is_clamped_and_reported() -> None:
 
 
 def test_multi_prompt_kept_on_v6_folded_on_v7() -> None:
-    assert ps.rewrite("hot dog::1.5 bun::0.5 --ar 3:2").output == "A hot dog::1.5 a bun::0.5 --ar 3:2"
+    assert ps.rewrite("hot dog::1.5 bun::0.5 --ar 3:2", target_version="6.1").output == "A hot dog::1.5 a bun::0.5 --ar 3:2"
     r = ps.rewrite("hot dog::1.5 bun::-0.5", target_version="7")
     assert r.output == "A hot dog. --no bun"
     assert "fold-multi-prompt" in rules_of(r)

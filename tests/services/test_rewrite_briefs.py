@@ -145,7 +145,7 @@ def test_current_versions_are_never_downgraded(prompt: str, keeps: list[str]) ->
 @pytest.mark.parametrize("version", ["5", "5.2"])
 def test_old_versions_are_raised_to_the_target(version: str) -> None:
     r = ps.rewrite(f"knight, 8k --v {version}")
-    assert r.output.endswith("--v 6.1") and "target-version" in rules_of(r)
+    assert r.output.endswith("--v 8.2") and "target-version" in rules_of(r)  # the table's default
 
 
 def test_target_version_7_with_cref_gets_the_linters_fix() -> None:
@@ -165,7 +165,7 @@ def test_target_versions_come_from_the_spec() -> None:
 
 def test_parameters_are_the_linters_fixes() -> None:
     r = ps.rewrite("knight in armor, forest --w 320 --h 512 --upbeta --s 5000 --s 200 --v 5")
-    assert r.output.endswith("--ar 5:8 --s 1000 --v 6.1")
+    assert r.output.endswith("--ar 5:8 --s 1000 --v 8.2")
     assert {"width-height-to-aspect", "legacy-flag", "clamp-out-of-range", "canonical-parameters"} <= set(rules_of(r))
 
 
@@ -210,8 +210,8 @@ def test_analysis_rules_can_be_switched_off(rule: str, prompt: str, kept: str) -
 
 @pytest.mark.parametrize(("prompt", "expected"), [
     ("a cat, ar 2:3, 8k", "A cat. --ar 2:3"),
-    ("a cat, -ar 16:9 -v 5", "A cat. --ar 16:9 --v 6.1"),
-    ('"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5', "A cozy cabin in the woods at dusk. --v 6.1"),
+    ("a cat, -ar 16:9 -v 5", "A cat. --ar 16:9 --v 8.2"),
+    ('"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5', "A cozy cabin in the woods at dusk. --v 8.2"),
 ])
 def test_parameter_text_and_quoted_prompts_leave_the_prose(prompt: str, expected: str) -> None:
     r = ps.rewrite(prompt)

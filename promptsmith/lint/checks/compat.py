@@ -94,6 +94,8 @@ def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
             continue
         if is_legacy(ctx, p, ps):
             continue  # PS107
+        if ctx.spec.disputes and ctx.spec.dispute(p.name, version):
+            continue  # the sources disagree: PS410 warns
         if ps.replaced_by and ps.replaced_by in specs and specs[ps.replaced_by].supports(version):
             continue  # PS402 renames it
         note = ps.unsupported_note
@@ -259,6 +261,52 @@ def quality_2_on_v6_0(ctx: Context) -> Iterator[Diagnostic]:
     for p in ctx.prompt.params:
         if p.name == "quality" and p.value == 2:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} {p.raw} may round to 1 on V6.0 (the docs disagree); V6.1 has it")
+
+
+@rule("PS410", "disputed-in-version", severity=Severity.WARNING, needs=("params",),
+      summary="Finds a parameter whose support on the model the sources dispute (`--oref` on V8.x).")
+def disputed_in_version(ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Finds a parameter whose support on the prompt's model the sources disagree on, or say
+    nothing about: `--oref`/`--ow`, `--draft`, `--sv` and `--no` on V8.x, `--q` on V8.2. The
+    message names the doubt and its sources. The list is data: `[[disputed]]` in
+    rules/midjourney.toml. It is a warning, never an error, and there is no fix: check the
+    result, or the current docs.
+
+    ## Why is this bad?
+    It may not be: the parameter may work. But the Version chart, the parameter pages and the
+    release notes do not agree (V8.1 runs `--oref` on V7, says the Version page; a V8.1 API
+    guide lists it as a V8.1 parameter), and V8.2's own parameter list is not in the sources
+    promptsmith was built from. A prompt that leans on such a parameter may silently not get
+    what it asks for.
+
+    ## Example
+    `portrait of a sailor --oref https://s.mj.run/a.png --v 8.2`
+
+    ## Use instead
+    `portrait of a sailor --oref https://s.mj.run/a.png --v 7` (documented), or keep V8.2 and
+    check the result.
+
+    ## References
+    - Midjourney docs, "Version": https://docs.midjourney.com/hc/en-us/articles/32199405667853-Version
+    - Midjourney docs, "Omni Reference": https://docs.midjourney.com/hc/en-us/articles/36285124473997-Omni-Reference
+    - Midjourney docs, "Multi-Prompts & Weights": https://docs.midjourney.com/hc/en-us/articles/32658968492557-Multi-Prompts-Weights
+    - Midjourney docs, "Draft & Conversational Modes": https://docs.midjourney.com/hc/en-us/articles/35577175650957
+    - Midjourney docs, "Style Reference": https://docs.midjourney.com/hc/en-us/articles/32180011136653
+    - Midjourney updates, "Version 8.2": https://updates.midjourney.com/version-8-2/
+    """
+    spec = ctx.spec
+    params = ctx.prompt.params
+    if not params or not spec.disputes:
+        return
+    version = ctx.version
+    for p in params:
+        d = spec.dispute(p.name, version)
+        if d is None or p.permuted:
+            continue
+        cited = "; ".join(f"{k}: {spec.sources[k].rpartition(': ')[2]}" for k in d.sources)
+        yield ctx.diag(p.span.start, p.span.end,
+                       f"{written(p)} on {vlabel(ctx)} is disputed: {d.doubt} (sources: {cited})")
 
 
 def _known_styles(ctx: Context) -> dict[str, list[str]]:

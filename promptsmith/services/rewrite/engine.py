@@ -19,7 +19,7 @@ from promptsmith.services.rewrite.analysis import Analyzer, Brief
 from promptsmith.services.rewrite.compose import agree_articles, candidates
 from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
-from promptsmith.services.rewrite.result import Change, RewriteResult
+from promptsmith.services.rewrite.result import Change, Cut, RewriteResult, TokenCount
 
 from promptsmith.registries import ENGINES
 
@@ -39,6 +39,10 @@ declare_rule("parameter-in-text", "syntax",
              "linter's PS309 fix).")
 declare_rule("unquote-prompt", "syntax",
              "A whole prompt in quotes would be drawn as lettering: the quotes go (the linter's PS212 fix).")
+
+
+#: Findings a rewrite reports but cannot act on: the sources disagree on the parameter (PS410).
+UNSETTLED = frozenset({"PS410"})
 
 
 def target_versions(spec: Spec | None = None) -> tuple[str, ...]:
@@ -122,7 +126,10 @@ class Rewriter:
         images = [i.url + (f"::{format_weight(i.weight)}" if i.weight is not None else "") for i in prompt.images]
         output = " ".join(x for x in (" ".join(images), body, " ".join(params)) if x)
         diagnostics = self.linter.lint(output) if output else []
-        clean = not any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics)
+        # a doubt in the sources (PS410) is reported in `diagnostics`, but the rewrite cannot settle
+        # it, so it does not fail the brief
+        clean = not any(d.severity in (Severity.ERROR, Severity.WARNING) and d.code not in UNSETTLED
+                        for d in diagnostics)
         return RewriteResult.built(
             input=text, output=output, slots=_merge_slots(briefs), params=params, changes=changes,
             diagnostics=diagnostics, clean=clean, candidates=cands, engine="rules", target_version=self.target,
@@ -270,11 +277,30 @@ def get_rewriter(target_version: str | None = None, rule_dirs: tuple[Path, ...] 
     return _REWRITERS[key]
 
 
+def retarget(result: RewriteResult, goal: Any) -> RewriteResult:
+    """`result` with the target fields for `goal` (a `targets.Target`): the prompt in its dialect,
+    negative prompt, pipeline arguments, tokens and cut. Every engine's result goes through here."""
+    from promptsmith.services.rewrite.targets import write_for
+
+    fields = write_for(goal, result.input, result.output, result.slots)
+    if goal.kind == "midjourney":
+        fields["output"] = fields["prompt"]  # the version a target names is written out
+    tokens = fields.pop("tokens")
+    fields["tokens"] = TokenCount(**tokens) if tokens else None
+    fields["cut"] = [Cut(**c) for c in fields["cut"]]
+    return result.model_copy(update=fields)
+
+
 def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version: str | None = None,
             rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None,
             llm: Any = None, on_token: Any = None, similarity_threshold: float | None = None,
-            term_threshold: float | None = None) -> RewriteResult:
-    """Rewrite a v5 keyword prompt into a v6 brief with its parameters.
+            term_threshold: float | None = None, target: str | None = None) -> RewriteResult:
+    """Rewrite a v5 keyword prompt into a v6 brief with its parameters, written for `target`.
+
+    target: a name of promptsmith.services.rewrite.targets.target_names(): `mj` (Midjourney at
+    `target_version`, the default), `mj-7`, `niji-7` … (that version: it overrides
+    `target_version`), or an open pipeline (`sd15`, `sdxl`, `flux`, `sd3`, `qwen-image`: the brief
+    for `target_version`, then the pipeline's dialect, in `RewriteResult.prompt`).
 
     engine: `rules` (deterministic), `llm` (a local model does the jobs in `llm`, an
     `LlmOptions`; a missing model is an error), or `auto` (the LLM when a model is available,
@@ -282,8 +308,14 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
     result carries a meaning check against the input (`RewriteResult.check`).
     """
     engine = ENGINES.resolve(engine)
-    if target_version is None:
-        target_version = load_spec(tuple(rule_dirs)).default_version
+    from promptsmith.services.rewrite.targets import resolve_target
+
+    spec = load_spec(tuple(rule_dirs))
+    goal = resolve_target(target, spec, target_version)
+    if goal.version is not None:
+        target_version = goal.version
+    elif target_version is None:
+        target_version = spec.default_version
     if engine == "rules":
         result = get_rewriter(target_version, rule_dirs).rewrite(text)
     else:
@@ -298,6 +330,7 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
                 raise
             result = get_rewriter(target_version, rule_dirs).rewrite(text)
             result = result.model_copy(update={"fallback": f"no LLM: {exc}"})
+    result = retarget(result, goal)
     if check:
         from promptsmith.services.compare import compare
 

@@ -104,11 +104,14 @@ class ParameterStage:
                     p = p.model_copy(update={"raw": spec.label(self.target), "value": self.target})
                     change("target-version", before, f"--v {self.target}", "")
             if p.name == "niji" and rules.on("target-version") and not p.permuted:
-                version = spec.normalize_version(f"niji{p.value}") if p.value not in (None, True, "") else None
+                # the parser gives the key (`niji5`); a niji target is the niji it is raised to,
+                # otherwise niji 6
+                version = spec.normalize_version(str(p.value)) if p.value not in (None, True, "") else None
                 if version in MIGRATED_VERSIONS:
+                    to = self.target if self.target.startswith("niji") else "niji6"
                     before = p.span.slice(prompt.source)
-                    p = p.model_copy(update={"raw": "6", "value": "6"})
-                    change("target-version", before, "--niji 6", "")
+                    p = p.model_copy(update={"raw": to[4:], "value": to})
+                    change("target-version", before, f"--niji {to[4:]}", "")
             if p.name == "raw" or (p.name == "style" and p.value == "raw"):
                 has_raw = True
             has_style = has_style or p.name == "style"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.core.model import Diagnostic, build
@@ -24,6 +26,29 @@ class Change(BaseModel):
         return build(cls, rule=rule, before=before, after=after, reason=reason)
 
 
+class TokenCount(BaseModel):
+    """The prompt's tokens for the target's text encoder, against its budget."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    count: int
+    budget: int
+    encoder: str
+    #: False: `count` is an upper bound (no vocabulary for that encoder is available offline).
+    exact: bool
+
+
+class Cut(BaseModel):
+    """A term of the brief that did not fit the target's budget (never dropped silently)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    term: str
+    slot: str
+    tokens: int
+    reason: str
+
+
 class RewriteResult(BaseModel):
     """A rewrite: the input, the v6 brief, its slots and parameters, and every change made."""
 
@@ -42,6 +67,16 @@ class RewriteResult(BaseModel):
     engine: str = "rules"
     target_version: str = "6.1"
     seconds: float = 0.0
+    #: The target the brief is written for (`--target`; promptsmith.services.rewrite.targets): its
+    #: name, the prompt the model gets (the brief itself for Midjourney, the pipeline's dialect
+    #: otherwise), the negative prompt and pipeline arguments (size, seed, guidance; open
+    #: pipelines), the tokens against the encoder's budget, and what did not fit.
+    target: str = ""
+    prompt: str = ""
+    negative_prompt: str = ""
+    pipeline_args: dict[str, Any] = Field(default_factory=dict)
+    tokens: TokenCount | None = None
+    cut: list[Cut] = Field(default_factory=list)
     #: The meaning check against the input, when asked for (`--check`).
     check: Comparison | None = None
     #: LLM engine: the jobs that ran (rank, classify, write), the model, retries of a written

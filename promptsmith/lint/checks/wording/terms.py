@@ -139,6 +139,9 @@ def prompt_too_long(ctx: Context) -> Iterable[Diagnostic]:
     """## What it does
     Reports the words of the text past a limit: 120 words on V6 and later, 60 on V5 and older.
     Only the text counts, not URLs or parameters; the limits are `[length]` in rules/lint.toml.
+    With an SD-family target (`--target sd15`, `sdxl`) it counts real CLIP tokens instead (the
+    BPE CLIP uses, start and end tokens included) and reports the text past token 77; with a
+    T5-family target (`flux`, `sd3`, `qwen-image`) it checks an upper bound against 512.
 
     ## Why is this bad?
     CLIP-style text encoders, which V5-era models and Stable Diffusion use, read a 77-token
@@ -162,10 +165,51 @@ def prompt_too_long(ctx: Context) -> Iterable[Diagnostic]:
     - Radford et al., "Learning Transferable Visual Models From Natural Language Supervision" (CLIP, 2021): https://arxiv.org/abs/2103.00020
     - Rombach et al., "High-Resolution Image Synthesis with Latent Diffusion Models" (Stable Diffusion, 2022): https://arxiv.org/abs/2112.10752
     """
+    if ctx.encoder is not None:
+        return _too_many_tokens(ctx)
     c = wording_settings(ctx.rule_dirs)
     if (len(ctx.prompt.text) + 1) // 2 <= (c.v6_words if ctx.version_number >= 6 else c.legacy_words):
         return ()  # too short to hold more words than the limit (a word and a space each)
     return _prompt_too_long(ctx)
+
+
+def _too_many_tokens(ctx: Context) -> Iterator[Diagnostic]:
+    """For an open target (`--target sd15` …): the text past the encoder's real token budget."""
+    from promptsmith.core.tokens import ENCODERS, clip_count, clip_overflow
+
+    enc = ENCODERS[ctx.encoder or ""]
+    text = ctx.prompt.text
+    if len(text) + 2 <= enc.budget:
+        return  # every token covers a character or more
+    count = enc.count(text)
+    segments = ctx.text_segments
+    if count <= enc.budget or not segments:
+        return
+    src = ctx.source
+    start = None
+    left = enc.budget
+    for seg in segments:
+        piece = src[seg.span.start : seg.span.end]
+        if enc.exact:
+            at = clip_overflow(piece, left)
+            if at is not None:
+                start = seg.span.start + at
+                break
+            left -= clip_count(piece) - 2
+        else:  # a bound of a character or byte a token: cut where the characters run out
+            if len(piece) + 2 > left:
+                start = seg.span.start + max(0, left - 2)
+                break
+            left -= len(piece) + 1
+    if start is None:
+        return
+    if enc.exact:
+        msg = (f"the text is {count} CLIP tokens; an SD-family CLIP encoder reads {enc.budget} (start and end "
+               "included) and never sees the rest (`promptsmith rewrite --target` fits the brief)")
+    else:
+        msg = (f"the text may be up to {count} {enc.name} tokens (an upper bound); the pipeline reads "
+               f"{enc.budget} and cuts the rest")
+    yield ctx.diag(start, segments[-1].span.end, msg)
 
 
 def _prompt_too_long(ctx: Context) -> Iterator[Diagnostic]:
