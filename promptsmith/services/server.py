@@ -353,6 +353,7 @@ class BoundedHTTPServer(HTTPServer):
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         self._closing = False
+        self._reader: threading.Thread | None = None  # a bind that fails closes the server before it starts
         super().__init__(address, handler)
         self._reader = threading.Thread(target=self._gather, name="promptsmith-http-reader", daemon=True)
         self._reader.start()
@@ -457,7 +458,8 @@ class BoundedHTTPServer(HTTPServer):
         super().server_close()
         self._closing = True
         self._wake()
-        self._reader.join(timeout=2)
+        if self._reader is not None:
+            self._reader.join(timeout=2)
         for sock in (self._wake_r, self._wake_w):
             sock.close()
         self.pool.shutdown(wait=False, cancel_futures=True)
