@@ -71,6 +71,15 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return out or None
 
 
+def _stdin_text() -> str:
+    """A prompt given as `-`: stdin, read whole, its line breaks read as spaces."""
+    from promptsmith.cli.inputs import stdin_is_interactive
+
+    if stdin_is_interactive():
+        raise click.UsageError("- reads the prompt from stdin, and stdin is a terminal: pipe a prompt in")
+    return " ".join(sys.stdin.read().split())
+
+
 def _paths(files: tuple[str, ...]) -> list[str]:
     from promptsmith.cli.inputs import stdin_is_interactive
 
@@ -177,16 +186,12 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
 
 
 def _print_settings(config: Any) -> None:
-    """Each setting with its value and where it came from (default, a file, the environment, a flag)."""
-    from dataclasses import fields
+    """Each setting with the value in force and where it came from (default, a file, the
+    environment, a flag); an unset one shows what is used in its place."""
+    from promptsmith.config import effective_settings
 
-    for f in fields(config):
-        if f.name == "sources":
-            continue
-        value = getattr(config, f.name)
-        shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
-        source = config.sources.get(f.name, "default")
-        click.echo(f"{f.name.replace('_', '-'):22} {shown!s:40} ({source})")
+    for key, shown, source in effective_settings(config):
+        click.echo(f"{key:22} {shown!s:40} ({source})")
 
 
 # -- parse ----------------------------------------------------------------------------------------
@@ -301,6 +306,10 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
     from promptsmith.cli.rewrite_cmd import run_rewrite
     from promptsmith.session import LlmSettings
 
+    if prompt == "-":  # `-` is stdin on every command
+        if file is not None:
+            raise click.UsageError("give - (stdin) or --file, not both")
+        prompt, file = None, "-"
     if prompt is not None and file is not None:
         raise click.UsageError("give a PROMPT or --file, not both")
     if prompt is None and file is None:
@@ -345,9 +354,13 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 
     Accounts for every content term of A in B (as written, in its normal form, or in other
     words), and prints the terms B dropped, those it changed (with the part lost), what B added,
-    the embedding similarity, the parameter differences and a verdict: preserved, dropped,
-    changed terms count as dropped, added, drifted (low similarity, every term present) or
-    different (terms missing and low similarity).
+    the embedding similarity, the parameter differences (by value on the version's table; what the
+    version explains is listed as migrated) and a verdict: preserved, dropped (terms or parameters
+    missing; a term only partly there counts), changed (a parameter value, quoted text or a term's
+    role said otherwise), added, drifted (low similarity, every term present) or different (terms
+    missing and low similarity).
+
+    `-` as A (alone) reads pairs from stdin; `-` as A or B reads that prompt from stdin.
 
     Exit status: 0 when every pair is preserved, 1 when one is not (or a record is bad), 2 on a
     usage error; --exit-zero makes verdicts exit 0.
@@ -361,6 +374,11 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 
     config = _config(ctx).with_overrides(embed_model=embed_model, similarity_threshold=similarity_threshold,
                                          term_threshold=term_threshold)
+    if a == "-" and b is None and file is None:  # `-` is stdin on every command: pairs, one JSON line each
+        a, file = None, "-"
+    elif "-" in (a, b) and a != b:  # one prompt from stdin, the other given
+        text = _stdin_text()
+        a, b = (text if a == "-" else a), (text if b == "-" else b)
     if file is None and (a is None or b is None):
         raise click.UsageError("give two prompts A and B, or --file pairs.jsonl")
     if file is not None and (a is not None or b is not None):
