@@ -392,6 +392,53 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 
 
 # -- preview / serve ------------------------------------------------------------------------------
+def _local_device(device: str, steps: int | None, family: str | None) -> None:
+    """Refuse an in-process render with no GPU unless `--device cpu` asks for it, saying what it
+    costs; say on stderr where it runs."""
+    from promptsmith.backends.diffusers import gpu_device
+
+    found = gpu_device() if device in ("auto", "cuda", "mps") else None
+    if device == "cpu" or (device == "auto" and found is None):
+        per_step = "~1 s for a tiny test pipeline, 10–60 s for SD 1.5/SDXL"
+        if device != "cpu":
+            raise click.UsageError(
+                "no GPU found (CUDA or MPS): an SDXL-class preview on the CPU takes many minutes "
+                f"(4 images × {steps or 'the plan’s'} steps, {per_step} per step); pass --device cpu to render "
+                "on the CPU anyway, or --backend URL for a render server")
+        click.echo(f"preview: rendering on the CPU (4 images × {steps or 'the plan’s'} steps; {per_step} per step); "
+                   "Ctrl-C stops it", err=True)
+    elif found is None or (device != "auto" and not found.startswith(device)):
+        raise click.UsageError(f"--device {device}: no such device here (found: {found or 'no GPU'})")
+
+
+def _step_printer() -> Any:
+    """Progress per denoising step on stderr: `step 3/30` (and which image, when each renders alone)."""
+    def on_step(step: int, steps: int, image: int) -> None:
+        click.echo(f"preview: step {step}/{steps}" + (f" (image {image + 1})" if image else ""), err=True)
+
+    return on_step
+
+
+def _stop_at_once_on_signals() -> None:
+    """SIGINT/SIGTERM end an in-process render at once: the handler runs between the pipeline's
+    Python steps (well under a second), and the process leaves without unwinding torch."""
+    import signal
+
+    def leave(signum: int, _frame: object) -> None:
+        try:
+            sys.stderr.write(f"preview: stopped by signal {signum}\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(128 + signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, leave)
+        except (ValueError, OSError):  # not the main thread
+            pass
+
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("prompt")
 @click.option("--family", type=click.Choice(["sd15", "sdxl", "sd3", "flux"]), default=None, help="Pipeline family (default: the pipeline's own, else sdxl).")
@@ -405,10 +452,13 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 @click.option("--steps", type=click.IntRange(1, 200), default=None, help="Override the plan's denoising steps.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="previews", show_default=True)
 @click.option("--clip-model", metavar="DIR", help="CLIP folder to score the images against the prompt.")
+@click.option("--device", type=click.Choice(["auto", "cuda", "mps", "cpu"]), default="auto", show_default=True,
+              help="Where --pipeline renders. auto: the GPU, and a refusal when there is none (a CPU render "
+                   "takes minutes): --device cpu renders on the CPU anyway.")
 @click.pass_context
 def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, fmt: str, pipeline: str | None,
             backend: str | None, token: str | None, compare_rewrite: bool, seed: int | None, steps: int | None,
-            out_dir: str, clip_model: str | None) -> None:
+            out_dir: str, clip_model: str | None, device: str) -> None:
     """Plan and render a 2×2 preview grid of PROMPT (PNG + JSON sidecar).
 
     --stylize → guidance scale, --no → negative prompt, --ar → size, --seed → generators,
@@ -419,9 +469,12 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
       promptsmith preview "a lighthouse at dusk --ar 3:2 --s 250 --no people" --dry-run --format json
       promptsmith preview "…" --pipeline ./sdxl --compare
       promptsmith preview "…" --backend http://gpu-host:8765 --token $TOKEN
+      promptsmith preview "…" --pipeline ./tiny-sd --device cpu --steps 4
     """
     from promptsmith.core.plan import plan as make_plan
 
+    if prompt == "-":  # `-` is stdin on every command
+        prompt = _stdin_text()
     config = _config(ctx)
     fam = family or config.family  # None: the pipeline's own family, once it is loaded
     if dry_run:
@@ -445,9 +498,15 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
     try:
         from promptsmith.services.preview import preview as run_preview, release_llm
 
-        if not backend:
+        local = not (backend or (not pipeline and config.backend))
+        if local:
+            _local_device(device, steps, fam)  # no GPU: say so at once, before minutes of loading
             release_llm()  # the GPU's memory goes to the pipeline
-        renderer = session.renderer(pipeline, backend, token=token)
+        renderer = session.renderer(pipeline, backend, token=token,
+                                    **({"device": device} if local and device != "auto" else {}))
+        if local:
+            _stop_at_once_on_signals()
+            renderer.on_step = _step_printer()
         other = session.rewrite(prompt).output if compare_rewrite else None
         scorer = None
         if clip_model:
