@@ -67,6 +67,12 @@ def _version_number(v: str) -> float:
 FIRST_WITHOUT_MULTIPROMPT = 7.0
 
 
+def read_version(prompt: Prompt, spec: Spec, default: str | None = None) -> str:
+    """The version a prompt is read for: its `--niji`/`--v`, else `default` (the table's): the
+    one definition lint, compare and the TUI share."""
+    return Context(prompt, spec, default or spec.default_version).version
+
+
 def multiprompts_work(version: str) -> bool:
     """Whether `::` multi-prompts and weights work on a version of the table (the linter's PS403
     and the rewriter's folding read this one definition)."""

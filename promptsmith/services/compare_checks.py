@@ -36,10 +36,10 @@ _VERSION_PARAMS = ("version", "niji")
 
 
 def prompt_version(prompt: Prompt, spec: Spec, default: str | None = None) -> str:
-    """The version a prompt is read for: its `--niji`/`--v`, else `default` (the table's)."""
-    from promptsmith.lint.context import Context
+    """The version a prompt is read for (`lint.context.read_version`)."""
+    from promptsmith.lint.context import read_version
 
-    return Context(prompt, spec, default or spec.default_version).version
+    return read_version(prompt, spec, default)
 
 
 def _value_key(p: Param, spec: Spec) -> Any:
