@@ -397,6 +397,8 @@ class PromptsmithApp(App[None]):
             view.show(self.last_result, self._brief_note)
         stale = not self.brief_is_current
         if force or stale != self._shown_stale:
+            if stale and self._working_on != "compare":
+                self.query_one(ComparisonView).show(None)  # a comparison of another prompt is not left on screen
             self._shown_stale = stale
             view.mark_stale(stale)
 

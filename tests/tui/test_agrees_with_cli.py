@@ -66,3 +66,18 @@ async def test_an_unsafe_fix_is_marked_as_the_cli_marks_it(tmp_path: Path) -> No
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert "unsafe fix left" in notes[-1]  # fix-all says what it skipped
+
+
+async def test_a_comparison_leaves_the_screen_when_the_prompt_changes(tmp_path: Path) -> None:
+    a = app(tmp_path, "old fisherman portrait, oil painting, 8k")
+    async with a.run_test() as pilot:
+        await pilot.press("ctrl+r")
+        await a.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+k")
+        await a.workers.wait_for_complete()
+        await pilot.pause()
+        assert "similarity" in plain(a.query_one("#comparison"))
+        await pilot.press("end", *" at dawn")
+        await pilot.pause()
+        assert "similarity" not in plain(a.query_one("#comparison"))
