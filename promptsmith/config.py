@@ -92,6 +92,39 @@ class Config:
         return replace(self, **given, sources=sources)
 
 
+#: What an unset setting means, for `--show-settings`: the value used in its place, and where from.
+_UNSET = {
+    "select": ("every rule", "default"),
+    "model": ("the packaged SmolLM2-135M", "default"),
+    "embed-model": ("the packaged all-MiniLM-L6-v2", "default"),
+    "backend": ("in-process", "default"),
+    "family": ("the pipeline's own", "default"),
+}
+
+
+def effective_settings(config: Config) -> list[tuple[str, str, str]]:
+    """(key, value in force, where it came from) for each setting: an unset one shows what is
+    used in its place (`target-version` is the version table's default)."""
+    from dataclasses import fields
+
+    out = []
+    for f in fields(config):
+        if f.name == "sources":
+            continue
+        key = f.name.replace("_", "-")
+        value = getattr(config, f.name)
+        source = config.sources.get(f.name, "default")
+        if value is None and f.name == "target_version":
+            from promptsmith.core.spec import load_spec  # the table is the one place the default lives
+
+            value, source = load_spec(config.rule_dirs).default_version, "default: rules/midjourney.toml [versions]"
+        elif value is None and key in _UNSET:
+            value, source = _UNSET[key]
+        shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
+        out.append((key, "" if shown is None else str(shown), source))
+    return out
+
+
 def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
     """Where the user's own config file lives."""
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")

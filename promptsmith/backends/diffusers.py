@@ -70,6 +70,12 @@ def pick_device(requested: str | None = None) -> tuple[str, Any]:
     return device, dtype
 
 
+def gpu_device() -> str | None:
+    """The accelerator a pipeline would run on (`cuda`, `mps`), or None on a CPU-only machine."""
+    device, _ = pick_device(None)
+    return None if device == "cpu" else device
+
+
 def _looks_like_hub_id(name: str) -> bool:
     """`org/name` (one slash, not a path) rather than a folder."""
     return name.count("/") == 1 and not name.startswith((".", "/", "~")) and "\\" not in name
@@ -121,6 +127,8 @@ class DiffusersRenderer:
         self.allow_download = allow_download
         self._lock = threading.Lock()
         self.load_seconds = 0.0
+        #: Called after each denoising step with (step, steps, image): the CLI's progress.
+        self.on_step: Any = None
         if self._pipe is None and not Path(model).exists() and not _looks_like_hub_id(str(model)):
             raise ModelNotFound(f"no pipeline at {model}: give a folder saved with save_pretrained (or a hub id cached here)")
 
@@ -226,17 +234,23 @@ class DiffusersRenderer:
             kwargs["negative_prompt"] = plan.negative_prompt or None
             if self.zero_snr and family in ("sd15", "sdxl"):
                 kwargs["guidance_rescale"] = 0.7
+        stop_at = n_steps + 1
         if plan.denoising_end < 1.0 and family == "sdxl":
             kwargs["denoising_end"] = plan.denoising_end
         elif plan.denoising_end < 1.0:
             stop_at = max(1, round(n_steps * plan.denoising_end))
+        image = [0]  # which call of the grid is running (one per image under --chaos)
+        on_step = self.on_step
 
-            def stop_early(p: Any, i: int, t: Any, callback_kwargs: dict[str, Any]) -> dict[str, Any]:
-                if i + 1 >= stop_at:
-                    p._interrupt = True  # end denoising here, decode what is there
-                return callback_kwargs
+        def step_end(p: Any, i: int, t: Any, callback_kwargs: dict[str, Any]) -> dict[str, Any]:
+            if on_step is not None:
+                on_step(i + 1, n_steps, image[0])
+            if i + 1 >= stop_at:
+                p._interrupt = True  # end denoising here, decode what is there
+            return callback_kwargs
 
-            kwargs["callback_on_step_end"] = stop_early
+        if on_step is not None or stop_at <= n_steps:
+            kwargs["callback_on_step_end"] = step_end
         scales = plan.guidance_scales
         images: list[Any] = []
         with torch.inference_mode():
@@ -249,7 +263,8 @@ class DiffusersRenderer:
             else:
                 # --chaos: each image its own guidance (variety grows across the grid), so one
                 # call per image
-                for scale, gen in zip(scales, generators):
+                for k, (scale, gen) in enumerate(zip(scales, generators)):
+                    image[0] = k
                     out = pipe(prompt=plan.prompt, generator=gen, **dict(kwargs, guidance_scale=scale))
                     images.extend(out.images)
         if device.type == "cuda":

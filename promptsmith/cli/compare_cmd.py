@@ -16,14 +16,24 @@ from promptsmith.config import Config
 def _missing(c: dict[str, Any]) -> list[str]:
     """Dropped terms and changed ones, as a reader wants them: `term`, `term (lost: part)`."""
     return ([d["text"] for d in c["dropped"]]
-            + [f"{', '.join(p['text'] for p in t['lost'])} (of {t['term']!r})" for t in c["changed"]])
+            + [f"{', '.join(p['text'] for p in t['lost'])} (of {t['term']!r})" for t in c["changed"] if t["lost"]]
+            + c["params"]["dropped"])
+
+
+def _altered(c: dict[str, Any]) -> list[str]:
+    """What B says otherwise: parameter values, quoted text, a term's role."""
+    return (c["params"]["altered"]
+            + [f"quote {q['text']!r} not kept exactly" for q in c["quotes"]]
+            + [f"{t['role_word']!r} (of {t['term']!r}) {t['role_a']} → {t['role_b']}" for t in c["changed"]
+               if t.get("role_a")])
 
 
 def summary(c: dict[str, Any]) -> str:
     """One line: similarity, verdict, and what was dropped, changed or added (rewrite --check)."""
-    missing = _missing(c)
+    missing, altered = _missing(c), _altered(c)
     return (f"similarity {c['similarity']:.2f}, {c['verdict']}"
             + (f"; dropped: {'; '.join(missing)}" if missing else "")
+            + (f"; changed: {'; '.join(altered)}" if altered else "")
             + (f"; added: {', '.join(a['text'] for a in c['added'])}" if c["added"] else ""))
 
 
@@ -31,11 +41,16 @@ def _text(c: dict[str, Any]) -> str:
     lines = [f"similarity {c['similarity']:.3f}  verdict: {c['verdict']}"
              + (f"  ({', '.join(c['rules'])})" if c["rules"] else "")]
     lines.append("dropped: " + ("; ".join(_missing(c)) or "nothing"))
+    altered = _altered(c)
+    if altered:
+        lines.append("changed: " + "; ".join(altered))
     lines.append("added:   " + (", ".join(a["text"] for a in c["added"]) or "nothing"))
     p = c["params"]
     if p["only_a"] or p["only_b"] or p["changed"]:
-        parts = ([f"-{x}" for x in p["only_a"]] + [f"+{x}" for x in p["only_b"]] + p["changed"])
+        parts = ([f"removed {x}" for x in p["only_a"]] + [f"added {x}" for x in p["only_b"]] + p["changed"])
         lines.append("params:  " + "; ".join(parts))
+    if p["migrated"]:
+        lines.append("migrated: " + "; ".join(p["migrated"]))
     for m in c["terms"]:
         if m["how"] == "paraphrase":
             lines.append(f"  {m['term']!r} ≈ {m['match']['text']!r} ({m['score']:.2f})")

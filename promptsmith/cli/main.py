@@ -71,6 +71,15 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return out or None
 
 
+def _stdin_text() -> str:
+    """A prompt given as `-`: stdin, read whole, its line breaks read as spaces."""
+    from promptsmith.cli.inputs import stdin_is_interactive
+
+    if stdin_is_interactive():
+        raise click.UsageError("- reads the prompt from stdin, and stdin is a terminal: pipe a prompt in")
+    return " ".join(sys.stdin.read().split())
+
+
 def _paths(files: tuple[str, ...]) -> list[str]:
     from promptsmith.cli.inputs import stdin_is_interactive
 
@@ -181,16 +190,12 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
 
 
 def _print_settings(config: Any) -> None:
-    """Each setting with its value and where it came from (default, a file, the environment, a flag)."""
-    from dataclasses import fields
+    """Each setting with the value in force and where it came from (default, a file, the
+    environment, a flag); an unset one shows what is used in its place."""
+    from promptsmith.config import effective_settings
 
-    for f in fields(config):
-        if f.name == "sources":
-            continue
-        value = getattr(config, f.name)
-        shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
-        source = config.sources.get(f.name, "default")
-        click.echo(f"{f.name.replace('_', '-'):22} {shown!s:40} ({source})")
+    for key, shown, source in effective_settings(config):
+        click.echo(f"{key:22} {shown!s:40} ({source})")
 
 
 # -- parse ----------------------------------------------------------------------------------------
@@ -308,6 +313,10 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
     from promptsmith.cli.rewrite_cmd import run_rewrite
     from promptsmith.session import LlmSettings
 
+    if prompt == "-":  # `-` is stdin on every command
+        if file is not None:
+            raise click.UsageError("give - (stdin) or --file, not both")
+        prompt, file = None, "-"
     if prompt is not None and file is not None:
         raise click.UsageError("give a PROMPT or --file, not both")
     if prompt is None and file is None:
@@ -352,9 +361,13 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 
     Accounts for every content term of A in B (as written, in its normal form, or in other
     words), and prints the terms B dropped, those it changed (with the part lost), what B added,
-    the embedding similarity, the parameter differences and a verdict: preserved, dropped,
-    changed terms count as dropped, added, drifted (low similarity, every term present) or
-    different (terms missing and low similarity).
+    the embedding similarity, the parameter differences (by value on the version's table; what the
+    version explains is listed as migrated) and a verdict: preserved, dropped (terms or parameters
+    missing; a term only partly there counts), changed (a parameter value, quoted text or a term's
+    role said otherwise), added, drifted (low similarity, every term present) or different (terms
+    missing and low similarity).
+
+    `-` as A (alone) reads pairs from stdin; `-` as A or B reads that prompt from stdin.
 
     Exit status: 0 when every pair is preserved, 1 when one is not (or a record is bad), 2 on a
     usage error; --exit-zero makes verdicts exit 0.
@@ -368,6 +381,11 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 
     config = _config(ctx).with_overrides(embed_model=embed_model, similarity_threshold=similarity_threshold,
                                          term_threshold=term_threshold)
+    if a == "-" and b is None and file is None:  # `-` is stdin on every command: pairs, one JSON line each
+        a, file = None, "-"
+    elif "-" in (a, b) and a != b:  # one prompt from stdin, the other given
+        text = _stdin_text()
+        a, b = (text if a == "-" else a), (text if b == "-" else b)
     if file is None and (a is None or b is None):
         raise click.UsageError("give two prompts A and B, or --file pairs.jsonl")
     if file is not None and (a is not None or b is not None):
@@ -381,6 +399,53 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 
 
 # -- preview / serve ------------------------------------------------------------------------------
+def _local_device(device: str, steps: int | None, family: str | None) -> None:
+    """Refuse an in-process render with no GPU unless `--device cpu` asks for it, saying what it
+    costs; say on stderr where it runs."""
+    from promptsmith.backends.diffusers import gpu_device
+
+    found = gpu_device() if device in ("auto", "cuda", "mps") else None
+    if device == "cpu" or (device == "auto" and found is None):
+        per_step = "~1 s for a tiny test pipeline, 10–60 s for SD 1.5/SDXL"
+        if device != "cpu":
+            raise click.UsageError(
+                "no GPU found (CUDA or MPS): an SDXL-class preview on the CPU takes many minutes "
+                f"(4 images × {steps or 'the plan’s'} steps, {per_step} per step); pass --device cpu to render "
+                "on the CPU anyway, or --backend URL for a render server")
+        click.echo(f"preview: rendering on the CPU (4 images × {steps or 'the plan’s'} steps; {per_step} per step); "
+                   "Ctrl-C stops it", err=True)
+    elif found is None or (device != "auto" and not found.startswith(device)):
+        raise click.UsageError(f"--device {device}: no such device here (found: {found or 'no GPU'})")
+
+
+def _step_printer() -> Any:
+    """Progress per denoising step on stderr: `step 3/30` (and which image, when each renders alone)."""
+    def on_step(step: int, steps: int, image: int) -> None:
+        click.echo(f"preview: step {step}/{steps}" + (f" (image {image + 1})" if image else ""), err=True)
+
+    return on_step
+
+
+def _stop_at_once_on_signals() -> None:
+    """SIGINT/SIGTERM end an in-process render at once: the handler runs between the pipeline's
+    Python steps (well under a second), and the process leaves without unwinding torch."""
+    import signal
+
+    def leave(signum: int, _frame: object) -> None:
+        try:
+            sys.stderr.write(f"preview: stopped by signal {signum}\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(128 + signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, leave)
+        except (ValueError, OSError):  # not the main thread
+            pass
+
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("prompt")
 @click.option("--family", type=click.Choice(["sd15", "sdxl", "sd3", "flux"]), default=None, help="Pipeline family (default: the pipeline's own, else sdxl).")
@@ -394,10 +459,13 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
 @click.option("--steps", type=click.IntRange(1, 200), default=None, help="Override the plan's denoising steps.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="previews", show_default=True)
 @click.option("--clip-model", metavar="DIR", help="CLIP folder to score the images against the prompt.")
+@click.option("--device", type=click.Choice(["auto", "cuda", "mps", "cpu"]), default="auto", show_default=True,
+              help="Where --pipeline renders. auto: the GPU, and a refusal when there is none (a CPU render "
+                   "takes minutes): --device cpu renders on the CPU anyway.")
 @click.pass_context
 def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, fmt: str, pipeline: str | None,
             backend: str | None, token: str | None, compare_rewrite: bool, seed: int | None, steps: int | None,
-            out_dir: str, clip_model: str | None) -> None:
+            out_dir: str, clip_model: str | None, device: str) -> None:
     """Plan and render a 2×2 preview grid of PROMPT (PNG + JSON sidecar).
 
     --stylize → guidance scale, --no → negative prompt, --ar → size, --seed → generators,
@@ -408,9 +476,12 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
       promptsmith preview "a lighthouse at dusk --ar 3:2 --s 250 --no people" --dry-run --format json
       promptsmith preview "…" --pipeline ./sdxl --compare
       promptsmith preview "…" --backend http://gpu-host:8765 --token $TOKEN
+      promptsmith preview "…" --pipeline ./tiny-sd --device cpu --steps 4
     """
     from promptsmith.core.plan import plan as make_plan
 
+    if prompt == "-":  # `-` is stdin on every command
+        prompt = _stdin_text()
     config = _config(ctx)
     fam = family or config.family  # None: the pipeline's own family, once it is loaded
     if dry_run:
@@ -434,9 +505,15 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
     try:
         from promptsmith.services.preview import preview as run_preview, release_llm
 
-        if not backend:
+        local = not (backend or (not pipeline and config.backend))
+        if local:
+            _local_device(device, steps, fam)  # no GPU: say so at once, before minutes of loading
             release_llm()  # the GPU's memory goes to the pipeline
-        renderer = session.renderer(pipeline, backend, token=token)
+        renderer = session.renderer(pipeline, backend, token=token,
+                                    **({"device": device} if local and device != "auto" else {}))
+        if local:
+            _stop_at_once_on_signals()
+            renderer.on_step = _step_printer()
         other = session.rewrite(prompt).output if compare_rewrite else None
         scorer = None
         if clip_model:

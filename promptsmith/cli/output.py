@@ -56,7 +56,7 @@ def text_block(file: str, line: int, prompt: str, d: Diagnostic, colour: bool) -
     col = d.span.start + 1
     fixable = ""
     if d.fix is not None:
-        fixable = " [*]" if d.fix.applicability.value == "safe" else " [unsafe fix]"
+        fixable = " " + d.fix_mark
     head = (
         f"{_style(file, colour, bold=True)}:{line}:{col}: "
         f"{_style(d.code, colour, fg=_COLOURS[d.severity], bold=True)}{_style(fixable, colour, fg='cyan')} {d.message}"

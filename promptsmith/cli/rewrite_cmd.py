@@ -23,6 +23,25 @@ def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
         yield Job(rec.line, rec.prompt, rec.extra, rec.error)
 
 
+def reasons(record: dict[str, Any]) -> list[str]:
+    """Why a record makes the command exit 1, one line per cause: its error, each error or
+    warning its output still has for its version, and a `--check` that found it not preserved."""
+    if record.get("error"):
+        return [f"error: {record['error']}"]
+    out = []
+    if record.get("clean") is False:
+        for d in record.get("diagnostics") or []:
+            severity = getattr(d.get("severity"), "value", d.get("severity"))
+            if severity in ("error", "warning"):
+                out.append(f"the output still has {d['code']} ({severity}): {d['message']}")
+    check = record.get("check")
+    if check and check["verdict"] != "preserved":
+        from promptsmith.cli.compare_cmd import summary
+
+        out.append(f"--check: {summary(check)}")
+    return out
+
+
 def _text(record: dict[str, Any], explain: bool) -> str:
     # an open pipeline's record: its own prompt first, with what goes with it
     open_target = bool(record.get("pipeline_args"))
@@ -45,6 +64,8 @@ def _text(record: dict[str, Any], explain: bool) -> str:
     if explain and record.get("draft"):
         lines.append(f"  · rejected draft: {record['draft']}")
         lines.append(f"    because: {'; '.join(record.get('draft_rejected') or [])}")
+    if explain:
+        lines += [f"  ! exit 1: {why}" for why in reasons(record) if not why.startswith("--check")]
     check = record.get("check")
     if check:
         from promptsmith.cli.compare_cmd import summary
@@ -60,14 +81,15 @@ def _text(record: dict[str, Any], explain: bool) -> str:
     return "\n".join(lines)
 
 
-Entry = tuple[int, "str | None", bool, bool, Any]
+Entry = tuple[int, "str | None", bool, bool, Any, "list[str]"]
 
 
 def entry(record: dict[str, Any], fmt: str, explain: bool) -> Entry:
     """What the CLI needs of one record, made in the worker that rewrote it: its line, its
     error, whether its output still has findings for its version (they are in the record), whether
-    `--check` found it does not ask for what its input asked for, and what is written for it (the
-    jsonl or text line; the record itself for json, written whole at the end)."""
+    `--check` found it does not ask for what its input asked for, what is written for it (the
+    jsonl or text line; the record itself for json, written whole at the end), and why it fails
+    (`reasons`, for stderr)."""
     error = record.get("error")
     unclean = not error and record.get("clean") is False
     # with --check, a term cut to fit the target's budget is a change of meaning too
@@ -79,7 +101,7 @@ def entry(record: dict[str, Any], fmt: str, explain: bool) -> Entry:
         written = record
     else:
         written = _text(record, explain) + "\n"
-    return record["line"], error, unclean, changed, written
+    return record["line"], error, unclean, changed, written, ([] if error else reasons(record))
 
 
 def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: str, explain: bool,
@@ -120,10 +142,12 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
                              workers=workers, chunk=chunk, check=options, llm=llm, target=session.target,
                              encode=partial(entry, fmt=fmt, explain=explain), total=total)
     with Progress(total, "rewriting", show=show) as bar:
-        for line, error, unclean, changed, written in records:
+        for line, error, unclean, changed, written, why in records:
             if error:
                 failed += 1
                 click.echo(f"line {line}: error: {error}", err=True)
+            for reason in why:  # a non-zero exit says why, one line per cause
+                click.echo(f"rewrite: {reason}" if prompt is not None else f"line {line}: {reason}", err=True)
             flagged += unclean
             unpreserved += changed
             if fmt == "json":

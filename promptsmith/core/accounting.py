@@ -89,6 +89,18 @@ def is_content(word: str) -> bool:
     return word.lower() not in _connective()
 
 
+#: Nouns the rewriter also writes around terms ("in warm colors", "a heroic composition"): not
+#: content when B adds them, but the user's own use of one is a word of the term to account for.
+#: (`style`, `manner` are not among them: they are credit wording, `in the style of X`, which the
+#: rewriter writes its own way.)
+GENERIC_NOUNS = frozenset("composition atmosphere mood palette tones colors colours color colour".split())
+
+
+def is_term_word(word: str) -> bool:
+    """Whether a word of A is one of its term's words: content, or a generic noun the user wrote."""
+    return is_content(word) or word.lower() in GENERIC_NOUNS
+
+
 @dataclass
 class _Words:
     """The words of a text with their keys and positions (offset into the prompt's source)."""
@@ -172,7 +184,7 @@ def account(a: Prompt, b: Prompt) -> Accounting:
             if not t.content or t.kind in ("filler",):
                 continue
             content_texts.append(t.content)
-            words = _credit_free([w for w in _Words.of(t.text, offset + t.start).items if is_content(w[0])],
+            words = _credit_free([w for w in _Words.of(t.text, offset + t.start).items if is_term_word(w[0])],
                                  t.text, offset + t.start)
             # filler inside the term (`highly detailed` in `highly detailed portrait`) is not content
             wanted = {fold(w) for w in WORD.findall(t.content)}
@@ -182,8 +194,36 @@ def account(a: Prompt, b: Prompt) -> Accounting:
             terms.append(_account_term(t.text, offset + t.start, offset + t.end, t.content, words,
                                        negative or t.kind == "negation", b, b_low, b_words, b_keys, b_no))
 
+    terms += _no_terms(a, b_no)
     added = _added(b, b_words, a_keys)
     return Accounting(tuple(terms), tuple(added), ", ".join(content_texts) or a.text, b.text)
+
+
+def _no_terms(a: Prompt, b_no: set[str]) -> list[TermAccount]:
+    """A's `--no` words as terms: kept while B still excludes them (its `--no` or a negative part)."""
+    out: list[TermAccount] = []
+    for p in a.params:
+        if p.name != "no" or not isinstance(p.value, tuple) or p.permuted:
+            continue
+        at = p.value_span.start
+        for item in p.value:
+            s = a.source.find(item, at, p.span.end)
+            s = at if s < 0 else s
+            e = s + len(item)
+            at = e
+            words = [(m.group(), fold(m.group()), m.start() + s, m.end() + s) for m in WORD.finditer(item)
+                     if is_content(m.group())]
+            if not words:
+                continue
+            found = [k in b_no for _, k, _, _ in words]
+            written = tuple(w for w, _, _, _ in words)
+            if all(found):
+                out.append(TermAccount(item, s, e, "kept", "no", None, (), written))
+            else:
+                status: Status = "dropped" if not any(found) else "changed"
+                out.append(TermAccount(item, s, e, status, "" if status == "dropped" else "no", None,
+                                       _runs(words, found, item, s), written))
+    return out
 
 
 def _account_term(text: str, start: int, end: int, content: str, words: list[tuple[str, str, int, int]],
@@ -214,7 +254,9 @@ def _account_term(text: str, start: int, end: int, content: str, words: list[tup
     # 3. the lexicon's wording of it (`dof` → "depth of field")
     respelled = lexicon_wording(content)
     if respelled != content:
-        r_keys = {fold(w) for w in WORD.findall(respelled) if is_content(w)}
+        # the user's own generic nouns (`warm colors`) must be said too, whatever the lexicon writes
+        r_keys = {fold(w) for w in WORD.findall(respelled) if is_content(w)} | {k for w, k, _, _ in words
+                                                                                if not is_content(w)}
         if r_keys and r_keys <= b_keys:
             return TermAccount(text, start, end, "kept", "lexicon", located(r_keys), (), written)
     lost = _runs(words, found, text, start)

@@ -283,12 +283,17 @@ class Diagnostic(_Frozen):
     def sort_key(self) -> tuple[int, int, str]:
         return (self.span.start, self.span.end, self.code)
 
+    @property
+    def fix_mark(self) -> str:
+        """How every face marks the fix: `[*]` (safe), `[unsafe fix]`, or "" (none)."""
+        if self.fix is None:
+            return ""
+        return "[*]" if self.fix.applicability.value == "safe" else "[unsafe fix]"
+
     def __str__(self) -> str:
         """As the CLI's concise line writes it, with the column (1-based) it starts at:
         "8: PS201 [*] `8k` is filler on V6.1: …"."""
-        mark = ""
-        if self.fix is not None:
-            mark = "[*] " if self.fix.applicability.value == "safe" else "[unsafe fix] "
+        mark = self.fix_mark + " " if self.fix is not None else ""
         return f"{self.span.start + 1}: {self.code} {mark}{self.message}"
 
 

@@ -54,10 +54,29 @@ def _version_number(v: str) -> float:
     era = _NIJI_ERA.get(v)
     if era is not None:
         return era
+    if v.startswith("niji") and v[4:].replace(".", "", 1).isdigit():
+        return float(v[4:])  # a niji model added to the table later: its number is its era
     try:
         return float(v)
     except ValueError:
         return 6.1
+
+
+#: The first model era that reads a prompt as one description: `::` separators and weights do
+#: nothing from here on (V7, V8, niji 7 and any later version of the table).
+FIRST_WITHOUT_MULTIPROMPT = 7.0
+
+
+def read_version(prompt: Prompt, spec: Spec, default: str | None = None) -> str:
+    """The version a prompt is read for: its `--niji`/`--v`, else `default` (the table's): the
+    one definition lint, compare and the TUI share."""
+    return Context(prompt, spec, default or spec.default_version).version
+
+
+def multiprompts_work(version: str) -> bool:
+    """Whether `::` multi-prompts and weights work on a version of the table (the linter's PS403
+    and the rewriter's folding read this one definition)."""
+    return _version_number(version) < FIRST_WITHOUT_MULTIPROMPT
 
 
 _NUMERIC = frozenset({"int", "float"})

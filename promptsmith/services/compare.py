@@ -8,8 +8,13 @@
   for), so a paraphrase ("crimson" → "deep red") is kept, not lost;
 - **similarity**: cosine of the sentence embeddings of A's content (its terms, filler removed)
   and B's text;
-- **parameters** are compared exactly, never by embedding, and do not set the verdict (a
-  rewrite migrates `--v` on purpose; the linter checks the rest);
+- **parameters** are compared as values on the version's table, never by embedding
+  (`compare_checks`): `--ar 2:3` is not `--ar 3:2`; a difference the target version explains
+  (`--v` raised, a value clamped, a parameter the version does not take) is `migrated`, any other
+  dropped or altered parameter sets the verdict. A `--no` word B no longer excludes is a dropped term;
+- **quoted text** is what Midjourney draws: B must say it exactly;
+- a term B frames in another **role** (`by candlelight` → "in the style of Candlelight") is
+  `changed`, with `role_a` and `role_b`;
 - both prompts are read with their syntax slips mended first (`–ar`, `photo--ar`: `parse_mended`);
 - a **verdict** from named rules (`VERDICT_RULES`), against thresholds from config.
 
@@ -31,8 +36,10 @@ from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
 from promptsmith.core.accounting import Accounting, Piece, account
 from promptsmith.core.fix import parse_mended
 from promptsmith.core.parse import MAX_PROMPT_CHARS
+from promptsmith.core.terms import WORD, fold
+from promptsmith.services.compare_checks import altered_quotes, compare_params, role_change
 
-Verdict = Literal["preserved", "added", "dropped", "drifted", "different"]
+Verdict = Literal["preserved", "added", "changed", "dropped", "drifted", "different"]
 
 # Defaults (promptsmith.config); config keys `similarity-threshold` and `term-threshold` override them.
 
@@ -41,6 +48,10 @@ VERDICT_RULES = {
     "term-dropped": "a content term of A is not in B, in any wording",
     "term-changed": "only part of a content term of A is in B",
     "term-added": "B says something that none of A's terms account for",
+    "param-dropped": "a parameter of A is not in B, and B's version does not explain it",
+    "param-changed": "a parameter of A has another value in B, and B's version does not explain it",
+    "quote-changed": "quoted text of A (text to draw) is not in B exactly",
+    "role-changed": "B frames a term of A in another role (light as an artist, an object as a style)",
     "low-similarity": "the embedding similarity of A's content and B is below similarity-threshold",
 }
 
@@ -73,6 +84,10 @@ class TermMatch(BaseModel):
     score: float
     #: A's words B does not say (changed and dropped terms).
     lost: list[Place] = Field(default_factory=list)
+    #: The role a word of the term plays in A and in B, when B changed it (`how` is then "role").
+    role_a: str | None = None
+    role_b: str | None = None
+    role_word: str | None = None
 
 
 class ChangedTerm(BaseModel):
@@ -86,10 +101,16 @@ class ChangedTerm(BaseModel):
     #: What B says of it.
     now: Place | None = None
     lost: list[Place] = Field(default_factory=list)
+    #: The role a word of the term plays in A and in B, when B changed it.
+    role_a: str | None = None
+    role_b: str | None = None
+    role_word: str | None = None
 
 
 class ParamDiff(BaseModel):
-    """Parameters compared exactly: what stayed, what went, what came, what changed."""
+    """Parameters compared by value: what stayed, what went, what came, what changed; and of the
+    differences, which the target version explains (`migrated`) and which are damage (`dropped`,
+    `altered`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
@@ -97,6 +118,9 @@ class ParamDiff(BaseModel):
     only_a: list[str] = Field(default_factory=list)
     only_b: list[str] = Field(default_factory=list)
     changed: list[str] = Field(default_factory=list)
+    migrated: list[str] = Field(default_factory=list)
+    dropped: list[str] = Field(default_factory=list)
+    altered: list[str] = Field(default_factory=list)
 
 
 class Comparison(BaseModel):
@@ -115,6 +139,8 @@ class Comparison(BaseModel):
     added: list[Place] = Field(default_factory=list)
     terms: list[TermMatch] = Field(default_factory=list)
     params: ParamDiff = Field(default_factory=ParamDiff)
+    #: A's quoted texts (text to draw) that B does not say exactly.
+    quotes: list[Place] = Field(default_factory=list)
     embedder: str = ""
 
     @property
@@ -125,14 +151,17 @@ class Comparison(BaseModel):
 
 def verdict(rules: list[str]) -> Verdict:
     """The verdict of the rules that fired: `different` when terms are missing and the similarity
-    is low, else `dropped` (terms missing), `drifted` (low similarity, every term present),
-    `added` (something new, nothing missing), or `preserved`."""
-    missing = "term-dropped" in rules or "term-changed" in rules
+    is low, else `dropped` (terms or parameters missing), `changed` (a parameter, a quote or a
+    term's role said otherwise), `drifted` (low similarity, every term present), `added`
+    (something new, nothing missing), or `preserved`."""
+    missing = "term-dropped" in rules or "term-changed" in rules or "param-dropped" in rules
     low = "low-similarity" in rules
     if missing and low:
         return "different"
     if missing:
         return "dropped"
+    if "param-changed" in rules or "quote-changed" in rules or "role-changed" in rules:
+        return "changed"
     if low:
         return "drifted"
     if "term-added" in rules:
@@ -151,22 +180,27 @@ def default_embedder(model: str | None = None, disk_cache: bool = False, runtime
 
 
 def _param_diff(a: Any, b: Any) -> ParamDiff:
-    from promptsmith.core.render import render_param
+    r = compare_params(a, b)
+    return ParamDiff.model_construct(same=r.same, only_a=r.only_a, only_b=r.only_b, changed=r.changed,
+                                     migrated=r.migrated, dropped=r.dropped, altered=r.altered)
 
-    def table(prompt: Any) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for p in prompt.params:
-            out.setdefault(p.name, render_param(p))
-        return out
 
-    ta, tb = table(a), table(b)
-    diff = ParamDiff(
-        same=[ta[k] for k in ta if k in tb and ta[k] == tb[k]],
-        only_a=[ta[k] for k in ta if k not in tb],
-        only_b=[tb[k] for k in tb if k not in ta],
-        changed=[f"{ta[k]} → {tb[k]}" for k in ta if k in tb and ta[k] != tb[k]],
-    )
-    return diff
+def _word_spans(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    return [(fold(m.group()), m.start(), m.end()) for m in WORD.finditer(text, start, end)]
+
+
+def _roles(pair: _Pair, t: Any) -> tuple[str, str, str] | None:
+    """(role in A, role in B, the word) of the first word of a term B frames in another role."""
+    a, b = pair.pa, pair.pb
+    wanted = {fold(w) for w in t.words}
+    b_spans = pair.b_word_spans
+    for key, s, e in _word_spans(a.source, t.start, t.end):
+        if key not in wanted:
+            continue
+        change = role_change(a.source, (s, e), b.source, [(bs, be) for k, bs, be in b_spans if k == key])
+        if change is not None:
+            return (*change, a.source[s:e])
+    return None
 
 
 def too_long(a: str, b: str) -> str | None:
@@ -180,7 +214,7 @@ class _Pair:
     """What comparing B with A needs besides vectors: the parses, the term accounting, and the
     texts to embed (`texts`)."""
 
-    __slots__ = ("a", "b", "pa", "pb", "accounting", "lost", "texts")
+    __slots__ = ("a", "b", "pa", "pb", "accounting", "lost", "texts", "b_word_spans")
 
     def __init__(self, a: str, b: str) -> None:
         refused = too_long(a, b)
@@ -189,6 +223,7 @@ class _Pair:
         self.a, self.b = a, b
         self.pa, self.pb = parse_mended(a)[0], parse_mended(b)[0]
         self.accounting: Accounting = account(self.pa, self.pb)
+        self.b_word_spans = _word_spans(self.pb.source, self.pb.text_span.start, self.pb.text_span.end)
         acc = self.accounting
         # what is left over is matched by embedding: lost parts (a dropped term whole) against added runs
         self.lost = [p for t in acc.terms if t.status != "kept" for p in t.lost]
@@ -259,6 +294,7 @@ def _score(pair: _Pair, vec: Callable[[str], Any], embedder_name: str, similarit
         added = [r for r in added if (r.start, r.end) not in used]
 
     terms: list[TermMatch] = []
+    roles_changed = False
     dropped: list[Place] = []
     changed: list[ChangedTerm] = []
     for t in acc.terms:
@@ -283,25 +319,44 @@ def _score(pair: _Pair, vec: Callable[[str], Any], embedder_name: str, similarit
                 gone = sum(len(p.text.split()) for p in lost)
                 score = round(max(0.0, 1 - gone / max(1, len(t.words))), 4)
         lost_places = [Place.model_construct(text=p.text, start=p.start, end=p.end) for p in lost]
+        role = _roles(pair, t) if status != "dropped" and t.how != "no" else None
+        role_a = role_b = role_word = None
+        if role is not None:
+            role_a, role_b, role_word = role
+            roles_changed = True
+            if status == "kept":
+                status, how = "changed", "role"
         terms.append(TermMatch.model_construct(term=t.term, start=t.start, end=t.end, status=status, how=how,
-                                               match=match, score=score, lost=lost_places))
+                                               match=match, score=score, lost=lost_places, role_a=role_a,
+                                               role_b=role_b, role_word=role_word))
         if status == "dropped":
             dropped.append(Place.model_construct(text=t.term, start=t.start, end=t.end))
         elif status == "changed":
             changed.append(ChangedTerm.model_construct(term=t.term, start=t.start, end=t.end, now=match,
-                                                       lost=lost_places))
+                                                       lost=lost_places, role_a=role_a, role_b=role_b,
+                                                       role_word=role_word))
 
+    params = _param_diff(pair.pa, pair.pb)
+    quoted = [Place.model_construct(text=q, start=s, end=e) for q, s, e in altered_quotes(pair.pa, pair.pb)]
     rules = []
     if dropped:
         rules.append("term-dropped")
-    if changed:
+    if any(c.lost for c in changed):
         rules.append("term-changed")
     if added:
         rules.append("term-added")
+    if params.dropped:
+        rules.append("param-dropped")
+    if params.altered:
+        rules.append("param-changed")
+    if quoted:
+        rules.append("quote-changed")
+    if roles_changed:
+        rules.append("role-changed")
     if similarity < similarity_threshold:
         rules.append("low-similarity")
     return Comparison.model_construct(
         a=pair.a, b=pair.b, similarity=round(similarity, 4), verdict=verdict(rules), rules=rules, dropped=dropped,
         changed=changed, added=[Place.model_construct(text=r.text, start=r.start, end=r.end) for r in added],
-        terms=terms, params=_param_diff(pair.pa, pair.pb), embedder=embedder_name,
+        terms=terms, params=params, quotes=quoted, embedder=embedder_name,
     )

@@ -343,15 +343,17 @@ class LlmRewriter:
             text += "."
         return text[:1].upper() + text[1:]
 
-    def _changes_for(self, result: RewriteResult, body: str, *, written_by_model: bool) -> list[Change]:
+    def _changes_for(self, result: RewriteResult, body: str, *, written_by_model: bool, locked: bool) -> list[Change]:
         """The change list, describing the sentence that is output: the change that wrote the
-        rules engine's first phrasing now shows the phrasing the model ranked first or wrote."""
+        rules engine's first phrasing now shows the phrasing the model ranked first or wrote
+        (`locked`: the span-locked sentence, the free draft's repair when the guard rejected it)."""
         first = result.candidates[0] if result.candidates else ""
         if not first or body == first:
             return list(result.changes)
         how = (f"the model ranked this phrasing first of {len(result.candidates)}" if not written_by_model
                else "the model ordered the prompt's phrases and joined them (span-locked)"
-               if self.write_mode == "locked"
+               + ("; the guard rejected the free draft, so this is its repair" if self.write_mode == "free" else "")
+               if locked
                else "the trained model wrote it from the prompt's terms; the guard accepted it"
                if self.write_mode == "trained" else "the model wrote it from the analysed terms; the guard accepted it")
         out = []
@@ -493,7 +495,8 @@ class LlmRewriter:
         output = result.output.replace(result.candidates[0], body, 1) if result.candidates[0] else result.output
         diagnostics = self.rules.linter.lint(output)
         return result.model_copy(update={
-            "changes": self._changes_for(result, body, written_by_model=body != ranked_body),
+            "changes": self._changes_for(result, body, written_by_model=body != ranked_body,
+                                         locked=self.write_mode == "locked" or "lock" in jobs_used),
             "output": output, "engine": "llm", "jobs": jobs_used, "retries": retries, "fallback": fallback,
             "draft": draft, "draft_rejected": rejected,
             "diagnostics": diagnostics, "seconds": time.perf_counter() - t0,

@@ -100,6 +100,7 @@ class PromptsmithApp(App[None]):
         #: What ctrl+p → "Switch the rewrite target" cycles through (promptsmith.registries.TARGETS):
         #: `mj` is Midjourney at the --v select's version.
         self.target = str(getattr(self.service, "target", None) or "mj")
+        self.read_version = self.version  # the prompt's own --v, once it is read (relint)
         self.history_path = history_path
         self.history_size = history_size
         self.backend = backend
@@ -194,13 +195,15 @@ class PromptsmithApp(App[None]):
         text = self.text
         prompt = self.service.parse(text)
         self.diagnostics = self.service.lint(prompt, self.version) if text.strip() else []
+        #: The version the prompt is read for: its own --v/--niji, else the chosen one (as lint reads it).
+        self.read_version = self.service.read_version(prompt, self.version)
         self.rows = finding_rows(self.diagnostics)
         self.selected = min(self.selected, max(0, len(self.rows) - 1))
         self.query_one(PromptPreview).show(text, self.diagnostics)
         empty = "no prompt yet" if not text.strip() else "✓ no findings"
         self.query_one(DiagnosticsView).show(self.rows, self.selected, empty)
         self._show_rule_doc()
-        self.query_one(ParamsView).show(prompt, self.version)
+        self.query_one(ParamsView).show(prompt, self.read_version)
         self._sync_inputs(prompt)
         self._show_brief()
 
@@ -239,6 +242,13 @@ class PromptsmithApp(App[None]):
             box = self.query_one("#param-raw", Checkbox)
             if box.value != raw:
                 box.value = raw
+            # the --v field shows the version lint reads; the prompt's own --v is edited in the prompt
+            select = self.query_one("#param-version", Select)
+            own = self.read_version != self.version or any(p.name in ("version", "niji") for p in prompt.params)
+            select.disabled = own
+            shown = self.read_version if own else self.version
+            if select.value != shown and shown in self._versions():
+                select.value = shown
         finally:
             self._syncing = False
 
@@ -266,6 +276,8 @@ class PromptsmithApp(App[None]):
 
     @on(Select.Changed, "#param-version")
     def _version_changed(self, event: Select.Changed) -> None:
+        if event.select.disabled or str(event.value) == self.read_version:
+            return  # the field showing the prompt's own --v, or an echo of syncing it
         self.version = str(event.value)
         self._show_engine()
         self.relint()
@@ -285,21 +297,26 @@ class PromptsmithApp(App[None]):
         """Apply the selected finding's fix (safe or unsafe: the user chose it)."""
         from promptsmith.core.fix import _tidy, apply_edits
 
-        fixable = [d for row in self.rows for d in row if d.fix is not None]
-        if not fixable:
+        if not self.rows:
             self.notify("nothing to fix here")
             return
-        chosen = next((d for d in self.rows[self.selected] if d.fix is not None), fixable[0])
-        self.set_text(_tidy(apply_edits(self.text, chosen.fix.edits)))
+        row = self.rows[self.selected]
+        chosen = next((d for d in row if d.fix is not None), None)
+        if chosen is None:  # the fix key acts on the selected finding only
+            self.notify(f"{row[0].code} has no fix")
+            return
+        self.set_text(_tidy(apply_edits(self.text, chosen.fix.edits)))  # type: ignore[union-attr]
         self.notify(f"applied {chosen.code} {chosen.name}")
 
     def action_fix_all(self) -> None:
         result = self.service.fix(self.text, self.version)
+        unsafe = sum(d.fix_mark == "[unsafe fix]" for row in self.rows for d in row)
+        left = f"; {plural(unsafe, 'unsafe fix', 'unsafe fixes')} left (ctrl+f applies the selected one)" if unsafe else ""
         if not result.applied:
-            self.notify("no safe fixes to apply")
+            self.notify("no safe fixes to apply" + left)
             return
         self.set_text(result.text)
-        self.notify(f"applied {plural(len(result.applied), 'safe fix', 'safe fixes')}")
+        self.notify(f"applied {plural(len(result.applied), 'safe fix', 'safe fixes')}" + left)
 
     @on(PasteJoined)
     def _paste_joined(self, event: PasteJoined) -> None:
@@ -398,6 +415,8 @@ class PromptsmithApp(App[None]):
             view.show(self.last_result, self._brief_note)
         stale = not self.brief_is_current
         if force or stale != self._shown_stale:
+            if stale and self._working_on != "compare":
+                self.query_one(ComparisonView).show(None)  # a comparison of another prompt is not left on screen
             self._shown_stale = stale
             view.mark_stale(stale)
 

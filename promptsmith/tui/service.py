@@ -96,6 +96,12 @@ class TuiService:
         """The findings for the prompt on `version` (called on every keystroke)."""
         return self.session.lint(prompt, version=version)
 
+    def read_version(self, prompt: Prompt, version: str) -> str:
+        """The version lint reads `prompt` for: its own --v/--niji, else `version`."""
+        from promptsmith.lint.context import read_version
+
+        return read_version(prompt, self.session.spec, version)
+
     def fix(self, text: str, version: str) -> FixResult:
         """The safe fixes applied until nothing changes."""
         return self.session.fix(text, version=version)

@@ -66,7 +66,7 @@ class PromptPreview(Static):
 
 class DiagnosticsView(Static):
     """The lint findings, one line each (repeats of one rule as one line with a count), the
-    selected one marked; `[*]` marks a fix, as in the CLI."""
+    selected one marked; `[*]` marks a safe fix and `[unsafe fix]` an unsafe one, as in the CLI."""
 
     def show(self, rows: list[list[Any]], selected: int, empty: str = "✓ no findings") -> None:
         if not rows:
@@ -79,8 +79,9 @@ class DiagnosticsView(Static):
             out.append(f"{d.code} ", style=_SEVERITY_STYLE[d.severity.value])
             if len(row) > 1:
                 out.append(f"×{len(row)} ", style="bold")
-            if any(x.fix is not None for x in row):
-                out.append("[*] ", style="bold")  # as the CLI marks a fixable finding
+            marked = next((x for x in row if x.fix is not None), None)
+            if marked is not None:
+                out.append(f"{marked.fix_mark} ", style="bold")  # the mark the CLI writes, from one place
             more = f" (and {len(row) - 1} more like it)" if len(row) > 1 else ""
             out.append(f"{tui_wording(d.message)}{more}\n")
         self.update(out)

@@ -65,7 +65,8 @@ def test_out_of_range_is_clamped_and_reported() -> None:
 
 
 def test_multi_prompt_kept_on_v6_folded_on_v7() -> None:
-    assert ps.rewrite("hot dog::1.5 bun::0.5 --ar 3:2", target_version="6.1").output == "A hot dog::1.5 a bun::0.5 --ar 3:2"
+    # a weighted part is a bare phrase: no article on a weighted noun (issue 31)
+    assert ps.rewrite("hot dog::1.5 bun::0.5 --ar 3:2", target_version="6.1").output == "Hot dog::1.5 bun::0.5 --ar 3:2"
     r = ps.rewrite("hot dog::1.5 bun::-0.5", target_version="7")
     assert r.output == "A hot dog. --no bun"
     assert "fold-multi-prompt" in rules_of(r)

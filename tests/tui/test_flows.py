@@ -129,6 +129,7 @@ async def test_repeats_of_one_finding_collapse_into_one_line(tmp_path: Path) -> 
         assert len(repeats) == 39
         lines = [line for line in plain(a.query_one(DiagnosticsView)).splitlines() if "PS203" in line]
         assert len(lines) == 1 and "×39" in lines[0] and "38 more like it" in lines[0]
+        a.selected = next(i for i, row in enumerate(a.rows) if row[0].code == "PS203")  # ctrl+f acts on the selected line
         await pilot.press("ctrl+f")  # the collapsed line's fix still applies
         await pilot.pause()
         assert len([d for d in a.diagnostics if d.code == "PS203"]) == 38

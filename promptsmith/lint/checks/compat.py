@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.render import format_weight
 from promptsmith.core.spec import Spec
-from promptsmith.lint.context import Context
+from promptsmith.lint.context import FIRST_WITHOUT_MULTIPROMPT, Context
 from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
 
@@ -26,7 +26,7 @@ _TUNER_CODE = re.compile(r"[A-Za-z0-9]+")
 #: Multi-prompts and `::` weights work up to V6.1 and niji 6, not in V7/V8/niji 7 ("Multi-Prompts
 #: & Weights", "Version");
 #: `Context.version_number` maps every model to its era, niji included.
-_FIRST_WITHOUT_MULTIPROMPT = 7.0
+_FIRST_WITHOUT_MULTIPROMPT = FIRST_WITHOUT_MULTIPROMPT
 #: Text in double quotes is drawn from V6 on (the V6 announcement; "Text Generation").
 _FIRST_WITH_TEXT = 6.0
 

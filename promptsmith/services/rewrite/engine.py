@@ -12,12 +12,12 @@ from promptsmith.core.fix import apply_edits, fix_passes, parse_mended
 from promptsmith.core.model import Diagnostic, Prompt, Severity
 from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.core.render import format_weight
-from promptsmith.core.terms import fragments
+from promptsmith.core.terms import fragments, ledger
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import BackendUnavailable, ConfigError
 from promptsmith.services.rewrite.analysis import Analyzer, Brief
 from promptsmith.services.rewrite.compose import agree_articles, candidates
-from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage
+from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage, written_version
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 from promptsmith.services.rewrite.result import Change, Cut, RewriteResult, TokenCount
 
@@ -210,9 +210,17 @@ class Rewriter:
     @rewrite_rule("fold-multi-prompt", "composition")
     def _multi_prompt(self, prompt: Prompt, negatives: list[str], changes: list[Change],
                       briefs: list[Brief]) -> str:
-        """V7+ has no :: multi-prompts: the parts become one phrase and negative parts go to --no."""
+        """Where the output's version has no :: multi-prompts (V7 and later, read from the version
+        table's era), the parts become one phrase and negative parts go to --no. Where it has
+        them, each part is its own short phrase, rewritten inside itself only: its terms as the
+        user wrote them, in order, filler removed; no articles, no slots (a weighted noun stays
+        a bare noun, `mustard` stays mustard), never across `::`."""
+        from promptsmith.lint.context import multiprompts_work
+        from promptsmith.lint.helpers import prose_version
+
         parts = [(seg, seg.weight if seg.weight is not None else 1.0) for seg in prompt.segments]
-        if self.v7 and self.rules.on("fold-multi-prompt"):
+        version = written_version(self.spec, prompt, self.target)
+        if not multiprompts_work(version) and self.rules.on("fold-multi-prompt"):
             positive = [s.text for s, w in parts if w > 0 and s.text]
             for s, w in parts:
                 if w <= 0 and s.text:
@@ -224,7 +232,8 @@ class Rewriter:
             self._brief_changes(brief, folded, body, negatives, [])
             before = " ".join(f"{s.text}::{s.weight_raw or ''}" if s.separated else s.text for s, _ in parts)
             changes.append(Change.made(rule="fold-multi-prompt", before=before, after=body,
-                                  reason=self.reason("fold-multi-prompt")))
+                                  reason=self.reason("fold-multi-prompt")
+                                  + f" (the output is for {prose_version(self.spec.label(version))})"))
             return body
         out = []
         for seg, _ in parts:
@@ -232,20 +241,28 @@ class Rewriter:
             if text and not self._already_a_brief(text):
                 brief = self.analyzer.analyze(text)
                 briefs.append(brief)
-                new = next(iter(candidates(brief, self.rules)), "" if brief.dropped else text).rstrip(".")
-                if out:
-                    new = new[:1].lower() + new[1:]  # later parts continue the first one
+                new = self._part_terms(text, brief)
                 self._brief_changes(brief, text, new, negatives, changes)
                 if not new:
                     continue  # the whole part was filler: it goes, with its weight
                 text = new
             out.append(f"{text}::{seg.weight_raw or ''}" if seg.separated else text)
-        body = agree_articles(" ".join(out))
+        body = " ".join(out)
         if body.endswith("::"):  # a closing separator with no weight and nothing after it (PS305)
             body = body[:-2].rstrip()
         if parts and not parts[-1][0].separated and body and not body.endswith((".", "!", "?", '"')):
             body += "."  # the last part is a plain phrase: it ends like a sentence
         return capitalize_sentences(body)
+
+
+    @staticmethod
+    def _part_terms(text: str, brief: Brief) -> str:
+        """A `::` part's terms as written, in order, once each, with what analysis removed left
+        out: filler (and the filler inside a term), negations moved to --no, SD syntax unwrapped."""
+        gone = {t.text for t in brief.dropped}
+        kept = [t.content for t in ledger(text).terms
+                if t.content and t.kind != "negation" and t.text not in gone and (not t.wrapped or t.wrapped not in gone)]
+        return ", ".join(dict.fromkeys(kept))  # a term said twice in one part is said once (PS203)
 
 
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")

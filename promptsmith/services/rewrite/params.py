@@ -61,6 +61,25 @@ def migrated(spec: Spec, version: str) -> bool:
     return version in MIGRATED_VERSIONS or any(spec.in_group(version, g) for g in MIGRATED_GROUPS)
 
 
+def written_version(spec: Spec, prompt: Prompt, target: str) -> str:
+    """The version the rewrite's output is for: the prompt's own when it is current (kept), the
+    target when it names none or an older one (raised), niji 6 for niji 4 and 5."""
+    for p in prompt.params:
+        if p.name == "niji" and not p.permuted:
+            raw = str(p.value) if p.value not in (None, True, "") else ""
+            version = spec.normalize_version(raw if raw.startswith("niji") else f"niji{raw}") if raw else None
+            if version is None:
+                return spec.niji_default
+            return "niji6" if version in MIGRATED_VERSIONS else version
+    for p in prompt.params:
+        if p.name == "version" and not p.permuted:
+            version = spec.normalize_version(str(p.value))
+            if version is not None and not migrated(spec, version):
+                return version
+            return target
+    return target
+
+
 def _param(name: str, alias: str, raw: str, value: object) -> Param:
     return build(Param, name=name, alias=alias, raw=raw, value=value, span=span(0, 0))
 
