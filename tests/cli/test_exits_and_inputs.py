@@ -15,7 +15,7 @@ def run(*args: str, input: str | None = None):  # noqa: A002, ANN201
 
 
 def test_a_rewrite_that_exits_1_says_why_on_stderr_one_line_per_cause() -> None:
-    r = run("rewrite", "a cat --q 5 --seed 1234 --weird 100")
+    r = run("rewrite", "a cat --q 5 --seed 1234 --weird 100", "--target-version", "6.1")  # --q: PS109 on 6.1
     assert r.exit_code == 1
     lines = r.stderr.strip().splitlines()
     assert any("PS111" in line for line in lines) and any("PS109" in line for line in lines), r.stderr
@@ -63,7 +63,9 @@ def test_show_settings_prints_the_version_in_force_and_where_it_came_from(tmp_pa
     out = run("lint", "--show-settings").stdout
     line = next(x for x in out.splitlines() if x.startswith("target-version"))
     assert "None" not in out
-    assert line.split()[1] == "6.1" and "rules/midjourney.toml" in line
+    from promptsmith.registries import default_version
+
+    assert line.split()[1] == default_version() and "rules/midjourney.toml" in line
     flagged = run("lint", "--show-settings", "--target-version", "7").stdout
     assert "7" in flagged and "(command line)" in next(x for x in flagged.splitlines() if x.startswith("target-version"))
 
