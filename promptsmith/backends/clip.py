@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from promptsmith.core.tokens import byte_alphabet
 from promptsmith.errors import BackendUnavailable, ModelNotFound
 
 INSTALL_HINT = "install promptsmith[embed] (transformers, torch, pillow)"
@@ -23,24 +24,11 @@ INSTALL_HINT = "install promptsmith[embed] (transformers, torch, pillow)"
 _N_MERGES = 49152 - 256 - 2
 
 
-def _byte_alphabet() -> dict[int, str]:
-    """The reversible byte → printable character map byte-level BPE vocabularies are written in."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    chars = list(printable)
-    extra = 0
-    for b in range(256):
-        if b not in printable:
-            printable.append(b)
-            chars.append(256 + extra)
-            extra += 1
-    return dict(zip(printable, (chr(c) for c in chars)))
-
-
 def clip_tokenizer_files(bpe_gz: Path, out_dir: Path) -> tuple[Path, Path]:
     """Write `vocab.json` and `merges.txt` for a `CLIPTokenizer` from CLIP's `bpe_simple_vocab_16e6.txt.gz`."""
     lines = gzip.open(bpe_gz, "rt", encoding="utf-8").read().split("\n")
     merges = [tuple(line.split()) for line in lines[1 : _N_MERGES + 1]]
-    base = list(_byte_alphabet().values())
+    base = list(byte_alphabet().values())
     vocab = base + [c + "</w>" for c in base] + ["".join(m) for m in merges]
     vocab += ["<|startoftext|>", "<|endoftext|>"]
     out_dir.mkdir(parents=True, exist_ok=True)

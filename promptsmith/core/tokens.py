@@ -46,8 +46,9 @@ _ASCII_WORDS = re.compile(r"[a-z]+|[0-9]|'(?:s|t|re|ve|m|ll|d)|<\|(?:startoftext
 CACHE_WORDS = 200_000
 
 
-def _bytes_to_unicode() -> dict[int, str]:
-    """GPT-2/CLIP's reversible map from bytes to printable characters."""
+def byte_alphabet() -> dict[int, str]:
+    """GPT-2/CLIP's reversible map from bytes to printable characters (the alphabet byte-level BPE
+    vocabularies are written in)."""
     bs = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
     cs = list(bs)
     n = 0
@@ -94,7 +95,7 @@ class _WordCounts(dict[str, int]):
     def __init__(self, ranks: dict[tuple[str, str], int]) -> None:
         super().__init__()
         self.ranks = ranks
-        self.byte_encoder = _bytes_to_unicode()
+        self.byte_encoder = byte_alphabet()
 
     def __missing__(self, word: str) -> int:
         enc = self.byte_encoder

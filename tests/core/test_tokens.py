@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from promptsmith.core.tokens import CLIP_WINDOW, ENCODERS, _bytes_to_unicode, clip_count, clip_words, t5_upper_bound
+from promptsmith.core.tokens import CLIP_WINDOW, ENCODERS, byte_alphabet, clip_count, clip_words, t5_upper_bound
 
 EDGE = [
     "", " ", "a", "A cat on a windowsill --v 8.2", "it's the cat's 'sun' hat", "ÉLAN vital, café crème",
@@ -27,7 +27,7 @@ def clip_tokenizer(tmp: Path):
         pytest.skip("open-clip-torch (dev extra) ships the vocabulary")
     lines = gzip.decompress((Path(spec.origin).parent / "bpe_simple_vocab_16e6.txt.gz").read_bytes()).decode().split("\n")
     merges = lines[1 : 49152 - 256 - 2 + 1]
-    vocab = list(_bytes_to_unicode().values())
+    vocab = list(byte_alphabet().values())
     vocab += [v + "</w>" for v in vocab] + ["".join(m.split()) for m in merges] + ["<|startoftext|>", "<|endoftext|>"]
     (tmp / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}), encoding="utf-8")
     (tmp / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
