@@ -66,8 +66,8 @@ def test_rewrite_honours_the_configured_rule_dirs(tmp_path: Path, monkeypatch) -
     monkeypatch.chdir(tmp_path.parent)
     without = run("rewrite", "a cat, 8k", "--format", "json")
     assert with_dirs.exit_code in (0, 1) and without.exit_code in (0, 1)
-    assert "8k" not in json.loads(without.output)["output"]
-    assert "8k" in json.loads(with_dirs.output)["output"]
+    assert "8k" not in json.loads(without.stdout)["output"]
+    assert "8k" in json.loads(with_dirs.stdout)["output"]  # stderr says why it exits 1
 
 
 # -- noqa -----------------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ async def test_parameters_are_read_for_the_prompts_own_version(tmp_path: Path) -
         assert "parameters (read for 5)" in plain(a.query_one(ParamsView))
         select = a.query_one("#param-version", Select)
         assert select.value == "5" and select.disabled
-        assert a.version == "6.1"  # the chosen version for prompts without --v is untouched
+        from promptsmith.registries import default_version
+
+        assert a.version == default_version()  # the chosen version for prompts without --v is untouched
 
 
 async def test_the_fix_key_acts_on_the_selected_finding_or_says_it_has_none(tmp_path: Path) -> None:
