@@ -44,3 +44,15 @@ def test_empty_start(snap_compare) -> None:
 
 def test_help_screen(snap_compare) -> None:
     assert snap_compare(str(APP), press=["f1"], terminal_size=(140, 40))
+
+
+# -- issue 31 at 80×24 and 120×40: each state the small terminal got wrong ----------------------------
+SMALL = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+@SMALL
+def test_toast_above_the_key_bar(snap_compare, size) -> None:
+    def toast(pilot) -> None:
+        pilot.app.notify("applied PS201 filler-quality-token: a toast long enough to take two lines", timeout=60)
+
+    assert snap_compare(str(APP), run_before=toast, terminal_size=size)
