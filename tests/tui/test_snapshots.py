@@ -56,3 +56,15 @@ def test_toast_above_the_key_bar(snap_compare, size) -> None:
         pilot.app.notify("applied PS201 filler-quality-token: a toast long enough to take two lines", timeout=60)
 
     assert snap_compare(str(APP), run_before=toast, terminal_size=size)
+
+
+@SMALL
+def test_help_rules_with_whole_codes(snap_compare, size) -> None:
+    async def help_at_the_rules(pilot) -> None:
+        await pilot.press("f1")
+        await pilot.pause()
+        help_ = pilot.app.screen.query_one("#help")
+        help_.scroll_to(y=help_.max_scroll_y // 2, animate=False, immediate=True)  # into the rules
+        await pilot.pause()
+
+    assert snap_compare(str(APP), run_before=help_at_the_rules, terminal_size=size)
