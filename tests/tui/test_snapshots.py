@@ -68,3 +68,13 @@ def test_help_rules_with_whole_codes(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(str(APP), run_before=help_at_the_rules, terminal_size=size)
+
+
+@SMALL
+def test_parameter_fields_after_a_rewrite(snap_compare, size) -> None:
+    async def rewrite_by_action(pilot) -> None:  # the palette's way in; ctrl+r is test_rewrite_view
+        await pilot.app.run_action("rewrite")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(str(APP), run_before=rewrite_by_action, terminal_size=size)
