@@ -29,8 +29,9 @@ def screen_lines(a: PromptsmithApp) -> list[str]:
 
 
 def shown_in(a: PromptsmithApp, selector: str) -> str:
-    """The words the terminal shows inside a widget's visible region, lines joined by spaces."""
-    region = a.query_one(selector).region
+    """The words the terminal shows inside a widget's visible region (less its scrollbar), lines
+    joined by spaces."""
+    region = a.query_one(selector).scrollable_content_region
     lines = screen_lines(a)[region.y:region.bottom]
     return " ".join(" ".join(line[region.x:region.right].split()) for line in lines)
 

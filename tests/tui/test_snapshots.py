@@ -78,3 +78,9 @@ def test_parameter_fields_after_a_rewrite(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(str(APP), run_before=rewrite_by_action, terminal_size=size)
+
+
+@SMALL
+def test_selected_finding_in_full(snap_compare, size) -> None:
+    # the third finding, selected with ctrl+n, wraps in full; the others stay one line each
+    assert snap_compare(str(APP), press=["ctrl+n", "ctrl+n"], terminal_size=size)
