@@ -289,9 +289,10 @@ class PromptsmithApp(App[None]):
             view = self.query_one(DiagnosticsView)
             view.show(self.rows, self.selected)
             self._show_rule_doc()
-            line = view.virtual_region.y + view.styles.padding.top + self.selected  # one line per row
+            # one line per row before the selected one, which takes `selected_lines`
+            line = view.virtual_region.y + view.styles.padding.top + self.selected
             self.query_one("#findings", VerticalScroll).scroll_to_region(
-                Region(0, line, 1, 1), animate=False, immediate=True)
+                Region(0, line, 1, view.selected_lines), animate=False, immediate=True)
 
     def action_apply_fix(self) -> None:
         """Apply the selected finding's fix (safe or unsafe: the user chose it)."""

@@ -26,11 +26,12 @@ class HelpScreen(ModalScreen[None]):
         keys = "\n".join(f"| `{display(Binding(a.key, a.action))}` | {a.title} |" for a in ACTIONS + QUIET_ACTIONS)
         keys += "\n| `tab` | Move between the editor, the findings, the brief and the parameter fields |"
         keys += "\n| `^p` | Command palette: every action above, by name |"
-        rules = "\n".join(f"| {r.code} | {r.name} | {r.summary} |" for r in all_rules())
+        # a list, not a table: a table squeezed to 80 columns cut the codes to `PS4…`
+        rules = "\n".join(f"- **{r.code}** `{r.name}`: {r.summary}" for r in all_rules())
         yield VerticalScroll(Markdown(
             "# promptsmith\n\nEdit the prompt on the left: findings update as you type. "
             "Everything is also in the command palette (ctrl+p).\n\n| key | action |\n|---|---|\n" + keys
-            + "\n\n## Rules\n\n| code | name | what it finds |\n|---|---|---|\n" + rules), id="help")
+            + "\n\n## Rules\n\nEach rule's code, its name and what it finds.\n\n" + rules), id="help")
 
 
 class HistoryScreen(ModalScreen[str | None]):

@@ -66,26 +66,61 @@ class PromptPreview(Static):
 
 class DiagnosticsView(Static):
     """The lint findings, one line each (repeats of one rule as one line with a count), the
-    selected one marked; `[*]` marks a safe fix and `[unsafe fix]` an unsafe one, as in the CLI."""
+    selected one marked; `[*]` marks a safe fix and `[unsafe fix]` an unsafe one, as in the CLI.
+
+    Every line is cut to the width (CSS nowrap, ellipsis) but the selected finding's, which is
+    wrapped here, in full, under its code (at 80 columns a finding is often longer than the pane), so each finding can be read
+    by selecting it (ctrl+n)."""
+
+    rows: Sequence[list[Any]] = ()
+    selected = 0
+    _empty = "✓ no findings"
+    #: Lines the selected finding takes (1 plus its wrapped lines), for scrolling it into view.
+    selected_lines = 1
 
     def show(self, rows: list[list[Any]], selected: int, empty: str = "✓ no findings") -> None:
-        if not rows:
-            self.update(Text(empty, style="green" if empty.startswith("✓") else "dim"))
+        self.rows, self.selected, self._empty = rows, selected, empty
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._draw()
+
+    def _draw(self) -> None:
+        if not self.rows:
+            self.selected_lines = 1
+            self.update(Text(self._empty, style="green" if self._empty.startswith("✓") else "dim"))
             return
+        width = self.content_size.width
         out = Text()
-        for i, row in enumerate(rows):
+        for i, row in enumerate(self.rows):
             d = row[0]
-            out.append("▶ " if i == selected else "  ")
-            out.append(f"{d.code} ", style=_SEVERITY_STYLE[d.severity.value])
+            line = Text()
+            line.append(f"{d.code} ", style=_SEVERITY_STYLE[d.severity.value])
             if len(row) > 1:
-                out.append(f"×{len(row)} ", style="bold")
+                line.append(f"×{len(row)} ", style="bold")
             marked = next((x for x in row if x.fix is not None), None)
             if marked is not None:
-                out.append(f"{marked.fix_mark} ", style="bold")  # the mark the CLI writes, from one place
+                line.append(f"{marked.fix_mark} ", style="bold")  # the mark the CLI writes, from one place
             more = f" (and {len(row) - 1} more like it)" if len(row) > 1 else ""
-            out.append(f"{tui_wording(d.message)}{more}\n")
+            line.append(f"{tui_wording(d.message)}{more}")
+            if width <= 2:  # not laid out yet: the next resize draws it to the width
+                out.append("▶ " if i == self.selected else "  ")
+                out.append_text(line)
+            elif i == self.selected:  # in full, wrapped under its code
+                wrapped = line.wrap(self.app.console, width - 2, overflow="fold")
+                self.selected_lines = len(wrapped)
+                for j, part in enumerate(wrapped):
+                    out.append("▶ " if j == 0 else "  ")
+                    part.rstrip()
+                    out.append_text(part)
+                    if j < len(wrapped) - 1:
+                        out.append("\n")
+            else:  # cut to the width with an ellipsis by the CSS (text-wrap: nowrap)
+                out.append("  ")
+                out.append_text(line)
+            out.append("\n")
         self.update(out)
-
 
 class RuleDoc(Static):
     """The documentation of the selected diagnostic's rule."""

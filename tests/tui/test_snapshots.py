@@ -44,3 +44,43 @@ def test_empty_start(snap_compare) -> None:
 
 def test_help_screen(snap_compare) -> None:
     assert snap_compare(str(APP), press=["f1"], terminal_size=(140, 40))
+
+
+# -- issue 31 at 80×24 and 120×40: each state the small terminal got wrong ----------------------------
+SMALL = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+@SMALL
+def test_toast_above_the_key_bar(snap_compare, size) -> None:
+    def toast(pilot) -> None:
+        pilot.app.notify("applied PS201 filler-quality-token: a toast long enough to take two lines", timeout=60)
+
+    assert snap_compare(str(APP), run_before=toast, terminal_size=size)
+
+
+@SMALL
+def test_help_rules_with_whole_codes(snap_compare, size) -> None:
+    async def help_at_the_rules(pilot) -> None:
+        await pilot.press("f1")
+        await pilot.pause()
+        help_ = pilot.app.screen.query_one("#help")
+        help_.scroll_to(y=help_.max_scroll_y // 2, animate=False, immediate=True)  # into the rules
+        await pilot.pause()
+
+    assert snap_compare(str(APP), run_before=help_at_the_rules, terminal_size=size)
+
+
+@SMALL
+def test_parameter_fields_after_a_rewrite(snap_compare, size) -> None:
+    async def rewrite_by_action(pilot) -> None:  # the palette's way in; ctrl+r is test_rewrite_view
+        await pilot.app.run_action("rewrite")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(str(APP), run_before=rewrite_by_action, terminal_size=size)
+
+
+@SMALL
+def test_selected_finding_in_full(snap_compare, size) -> None:
+    # the third finding, selected with ctrl+n, wraps in full; the others stay one line each
+    assert snap_compare(str(APP), press=["ctrl+n", "ctrl+n"], terminal_size=size)
