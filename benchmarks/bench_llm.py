@@ -144,8 +144,7 @@ def bench(model: str | None, n: int, threads: int) -> None:
 
         def ours_constrained() -> float:
             pieces: list[str] = []
-            constraint = CopyConstraint(parse(source).text, STOP | {"a", "an", "the"},
-                                        trained.connectives(result), lambda d: trained.dropped(result, d))
+            constraint = CopyConstraint(parse(source).text, STOP | {"a", "an", "the"}, trained.connectives(result))
             tgen.llama.reset()
             t0 = time.perf_counter()
             tgen.constrained(written, constraint, end=END, on_token=pieces.append)

@@ -143,13 +143,8 @@ class LlamaCppGenerator:
     def _vocabulary(self) -> dict[str, int]:
         """Each token's text (those that decode to whole UTF-8 text; control tokens left out) → its id."""
         if self._vocab is None:
-            llm = self.llama
             vocab: dict[str, int] = {}
-            for i in range(llm.n_vocab()):
-                try:
-                    text = llm.detokenize([i]).decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
+            for i, text in enumerate(self._pieces()):
                 if text and text not in vocab:
                     vocab[text] = i
             self._vocab = vocab
@@ -192,15 +187,12 @@ class LlamaCppGenerator:
 
     #: Candidates looked at per step of constrained decoding, most likely first (then all of them).
     CANDIDATES = 64
-    #: Log-odds added to a token that starts a word the constraint still misses.
-    FAVOUR = 2.0
 
     def constrained(self, prompt: str, constraint: Any, *, end: str, max_tokens: int = 160,
                     temperature: float = 0.0, seed: int = 0,
                     on_token: Callable[[str], None] | None = None) -> str | None:
         """Decoding where each token must keep the text inside `constraint` (`accept(text, piece)`),
-        and the turn may end (`end`, a special token) only when `constraint.may_end(text)`; tokens
-        that start one of `constraint.favoured(text)` are favoured once an end was refused. Greedy
+        and the turn may end (`end`, a special token) only when `constraint.may_end(text)`. Greedy
         at temperature 0, else sampled from the allowed candidates with `seed`. The text, or None
         when no allowed token was left or `max_tokens` ran out."""
         import numpy as np
@@ -211,16 +203,9 @@ class LlamaCppGenerator:
             end_id = self.tokenize(end)[0]
             self._eval_from_cache(self.tokenize(prompt, bos=True))
             rng = np.random.default_rng(seed)
-            out, refused = "", False
+            out = ""
             for _ in range(max_tokens):
                 row = np.asarray(llm.scores[llm.n_tokens - 1], dtype=np.float64)
-                if refused:
-                    favoured = constraint.favoured(out)
-                    if favoured:
-                        boost = [i for i in np.argpartition(row, -self.CANDIDATES * 4)[-self.CANDIDATES * 4:]
-                                 if pieces[i].strip().lower() and any(w.startswith(pieces[i].strip().lower())
-                                                                     for w in favoured)]
-                        row[boost] += self.FAVOUR
                 top = np.argpartition(row, -self.CANDIDATES)[-self.CANDIDATES:]
                 order = top[np.argsort(row[top])[::-1]]
                 allowed: list[int] = []
@@ -231,8 +216,6 @@ class LlamaCppGenerator:
                             if temperature <= 0 or not allowed:
                                 return out
                             allowed.append(token)
-                        else:
-                            refused = True
                         continue
                     if constraint.accept(out, pieces[token]):
                         allowed.append(token)

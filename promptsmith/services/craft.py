@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -105,16 +104,15 @@ class CopyConstraint:
     - **no word more often than the prompt has it** (connectives aside): no "fantasy fantasy", no
       phrase said twice;
     - **words keep the user's casing** or the usual lower, title or upper case (no "fOr");
-    - with `require_all`, **it ends only when the ledger accounting finds every content term** of
-      the prompt in it; until then the end of the turn is refused and the words still missing are
-      favoured (off by default, see below).
+    - **a credit names what the prompt names** ("in the style of Beside" cannot be written).
 
     The guard still judges the finished draft (dropped terms, roles, counts, wording); this makes
-    an invented or misspelled word, or a phrase said twice, impossible to write.
+    an invented or misspelled word, or a phrase said twice, impossible to write. (Refusing the end
+    of the turn until every term is said was tried: the small model then rambles in connectives,
+    which reads worse than the rules brief that replaces a draft the guard rejects.)
     """
 
-    def __init__(self, source: str, free: set[str], extra: set[str],
-                 account_missing: Callable[[str], list[str]], require_all: bool = False) -> None:
+    def __init__(self, source: str, free: set[str], extra: set[str]) -> None:
         """`free`: function words, any number of times; `extra`: the writer's own words (its
         connectives, the analysis's wording of a term), each once more than the prompt has it."""
         self.source = source
@@ -130,12 +128,6 @@ class CopyConstraint:
         #: Each word as the user cased it ("iPhone", "McDonald"): those casings, and the usual three.
         self.casings = {w for w in WORD.findall(source)}
         self.source_words = set(written)
-        self._missing = account_missing
-        #: Refuse the end of the turn until every content term is said. Off by default: a small
-        #: model refused its end tends to ramble in connectives, which reads worse than the rules
-        #: brief that replaces a draft the guard rejects for a dropped term.
-        self.require_all = require_all
-        self._missing_cache: tuple[str, list[str]] = ("\0", [])
 
     def _cased(self, word: str) -> bool:
         return word.islower() or word.isupper() or word.istitle() or word in self.casings or not word.isalpha()
@@ -187,15 +179,6 @@ class CopyConstraint:
         return (rest.islower() or not rest or partial.isupper() or not partial.isalpha()
                 or any(c.startswith(partial) for c in self.casings))
 
-    def missing(self, text: str) -> list[str]:
-        """The prompt's content the text does not say yet (words, as the user wrote them)."""
-        if self._missing_cache[0] != text:
-            self._missing_cache = (text, self._missing(text))
-        return self._missing_cache[1]
-
     def may_end(self, text: str) -> bool:
-        return bool(text.strip()) and (not self.require_all or not self.missing(text))
-
-    def favoured(self, text: str) -> set[str]:
-        """Lower-case words to favour next: the first words of what is still missing."""
-        return {m.split()[0].lower() for m in self.missing(text) if m.split()}
+        """Whether the turn may end here: once something is written."""
+        return bool(text.strip())

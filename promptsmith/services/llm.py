@@ -291,8 +291,8 @@ class LlmRewriter:
         if not english(source):
             return None, "not English: the trained writer writes English briefs", None, [], 0
         vocab = self.prompts["write"].get("vocabulary", {})
-        constraint = CopyConstraint(source, STOP | set(vocab.get("function_words", [])), self.connectives(result),
-                                    lambda draft: self.dropped(result, draft)) if constrained else None
+        constraint = CopyConstraint(source, STOP | set(vocab.get("function_words", [])),
+                                    self.connectives(result)) if constrained else None
         first: tuple[str | None, list[str]] = (None, [])
         drafts = self.TRAINED_DRAFTS + (constrained is not None)
         long_prompt = len(WORD.findall(note_text)) > self.TRAINED_RETRY_WORDS
@@ -413,16 +413,6 @@ class LlmRewriter:
         for forms in self.rules.rules.connectives.values():  # the composer's own connectives
             words |= {w.lower() for w in WORD.findall(" ".join(forms).replace("{x}", ""))}
         return words | {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"}
-
-    def dropped(self, original: RewriteResult, text: str) -> list[str]:
-        """The prompt's content a text does not say (the ledger accounting, as the guard reads it)."""
-        from promptsmith.core.accounting import account
-        from promptsmith.core.fix import parse_mended
-        from promptsmith.core.parse import parse
-
-        source = parse(original.input).text
-        acc = account(parse_mended(source)[0], parse_mended(text + " " + " ".join(original.params))[0])
-        return [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
 
     def _wording(self, text: str) -> set[str]:
         if not text:
