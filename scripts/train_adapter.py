@@ -6,8 +6,8 @@
 Needs the `train` extra (transformers, peft, gguf; CPU torch). Seeded: the same corpus and
 settings give the same adapter on the same machine. Runs on 2 CPU cores under bf16 autocast.
 
-1. The corpus's train split (`eval/corpus/briefs.jsonl`, `split == "train"`, a non-empty body)
-   becomes ChatML turns: the prompt's notes (`services.craft.notes`) → the brief's prose. The
+1. The corpus's train split (`eval.corpus.TRAINING_FILES`: the gold briefs of the shared prompts
+   and the written pairs; `split == "train"`, a non-empty body) becomes ChatML turns: the prompt's notes (`services.craft.notes`) → the brief's prose. The
    loss is on the prose and the turn's end only.
 2. transformers loads the packaged GGUF (dequantized: the adapter learns on the weights llama.cpp
    will run), peft adds LoRA to every linear layer of the decoder.
@@ -30,22 +30,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from eval.corpus import TRAINING_FILES  # noqa: E402
 from promptsmith.backends.models import default_model_path  # noqa: E402
 from promptsmith.services.craft import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
 
-CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"
 #: HF module name → llama.cpp tensor name, per decoder layer.
 TENSORS = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
            "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up",
            "mlp.down_proj": "ffn_down"}
 
 
-def load_pairs(path: Path, split: str) -> list[tuple[str, str]]:
+def load_pairs(paths: list[Path], split: str) -> list[tuple[str, str]]:
     pairs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["split"] == split and row["body"].strip():
-            pairs.append((notes(row["prompt"]), row["body"]))
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["split"] == split and row["body"].strip():
+                pairs.append((notes(row["prompt"]), row["body"]))
     return pairs
 
 
@@ -130,7 +131,7 @@ def write_adapter(model, config, path: Path, alpha: float, meta: dict[str, str])
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--corpus", type=Path, nargs="+", default=list(TRAINING_FILES))
     parser.add_argument("--out", type=Path, default=ROOT / "promptsmith" / "adapters" / ADAPTER_FILE)
     parser.add_argument("--report", type=Path, default=ROOT / "eval" / "reports" / "adapter" / "training.md")
     parser.add_argument("--epochs", type=float, default=3.0)
@@ -198,13 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     train_s = time.perf_counter() - t1
     settings = {"base": base.name, "rank": args.rank, "alpha": args.alpha, "dropout": 0.05, "lr": args.lr,
                 "epochs": args.epochs, "batch_tokens": args.batch_tokens, "max_len": args.max_len, "seed": args.seed,
-                "pairs": len(examples), "steps": total_steps, "targets": sorted(TENSORS)}
+                "corpus": [p.name for p in args.corpus], "pairs": len(examples), "steps": total_steps,
+                "targets": sorted(TENSORS)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_adapter(model, model.config, args.out, args.alpha,
-                  {"corpus.sha256": corpus_digest(args.corpus), "training": json.dumps(settings, sort_keys=True)})
+                  {"corpus.sha256": corpus_digest(*args.corpus), "training": json.dumps(settings, sort_keys=True)})
     size = args.out.stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.1f} MB) after {train_s / 60:.1f} min of training", flush=True)
-    write_report(args.report, settings, curve, train_s, tokens, size, trainable, corpus_digest(args.corpus))
+    write_report(args.report, settings, curve, train_s, tokens, size, trainable, corpus_digest(*args.corpus))
     return 0
 
 

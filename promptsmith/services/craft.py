@@ -47,18 +47,19 @@ def packaged_adapter() -> Path | None:
     return path if path.is_file() else None
 
 
-def corpus_digest(path: Path) -> str:
-    """The sha256 of what training reads from the brief corpus: each pair's id, split, prompt and
-    prose, in order (the assembled `brief` with its parameters is left out: it follows the rules
-    engine's parameter stage, which the adapter never sees)."""
+def corpus_digest(*paths: Path) -> str:
+    """The sha256 of what training reads from the brief corpus files, in order: each pair's id,
+    split, prompt and prose (the assembled `brief` with its parameters is left out: it follows the
+    rules engine's parameter stage, which the adapter never sees)."""
     import hashlib
     import json
 
     digest = hashlib.sha256()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        digest.update(json.dumps([row["id"], row["split"], row["prompt"], row["body"]], ensure_ascii=False).encode())
-        digest.update(b"\n")
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            digest.update(json.dumps([row["id"], row["split"], row["prompt"], row["body"]], ensure_ascii=False).encode())
+            digest.update(b"\n")
     return digest.hexdigest()
 
 
