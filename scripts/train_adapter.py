@@ -7,8 +7,9 @@ Needs the `train` extra (transformers, peft, gguf; CPU torch). Seeded: the same 
 settings give the same adapter on the same machine. Runs on 2 CPU cores under bf16 autocast.
 
 1. The corpus's train split (`eval.corpus.TRAINING_FILES`: the gold briefs of the shared prompts
-   and the written pairs; `split == "train"`, a non-empty body) becomes ChatML turns: the prompt's notes (`services.craft.notes`) → the brief's prose. The
-   loss is on the prose and the turn's end only.
+   and the synthetic pairs; `split == "train"`, a non-empty body) becomes ChatML turns: the
+   prompt's notes (`services.craft.notes`) → the brief's prose. The loss is on the prose and the
+   turn's end only.
 2. transformers loads the packaged GGUF (dequantized: the adapter learns on the weights llama.cpp
    will run), peft adds LoRA to every linear layer of the decoder.
 3. The adapter is written as a llama.cpp LoRA GGUF with the `gguf` package: `blk.N.<tensor>.lora_a`

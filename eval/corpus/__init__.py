@@ -1,4 +1,4 @@
-"""The brief corpus: gold briefs for the shared real prompts, and the written training pairs."""
+"""The brief corpus: gold briefs for the shared real prompts, and the synthetic training pairs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 #: Gold briefs for the shared set's templates (train and dev splits).
 BRIEFS = HERE / "briefs.jsonl"
-#: Training pairs written for the corpus, prompts and briefs both (train split only).
-WRITTEN = HERE / "written.jsonl"
+#: Synthetic training pairs: prompts in the manner of real ones and their briefs, both written for
+#: the corpus (train split only; see README.md).
+SYNTHETIC = HERE / "synthetic.jsonl"
 #: What the adapter is trained on, in this order (its digest is `services.craft.corpus_digest`).
-TRAINING_FILES = (BRIEFS, WRITTEN)
+TRAINING_FILES = (BRIEFS, SYNTHETIC)
