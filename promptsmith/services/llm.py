@@ -22,7 +22,7 @@ from typing import Any
 from promptsmith.backends.base import Generator
 
 from promptsmith.core.lexicon import load_lexicon
-from promptsmith.core.terms import STOP, WORD, all_keys, counts, ledger
+from promptsmith.core.terms import STOP, WORD, Term, all_keys, counts, ledger
 from promptsmith.core.resources import load_rule_file
 from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
 
@@ -63,7 +63,9 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
     - "X as Y" keeps its order ("Jeff Bezos as a villain", never "a villain as Jeff Bezos");
     - every count is kept and none is added ("two cats" stays two);
     - one named subject stays one ("sherlock holmes benedict cumberbatch" never becomes
-      "Sherlock Holmes and Benedict Cumberbatch").
+      "Sherlock Holmes and Benedict Cumberbatch");
+    - nothing is said twice: no term more often than the prompt (or the rules brief) says it, and no
+      word straight after itself ("studio lighting, with studio lighting", "an elegant, elegant pose").
     """
     reasons: list[str] = []
     low, source_low, rules_low = brief.lower(), source.lower(), rules_brief.lower()
@@ -99,6 +101,31 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
                     not re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", rules_low):
                 reasons.append(f"made '{t.content}' two")
                 break
+    reasons += said_twice(terms, source_low, low, rules_low)
+    return reasons
+
+
+_STUTTER = re.compile(r"\b([^\W\d_]+)\W+\1\b", re.I)
+
+
+def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low: str) -> list[str]:
+    """The prompt's content terms the brief says more often than the prompt and the rules brief do,
+    and a word the brief repeats straight after itself more often than the prompt has it."""
+    reasons: list[str] = []
+    seen: set[str] = set()
+    for t in terms:
+        words = WORD.findall(t.content.lower())
+        if t.kind in ("filler", "negation") or not any(w not in STOP for w in words) or " ".join(words) in seen:
+            continue
+        seen.add(" ".join(words))
+        phrase = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
+        if len(phrase.findall(brief_low)) > max(1, len(phrase.findall(source_low)), len(phrase.findall(rules_low))):
+            reasons.append(f"said '{t.content}' twice")
+    source_words = WORD.findall(source_low)
+    stutters = {w for w in (m.group(1) for m in _STUTTER.finditer(brief_low))
+                if len(re.findall(rf"\b{re.escape(w)}\b", brief_low)) > source_words.count(w)}
+    if stutters:
+        reasons.append("repeated " + ", ".join(sorted(stutters)))
     return reasons
 
 

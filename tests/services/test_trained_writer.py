@@ -14,6 +14,7 @@ from promptsmith.services.llm import LlmRewriter
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"
+SYNTHETIC = ROOT / "eval" / "corpus" / "synthetic.jsonl"
 SOURCE = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, masterpiece, 8k, no people --ar 2:3"
 GOOD = "A portrait of an old fisherman, painted in oil in the style of Rembrandt, with dramatic lighting."
 
@@ -104,12 +105,26 @@ def test_every_corpus_pair_passes_the_ledger_check_but_the_disputed_ones(corpus:
     assert sum("guard" in r for r in corpus) <= 10
 
 
+@pytest.mark.slow
+def test_every_synthetic_pair_passes_the_ledger_check_and_none_repeats_a_dev_prompt(corpus: list[dict]) -> None:
+    from eval.corpus.check import check
+
+    rows = [json.loads(line) for line in SYNTHETIC.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 1000 and {r["split"] for r in rows} == {"train"}
+    assert len({r["id"] for r in rows}) == len(rows) and not {r["id"] for r in rows} & {r["id"] for r in corpus}
+    dev = {r["prompt"].strip().lower() for r in corpus if r["split"] == "dev"}
+    for row in rows:
+        assert row["prompt"].strip().lower() not in dev, row["id"]
+        verdict = check(row["id"], row["prompt"], row["body"])
+        assert verdict.ok and verdict.brief == row["brief"], row["id"]
+
+
 def test_the_shipped_adapter_names_the_corpus_it_was_trained_on() -> None:
     from promptsmith.services.craft import adapter_metadata, corpus_digest, packaged_adapter
 
     adapter = packaged_adapter()
     assert adapter is not None and adapter.stat().st_size <= 25 * 1024 * 1024
     meta = adapter_metadata(adapter)
-    assert meta["corpus.sha256"] == corpus_digest(CORPUS)
+    assert meta["corpus.sha256"] == corpus_digest(CORPUS, SYNTHETIC)
     settings = json.loads(meta["training"])
     assert settings["base"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and settings["seed"] >= 0
