@@ -104,7 +104,8 @@ class CopyConstraint:
       one of the guard's connectives, so no name is misspelled and nothing is invented;
     - **no word more often than the prompt has it** (connectives aside): no "fantasy fantasy", no
       phrase said twice;
-    - **words keep the user's casing** or the usual lower, title or upper case (no "fOr");
+    - **words keep the user's casing** or the usual lower, title or upper case (no "fOr"); the
+      writer's own words are lower or title case (no "holding the hand of FINISH");
     - **a credit names what the prompt names** ("in the style of Beside" cannot be written).
 
     The guard still judges the finished draft (dropped terms, roles, counts, wording); this makes
@@ -131,6 +132,8 @@ class CopyConstraint:
         self.source_words = set(written)
 
     def _cased(self, word: str) -> bool:
+        if word.lower() not in self.source_words:  # the writer's own word: lower case, or a sentence's first
+            return word.islower() or word.istitle() or not word.isalpha()
         return word.islower() or word.isupper() or word.istitle() or word in self.casings or not word.isalpha()
 
     def _can_finish(self, partial: str, counts: dict[str, int]) -> bool:
