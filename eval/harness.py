@@ -75,7 +75,7 @@ def load_dataset(name: str | Path) -> list[dict[str, Any]]:
 
 def _words(text: str) -> set[str]:
     """The ledger's normal forms of every word (one normal form for the rewriter and its eval)."""
-    from promptsmith.core.terms import all_keys
+    from promptsmith.core.spelling import all_keys
 
     return all_keys(text)
 

@@ -18,7 +18,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from promptsmith.core.terms import all_keys, split_terms, strip_filler
+from promptsmith.core.filler import strip_filler
+from promptsmith.core.fragments import split_terms
+from promptsmith.core.spelling import all_keys
 from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import load_spec

@@ -226,7 +226,7 @@ class Context:
 
     @lazy
     def terms(self) -> list[Term]:
-        """The ledger's terms of each text segment (`promptsmith.core.terms.fragments`), trimmed,
+        """The ledger's terms of each text segment (`promptsmith.core.fragments.fragments`), trimmed,
         with source spans."""
         src = self.source
         return [Term(text, s, e) for seg in self.prompt.segments for text, s, e in segment_terms(src, seg)]
