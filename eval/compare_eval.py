@@ -132,7 +132,7 @@ def _with_params(b: str, pb, keep: list[str]) -> str:  # noqa: ANN001
 def param_damage(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
     """(kind, what, expected rule or term, cut B) for the parameter classes of one pair."""
     from promptsmith.core.fix import parse_mended
-    from promptsmith.core.render import render_param
+    from promptsmith.core.format import format_param
     from promptsmith.core.spec import load_spec
     from promptsmith.services.compare_checks import prompt_version
 
@@ -141,8 +141,8 @@ def param_damage(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
     if pb.params_start is None or not pb.params:
         return
     vb = prompt_version(pb, spec)
-    a_params = {p.name: render_param(p, spec) for p in pa.params}
-    rendered = [render_param(p, spec) for p in pb.params]
+    a_params = {p.name: format_param(p, spec) for p in pa.params}
+    rendered = [format_param(p, spec) for p in pb.params]
     for i, p in enumerate(pb.params):
         if p.permuted or p.name in ("version", "niji") or p.name not in a_params:
             continue

@@ -66,7 +66,7 @@ def evaluate(prompts: list[str], target: str = "6.1", rounds: int = 3) -> dict:
         elapsed = min(elapsed, time.perf_counter() - t0)
         t1 = time.perf_counter()
         for text in prompts:
-            parse(text).render()
+            parse(text).format()
         base = min(base, time.perf_counter() - t1)
 
     terms_total = terms_kept = filler_left = params_total = params_kept = clean = 0

@@ -32,7 +32,7 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
     for s, e in reversed(spans):
         kept = kept[:s] + " " + kept[e:]
     left = _ORPHAN.sub(r"\1 ", " ".join(kept.split()).strip(" -,&"))  # "a [stunning] and matte" → "a matte"
-    kept = tidy(left)
+    kept = trim_connectives(left)
     if not kept and left.strip(" -,&."):
         return "", (*removed, left.strip(" -,&."))  # the leftover goes with the filler it described
     return kept, removed
@@ -51,7 +51,7 @@ def _intensified(text: str, start: int) -> int:
     return m.start() if m is not None and m.end() == start else start
 
 
-def tidy(text: str) -> str:
+def trim_connectives(text: str) -> str:
     """A piece of a term with the connectives left dangling at its ends removed, and "" when
     only a generic word is left (`features and the` → "", `highly` → "")."""
     kept = _DANGLING_HEAD.sub("", text.strip(" -,&"))

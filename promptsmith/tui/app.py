@@ -296,7 +296,7 @@ class PromptsmithApp(App[None]):
 
     def action_apply_fix(self) -> None:
         """Apply the selected finding's fix (safe or unsafe: the user chose it)."""
-        from promptsmith.core.fix import _tidy, apply_edits
+        from promptsmith.core.fix import apply_edits, close_gaps
 
         if not self.rows:
             self.notify("nothing to fix here")
@@ -306,7 +306,7 @@ class PromptsmithApp(App[None]):
         if chosen is None:  # the fix key acts on the selected finding only
             self.notify(f"{row[0].code} has no fix")
             return
-        self.set_text(_tidy(apply_edits(self.text, chosen.fix.edits)))  # type: ignore[union-attr]
+        self.set_text(close_gaps(apply_edits(self.text, chosen.fix.edits)))  # type: ignore[union-attr]
         self.notify(f"applied {chosen.code} {chosen.name}")
 
     def action_fix_all(self) -> None:

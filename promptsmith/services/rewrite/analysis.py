@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
-from promptsmith.core.filler import tidy
+from promptsmith.core.filler import trim_connectives as tidy
 from promptsmith.core.spelling import dialect, respell
 from promptsmith.core.terms import Term as LedgerTerm, ledger
 from promptsmith.core.words import CREDIT_SUFFIXES, CREDIT_WORDS, STOP
