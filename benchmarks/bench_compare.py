@@ -28,7 +28,7 @@ B = "A portrait of an old fisherman, an oil painting in the style of Rembrandt, 
 
 BASELINE = """
 from sentence_transformers import SentenceTransformer
-from promptsmith.backends.st import default_model_dir
+from promptsmith.backends.sentence_embedder import default_model_dir
 m = SentenceTransformer(str(default_model_dir()), device="cpu")
 m.encode([{a!r}, {b!r}], normalize_embeddings=True, show_progress_bar=False)
 """
@@ -62,7 +62,7 @@ def main() -> None:
 
     from sentence_transformers import SentenceTransformer
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
     from promptsmith.services.compare import compare
     from promptsmith.services.rewrite import Rewriter
 

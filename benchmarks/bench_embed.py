@@ -55,7 +55,7 @@ def main() -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
     from promptsmith.core.terms import ledger
     from promptsmith.services.compare import compare
     from promptsmith.services.rewrite import Rewriter

@@ -42,7 +42,7 @@ def bench(model: str | None, n: int, threads: int) -> None:
     from promptsmith.backends.llama_cpp import LlamaCppGenerator
     from promptsmith.backends.models import resolve_model_path
     from promptsmith.core.parse import parse
-    from promptsmith.core.terms import STOP
+    from promptsmith.core.words import STOP
     from promptsmith.services.craft import END, CopyConstraint, chat_prompt, notes, packaged_adapter
     from promptsmith.services.llm import LlmRewriter, llm_prompts
 

@@ -66,7 +66,8 @@ def percentiles(values: list[float], points: tuple[int, ...] = (1, 5, 10, 25, 50
 def delete_keys(text: str, keys: set[str], start: int, end: int) -> str:
     """`text` with every word between `start` and `end` whose ledger key is in `keys` removed,
     and the punctuation left dangling tidied."""
-    from promptsmith.core.terms import WORD, fold
+    from promptsmith.core.spelling import fold
+    from promptsmith.core.words import WORD
 
     pieces, at = [], 0
     for m in WORD.finditer(text, start, end):
@@ -84,7 +85,8 @@ def delete_keys(text: str, keys: set[str], start: int, end: int) -> str:
 def term_keys(term: str) -> set[str]:
     """The keys that say a term in B: its content words, and the lexicon's wording of it."""
     from promptsmith.core.accounting import is_content, lexicon_wording
-    from promptsmith.core.terms import fold, words
+    from promptsmith.core.spelling import fold
+    from promptsmith.core.words import words
 
     return {fold(w) for w in words(term) + words(lexicon_wording(term)) if is_content(w)}
 
@@ -94,7 +96,8 @@ def deletions(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
     (`term`), and one word of a multi-word term (`word`)."""
     from promptsmith.core.accounting import account
     from promptsmith.core.fix import parse_mended
-    from promptsmith.core.terms import fold, words
+    from promptsmith.core.spelling import fold
+    from promptsmith.core.words import words
 
     pa, pb = parse_mended(a)[0], parse_mended(b)[0]
     acc = account(pa, pb)
@@ -129,7 +132,7 @@ def _with_params(b: str, pb, keep: list[str]) -> str:  # noqa: ANN001
 def param_damage(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
     """(kind, what, expected rule or term, cut B) for the parameter classes of one pair."""
     from promptsmith.core.fix import parse_mended
-    from promptsmith.core.render import render_param
+    from promptsmith.core.format import format_param
     from promptsmith.core.spec import load_spec
     from promptsmith.services.compare_checks import prompt_version
 
@@ -138,8 +141,8 @@ def param_damage(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
     if pb.params_start is None or not pb.params:
         return
     vb = prompt_version(pb, spec)
-    a_params = {p.name: render_param(p, spec) for p in pa.params}
-    rendered = [render_param(p, spec) for p in pb.params]
+    a_params = {p.name: format_param(p, spec) for p in pa.params}
+    rendered = [format_param(p, spec) for p in pb.params]
     for i, p in enumerate(pb.params):
         if p.permuted or p.name in ("version", "niji") or p.name not in a_params:
             continue
@@ -205,7 +208,8 @@ def role_damage(a: str, b: str, n: int) -> Iterator[tuple[str, str, str, str]]:
     object with an article), written into B as an artist or a style instead."""
     from promptsmith.core.accounting import account, is_content
     from promptsmith.core.fix import parse_mended
-    from promptsmith.core.terms import WORD, fold
+    from promptsmith.core.spelling import fold
+    from promptsmith.core.words import WORD
     from promptsmith.services.compare_checks import role_in_a
 
     pa, pb = parse_mended(a)[0], parse_mended(b)[0]
@@ -235,7 +239,8 @@ def generic_damage(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
     """(kind, noun, term, cut B): a generic noun the user wrote in a term, deleted from B."""
     from promptsmith.core.accounting import account, is_content
     from promptsmith.core.fix import parse_mended
-    from promptsmith.core.terms import WORD, fold
+    from promptsmith.core.spelling import fold
+    from promptsmith.core.words import WORD
 
     pa, pb = parse_mended(a)[0], parse_mended(b)[0]
     acc = account(pa, pb)

@@ -75,7 +75,7 @@ def load_dataset(name: str | Path) -> list[dict[str, Any]]:
 
 def _words(text: str) -> set[str]:
     """The ledger's normal forms of every word (one normal form for the rewriter and its eval)."""
-    from promptsmith.core.terms import all_keys
+    from promptsmith.core.spelling import all_keys
 
     return all_keys(text)
 
@@ -360,7 +360,7 @@ def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path 
     """Whole-process throughput of the rules engine over `records`.
 
     In process: a fresh `Rewriter()` rewrites every record, best of `repeats`, interleaved with a
-    baseline of `parse(text).render()` over the same records. End to end: the installed
+    baseline of `parse(text).format()` over the same records. End to end: the installed
     CLI (`promptsmith rewrite --engine rules --format jsonl`) over the records written to a temp
     file, `cli_runs` times; prompts/s is output lines over the median run's wall seconds, start-up
     included (the best run's seconds come too: on a shared machine one run swings by ±20%).
@@ -375,7 +375,7 @@ def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path 
     for _ in range(repeats):
         t0 = time.perf_counter()
         for text in texts:
-            parse(text).render()
+            parse(text).format()
         best_base = min(best_base, time.perf_counter() - t0)
         t0 = time.perf_counter()
         for text in texts:

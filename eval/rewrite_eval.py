@@ -18,7 +18,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from promptsmith.core.terms import all_keys, split_terms, strip_filler
+from promptsmith.core.filler import strip_filler
+from promptsmith.core.fragments import split_terms
+from promptsmith.core.spelling import all_keys
 from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import load_spec
@@ -64,7 +66,7 @@ def evaluate(prompts: list[str], target: str = "6.1", rounds: int = 3) -> dict:
         elapsed = min(elapsed, time.perf_counter() - t0)
         t1 = time.perf_counter()
         for text in prompts:
-            parse(text).render()
+            parse(text).format()
         base = min(base, time.perf_counter() - t1)
 
     terms_total = terms_kept = filler_left = params_total = params_kept = clean = 0

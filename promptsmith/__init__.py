@@ -21,12 +21,14 @@ if TYPE_CHECKING:
     from promptsmith.services.rewrite import RewriteResult
 
 
-# The linter package is imported before the function below is defined, so `promptsmith.lint` is
-# the function (with its signature and docstring, for help()); `promptsmith.lint.engine` and the
-# other modules are still reached through the package.
-import promptsmith.lint as _lint_package  # noqa: E402
+# `promptsmith.lint` names two things: the linter package and the API function below. As an
+# attribute of this module it is the function (its signature and docstring are what help() shows).
+# The import system binds a subpackage to its parent's attribute only when it first loads it, so
+# the package is loaded here, before the function is defined: no later import of it or of its
+# modules can rebind the name. Code that wants the package imports from it
+# (`from promptsmith.lint.engine import Linter`).
+import promptsmith.lint as _lint_package  # noqa: E402, F401
 from promptsmith.session import Session  # noqa: E402
-
 
 
 def lint(prompt: str | Prompt | Iterable[str | Prompt], *, version: str | None = None,

@@ -103,7 +103,7 @@ WRITE_MODES = Registry("write mode", [
 GENERATORS = Registry("LLM backend", [
     Entry("llama-cpp", "GGUF models through llama-cpp-python", "promptsmith.backends.llama_cpp:LlamaCppGenerator",
           aliases=("llama_cpp", "llama.cpp"), extra="llm"),
-    Entry("transformers", "Hugging Face models through transformers", "promptsmith.backends.hf:TransformersGenerator",
+    Entry("transformers", "Hugging Face models through transformers", "promptsmith.backends.transformers_generator:TransformersGenerator",
           aliases=("hf",), extra="render"),
 ], default="llama-cpp")
 

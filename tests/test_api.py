@@ -28,10 +28,17 @@ def test_lint_has_a_real_signature_and_help_shows_it() -> None:
     assert list(inspect.signature(ps.lint).parameters) == ["prompt", "version", "select", "ignore", "session"]
     text = pydoc.render_doc(ps.lint, renderer=pydoc.plaintext)
     assert "lint(prompt" in text and "diagnostics" in text and "package" not in text.lower()
-    # the package itself stays callable, the same function
+    # the package is a plain module (no callable module class): loading it again, or another of
+    # its modules, leaves `ps.lint` the function
+    import importlib
     import sys
+    import types
 
-    assert [d.code for d in sys.modules["promptsmith.lint"]("a cat, 8k")] == ["PS201"]
+    assert type(sys.modules["promptsmith.lint"]) is types.ModuleType
+    importlib.import_module("promptsmith.lint")
+    import promptsmith.lint.registry  # noqa: F401
+
+    assert inspect.isfunction(ps.lint) and [d.code for d in ps.lint("a cat, 8k")] == ["PS201"]
 
 
 def test_a_session_carries_the_config_into_every_call(tmp_path) -> None:

@@ -3,7 +3,7 @@
 Every content term of A (a ledger term with its filler removed) is looked up in B, word by word:
 
 1. **exact**: the term's text appears in B as written (case aside);
-2. **normal form**: each content word's ledger key (`terms.fold`: accents, US/UK spelling,
+2. **normal form**: each content word's ledger key (`spelling.fold`: accents, US/UK spelling,
    plurals, inflections such as `rendered` → `render`) is one of B's keys, or two adjacent words
    glued (`photo realistic` = `photorealistic`, `3 d` = `3D`), or the lexicon writes the term
    another way and B says that (`dof` → "depth of field", `vray` → "V-Ray"). A negation term
@@ -12,7 +12,7 @@ Every content term of A (a ledger term with its filler removed) is looked up in 
 A term whose words are all found is **kept**; one with none found is **dropped**; one with only
 some found is **changed**, and its `lost` parts name what went (`genndy tartakovsky` → "genndy"
 loses "tartakovsky"). B's content words that none of A's words account for form B's **added**
-runs. Words the rewriter itself writes around terms (`terms.STOP`, `terms.WRITTEN`) are neither.
+runs. Words the rewriter itself writes around terms (`words.STOP`, `words.WRITTEN`) are neither.
 
 This is the lexical part, with no model: `services.compare` runs it and then matches what is left
 (lost parts against added runs) by embedding, for paraphrases. The LLM guard and the eval harness
@@ -28,8 +28,10 @@ from typing import Literal
 
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Prompt
-from promptsmith.core.terms import (CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_WORDS, STOP, WORD, WRITTEN, fold, ledger, negation,
-                                    word_matches)
+from promptsmith.core.negation import negation
+from promptsmith.core.spelling import fold
+from promptsmith.core.terms import ledger
+from promptsmith.core.words import CREDIT_NOUNS, CREDIT_SUFFIXES, CREDIT_WORDS, STOP, WORD, WRITTEN, word_matches
 
 Status = Literal["kept", "changed", "dropped"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from promptsmith.core.parse import parse
-from promptsmith.core.render import render_param
 from promptsmith.core.spec import load_spec
 
 
@@ -33,5 +32,3 @@ def set_param(text: str, name: str, value: str | bool | None) -> str:
         return text
     return f"{text.rstrip()} {new}".strip()
 
-
-__all__ = ["set_param", "render_param"]

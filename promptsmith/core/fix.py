@@ -68,8 +68,9 @@ def _apply_overlapping(text: str, edits: Sequence[Edit]) -> str:
     return out
 
 
-def _tidy(text: str) -> str:
-    """Collapse the double spaces and dangling commas that removals leave behind."""
+def close_gaps(text: str) -> str:
+    """`text` without the double spaces and dangling commas that removals leave behind: what
+    every fix pass (and a fix applied by hand) does to the text it made."""
     import re
 
     text = re.sub(r"[ \t]{2,}", " ", text)
@@ -135,9 +136,9 @@ def fix_passes(text: str, lint: Callable[[str], list[Diagnostic]], *, unsafe: bo
     each other): then it stops at that text, so fixing the result again gives the same text.
     Yields each pass as (the text it read, the diagnostics whose fixes it applied, the text it
     made); the spans of those diagnostics point into the text it read. Returns the findings of the
-    last text. `tidy` cleans each new text (`_tidy` when None).
+    last text. `tidy` cleans each new text (`close_gaps` when None).
     """
-    tidy = tidy or _tidy
+    tidy = tidy or close_gaps
     current = text
     seen = {text}
     diags = lint(current)

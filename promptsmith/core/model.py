@@ -357,15 +357,15 @@ class Prompt(_Frozen):
         """True when the text uses `::` separators."""
         return any(s.separated for s in self.segments)
 
-    def render(self) -> str:
+    def format(self) -> str:
         """The canonical text: image prompts, then text, then parameters in canonical form."""
-        from promptsmith.core.render import render_prompt  # deferred: render needs the spec
+        from promptsmith.core.format import format_prompt  # deferred: formatting needs the spec
 
-        return render_prompt(self)
+        return format_prompt(self)
 
     def content(self) -> dict[str, Any]:
         """What the prompt asks for, independent of spelling: for round-trip comparisons."""
-        from promptsmith.core.render import content_of
+        from promptsmith.core.format import content_of
 
         return content_of(self)
 

@@ -1,22 +1,6 @@
 """The linter: a rule registry, one small function per rule, and an engine that runs them.
 
-`promptsmith.lint` is the API function (`help(promptsmith.lint)` shows its signature); this
-package is also callable, the same function, for code that reaches it as a module.
+The API function is `promptsmith.lint` (defined in `promptsmith/__init__.py`): as an attribute of
+`promptsmith` the name is that function, and this package is reached by importing from it
+(`from promptsmith.lint.engine import Linter`), never as `promptsmith.lint.<module>`.
 """
-
-from __future__ import annotations
-
-import sys
-import types
-from typing import Any
-
-
-class _CallableModule(types.ModuleType):
-    def __call__(self, prompt: Any, **options: Any) -> Any:
-        """`promptsmith.lint(...)`, the API function (see its docstring)."""
-        import promptsmith
-
-        return promptsmith.lint(prompt, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule

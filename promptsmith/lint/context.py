@@ -34,8 +34,9 @@ class lazy:  # noqa: N801 - used like functools.cached_property
 
 
 @dataclass(frozen=True, slots=True)
-class Term:
-    """One comma-separated fragment of the text, with its span in the source."""
+class SourceFragment:
+    """One ledger fragment of a text segment (commas, sentence stops…), trimmed, with its span in
+    the source (not a ledger `Term`: no kind, no filler, only where it is)."""
 
     text: str
     start: int
@@ -225,11 +226,11 @@ class Context:
         return text_segments(self.prompt)
 
     @lazy
-    def terms(self) -> list[Term]:
-        """The ledger's terms of each text segment (`promptsmith.core.terms.fragments`), trimmed,
-        with source spans."""
+    def fragments(self) -> list[SourceFragment]:
+        """The ledger's fragments of each text segment (`promptsmith.core.fragments.fragments`),
+        trimmed, with source spans."""
         src = self.source
-        return [Term(text, s, e) for seg in self.prompt.segments for text, s, e in segment_terms(src, seg)]
+        return [SourceFragment(text, s, e) for seg in self.prompt.segments for text, s, e in segment_terms(src, seg)]
 
     @lazy
     def lexicon(self) -> Lexicon:

@@ -18,7 +18,7 @@ from promptsmith.core.model import Edit, Fix, Param, Prompt, Segment, edit
 from promptsmith.core.parse import read_float, read_int, read_ratio
 from promptsmith.core.resources import load_rule_file
 from promptsmith.core.spec import ParamSpec
-from promptsmith.core.terms import fragments as ledger_fragments
+from promptsmith.core.fragments import fragments as ledger_fragments
 
 if TYPE_CHECKING:
     from promptsmith.lint.context import Context
@@ -121,7 +121,7 @@ def text_segments(prompt: Prompt) -> list[Segment]:
 
 
 def segment_terms(src: str, seg: Segment) -> Iterator[tuple[str, int, int]]:
-    """The ledger's terms of one segment (`promptsmith.core.terms.fragments`: commas, sentence
+    """The ledger's terms of one segment (`promptsmith.core.fragments.fragments`: commas, sentence
     stops, groups kept whole), as (text, start, end) in the source, a trailing stop dropped."""
     base = seg.span.start
     for f in ledger_fragments(src[base : seg.span.end]):

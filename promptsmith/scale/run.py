@@ -22,9 +22,6 @@ import ray.data  # noqa: E402
 
 from promptsmith.scale import source, stages  # noqa: E402
 
-#: Output formats by extension.
-OUTPUT_FORMATS = ("jsonl", "parquet")
-
 
 @dataclass(frozen=True)
 class Summary:

@@ -36,7 +36,8 @@ from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
 from promptsmith.core.accounting import Accounting, Piece, account
 from promptsmith.core.fix import parse_mended
 from promptsmith.core.parse import MAX_PROMPT_CHARS
-from promptsmith.core.terms import WORD, fold
+from promptsmith.core.spelling import fold
+from promptsmith.core.words import WORD
 from promptsmith.services.compare_checks import altered_quotes, compare_params, role_change
 
 Verdict = Literal["preserved", "added", "changed", "dropped", "drifted", "different"]
@@ -174,7 +175,7 @@ def default_embedder(model: str | None = None, disk_cache: bool = False, runtime
                      progress: bool = False) -> Embedder:
     """The sentence-transformers embedder (the packaged all-MiniLM-L6-v2 unless `model` names a
     folder), one per process, loaded on first use."""
-    from promptsmith.backends.st import SentenceTransformerEmbedder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(model, disk_cache=disk_cache, runtime=runtime, progress=progress)
 

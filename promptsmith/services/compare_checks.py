@@ -26,7 +26,7 @@ from typing import Any
 
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Param, Prompt
-from promptsmith.core.render import render_param
+from promptsmith.core.format import format_param as render_param
 from promptsmith.core.spec import Spec, load_spec
 
 # -- parameters -----------------------------------------------------------------------------------

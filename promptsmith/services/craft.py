@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.core.parse import parse
-from promptsmith.core.terms import WORD, ledger, word_matches
+from promptsmith.core.terms import ledger
+from promptsmith.core.words import WORD, word_matches
 
 #: The adapter shipped in the package, for the packaged model (`backends.models.DEFAULT_FILE`).
 ADAPTER_FILE = "smollm2-135m-briefs.lora.gguf"

@@ -22,7 +22,9 @@ from typing import Any
 from promptsmith.backends.base import Generator
 
 from promptsmith.core.lexicon import load_lexicon
-from promptsmith.core.terms import STOP, WORD, Term, all_keys, counts, ledger
+from promptsmith.core.spelling import all_keys
+from promptsmith.core.terms import Term, ledger
+from promptsmith.core.words import STOP, WORD, counts
 from promptsmith.core.resources import load_rule_file
 from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
 

@@ -3,8 +3,11 @@ screen all read this table, so they list the same actions in the same order."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from textual.app import SystemCommand
 from textual.binding import Binding
 
 
@@ -56,3 +59,17 @@ def bindings() -> list[Binding]:
     out = [Binding(a.key, a.action, a.label, show=False, priority=True) for a in ACTIONS]
     out += [Binding(a.key, a.action, a.label, show=False) for a in QUIET_ACTIONS]
     return out
+
+
+def key_bar_items(display: Callable[[Binding], str]) -> list[tuple[str, str, str]]:
+    """The key bar's items, (key as `display` shows it, label, action), then the palette's."""
+    items = [(display(Binding(a.key, a.action)), a.label, a.action) for a in ACTIONS if a.in_key_bar]
+    return items + [("^p", "Palette", "command_palette")]
+
+
+def palette_commands(display: Callable[[Binding], str], app: Any) -> Iterator[SystemCommand]:
+    """Every action of the table once, for the command palette: its title, its key (as `display`
+    shows it) and `app`'s method that runs it."""
+    for a in ACTIONS + PALETTE_ONLY:
+        key = f"key {display(Binding(a.key, a.action))}" if a.key else "no key"
+        yield SystemCommand(a.title, key, getattr(app, f"action_{a.action}"))

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
     from promptsmith.services.compare import Comparison
+    from promptsmith.services.history import Entry
+    from promptsmith.services.preview import PreviewResult
     from promptsmith.services.rewrite import RewriteResult
 
 
@@ -146,3 +148,43 @@ class TuiService:
     def renderer(self, url: str) -> Any:
         """The render server client for previews (the session's renderer registry)."""
         return self.session.renderer(backend=url)
+
+    # -- edits, history and previews: what the app would otherwise reach into core and services for
+    def set_param(self, text: str, name: str, value: str | bool | None) -> str:
+        """`text` with parameter `name` set to `value` (None or False removes it, True writes a
+        flag); the other parameters and the text stay as written (the parameter fields)."""
+        from promptsmith.core.edit import set_param
+
+        return set_param(text, name, value)
+
+    def apply_fix(self, text: str, diagnostic: Diagnostic) -> str:
+        """`text` with one finding's fix applied (safe or unsafe: the user chose it), and the gaps
+        the removal left closed, as a fix pass closes them."""
+        from promptsmith.core.fix import apply_edits, close_gaps
+
+        return close_gaps(apply_edits(text, diagnostic.fix.edits))  # type: ignore[union-attr]
+
+    def remember(self, result: RewriteResult, path: Path | None, size: int) -> str:
+        """Add a rewrite to the history at `path` (the default file when None), which keeps the
+        last `size`; returns the history's notice ("" when all went well)."""
+        from promptsmith.services.history import History
+
+        history = History(path, size)
+        history.add(result.input, result.output, result.engine)
+        history.close()
+        return history.notice
+
+    def recent(self, path: Path | None, size: int) -> tuple[list[Entry], str]:
+        """The history's entries at `path`, newest first, and its notice ("" when all went well)."""
+        from promptsmith.services.history import History
+
+        history = History(path, size)
+        entries = history.recent()
+        history.close()
+        return entries, history.notice
+
+    def preview(self, text: str, url: str, out_dir: Path) -> PreviewResult:
+        """Render `text` on the render server at `url` into `out_dir` (the grid's PNG)."""
+        from promptsmith.services.preview import preview
+
+        return preview(text, self.renderer(url), out_dir=out_dir)

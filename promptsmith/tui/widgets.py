@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import events
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
@@ -123,7 +124,26 @@ class DiagnosticsView(Static):
         self.update(out)
 
 class RuleDoc(Static):
-    """The documentation of the selected diagnostic's rule."""
+    """The selected finding in full, and why its rule exists."""
+
+    def show(self, row: Sequence[Any] | None) -> None:
+        """`row`: the selected row's findings (one, or a rule's repeats); None when there are none."""
+        if not row:
+            self.update("")
+            return
+        from promptsmith.lint.registry import get_rule
+
+        d = row[0]
+        rule = get_rule(d.code)
+        why = " ".join(rule.doc.split("## Why is this bad?")[-1].split("##")[0].split())
+        fixes = sum(x.fix is not None for x in row)
+        out = Text.assemble((f"{rule.code} {rule.name}", "bold"), f" · {d.severity.value}",
+                            f" · {'ctrl+f fixes it' if fixes else 'no fix'}\n", tui_wording(d.message))
+        if len(row) > 1:
+            out.append(f"\n(and {len(row) - 1} more like it)")
+        out.append("\n\nwhy: ", style="bold")
+        out.append(tui_wording(why))
+        self.update(out)
 
 
 def word_diff(before: str, after: str) -> Text:
@@ -227,15 +247,6 @@ class ParamsView(Static):
         self.update(out)
 
 
-class TokenStreamed(Message):
-    """A piece of LLM output arrived (posted from the rewrite worker `job`)."""
-
-    def __init__(self, job: int, text: str) -> None:
-        super().__init__()
-        self.job = job
-        self.text = text
-
-
 class StatusLine(Static):
     """One line under the panes: what is running (a spinner, the elapsed time, esc to cancel) or
     what last happened."""
@@ -313,6 +324,24 @@ class KeyBar(Widget):
                 Content.assemble((key, "bold $accent"), " ", (label, f"@click=app.{action}"))
                 for key, label, action in line))
         return Content("\n").join(rows)
+
+
+class PreviewGrid(Vertical):
+    """The preview's grid image, under the brief (sixel, kitty or half-cells, with textual-image
+    installed; else a line saying where the PNG is)."""
+
+    def show(self, path: str | None) -> None:
+        """The grid at `path`; nothing when there is none (a preview that failed)."""
+        self.remove_children()
+        if path is None:
+            return
+        try:
+            from PIL import Image as PILImage
+            from textual_image.widget import Image as ImageWidget  # sixel / kitty / half-cells
+
+            self.mount(ImageWidget(PILImage.open(path), id="grid-image"))
+        except ImportError:  # text fallback: the path is in the status line
+            self.mount(Static(f"grid saved to {path} (install textual-image to see it here)"))
 
 
 class PasteJoined(Message):

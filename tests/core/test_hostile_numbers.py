@@ -52,7 +52,7 @@ def _check_numbers(prompt: ps.Prompt) -> None:
 def _round_trip(text: str, version: str) -> None:
     prompt = ps.parse(text)
     _check_numbers(prompt)
-    rendered = prompt.render()
+    rendered = prompt.format()
     for word in ("inf", "nan", "e+", "e-"):  # no number is rendered as a word or an exponent
         assert word in text.lower() or word not in rendered.lower(), (text, rendered)
     _check_numbers(ps.parse(rendered))
@@ -96,7 +96,7 @@ def test_a_float_that_overflows_is_read_as_the_bound() -> None:
 
 
 def test_an_image_weight_of_400_digits_renders_as_a_number() -> None:
-    rendered = ps.parse("https://x.co/a.png::" + "9" * 400).render()
+    rendered = ps.parse("https://x.co/a.png::" + "9" * 400).format()
     assert rendered == f"https://x.co/a.png::{NUMBER_LIMIT}"
     assert ps.parse(rendered).images[0].weight == NUMBER_LIMIT
     tiny = ps.parse("a::0." + "0" * 20 + "1 b").segments[0].weight

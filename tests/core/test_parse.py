@@ -149,8 +149,8 @@ def test_bad_values_are_none_not_errors() -> None:
 
 def test_render_is_canonical() -> None:
     p = ps.parse("<https://s.mj.run/abc> cat::2 dog::-.5 --v 5 —ar 16:9 --no x,y --stylize 50")
-    assert p.render() == "https://s.mj.run/abc cat::2 dog::-.5 --ar 16:9 --s 50 --no x, y --v 5"
-    assert ps.parse(p.render()).content() == p.content()
+    assert p.format() == "https://s.mj.run/abc cat::2 dog::-.5 --ar 16:9 --s 50 --no x, y --v 5"
+    assert ps.parse(p.format()).content() == p.content()
 
 
 @pytest.mark.parametrize("text", ["", " ", "--", "::", "{", "}", '"', "<", "—", "– –", "--ar", "::-", "{,}", "\x00"])

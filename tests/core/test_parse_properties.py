@@ -46,11 +46,11 @@ def test_parse_never_raises_and_spans_are_inside(text: str) -> None:
 @given(st.one_of(ANY_TEXT, GRAMMARISH))
 def test_render_parse_round_trip(text: str) -> None:
     p = check_prompt(text)
-    rendered = p.render()
+    rendered = p.format()
     again = ps.parse(rendered)
     assert again.content() == p.content(), (text, rendered)
     # rendering is idempotent
-    assert again.render() == rendered
+    assert again.format() == rendered
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
@@ -64,5 +64,5 @@ def test_real_prompts_parse_and_round_trip(real_prompts: list[str]) -> None:
     assert len(real_prompts) > 1000
     for text in real_prompts:
         p = check_prompt(text)
-        again = ps.parse(p.render())
+        again = ps.parse(p.format())
         assert again.content() == p.content(), text

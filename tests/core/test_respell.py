@@ -1,4 +1,4 @@
-"""`terms.respell` and `terms.dialect` look only at the words that have a variant: they must
+"""`spelling.respell` and `spelling.dialect` look only at the words that have a variant: they must
 give what looking at every word gives."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from promptsmith.core.terms import dialect, respell, spelling
+from promptsmith.core.spelling import dialect, respell, spelling
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 

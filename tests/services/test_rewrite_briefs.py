@@ -8,7 +8,10 @@ from click.testing import CliRunner
 
 import promptsmith as ps
 from promptsmith.cli.main import main
-from promptsmith.core.terms import dialect, fold, fragments, keys, ledger, negation, respell, split_terms
+from promptsmith.core.fragments import fragments, split_terms
+from promptsmith.core.negation import negation
+from promptsmith.core.spelling import dialect, fold, keys, respell
+from promptsmith.core.terms import ledger
 from promptsmith.errors import RuleDataError
 from promptsmith.services.rewrite import Rewriter, target_versions
 from promptsmith.services.rewrite.registry import load_rewrite_rules, registered

@@ -33,7 +33,7 @@ async def test_parameters_are_read_for_the_prompts_own_version(tmp_path: Path) -
         assert select.value == "5" and select.disabled
         from promptsmith.registries import default_version
 
-        assert a.version == default_version()  # the chosen version for prompts without --v is untouched
+        assert a.state.version == default_version()  # the chosen version for prompts without --v is untouched
 
 
 async def test_the_fix_key_acts_on_the_selected_finding_or_says_it_has_none(tmp_path: Path) -> None:
@@ -42,9 +42,9 @@ async def test_the_fix_key_acts_on_the_selected_finding_or_says_it_has_none(tmp_
     a = app(tmp_path, prompt)
     async with a.run_test() as pilot:
         await pilot.pause()
-        codes = [row[0].code for row in a.rows]
+        codes = [row[0].code for row in a.state.rows]
         assert "PS204" in codes and "PS201" in codes
-        a.selected = codes.index("PS204")
+        a.state.selected = codes.index("PS204")
         notes: list[str] = []
         a.notify = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
         await pilot.press("ctrl+f")

@@ -26,7 +26,7 @@ async def test_typing_shows_diagnostics_live(tmp_path: Path) -> None:
     async with a.run_test() as pilot:
         await pilot.press(*"cat, 8k --s 5000")
         await pilot.pause()
-        codes = [d.code for d in a.diagnostics]
+        codes = [d.code for d in a.state.diagnostics]
         assert "PS101" in codes and "PS201" in codes
         assert "PS101" in plain(a.query_one(DiagnosticsView))
 
@@ -34,11 +34,11 @@ async def test_typing_shows_diagnostics_live(tmp_path: Path) -> None:
 async def test_apply_a_fix_from_the_keyboard(tmp_path: Path) -> None:
     a = app(tmp_path, "a lighthouse at dusk –ar 16:9")
     async with a.run_test() as pilot:
-        assert a.diagnostics[0].code == "PS004"
+        assert a.state.diagnostics[0].code == "PS004"
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert a.text == "a lighthouse at dusk --ar 16:9"
-        assert not any(d.code == "PS004" for d in a.diagnostics)
+        assert not any(d.code == "PS004" for d in a.state.diagnostics)
 
 
 async def test_ctrl_r_rewrites_and_shows_the_brief(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ async def test_help_and_engine_cycle(tmp_path: Path) -> None:
         assert a.screen.__class__.__name__ == "HelpScreen"
         await pilot.press("escape")
         await pilot.press("ctrl+e")
-        assert a.engine.label == "llm rank"
+        assert a.state.engine.label == "llm rank"
 
 
 async def test_preview_renders_on_the_server_and_shows_the_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -105,7 +105,7 @@ async def test_an_empty_start_shows_a_placeholder_not_a_finding(tmp_path: Path) 
     a = app(tmp_path)
     async with a.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert a.diagnostics == []
+        assert a.state.diagnostics == []
         assert "no prompt yet" in plain(a.query_one(DiagnosticsView))
         assert "PS306" not in screen_text(a) and "Type or paste a Midjourney prompt" in screen_text(a)
 
@@ -127,14 +127,14 @@ async def test_repeats_of_one_finding_collapse_into_one_line(tmp_path: Path) -> 
     a = app(tmp_path, ", ".join(["a red cat"] * 40))
     async with a.run_test(size=(140, 42)) as pilot:
         await pilot.pause()
-        repeats = [d for d in a.diagnostics if d.code == "PS203"]
+        repeats = [d for d in a.state.diagnostics if d.code == "PS203"]
         assert len(repeats) == 39
         lines = [line for line in plain(a.query_one(DiagnosticsView)).splitlines() if "PS203" in line]
         assert len(lines) == 1 and "×39" in lines[0] and "38 more like it" in lines[0]
-        a.selected = next(i for i, row in enumerate(a.rows) if row[0].code == "PS203")  # ctrl+f acts on the selected line
+        a.state.selected = next(i for i, row in enumerate(a.state.rows) if row[0].code == "PS203")  # ctrl+f acts on the selected line
         await pilot.press("ctrl+f")  # the collapsed line's fix still applies
         await pilot.pause()
-        assert len([d for d in a.diagnostics if d.code == "PS203"]) == 38
+        assert len([d for d in a.state.diagnostics if d.code == "PS203"]) == 38
 
 
 # -- the brief -------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ async def test_an_edit_marks_the_brief_stale_and_copy_takes_only_a_current_one(t
         await pilot.pause()
         assert not view.border_title and not view.has_class("-stale")
         await pilot.press("ctrl+y")
-        assert a.clipboard == a.last_result.output and "mat" in a.clipboard
+        assert a.clipboard == a.state.last_result.output and "mat" in a.clipboard
 
 
 async def test_the_change_list_describes_the_ranked_sentence(tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ async def test_the_change_list_describes_the_ranked_sentence(tmp_path: Path) -> 
         await pilot.press("ctrl+r")
         await a.workers.wait_for_complete()
         await pilot.pause()
-        assert "lit by dramatic lighting" in a.last_result.output
+        assert "lit by dramatic lighting" in a.state.last_result.output
         shown = " ".join(plain(a.query_one(RewriteView)).split())
         assert "natural-language-brief:" in shown
         assert shown.split("natural-language-brief:")[1].split("→")[1].strip().startswith(
@@ -240,22 +240,22 @@ async def test_llm_write_streams_shows_progress_and_esc_cancels(tmp_path: Path) 
         gen.gate.set()
         await a.workers.wait_for_complete()
         await pilot.pause()
-        assert gen.stopped.is_set() and a.last_result is None
+        assert gen.stopped.is_set() and a.state.last_result is None
         assert "rewrite cancelled" in plain(a.query_one(StatusLine))
         # and a rewrite after the cancelled one runs to the end
         gen.gate.set()
         await pilot.press("ctrl+r")
         await a.workers.wait_for_complete()
         await pilot.pause()
-        assert a.last_result is not None, plain(a.query_one(StatusLine))
-        assert a.last_result.jobs == ["write"]
+        assert a.state.last_result is not None, plain(a.query_one(StatusLine))
+        assert a.state.last_result.jobs == ["write"]
         assert "rewritten in" in plain(a.query_one(StatusLine))
 
 
 def test_the_engine_switch_takes_its_choices_from_the_adapter(tmp_path: Path) -> None:
     service = TuiService(engines=ENGINE_CHOICES[:1])
     a = PromptsmithApp("x", history_path=tmp_path / "h.sqlite", service=service, engine="llm")
-    assert a.engines == ENGINE_CHOICES[:1] and a.engine.label == "rules"
+    assert a.state.engines == ENGINE_CHOICES[:1] and a.state.engine.label == "rules"
 
 
 # -- history and paste -----------------------------------------------------------------------------
@@ -303,7 +303,7 @@ async def test_the_tui_lints_and_rewrites_with_the_sessions_settings(tmp_path: P
     a = app(tmp_path, "a red fox, 8k", session=session)
     async with a.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert "PS201" not in [d.code for d in a.diagnostics]
-        result = a.service.rewrite("a red fox, 8k", a.engines[0], a.version)
+        assert "PS201" not in [d.code for d in a.state.diagnostics]
+        result = a.service.rewrite("a red fox, 8k", a.state.engines[0], a.state.version)
         assert "8k" in result.output  # the rule directory switched filler removal off
     assert {c.engine for c in ENGINE_CHOICES} == set(ENGINES.names)

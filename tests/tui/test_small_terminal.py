@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from promptsmith.backends.fake import HashEmbedder
-from promptsmith.tui.app import PARAM_INPUTS, PromptsmithApp
+from promptsmith.tui.app import PromptsmithApp
+from promptsmith.tui.fields import PARAM_INPUTS
 from promptsmith.tui.widgets import KeyBar, tui_wording
 
 pytestmark = pytest.mark.slow
@@ -53,12 +54,12 @@ async def test_every_finding_can_be_read_in_full_when_selected(tmp_path: Path, s
     a = app(tmp_path)
     async with a.run_test(size=size) as pilot:
         await pilot.pause()
-        assert len(a.rows) >= 4
-        for i, row in enumerate(a.rows):
+        assert len(a.state.rows) >= 4
+        for i, row in enumerate(a.state.rows):
             if i:
                 await pilot.press("ctrl+n")
                 await pilot.pause()
-            assert a.selected == i
+            assert a.state.selected == i
             shown = shown_in(a, "#findings")
             message = " ".join(tui_wording(row[0].message).split())
             assert message in shown, (row[0].code, shown)
@@ -76,7 +77,7 @@ async def test_the_parameter_fields_stay_on_screen_after_a_rewrite(tmp_path: Pat
             await rewrite()
             await a.workers.wait_for_complete()
             await pilot.pause()
-            assert a.last_result is not None and a.focused is a.query_one("#editor")
+            assert a.state.last_result is not None and a.focused is a.query_one("#editor")
             hidden = [f.id for f in fields if not on_top(a, f)]
             assert not hidden, hidden
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from promptsmith.core.model import Diagnostic, Fix, Severity, edit
-from promptsmith.core.render import format_weight
+from promptsmith.core.format import format_weight
 from promptsmith.core.spec import Spec
 from promptsmith.lint.context import FIRST_WITHOUT_MULTIPROMPT, Context
 from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written

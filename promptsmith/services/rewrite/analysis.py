@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
-from promptsmith.core.terms import CREDIT_SUFFIXES, CREDIT_WORDS, STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
+from promptsmith.core.filler import trim_connectives as tidy
+from promptsmith.core.spelling import dialect, respell
+from promptsmith.core.terms import Term as LedgerTerm, ledger
+from promptsmith.core.words import CREDIT_SUFFIXES, CREDIT_WORDS, STOP
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")

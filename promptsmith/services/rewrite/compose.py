@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from promptsmith.core.terms import respell
+from promptsmith.core.spelling import respell
 from promptsmith.services.rewrite.analysis import Brief, article_for, join_list, strip_article, with_article
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
 

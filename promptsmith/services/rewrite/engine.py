@@ -11,8 +11,9 @@ from typing import Any
 from promptsmith.core.fix import apply_edits, fix_passes, parse_mended
 from promptsmith.core.model import Diagnostic, Prompt, Severity
 from promptsmith.core.parse import MAX_PROMPT_CHARS
-from promptsmith.core.render import format_weight
-from promptsmith.core.terms import fragments, ledger
+from promptsmith.core.format import format_weight
+from promptsmith.core.fragments import fragments
+from promptsmith.core.terms import ledger
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import BackendUnavailable, ConfigError
 from promptsmith.services.rewrite.analysis import Analyzer, Brief

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from promptsmith.core.fix import apply_edits, fix_passes
 from promptsmith.core.model import Diagnostic, Param, Prompt, Span, build, span
 from promptsmith.core.parse import parse
-from promptsmith.core.render import render_param, sort_params
+from promptsmith.core.format import format_param as render_param, sort_params
 from promptsmith.core.spec import Spec
 from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
 

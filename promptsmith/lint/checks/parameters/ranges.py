@@ -12,7 +12,7 @@ from fractions import Fraction
 from math import floor
 
 from promptsmith.core.model import Diagnostic, Fix, Severity, edit
-from promptsmith.core.render import format_weight
+from promptsmith.core.format import format_weight
 from promptsmith.core.spec import Range
 from promptsmith.lint.context import Context
 from promptsmith.core.parse import read_float

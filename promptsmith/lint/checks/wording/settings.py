@@ -1,5 +1,6 @@
 """The wording rules' settings: `rules/lint.toml` (merged with the user's) compiled into patterns
-and sets once per rule directory set."""
+and sets once per rule directory set. The negation words come from the one negation vocabulary
+(`promptsmith.core.negation`), which the ledger reads too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from promptsmith.core.negation import Negation, negation
 from promptsmith.errors import RuleDataError
 from promptsmith.lint.helpers import lint_settings
 
@@ -21,19 +23,19 @@ def _alternation(words: list[str]) -> str:
 class WordingSettings:
     """Patterns and sets derived from the settings, built once per rule directory set."""
 
-    def __init__(self, s: dict[str, Any]) -> None:
-        neg = s.get("negation", {})
-        self.neg_max_words = int(neg.get("max_words", 3))
-        self.neg_not_nouns = frozenset(w.lower() for w in neg.get("not_nouns", ()))
-        neg_words = _alternation(neg.get("words", ["no", "without"]))
-        conn = _alternation(neg.get("connectors", ["with"]))
+    def __init__(self, s: dict[str, Any], vocabulary: Negation) -> None:
+        # the words are the one negation vocabulary (core.negation); the length limit is PS202's own
+        self.neg_max_words = int(s.get("negation", {}).get("max_words", 3))
+        self.neg_not_nouns = vocabulary.not_nouns
+        neg_words = _alternation(list(vocabulary.words))
+        conn = _alternation(list(vocabulary.connectors))
         # "no X" at the end of a term: X is up to a few words, letters first (no "no. 5").
         self.negation = re.compile(
             rf"(?:(?<=\s)|^)(?:(?P<conn>{conn})\s+)?(?P<neg>{neg_words})\s+"
             rf"(?P<x>[^\W\d_][\w'’&-]*(?:\s+[^\W\d_][\w'’&-]*|\s+&)*)$",
             re.IGNORECASE,
         )
-        self.negation_words = tuple(w.lower() + " " for w in neg.get("words", ["no", "without"]))
+        self.negation_words = vocabulary.prefixes
         soup = s.get("keyword_soup", {})
         self.soup_min_terms = int(soup.get("min_terms", 5))
         self.soup_max_mean = float(soup.get("max_mean_words", 3.5))
@@ -78,7 +80,7 @@ def _covering_keys(names: tuple[str, ...]) -> tuple[str, ...]:
 @lru_cache(maxsize=8)
 def wording_settings(rule_dirs: tuple[Path, ...] = ()) -> WordingSettings:
     try:
-        return WordingSettings(lint_settings(rule_dirs))
+        return WordingSettings(lint_settings(rule_dirs), negation(rule_dirs))
     except (TypeError, ValueError, AttributeError, re.error) as exc:
         raise RuleDataError(
             f"lint.toml has a setting of the wrong type ({exc}); compare it with the built-in rules/lint.toml"

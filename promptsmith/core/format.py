@@ -1,4 +1,7 @@
-"""Write a `Prompt` back as canonical text, and reduce it to its content for comparisons."""
+"""Format a `Prompt` back as canonical text, and reduce it to its content for comparisons.
+
+Prompt text is *formatted* here; images are *rendered* (`core/plan.py`, the `Renderer` backends).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ def format_weight(weight: float) -> str:
     return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
-def render_param(param: Param, spec: Spec | None = None) -> str:
+def format_param(param: Param, spec: Spec | None = None) -> str:
     """One parameter in canonical form: `--ar 16:9`, `--no red, blue`, `--tile`."""
     spec = spec or load_spec()
     if param.permuted and param.name == "{permutation}":
@@ -91,12 +94,7 @@ def _text_pieces(prompt: Prompt, with_images: bool) -> str:
     return out
 
 
-def render_text(prompt: Prompt) -> str:
-    """The text part: segments joined with their `::` weights."""
-    return _text_pieces(prompt, with_images=False)
-
-
-def render_prompt(prompt: Prompt, spec: Spec | None = None) -> str:
+def format_prompt(prompt: Prompt, spec: Spec | None = None) -> str:
     """Image prompts and text in source order, then canonical parameters in canonical order.
 
     Image prompts stay where they were written (PS301 reports those that are not first): moving
@@ -104,7 +102,7 @@ def render_prompt(prompt: Prompt, spec: Spec | None = None) -> str:
     """
     spec = spec or load_spec()
     pieces = [_text_pieces(prompt, with_images=True)]
-    pieces.extend(render_param(p, spec) for p in sort_params(prompt.params, spec))
+    pieces.extend(format_param(p, spec) for p in sort_params(prompt.params, spec))
     return " ".join(p for p in pieces if p)
 
 
