@@ -259,7 +259,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from promptsmith.services.compare import compare_many, default_embedder
-    from promptsmith.services.rewrite import Rewriter
+    from promptsmith.rewrite.rules import Rewriter
 
     records = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
     unique = dedupe_templates(records)

@@ -53,8 +53,8 @@ _STATE: dict[str, Any] = {}
 
 
 def _init(threads: int | None) -> None:
-    from promptsmith.services.llm import LlmOptions, get_llm_rewriter
-    from promptsmith.services.rewrite import Rewriter
+    from promptsmith.rewrite.llm.rewriter import LlmOptions, get_llm_rewriter
+    from promptsmith.rewrite.rules import Rewriter
 
     _STATE["rules"] = Rewriter()
     _STATE["trained"] = get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained", threads=threads))
@@ -66,7 +66,7 @@ def recheck(prompt: str, output: str) -> tuple[list[str], list[str]]:
     the writer's connectives are not counted as added)."""
     from promptsmith.core.accounting import account
     from promptsmith.core.fix import parse_mended
-    from promptsmith.services.llm import _words
+    from promptsmith.rewrite.llm.rewriter import _words
 
     llm = _STATE["trained"]
     acc = account(parse_mended(prompt)[0], parse_mended(output)[0])

@@ -18,13 +18,15 @@ if TYPE_CHECKING:
 
     from promptsmith.core.fix import FixResult
     from promptsmith.services.compare import Comparison
-    from promptsmith.services.rewrite import RewriteResult
+    from promptsmith.rewrite.result import RewriteResult
 
 
-# The linter package is imported before the function below is defined, so `promptsmith.lint` is
-# the function (with its signature and docstring, for help()); `promptsmith.lint.engine` and the
-# other modules are still reached through the package.
+# The linter and rewrite packages are imported before the functions below are defined, so
+# `promptsmith.lint` and `promptsmith.rewrite` are the functions (with their signatures and
+# docstrings, for help()); `promptsmith.lint.engine`, `promptsmith.rewrite.rules` and the other
+# modules are still reached through the packages (importing one later would not rebind the name).
 import promptsmith.lint as _lint_package  # noqa: E402
+import promptsmith.rewrite as _rewrite_package  # noqa: E402
 from promptsmith.session import Session  # noqa: E402
 
 
@@ -132,9 +134,9 @@ def __getattr__(name: str):
 
         return getattr(_compare_service, name)
     if name in ("RewriteResult", "Change"):
-        from promptsmith.services import rewrite as _service
+        from promptsmith.rewrite import result as _result
 
-        return getattr(_service, name)
+        return getattr(_result, name)
     raise AttributeError(f"module 'promptsmith' has no attribute {name!r}")
 
 

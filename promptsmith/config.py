@@ -52,7 +52,7 @@ class Config:
     """Resolved settings; `sources` says where each non-default value came from."""
 
     target_version: str | None = None
-    #: What a rewrite writes for (promptsmith.services.rewrite.targets): None is `mj`, Midjourney
+    #: What a rewrite writes for (promptsmith.rewrite.targets): None is `mj`, Midjourney
     #: at `target_version`.
     target: str | None = None
     select: tuple[str, ...] | None = None

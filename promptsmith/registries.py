@@ -79,7 +79,7 @@ class Registry:
 ENGINES = Registry("engine", [
     Entry("rules", "deterministic rules, no model"),
     Entry("llm", "a local model does the --llm-job work on top of the rules (a missing model is an error)",
-          "promptsmith.services.llm:get_llm_rewriter", extra="llm"),
+          "promptsmith.rewrite.llm.rewriter:get_llm_rewriter", extra="llm"),
     Entry("auto", "llm when a model is installed, else rules"),
 ], default="rules")
 
@@ -118,7 +118,7 @@ RENDERERS = Registry("renderer", [
 
 #: What a brief is written for. `mj` is Midjourney at the table's default version; `mj-<version>`
 #: and `niji-<n>` name the others (one per version of rules/midjourney.toml: see
-#: promptsmith.services.rewrite.targets.target_names). The open pipelines are named here, by the
+#: promptsmith.rewrite.targets.target_names). The open pipelines are named here, by the
 #: text encoders that read their prompt.
 TARGETS = Registry("target", [
     Entry("mj", "Midjourney at the default version (mj-7, mj-8.2, niji-7 … for another): the brief and the "

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from promptsmith.core.model import Diagnostic, Prompt
     from promptsmith.lint.engine import Linter
     from promptsmith.services.compare import Comparison
-    from promptsmith.services.llm import LlmOptions, LlmRewriter
-    from promptsmith.services.rewrite import Rewriter, RewriteResult
+    from promptsmith.rewrite.llm.rewriter import LlmOptions, LlmRewriter
+    from promptsmith.rewrite.result import RewriteResult
+from promptsmith.rewrite.rules import Rewriter
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,14 @@ class Session:
     # -- rewrite ---------------------------------------------------------------------------------
     def rewriter(self, target_version: str | None = None) -> Rewriter:
         """The rules engine for a target version (default: the configured one), cached."""
-        from promptsmith.services.rewrite import get_rewriter
+        from promptsmith.rewrite.rules import get_rewriter
 
         return get_rewriter(target_version or self.target_version, self.rule_dirs)
 
     @property
     def llm_options(self) -> LlmOptions:
         """The model and jobs the llm engine uses (hashable: one loaded model per set)."""
-        from promptsmith.services.llm import LlmOptions
+        from promptsmith.rewrite.llm.rewriter import LlmOptions
 
         s = self.llm
         return LlmOptions(model=self.config.model, backend=GENERATORS.resolve(s.backend),
@@ -137,7 +138,7 @@ class Session:
     def llm_rewriter(self, target_version: str | None = None) -> LlmRewriter:
         """The llm engine for a target version; its model loads on first use (a missing model
         file is an error here, with how to get one)."""
-        from promptsmith.services.llm import get_llm_rewriter
+        from promptsmith.rewrite.llm.rewriter import get_llm_rewriter
 
         return get_llm_rewriter(self.llm_options, target_version or self.target_version, self.rule_dirs)
 
@@ -151,7 +152,7 @@ class Session:
                 target: str | None = None) -> RewriteResult:
         """Rewrite one prompt with `engine` (default: the configured one, else rules), for `target`
         (default: the configured one)."""
-        from promptsmith.services.rewrite import rewrite
+        from promptsmith.rewrite.rules.engine import rewrite
 
         return rewrite(text, engine=ENGINES.resolve(engine or self.engine), target=target or self.target,
                        target_version=target_version or self.target_version, rule_dirs=self.rule_dirs,

@@ -7,7 +7,7 @@ Needs the `train` extra (transformers, peft, gguf; CPU torch). Seeded: the same 
 settings give the same adapter on the same machine. Runs on 2 CPU cores under bf16 autocast.
 
 1. The corpus's train split (`eval/corpus/briefs.jsonl`, `split == "train"`, a non-empty body)
-   becomes ChatML turns: the prompt's notes (`services.craft.notes`) → the brief's prose. The
+   becomes ChatML turns: the prompt's notes (`rewrite.llm.trained.notes`) → the brief's prose. The
    loss is on the prose and the turn's end only.
 2. transformers loads the packaged GGUF (dequantized: the adapter learns on the weights llama.cpp
    will run), peft adds LoRA to every linear layer of the decoder.
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from promptsmith.backends.models import default_model_path  # noqa: E402
-from promptsmith.services.craft import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
+from promptsmith.rewrite.llm.trained import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
 
 CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"
 #: HF module name → llama.cpp tensor name, per decoder layer.

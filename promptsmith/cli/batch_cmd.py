@@ -120,7 +120,7 @@ def rewrite(engine: str, target_version: str | None, target: str | None, model: 
     from promptsmith.scale.stages import RewriteOptions
 
     config = _config(target_version=target_version, model=model, target=target)
-    from promptsmith.services.rewrite.targets import resolve_target
+    from promptsmith.rewrite.targets import resolve_target
 
     try:
         resolve_target(config.target)  # an unknown target fails here, before Ray starts
@@ -128,7 +128,7 @@ def rewrite(engine: str, target_version: str | None, target: str | None, model: 
         raise click.UsageError(str(exc)) from exc
     llm = None
     if engine != "rules":
-        from promptsmith.services.llm import LlmOptions
+        from promptsmith.rewrite.llm.rewriter import LlmOptions
 
         llm = LlmOptions(model=config.model, backend=llm_backend)
     options = RewriteOptions(engine, config.target_version or default_version(), tuple(config.rule_dirs), llm,

@@ -726,7 +726,7 @@ def rules(fmt: str, rewrite_rules: bool) -> None:
 
 def _rewrite_rules(fmt: str) -> None:
     """The rewrite rules from their registry, with the built-in rule set's switches."""
-    from promptsmith.services.rewrite.registry import load_rewrite_rules, registered
+    from promptsmith.rewrite.rules.registry import load_rewrite_rules, registered
 
     known, switches = registered(), load_rewrite_rules()
     if fmt == "json":

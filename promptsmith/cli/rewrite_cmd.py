@@ -113,7 +113,7 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     rules engine without `check`, else one."""
     engine, target = session.engine, session.target_version
     session.prepare()  # bad settings or a missing model fail here, once, before any output
-    from promptsmith.services.rewrite.targets import resolve_target
+    from promptsmith.rewrite.targets import resolve_target
 
     resolve_target(session.target, session.spec)  # an unknown --target fails here too
     llm = session.llm_options if engine in ("llm", "auto") else None

@@ -57,7 +57,7 @@ class PreviewActor:
     def __call__(self, table: Any) -> Any:
         from promptsmith.cli.output import dumps
         from promptsmith.services.preview import preview
-        from promptsmith.services.rewrite import rewrite
+        from promptsmith.rewrite.rules.engine import rewrite
 
         o = self.options
         files = table.column("_file").to_pylist() if "_file" in table.column_names else [0] * table.num_rows

@@ -146,7 +146,7 @@ class RewriteOptions:
     engine: str = "rules"
     target_version: str | None = None  # None: the parameter table's default
     rule_dirs: tuple[Path, ...] = ()
-    #: `services.llm.LlmOptions` for the llm and auto engines.
+    #: `rewrite.llm.rewriter.LlmOptions` for the llm and auto engines.
     llm: Any = None
     #: What the brief is written for (`rewrite --target`); None is Midjourney at `target_version`.
     target: str | None = None
@@ -178,13 +178,13 @@ class RewriteActor:
     """The LLM rewriter as a Ray actor: the model loads once, in `__init__`, and serves every batch."""
 
     def __init__(self, options: RewriteOptions, prompt_column: str = "prompt") -> None:
-        from promptsmith.services.rewrite import get_rewriter
+        from promptsmith.rewrite.rules import get_rewriter
 
         self.options, self.prompt_column = options, prompt_column
         get_rewriter(options.target_version, options.rule_dirs)
         if options.engine in ("llm", "auto") and options.llm is not None:
             from promptsmith.errors import BackendUnavailable, ModelNotFound
-            from promptsmith.services.llm import get_llm_rewriter
+            from promptsmith.rewrite.llm.rewriter import get_llm_rewriter
 
             try:
                 rewriter = get_llm_rewriter(options.llm, options.target_version, tuple(options.rule_dirs))

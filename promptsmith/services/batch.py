@@ -45,7 +45,7 @@ _NOT_WRITTEN_CHECKED = frozenset({"input"})
 
 def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, ...],
              check: CheckOptions | None = None, llm: Any = None, goal: str | None = None) -> dict[str, Any]:
-    from promptsmith.services.rewrite import rewrite
+    from promptsmith.rewrite.rules.engine import rewrite
 
     record: dict[str, Any] = {"line": job.line, "input": job.prompt, "output": "", "engine": engine,
                               "changes": [], "error": job.error}

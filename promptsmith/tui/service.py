@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
     from promptsmith.services.compare import Comparison
-    from promptsmith.services.rewrite import RewriteResult
+    from promptsmith.rewrite.result import RewriteResult
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class EngineChoice:
     """One entry of the TUI's engine switch (ctrl+e): a rewrite engine and the LLM jobs it runs."""
 
     label: str
-    engine: str  # one of promptsmith.services.rewrite.ENGINES
+    engine: str  # one of promptsmith.registries.ENGINES
     jobs: tuple[str, ...] = ()
 
     @property
@@ -116,9 +116,9 @@ class TuiService:
         """The brief for `text` with the chosen engine, written for `target` (default: Midjourney
         at `version`); `on_token` sees written text as it arrives."""
         if self.generator is not None and choice.uses_model:  # a model object the caller built
-            from promptsmith.services.llm import LlmRewriter
-            from promptsmith.services.rewrite.engine import retarget
-            from promptsmith.services.rewrite.targets import resolve_target
+            from promptsmith.rewrite.llm.rewriter import LlmRewriter
+            from promptsmith.rewrite.rules.engine import retarget
+            from promptsmith.rewrite.targets import resolve_target
 
             key = (choice.jobs, version)
             if key not in self._llm:

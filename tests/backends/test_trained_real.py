@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def trained():
-    from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+    from promptsmith.rewrite.llm.rewriter import LlmOptions, get_llm_rewriter
 
     return get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained", threads=2))
 

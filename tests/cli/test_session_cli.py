@@ -176,14 +176,14 @@ def test_llm_threads_default_to_physical_cores_less_one() -> None:
 
 
 def test_write_budget_scales_with_the_input() -> None:
-    from promptsmith.services.llm import write_budget
+    from promptsmith.rewrite.llm.rewriter import write_budget
 
     short, long = write_budget("a cat"), write_budget(" ".join(["word"] * 120))
     assert short == 64 and long > 96 and write_budget(" ".join(["w"] * 2000)) == 384
 
 
 def test_chat_templates_from_the_gguf_metadata_with_chatml_as_the_fallback() -> None:
-    from promptsmith.services.llm import chat
+    from promptsmith.rewrite.llm.rewriter import chat
 
     turns = [("user", "notes"), ("assistant", "brief"), ("user", "more")]
     assert chat("sys", turns, "none") == chat("sys", turns, "chatml")

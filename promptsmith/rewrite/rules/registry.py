@@ -66,7 +66,7 @@ def rewrite_rule(name: str, stage: str) -> Callable[[_F], _F]:
 
 def registered() -> dict[str, RewriteRule]:
     """Every rewrite rule, in stage order (the modules that implement them imported first)."""
-    from promptsmith.services.rewrite import analysis, engine, params  # noqa: F401 - they register rules
+    from promptsmith.rewrite.rules import analysis, engine, params  # noqa: F401 - they register rules
 
     return dict(sorted(REGISTRY.items(), key=lambda kv: (STAGES.index(kv[1].stage), kv[0])))
 

@@ -24,7 +24,8 @@ from promptsmith.backends.base import Generator
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.terms import STOP, WORD, all_keys, counts, ledger
 from promptsmith.core.resources import load_rule_file
-from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
+from promptsmith.rewrite.result import Change, RewriteResult
+from promptsmith.rewrite.rules import Rewriter
 
 from promptsmith.registries import LLM_JOBS
 
@@ -225,8 +226,8 @@ class LlmRewriter:
 
     def write_locked(self, text: str, on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
         """The span-locked brief: the ledger's phrases in the model's order, joined from the
-        closed set (`services.spanlock`); (brief, None), or (None, why there is none)."""
-        from promptsmith.services.spanlock import SpanLock, lockable, spans_of
+        closed set (`rewrite.llm.spanlock`); (brief, None), or (None, why there is none)."""
+        from promptsmith.rewrite.llm.spanlock import SpanLock, lockable, spans_of
 
         locked = getattr(self.gen, "locked", None)
         if locked is None:
@@ -240,7 +241,7 @@ class LlmRewriter:
                      on_token=on_token)
         if out is None:
             return None, "the model did not finish a sentence inside the span lock"
-        from promptsmith.services.rewrite.compose import agree_articles
+        from promptsmith.rewrite.rules.compose import agree_articles
 
         return agree_articles(out), None  # "a old man" as the user wrote it inside a span: "an old man"
 
@@ -255,7 +256,7 @@ class LlmRewriter:
     def _lock_examples(self) -> list[tuple[list[str], str]]:
         """The few-shot examples: each example prompt's phrases, as the lock would list them."""
         if self._examples is None:
-            from promptsmith.services.spanlock import spans_of
+            from promptsmith.rewrite.llm.spanlock import spans_of
 
             out = []
             for ex in self.prompts["lock"].get("examples", []):
@@ -278,11 +279,11 @@ class LlmRewriter:
 
     def write_trained(self, result: RewriteResult, text: str, on_token: Callable[[str], None] | None = None
                       ) -> tuple[str | None, str | None, str | None, list[str], int]:
-        """The trained adapter's brief from the prompt's notes (`services.craft`), judged by the
+        """The trained adapter's brief from the prompt's notes (`rewrite.llm.trained`), judged by the
         guard: (brief, None, first rejected draft, its reasons, retries) when a draft passed, or
         (None, why, draft, reasons, retries) when none did and the rules brief stands."""
         from promptsmith.core.parse import parse
-        from promptsmith.services.craft import END, CopyConstraint, chat_prompt, english, notes
+        from promptsmith.rewrite.llm.trained import END, CopyConstraint, chat_prompt, english, notes
 
         note_text = notes(result.input)
         prompt = chat_prompt(note_text)
@@ -524,7 +525,7 @@ def trained_adapter(options: LlmOptions) -> Path:
     """The packaged adapter, for the packaged model on llama.cpp (what it was trained for)."""
     from promptsmith.backends.models import default_model_path, resolve_model_path
     from promptsmith.errors import ConfigError, ModelNotFound
-    from promptsmith.services.craft import packaged_adapter
+    from promptsmith.rewrite.llm.trained import packaged_adapter
 
     if options.backend != "llama-cpp" or resolve_model_path(options.model) != default_model_path():
         raise ConfigError("the trained write mode runs the packaged SmolLM2 with its adapter on llama.cpp; "
@@ -540,7 +541,7 @@ def trained_adapter(options: LlmOptions) -> Path:
 def get_llm_rewriter(options: LlmOptions = LlmOptions(), target_version: str | None = None,
                      rule_dirs: tuple[Path, ...] = ()) -> LlmRewriter:
     """A cached LLM rewriter; the model itself loads on first use. The trained write mode runs
-    the packaged model with the packaged adapter (`services.craft`)."""
+    the packaged model with the packaged adapter (`rewrite.llm.trained`)."""
     extra: dict[str, Any] = {}
     if "write" in options.jobs and options.write_mode == "trained":
         extra["lora"] = trained_adapter(options)

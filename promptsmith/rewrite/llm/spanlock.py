@@ -400,7 +400,7 @@ def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[S
     for role in ("lighting", "colour", "composition", "mood"):
         for text in getattr(b, role):
             add(_strip_article(text), role)
-    from promptsmith.services.rewrite.analysis import with_article
+    from promptsmith.rewrite.rules.analysis import with_article
 
     def article(text: str) -> str:  # "" for a plural or a name: no a/an before it
         first = with_article(text, determiners).split(None, 1)[0]
@@ -411,7 +411,7 @@ def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[S
 
 def _bare(span: Span) -> bool:
     """A mood or colour said by adjectives alone (`cinematic`, `warm and vibrant`)."""
-    from promptsmith.services.rewrite.compose import COLOUR_NOUN, MOOD_NOUN  # the composer's own test
+    from promptsmith.rewrite.rules.compose import COLOUR_NOUN, MOOD_NOUN  # the composer's own test
 
     if span.role == "mood":
         return not MOOD_NOUN.search(span.text)

@@ -15,11 +15,11 @@ from promptsmith.core.render import format_weight
 from promptsmith.core.terms import fragments, ledger
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import BackendUnavailable, ConfigError
-from promptsmith.services.rewrite.analysis import Analyzer, Brief
-from promptsmith.services.rewrite.compose import agree_articles, candidates
-from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage, written_version
-from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
-from promptsmith.services.rewrite.result import Change, Cut, RewriteResult, TokenCount
+from promptsmith.rewrite.rules.analysis import Analyzer, Brief
+from promptsmith.rewrite.rules.compose import agree_articles, candidates
+from promptsmith.rewrite.rules.params import CODE_RULES, ParameterStage, written_version
+from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
+from promptsmith.rewrite.result import Change, Cut, RewriteResult, TokenCount
 
 from promptsmith.registries import ENGINES
 
@@ -297,7 +297,7 @@ def get_rewriter(target_version: str | None = None, rule_dirs: tuple[Path, ...] 
 def retarget(result: RewriteResult, goal: Any) -> RewriteResult:
     """`result` with the target fields for `goal` (a `targets.Target`): the prompt in its dialect,
     negative prompt, pipeline arguments, tokens and cut. Every engine's result goes through here."""
-    from promptsmith.services.rewrite.targets import write_for
+    from promptsmith.rewrite.targets import write_for
 
     fields = write_for(goal, result.input, result.output, result.slots)
     if goal.kind == "midjourney":
@@ -314,7 +314,7 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
             term_threshold: float | None = None, target: str | None = None) -> RewriteResult:
     """Rewrite a v5 keyword prompt into a v6 brief with its parameters, written for `target`.
 
-    target: a name of promptsmith.services.rewrite.targets.target_names(): `mj` (Midjourney at
+    target: a name of promptsmith.rewrite.targets.target_names(): `mj` (Midjourney at
     `target_version`, the default), `mj-7`, `niji-7` … (that version: it overrides
     `target_version`), or an open pipeline (`sd15`, `sdxl`, `flux`, `sd3`, `qwen-image`: the brief
     for `target_version`, then the pipeline's dialect, in `RewriteResult.prompt`).
@@ -325,7 +325,7 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
     result carries a meaning check against the input (`RewriteResult.check`).
     """
     engine = ENGINES.resolve(engine)
-    from promptsmith.services.rewrite.targets import resolve_target
+    from promptsmith.rewrite.targets import resolve_target
 
     spec = load_spec(tuple(rule_dirs))
     goal = resolve_target(target, spec, target_version)
@@ -337,7 +337,7 @@ def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version:
         result = get_rewriter(target_version, rule_dirs).rewrite(text)
     else:
         from promptsmith.errors import ModelNotFound
-        from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+        from promptsmith.rewrite.llm.rewriter import LlmOptions, get_llm_rewriter
 
         try:
             llm_rewriter = get_llm_rewriter(llm or LlmOptions(), str(target_version), tuple(rule_dirs))

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 
 from promptsmith.core.terms import respell
-from promptsmith.services.rewrite.analysis import Brief, article_for, join_list, strip_article, with_article
-from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
+from promptsmith.rewrite.rules.analysis import Brief, article_for, join_list, strip_article, with_article
+from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule
 
 _ARTICLES = frozenset({"a", "an", "the"})
 MOOD_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
 from promptsmith.core.terms import CREDIT_SUFFIXES, CREDIT_WORDS, STOP, Term as LedgerTerm, dialect, ledger, respell, tidy
-from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
+from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 
 BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
 
