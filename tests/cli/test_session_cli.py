@@ -183,7 +183,7 @@ def test_write_budget_scales_with_the_input() -> None:
 
 
 def test_chat_templates_from_the_gguf_metadata_with_chatml_as_the_fallback() -> None:
-    from promptsmith.rewrite.llm.rewriter import chat
+    from promptsmith.backends.chat import chat
 
     turns = [("user", "notes"), ("assistant", "brief"), ("user", "more")]
     assert chat("sys", turns, "none") == chat("sys", turns, "chatml")

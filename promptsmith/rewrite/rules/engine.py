@@ -15,8 +15,10 @@ from promptsmith.core.render import format_weight
 from promptsmith.core.terms import fragments, ledger
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import BackendUnavailable, ConfigError
-from promptsmith.rewrite.rules.analysis import Analyzer, Brief
-from promptsmith.rewrite.rules.compose import agree_articles, candidates
+from promptsmith.rewrite.english import capitalize_sentences
+from promptsmith.rewrite.rules.analysis import Analyzer
+from promptsmith.rewrite.rules.brief import Brief
+from promptsmith.rewrite.rules.compose import candidates
 from promptsmith.rewrite.rules.params import CODE_RULES, ParameterStage, written_version
 from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
 from promptsmith.rewrite.result import Change, Cut, RewriteResult, TokenCount
@@ -263,14 +265,6 @@ class Rewriter:
         kept = [t.content for t in ledger(text).terms
                 if t.content and t.kind != "negation" and t.text not in gone and (not t.wrapped or t.wrapped not in gone)]
         return ", ".join(dict.fromkeys(kept))  # a term said twice in one part is said once (PS203)
-
-
-_SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
-
-
-def capitalize_sentences(text: str) -> str:
-    """Each sentence starts with a capital letter (`a cat. it sleeps.` → `A cat. It sleeps.`)."""
-    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 def _merge_slots(briefs: list[Brief]) -> dict[str, list[str]]:
