@@ -53,11 +53,12 @@ _STATE: dict[str, Any] = {}
 
 
 def _init(threads: int | None) -> None:
-    from promptsmith.rewrite.llm.rewriter import LlmOptions, get_llm_rewriter
+    from promptsmith.rewrite.llm.engine import get_llm_rewriter
     from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.settings import Settings
 
     _STATE["rules"] = Rewriter()
-    _STATE["trained"] = get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained", threads=threads))
+    _STATE["trained"] = get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained", threads=threads))
 
 
 def recheck(prompt: str, output: str) -> tuple[list[str], list[str]]:

@@ -210,13 +210,15 @@ def _engine(spec: EngineSpec) -> Any:
             rules = load_rewrite_rules()
             _ENGINES[spec] = Rewriter(rules=rules.without(spec.off) if spec.off else rules)
         elif spec.kind in ("llm", "auto"):
-            from promptsmith.rewrite.llm.rewriter import LlmOptions, get_llm_rewriter
+            from promptsmith.rewrite.llm.engine import get_llm_rewriter
+            from promptsmith.settings import Settings
 
-            _ENGINES[spec] = get_llm_rewriter(LlmOptions(model=spec.model))
+            _ENGINES[spec] = get_llm_rewriter(Settings(model=spec.model))
         elif spec.kind == "trained":  # the packaged model with the packaged adapter, writing
-            from promptsmith.rewrite.llm.rewriter import LlmOptions, get_llm_rewriter
+            from promptsmith.rewrite.llm.engine import get_llm_rewriter
+            from promptsmith.settings import Settings
 
-            _ENGINES[spec] = get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained"))
+            _ENGINES[spec] = get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained"))
         else:
             _ENGINES[spec] = None
     return _ENGINES[spec]

@@ -54,7 +54,7 @@ def side_by_side(left: Any, right: Any) -> Any:
 def release_llm() -> None:
     """Free the local LLM (and its GPU memory) before an image model loads on the same device."""
     try:
-        from promptsmith.rewrite.llm.rewriter import get_llm_rewriter
+        from promptsmith.rewrite.llm.engine import get_llm_rewriter
     except ImportError:
         return
     get_llm_rewriter.cache_clear()

@@ -170,9 +170,10 @@ def test_llm_threads_default_to_physical_cores_less_one() -> None:
 
     assert 1 <= physical_cores() <= cpu_count()
     assert llm_threads() == max(1, physical_cores() - 1)
-    from promptsmith.session import Session, LlmSettings
+    from promptsmith.session import Session
+    from promptsmith.settings import Settings
 
-    assert Session(llm=LlmSettings(threads=3)).llm_options.threads == 3
+    assert Session(Settings(threads=3)).settings.threads == 3
 
 
 def test_write_budget_scales_with_the_input() -> None:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from promptsmith.backends.base import Generator
-from promptsmith.backends.chat import TURN_ENDS, chat, chat_template, load_generator
+from promptsmith.backends.chat import TURN_ENDS, chat
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.resources import load_rule_file
 from promptsmith.core.terms import STOP, WORD
@@ -341,51 +340,3 @@ class LlmRewriter:
             "diagnostics": diagnostics, "seconds": time.perf_counter() - t0,
             "model": getattr(self.gen, "name", ""),
         })
-
-
-@dataclass(frozen=True)
-class LlmOptions:
-    """Which model and jobs the llm engine uses (hashable and picklable, for caches and workers)."""
-
-    model: str | None = None
-    backend: str = "llama-cpp"
-    jobs: tuple[str, ...] = ("rank",)
-    temperature: float = 0.0
-    seed: int = 0
-    closed_vocabulary: bool = False
-    #: llama.cpp threads; None: the physical cores less one (`backends.cpu.llm_threads`).
-    threads: int | None = None
-    #: The write job's mode (`promptsmith.registries.WRITE_MODES`): locked or free.
-    write_mode: str = "locked"
-
-
-def trained_adapter(options: LlmOptions) -> Path:
-    """The packaged adapter, for the packaged model on llama.cpp (what it was trained for)."""
-    from promptsmith.backends.models import default_model_path, resolve_model_path
-    from promptsmith.errors import ConfigError, ModelNotFound
-    from promptsmith.rewrite.llm.trained import packaged_adapter
-
-    if options.backend != "llama-cpp" or resolve_model_path(options.model) != default_model_path():
-        raise ConfigError("the trained write mode runs the packaged SmolLM2 with its adapter on llama.cpp; "
-                          "with another model use --write-mode free or locked")
-    adapter = packaged_adapter()
-    if adapter is None:
-        raise ModelNotFound("this promptsmith ships no trained adapter (promptsmith/adapters/); rebuild it with "
-                            "scripts/train_adapter.py, or use --write-mode locked")
-    return adapter
-
-
-@lru_cache(maxsize=4)
-def get_llm_rewriter(options: LlmOptions = LlmOptions(), target_version: str | None = None,
-                     rule_dirs: tuple[Path, ...] = ()) -> LlmRewriter:
-    """A cached LLM rewriter; the model itself loads on first use. The trained write mode runs
-    the packaged model with the packaged adapter (`rewrite.llm.trained`)."""
-    extra: dict[str, Any] = {}
-    if "write" in options.jobs and options.write_mode == "trained":
-        extra["lora"] = trained_adapter(options)
-    generator = load_generator(options.model, options.backend, seed=options.seed, n_threads=options.threads, **extra)
-    template = chat_template(generator)
-    return LlmRewriter(generator, jobs=options.jobs, target_version=target_version,
-                       temperature=options.temperature, seed=options.seed,
-                       closed_vocabulary=options.closed_vocabulary, template=template, rule_dirs=rule_dirs,
-                       write_mode=options.write_mode)

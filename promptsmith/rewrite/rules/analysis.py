@@ -419,4 +419,3 @@ def _prose_terms(terms: tuple[Term, ...]) -> set[Term]:
             prose_words += n
     total = sum(len(t.content.split()) for t in terms) or 1
     return chosen if prose_words / total >= 0.35 else set()
-
