@@ -87,9 +87,13 @@ class Settings:
 
     def resolved(self) -> Settings:
         """The same settings with every registered name in its canonical form (an alias such as
-        `hf` becomes `transformers`); an unknown name is a `ConfigError` that lists the known ones."""
+        `hf` becomes `transformers`) and every list a tuple (so they hash); an unknown name is a
+        `ConfigError` that lists the known ones."""
         engine = ENGINES.resolve(self.engine)
         jobs = tuple(LLM_JOBS.resolve(j) for j in self.llm_jobs)
         canonical = replace(self, engine=engine, llm_jobs=jobs, llm_backend=GENERATORS.resolve(self.llm_backend),
-                            write_mode=WRITE_MODES.resolve(self.write_mode))
+                            write_mode=WRITE_MODES.resolve(self.write_mode),
+                            select=None if self.select is None else tuple(self.select),
+                            extend_select=tuple(self.extend_select), ignore=tuple(self.ignore),
+                            rule_dirs=tuple(self.rule_dirs))
         return self if canonical == self else canonical

@@ -70,8 +70,16 @@ class AutoEngine:
 
     def __init__(self, settings: Settings, *, generator: Generator | None = None) -> None:
         self.settings = settings
-        self.model = load_engine("llm", settings, generator)
+        self.generator = generator
         self.rules = load_engine("rules", settings)
+        self._model: RewriteEngine | None = None
+
+    def model(self) -> RewriteEngine:
+        """The llm engine, built on first use (an extra it needs may be missing: then this raises
+        BackendUnavailable, and the rules engine stands in)."""
+        if self._model is None:
+            self._model = load_engine("llm", self.settings, self.generator)
+        return self._model
 
     @classmethod
     def choices(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -87,7 +95,7 @@ class AutoEngine:
             from promptsmith.errors import BackendUnavailable, ModelNotFound
 
             try:
-                self.model.prepare(target_version, load=True)
+                self.model().prepare(target_version, load=True)
             except (ModelNotFound, BackendUnavailable):
                 pass
 
@@ -96,7 +104,7 @@ class AutoEngine:
         from promptsmith.errors import BackendUnavailable, ModelNotFound
 
         try:
-            return self.model.rewrite(text, target_version=target_version, on_token=on_token)
+            return self.model().rewrite(text, target_version=target_version, on_token=on_token)
         except (ModelNotFound, BackendUnavailable) as exc:
             result = self.rules.rewrite(text, target_version=target_version)
             return result.model_copy(update={"fallback": f"no LLM: {exc}"})
