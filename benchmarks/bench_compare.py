@@ -64,7 +64,7 @@ def main() -> None:
 
     from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
     from promptsmith.services.compare import compare
-    from promptsmith.services.rewrite import Rewriter
+    from promptsmith.rewrite.rules import Rewriter
 
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")][-80:]
     rewriter = Rewriter()

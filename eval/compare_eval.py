@@ -32,7 +32,7 @@ Over `--pairs` diverse rules rewrites (templates counted once, then a seeded sam
 5. **thresholds**: the similarity of each original with its own rewrite against its similarity
    with another prompt's rewrite. `similarity-threshold` is set where the two distributions
    part: below the 1st percentile of own pairs, above most of the others. The rates printed here
-   are how the default in `promptsmith.config` was chosen; rerun them after changing the model.
+   are how the default in `promptsmith.settings` was chosen; rerun them after changing the model.
 
 The embedding stage (paraphrase matching) runs in every comparison, so a deletion it "explains
 away" as a paraphrase counts as a miss.
@@ -264,7 +264,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from promptsmith.services.compare import compare_many, default_embedder
-    from promptsmith.services.rewrite import Rewriter
+    from promptsmith.rewrite.rules import Rewriter
 
     records = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
     unique = dedupe_templates(records)
@@ -353,7 +353,7 @@ def main() -> None:
         print("\n".join(missed[kind]))
     print(f"similarity, original ↔ its own rewrite:     {percentiles(sims)}")
     print(f"similarity, original ↔ another's rewrite:   {percentiles(other)}")
-    from promptsmith.config import SIMILARITY_THRESHOLD
+    from promptsmith.settings import SIMILARITY_THRESHOLD
 
     below_own = sum(s < SIMILARITY_THRESHOLD for s in sims) / n
     below_other = sum(s < SIMILARITY_THRESHOLD for s in other) / n

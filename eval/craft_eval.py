@@ -53,11 +53,12 @@ _STATE: dict[str, Any] = {}
 
 
 def _init(threads: int | None) -> None:
-    from promptsmith.services.llm import LlmOptions, get_llm_rewriter
-    from promptsmith.services.rewrite import Rewriter
+    from promptsmith.rewrite.llm.engine import get_llm_rewriter
+    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.settings import Settings
 
     _STATE["rules"] = Rewriter()
-    _STATE["trained"] = get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained", threads=threads))
+    _STATE["trained"] = get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained", threads=threads))
 
 
 def recheck(prompt: str, output: str) -> tuple[list[str], list[str]]:
@@ -66,13 +67,13 @@ def recheck(prompt: str, output: str) -> tuple[list[str], list[str]]:
     the writer's connectives are not counted as added)."""
     from promptsmith.core.accounting import account
     from promptsmith.core.fix import parse_mended
-    from promptsmith.services.llm import _words
+    from promptsmith.rewrite.llm.guard import normal_words
 
     llm = _STATE["trained"]
     acc = account(parse_mended(prompt)[0], parse_mended(output)[0])
     dropped = [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
-    allowed = _words(" ".join(llm.connectives(llm.rules.rewrite(prompt))))
-    added = sorted({w for run in acc.added for w in _words(run.text) - allowed if not w.isdigit()})
+    allowed = normal_words(" ".join(llm.connectives(llm.rules.rewrite(prompt))))
+    added = sorted({w for run in acc.added for w in normal_words(run.text) - allowed if not w.isdigit()})
     return dropped, added
 
 

@@ -83,7 +83,7 @@ def _words(text: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _vocabulary() -> frozenset[str]:
     """Words an engine may add: lexicon phrases and display names, connectives, function words."""
-    from promptsmith.services.rewrite.registry import load_rewrite_rules
+    from promptsmith.rewrite.rules.registry import load_rewrite_rules
     from promptsmith.core.lexicon import load_lexicon
 
     lex = load_lexicon()
@@ -204,19 +204,21 @@ _ENGINES: dict[EngineSpec, Any] = {}
 def _engine(spec: EngineSpec) -> Any:
     if spec not in _ENGINES:
         if spec.kind == "rules":
-            from promptsmith.services.rewrite.registry import load_rewrite_rules
-            from promptsmith.services.rewrite import Rewriter
+            from promptsmith.rewrite.rules.registry import load_rewrite_rules
+            from promptsmith.rewrite.rules import Rewriter
 
             rules = load_rewrite_rules()
             _ENGINES[spec] = Rewriter(rules=rules.without(spec.off) if spec.off else rules)
         elif spec.kind in ("llm", "auto"):
-            from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+            from promptsmith.rewrite.llm.engine import get_llm_rewriter
+            from promptsmith.settings import Settings
 
-            _ENGINES[spec] = get_llm_rewriter(LlmOptions(model=spec.model))
+            _ENGINES[spec] = get_llm_rewriter(Settings(model=spec.model))
         elif spec.kind == "trained":  # the packaged model with the packaged adapter, writing
-            from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+            from promptsmith.rewrite.llm.engine import get_llm_rewriter
+            from promptsmith.settings import Settings
 
-            _ENGINES[spec] = get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained"))
+            _ENGINES[spec] = get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained"))
         else:
             _ENGINES[spec] = None
     return _ENGINES[spec]
@@ -264,7 +266,7 @@ def _clean_or_flagged(spec: EngineSpec, output: str, result: Any) -> float:
     has no error or warning, or the record says it is not clean (flagged, exit status 1)."""
     if result is None:
         return 1.0
-    from promptsmith.services.rewrite.engine import UNSETTLED  # a doubt in the sources is reported, not failed
+    from promptsmith.rewrite.rules.engine import UNSETTLED  # a doubt in the sources is reported, not failed
 
     found = [d for d in _linter(result.target_version).lint(output)
              if d.severity.value in ("error", "warning") and d.code not in UNSETTLED]
@@ -366,7 +368,7 @@ def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path 
     included (the best run's seconds come too: on a shared machine one run swings by ±20%).
     Without the CLI (or with `cli` naming no file) only the in-process figures come back."""
     from promptsmith.core.parse import parse
-    from promptsmith.services.rewrite import Rewriter
+    from promptsmith.rewrite.rules import Rewriter
 
     texts = [r["prompt"] for r in records]
     n = max(1, len(texts))
@@ -424,7 +426,7 @@ def _compile_bytecode() -> None:
 
 def ablation(records: list[dict[str, Any]], base: dict[str, float], workers: int = 1) -> dict[str, dict[str, float]]:
     """For each rewrite rule switched off: how each metric moves against the full rule set."""
-    from promptsmith.services.rewrite.registry import load_rewrite_rules
+    from promptsmith.rewrite.rules.registry import load_rewrite_rules
 
     moves: dict[str, dict[str, float]] = {}
     for rule in sorted(load_rewrite_rules().enabled):
@@ -470,7 +472,7 @@ def clip_comparison(records: list[dict[str, Any]], renderer: Any, scorer: Any, *
     image with CLIP against the original prompt's words (the user's intent)."""
     from promptsmith.core.parse import parse
     from promptsmith.core.plan import plan
-    from promptsmith.services.rewrite import Rewriter
+    from promptsmith.rewrite.rules import Rewriter
 
     rewriter = Rewriter()
     v5, v6 = [], []

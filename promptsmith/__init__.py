@@ -18,17 +18,17 @@ if TYPE_CHECKING:
 
     from promptsmith.core.fix import FixResult
     from promptsmith.services.compare import Comparison
-    from promptsmith.services.rewrite import RewriteResult
+    from promptsmith.rewrite.result import RewriteResult
 
 
-# `promptsmith.lint` names two things: the linter package and the API function below. As an
-# attribute of this module it is the function (its signature and docstring are what help() shows).
-# The import system binds a subpackage to its parent's attribute only when it first loads it, so
-# the package is loaded here, before the function is defined: no later import of it or of its
-# modules can rebind the name. Code that wants the package imports from it
-# (`from promptsmith.lint.engine import Linter`).
-import promptsmith.lint as _lint_package  # noqa: E402, F401
+# The linter and rewrite packages are imported before the functions below are defined, so
+# `promptsmith.lint` and `promptsmith.rewrite` are the functions (with their signatures and
+# docstrings, for help()); `promptsmith.lint.engine`, `promptsmith.rewrite.rules` and the other
+# modules are still reached through the packages (importing one later would not rebind the name).
+import promptsmith.lint as _lint_package  # noqa: E402
+import promptsmith.rewrite as _rewrite_package  # noqa: E402
 from promptsmith.session import Session  # noqa: E402
+from promptsmith.settings import Settings  # noqa: E402
 
 
 def lint(prompt: str | Prompt | Iterable[str | Prompt], *, version: str | None = None,
@@ -109,19 +109,31 @@ def rewrite(text: str, engine: str | None = None, version: str | None = None, ch
                                                   check=check, target=target)
 
 
-def compare(a: str, b: str, **options: Any) -> Comparison:
+def compare(a: str, b: str, *, session: Session | None = None, **options: Any) -> Comparison:
     """Check whether prompt B still asks for what prompt A asked for (term accounting, then
-    sentence embeddings for what was said in other words)."""
-    from promptsmith.services.compare import compare as _compare
+    sentence embeddings for what was said in other words). `options`: `embedder` (any object with
+    `embed`), `similarity_threshold`, `term_threshold`; `session` supplies the settings instead."""
+    return _compare_session(session, options).compare(a, b)
 
-    return _compare(a, b, **options)
 
-
-def compare_many(pairs: Iterable[tuple[str, str]], **options: Any) -> Iterator[Comparison]:
+def compare_many(pairs: Iterable[tuple[str, str]], *, window: int = 64, session: Session | None = None,
+                 **options: Any) -> Iterator[Comparison]:
     """`compare` over (a, b) pairs, in order, embedding each window of 64 pairs in one batch."""
-    from promptsmith.services.compare import compare_many as _compare_many
+    return _compare_session(session, options).compare_many(pairs, window=window)
 
-    return _compare_many(pairs, **options)
+
+def _compare_session(session: Session | None, options: dict[str, Any]) -> Session:
+    """`session` (default: the API's) with compare's per-call options on top."""
+    from promptsmith.session import default_session
+
+    base = session or default_session()
+    unknown = set(options) - {"embedder", "similarity_threshold", "term_threshold"}
+    if unknown:
+        raise TypeError(f"compare() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    if not options:
+        return base
+    embedder = options.pop("embedder", None) or base.given_embedder
+    return Session(base.settings.with_overrides(**options), generator=base.generator, embedder=embedder)
 
 
 def __getattr__(name: str):
@@ -134,14 +146,14 @@ def __getattr__(name: str):
 
         return getattr(_compare_service, name)
     if name in ("RewriteResult", "Change"):
-        from promptsmith.services import rewrite as _service
+        from promptsmith.rewrite import result as _result
 
-        return getattr(_service, name)
+        return getattr(_result, name)
     raise AttributeError(f"module 'promptsmith' has no attribute {name!r}")
 
 
 __all__ = [
     "Comparison", "compare", "compare_many", "RewriteResult", "Change", "rewrite",
     "Diagnostic", "Fix", "FixResult", "Param", "Prompt", "Severity", "Span",
-    "fix", "lint", "parse", "Session", "__version__",
+    "fix", "lint", "parse", "Session", "Settings", "__version__",
 ]

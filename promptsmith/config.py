@@ -1,4 +1,5 @@
-"""Configuration: defaults < user config < project config < environment < command-line flags.
+"""Reading the configuration into `Settings`: defaults < user config < project config < environment
+(the command-line flags go on top with `Settings.with_overrides`).
 
 - user config: `$XDG_CONFIG_HOME/promptsmith/config.toml` (default `~/.config/promptsmith/config.toml`)
 - project config: the nearest `promptsmith.toml`, or `pyproject.toml` with a `[tool.promptsmith]`
@@ -12,11 +13,12 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from promptsmith.errors import ConfigError
+from promptsmith.settings import Settings
 
 #: Keys a config file may set, with the type each takes.
 KEYS: dict[str, type] = {
@@ -38,60 +40,6 @@ KEYS: dict[str, type] = {
     "history-size": int,
 }
 
-#: compare's thresholds, measured by `python -m eval.compare_eval` (all-MiniLM-L6-v2): no rules
-#: rewrite of the shared set falls below 0.6 against its own original (p1 0.73), and ~all fall
-#: below it against another prompt (p90 0.39). A lost word counts as said in other words only at
-#: 0.8: synonyms score 0.85–0.94 (huge/enormous, photo/photograph, octane render/rendered in
-#: Octane) while substitutions reach 0.73 (red/blue, dusk/sunset, cat/dog 0.66).
-SIMILARITY_THRESHOLD = 0.6
-TERM_THRESHOLD = 0.8
-
-
-@dataclass(frozen=True)
-class Config:
-    """Resolved settings; `sources` says where each non-default value came from."""
-
-    target_version: str | None = None
-    #: What a rewrite writes for (promptsmith.services.rewrite.targets): None is `mj`, Midjourney
-    #: at `target_version`.
-    target: str | None = None
-    select: tuple[str, ...] | None = None
-    #: Rules added to `select` (ruff's extend-select): no effect when every rule is selected.
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    rule_dirs: tuple[Path, ...] = ()
-    model: str | None = None
-    embed_model: str | None = None
-    #: The rewrite engine (`promptsmith.registries.ENGINES`; rules by default, on every face).
-    engine: str = "rules"
-    backend: str | None = None
-    family: str | None = None  # None: the loaded pipeline's (or the render server's) family
-    similarity_threshold: float = SIMILARITY_THRESHOLD
-    term_threshold: float = TERM_THRESHOLD
-    embed_cache: bool = False
-    #: How the embedding model runs: auto (NumPy for BERT models on a CPU), numpy, or torch.
-    embed_runtime: str = "auto"
-    #: Rewrites the TUI keeps in its history file (older ones are pruned).
-    history_size: int = 5_000
-    sources: dict[str, str] = field(default_factory=dict, compare=False)
-
-    @property
-    def selected(self) -> tuple[str, ...] | None:
-        """The rule selectors in effect: `select` and `extend-select`, or None for every rule."""
-        if self.select is None:
-            return None
-        return tuple(dict.fromkeys((*self.select, *self.extend_select)))
-
-    def with_overrides(self, **values: Any) -> Config:
-        """A copy with the non-None values set (command-line flags)."""
-        given = {k: v for k, v in values.items() if v is not None and v != ()}
-        if not given:
-            return self
-        sources = dict(self.sources)
-        sources.update({k: "command line" for k in given})
-        return replace(self, **given, sources=sources)
-
-
 #: What an unset setting means, for `--show-settings`: the value used in its place, and where from.
 _UNSET = {
     "select": ("every rule", "default"),
@@ -102,22 +50,20 @@ _UNSET = {
 }
 
 
-def effective_settings(config: Config) -> list[tuple[str, str, str]]:
-    """(key, value in force, where it came from) for each setting: an unset one shows what is
+def effective_settings(settings: Settings) -> list[tuple[str, str, str]]:
+    """(key, value in force, where it came from) for each config key: an unset one shows what is
     used in its place (`target-version` is the version table's default)."""
-    from dataclasses import fields
-
     out = []
-    for f in fields(config):
-        if f.name == "sources":
-            continue
+    for f in fields(settings):
         key = f.name.replace("_", "-")
-        value = getattr(config, f.name)
-        source = config.sources.get(f.name, "default")
+        if key not in KEYS:
+            continue  # `sources`, and the rewrite command's own flags (no config file sets them)
+        value = getattr(settings, f.name)
+        source = settings.sources.get(f.name, "default")
         if value is None and f.name == "target_version":
             from promptsmith.core.spec import load_spec  # the table is the one place the default lives
 
-            value, source = load_spec(config.rule_dirs).default_version, "default: rules/midjourney.toml [versions]"
+            value, source = load_spec(settings.rule_dirs).default_version, "default: rules/midjourney.toml [versions]"
         elif value is None and key in _UNSET:
             value, source = _UNSET[key]
         shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
@@ -157,7 +103,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | None) -> Config:
+def _apply(settings: Settings, table: Mapping[str, Any], source: str, base: Path | None) -> Settings:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:
@@ -193,10 +139,10 @@ def _apply(config: Config, table: Mapping[str, Any], source: str, base: Path | N
             value = tuple(str(v) for v in value)
         values[attr] = value
     if not values:
-        return config
-    sources = dict(config.sources)
+        return settings
+    sources = dict(settings.sources)
     sources.update({k: source for k in values})
-    return replace(config, **values, sources=sources)
+    return replace(settings, **values, sources=sources)
 
 
 def read_project_config(path: Path) -> tuple[Path, dict[str, Any]]:
@@ -212,20 +158,20 @@ def read_project_config(path: Path) -> tuple[Path, dict[str, Any]]:
     return path, table
 
 
-def load_config(cwd: Path | None = None, env: Mapping[str, str] = os.environ,
-                project: Path | None = None) -> Config:
-    """Merge every configuration source except flags (use `Config.with_overrides` for those).
+def load_settings(cwd: Path | None = None, env: Mapping[str, str] = os.environ,
+                  project: Path | None = None) -> Settings:
+    """Merge every configuration source except flags (use `Settings.with_overrides` for those).
 
     The project config is `project` when given (`--config FILE`), else the nearest one found
     walking up from `cwd` (the working directory, or the folder of the file being linted)."""
-    config = Config()
+    settings = Settings()
     user = user_config_path(env)
     if user.is_file():
-        config = _apply(config, _read(user), str(user), user.parent)
+        settings = _apply(settings, _read(user), str(user), user.parent)
     found = read_project_config(project) if project is not None else find_project_config((cwd or Path.cwd()).resolve())
     if found:
         path, table = found
-        config = _apply(config, table, str(path), path.parent)
+        settings = _apply(settings, table, str(path), path.parent)
     env_table: dict[str, Any] = {}
     for key in KEYS:
         var = "PROMPTSMITH_" + key.upper().replace("-", "_")
@@ -236,5 +182,5 @@ def load_config(cwd: Path | None = None, env: Mapping[str, str] = os.environ,
             else:
                 env_table[key] = raw
     if env_table:
-        config = _apply(config, env_table, "environment", None)
-    return config
+        settings = _apply(settings, env_table, "environment", None)
+    return settings

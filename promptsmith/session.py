@@ -1,80 +1,76 @@
-"""One session from the config: the linter, the rewriters, the LLM options, the embedder and the
-renderers, built once and handed to every face.
+"""One session from the settings: the linter, the rewrite engines, the embedder and the renderers,
+built once and handed to every face.
 
     session = Session.from_config()            # the config files, the environment
     session.lint("portrait, 8k --v 6")         # honours select, ignore, extend-select, rule-dirs
     session.rewrite("portrait, 8k").output     # the configured engine, model, target version
 
-The CLI builds one per command, the TUI is given one, and the module-level API
-(`promptsmith.lint`, `fix`, `rewrite`, `compare`) runs on `Session()` with default settings
-unless handed another. Building a session loads nothing: each part is made on first use and
-kept. Light: no model library is imported here.
+`Session(settings)` is the one way a face runs work: the CLI builds one per command (and its
+worker processes rebuild one from the same `Settings`), the Ray stages build one per task or
+actor, the TUI is given one, and the module-level API (`promptsmith.lint`, `fix`, `rewrite`)
+runs on `Session()` with default settings unless handed another. Building a session loads
+nothing: each part is made on first use and kept. Light: no model library is imported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promptsmith.config import Config, load_config
-from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, RENDERERS, WRITE_MODES
+from promptsmith.config import load_settings
+from promptsmith.registries import ENGINES, RENDERERS
+from promptsmith.settings import Settings
 
 if TYPE_CHECKING:
-    from promptsmith.backends.base import Embedder, Renderer
+    from promptsmith.backends.base import Embedder, Generator, Renderer
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
     from promptsmith.lint.engine import Linter
+    from promptsmith.rewrite.engines import RewriteEngine
+    from promptsmith.rewrite.result import RewriteResult
     from promptsmith.services.compare import Comparison
-    from promptsmith.services.llm import LlmOptions, LlmRewriter
-    from promptsmith.services.rewrite import Rewriter, RewriteResult
-
-
-@dataclass(frozen=True)
-class LlmSettings:
-    """How the llm engine runs, beyond the config's `model` (the CLI's --llm-* flags)."""
-
-    backend: str = GENERATORS.default or "llama-cpp"
-    jobs: tuple[str, ...] = (LLM_JOBS.default or "rank",)
-    temperature: float = 0.0
-    seed: int = 0
-    closed_vocabulary: bool = False
-    #: llama.cpp threads; None: the physical cores less one (at least one).
-    threads: int | None = None
-    #: The write job's mode: locked (the default) or free.
-    write_mode: str = WRITE_MODES.default or "locked"
+    from promptsmith.services.preview import PreviewResult
 
 
 class Session:
-    """The services one configuration gives: build once, use from any face, any thread."""
+    """The services one set of settings gives: build once, use from any face, any thread.
 
-    def __init__(self, config: Config | None = None, *, llm: LlmSettings | None = None) -> None:
-        self.config = config or Config()
-        self.llm = llm or LlmSettings()
-        self.engine = ENGINES.resolve(self.config.engine)
-        for job in self.llm.jobs:
-            LLM_JOBS.resolve(job)
-        GENERATORS.resolve(self.llm.backend)
-        WRITE_MODES.resolve(self.llm.write_mode)
+    `generator` and `embedder` are objects the caller built (a model for the llm engine, an
+    embedder for compare and `check`), used in place of the ones the settings name; they stay in
+    this process (a worker rebuilds its session from `settings` alone)."""
+
+    def __init__(self, settings: Settings | None = None, *, generator: Generator | None = None,
+                 embedder: Embedder | None = None) -> None:
+        #: The settings with every registered name canonical (an unknown one is a ConfigError here).
+        self.settings = (settings or Settings()).resolved()
+        self.generator = generator
+        self.given_embedder = embedder
         self._linters: dict[tuple[str | None, tuple[str, ...] | None], Linter] = {}
+        self._engines: dict[str, RewriteEngine] = {}
 
     @classmethod
-    def from_config(cls, cwd: Path | None = None, *, project: Path | None = None,
-                    llm: LlmSettings | None = None, **overrides: Any) -> Session:
+    def from_config(cls, cwd: Path | None = None, *, project: Path | None = None, **overrides: Any) -> Session:
         """A session from the config files and the environment (as the CLI reads them), with
-        `overrides` (config fields, e.g. `engine="llm"`) on top."""
-        return cls(load_config(cwd=cwd, project=project).with_overrides(**overrides), llm=llm)
+        `overrides` (settings fields, e.g. `engine="llm"`, `llm_jobs=("write",)`) on top."""
+        return cls(load_settings(cwd=cwd, project=project).with_overrides(**overrides))
 
-    def with_options(self, *, llm: LlmSettings | None = None, **overrides: Any) -> Session:
-        """A session with some settings changed (config fields, or the LLM settings)."""
-        return Session(self.config.with_overrides(**overrides), llm=llm or self.llm)
+    def with_options(self, **overrides: Any) -> Session:
+        """A session with some settings changed (and the same objects the caller gave)."""
+        return Session(self.settings.with_overrides(**overrides), generator=self.generator,
+                       embedder=self.given_embedder)
 
     # -- settings --------------------------------------------------------------------------------
     @property
+    def engine(self) -> str:
+        """The configured rewrite engine's name."""
+        return self.settings.engine
+
+    @property
     def rule_dirs(self) -> tuple[Path, ...]:
-        return tuple(self.config.rule_dirs)
+        return tuple(self.settings.rule_dirs)
 
     @cached_property
     def spec(self) -> Any:
@@ -90,20 +86,25 @@ class Session:
     @property
     def target_version(self) -> str:
         """The configured version, or the parameter table's default."""
-        return self.config.target_version or self.spec.default_version
+        return self.settings.target_version or self.spec.default_version
+
+    @property
+    def target(self) -> str | None:
+        """The configured rewrite target (`mj`, `mj-7`, `sdxl`, …); None is Midjourney at the target version."""
+        return self.settings.target
 
     # -- lint ------------------------------------------------------------------------------------
     def linter(self, version: str | None = None, select: list[str] | tuple[str, ...] | None = None) -> Linter:
-        """A linter with the config's rule selection (or `select`), for `version` (default: the
+        """A linter with the settings' rule selection (or `select`), for `version` (default: the
         configured one); made once per version and kept."""
         key = (version, tuple(select) if select is not None else None)
         if key not in self._linters:
             from promptsmith.lint.engine import Linter
 
-            self._linters[key] = Linter(version=version or self.config.target_version,
-                                        select=list(select) if select is not None else self.config.selected,
-                                        ignore=list(self.config.ignore), rule_dirs=self.rule_dirs,
-                                        target=self.config.target)
+            s = self.settings
+            self._linters[key] = Linter(version=version or s.target_version,
+                                        select=list(select) if select is not None else s.selected,
+                                        ignore=list(s.ignore), rule_dirs=self.rule_dirs, target=s.target)
         return self._linters[key]
 
     def lint(self, prompt: str | Prompt, version: str | None = None) -> list[Diagnostic]:
@@ -117,77 +118,82 @@ class Session:
         return fix_text(text, self.linter(version).lint, unsafe=unsafe)
 
     # -- rewrite ---------------------------------------------------------------------------------
-    def rewriter(self, target_version: str | None = None) -> Rewriter:
-        """The rules engine for a target version (default: the configured one), cached."""
-        from promptsmith.services.rewrite import get_rewriter
+    def rewrite_engine(self, name: str | None = None) -> RewriteEngine:
+        """Engine `name` (default: the configured one) from the registry, built once and kept."""
+        name = ENGINES.resolve(name or self.engine)
+        if name not in self._engines:
+            from promptsmith.rewrite.engines import load_engine
 
-        return get_rewriter(target_version or self.target_version, self.rule_dirs)
-
-    @property
-    def llm_options(self) -> LlmOptions:
-        """The model and jobs the llm engine uses (hashable: one loaded model per set)."""
-        from promptsmith.services.llm import LlmOptions
-
-        s = self.llm
-        return LlmOptions(model=self.config.model, backend=GENERATORS.resolve(s.backend),
-                          jobs=tuple(LLM_JOBS.resolve(j) for j in s.jobs), temperature=s.temperature, seed=s.seed,
-                          closed_vocabulary=s.closed_vocabulary, threads=s.threads,
-                          write_mode=WRITE_MODES.resolve(s.write_mode))
-
-    def llm_rewriter(self, target_version: str | None = None) -> LlmRewriter:
-        """The llm engine for a target version; its model loads on first use (a missing model
-        file is an error here, with how to get one)."""
-        from promptsmith.services.llm import get_llm_rewriter
-
-        return get_llm_rewriter(self.llm_options, target_version or self.target_version, self.rule_dirs)
-
-    @property
-    def target(self) -> str | None:
-        """The configured rewrite target (`mj`, `mj-7`, `sdxl`, …); None is Midjourney at the target version."""
-        return self.config.target
+            self._engines[name] = load_engine(name, self.settings, self.generator)
+        return self._engines[name]
 
     def rewrite(self, text: str, *, engine: str | None = None, target_version: str | None = None,
                 check: bool = False, on_token: Callable[[str], None] | None = None,
                 target: str | None = None) -> RewriteResult:
         """Rewrite one prompt with `engine` (default: the configured one, else rules), for `target`
-        (default: the configured one)."""
-        from promptsmith.services.rewrite import rewrite
+        (default: the configured one).
 
-        return rewrite(text, engine=ENGINES.resolve(engine or self.engine), target=target or self.target,
-                       target_version=target_version or self.target_version, rule_dirs=self.rule_dirs,
-                       check=check, embedder=self.embedder() if check else None, llm=self.llm_options,
-                       on_token=on_token, similarity_threshold=self.config.similarity_threshold,
-                       term_threshold=self.config.term_threshold)
+        target: a name of promptsmith.rewrite.targets.target_names(): `mj` (Midjourney at
+        `target_version`, the default), `mj-7`, `niji-7` … (that version: it overrides
+        `target_version`), or an open pipeline (`sd15`, `sdxl`, `flux`, `sd3`, `qwen-image`: the
+        brief for `target_version`, then the pipeline's dialect, in `RewriteResult.prompt`).
 
-    def prepare(self, engine: str | None = None, target_version: str | None = None) -> None:
+        engine: `rules` (deterministic), `llm` (a local model does the settings' jobs; a missing
+        model is an error), or `auto` (the LLM when a model is available, else the rules engine,
+        with the reason in `RewriteResult.fallback`). With `check`, the result carries a meaning
+        check against the input (`RewriteResult.check`)."""
+        from promptsmith.rewrite.targets import resolve_target, retarget
+
+        version = target_version or self.target_version
+        goal = resolve_target(target or self.target, self.spec, version)
+        if goal.version is not None:  # a target that names a version (`mj-7`) overrides the version
+            version = goal.version
+        result = self.rewrite_engine(engine).rewrite(text, target_version=version, on_token=on_token)
+        result = retarget(result, goal)
+        if check:
+            result = result.model_copy(update={"check": self.compare(text, result.output)})
+        return result
+
+    def prepare(self, engine: str | None = None, target_version: str | None = None, *, load: bool = False) -> None:
         """Build what a rewrite with `engine` needs now, so bad settings or a missing model fail
-        once, before any output (the CLI calls this before it reads its input)."""
-        engine = ENGINES.resolve(engine or self.engine)
-        self.rewriter(target_version)
-        if engine == "llm":
-            self.llm_rewriter(target_version)
+        once, before any output (the CLI calls this before it reads its input); with `load`, a
+        model's weights load now too (a Ray actor, before its first batch)."""
+        self.rewrite_engine(engine).prepare(target_version or self.target_version, load=load)
 
     # -- compare ---------------------------------------------------------------------------------
-    def embedder(self) -> Embedder:
-        """The configured sentence-embedding model (loaded once per process)."""
+    def embedder(self, progress: bool = False) -> Embedder:
+        """The caller's embedder, else the configured sentence-embedding model (loaded once per
+        process; `progress` shows its loading bars)."""
+        if self.given_embedder is not None:
+            return self.given_embedder
         from promptsmith.services.compare import default_embedder
 
-        c = self.config
-        return default_embedder(c.embed_model, c.embed_cache, c.embed_runtime)
+        s = self.settings
+        return default_embedder(s.embed_model, s.embed_cache, s.embed_runtime, progress)
 
-    def compare(self, a: str, b: str) -> Comparison:
+    def compare(self, a: str, b: str, *, progress: bool = False) -> Comparison:
         """Does B still ask for what A asked for? With the configured model and thresholds."""
         from promptsmith.services.compare import compare
 
-        return compare(a, b, embedder=self.embedder(), similarity_threshold=self.config.similarity_threshold,
-                       term_threshold=self.config.term_threshold)
+        s = self.settings
+        return compare(a, b, embedder=self.embedder(progress), similarity_threshold=s.similarity_threshold,
+                       term_threshold=s.term_threshold)
+
+    def compare_many(self, pairs: Iterable[tuple[str, str]], *, window: int = 64,
+                     progress: bool = False) -> Iterator[Comparison]:
+        """`compare` over (a, b) pairs, in order, embedding each window of pairs in one batch."""
+        from promptsmith.services.compare import compare_many
+
+        s = self.settings
+        return compare_many(pairs, embedder=self.embedder(progress), window=window,
+                            similarity_threshold=s.similarity_threshold, term_threshold=s.term_threshold)
 
     # -- render ----------------------------------------------------------------------------------
     def renderer(self, pipeline: str | None = None, backend: str | None = None, *, token: str | None = None,
                  **options: Any) -> Renderer:
-        """A render server client (`backend` URL, or the config's `backend`), else an in-process
+        """A render server client (`backend` URL, or the settings' `backend`), else an in-process
         diffusers pipeline (`pipeline` folder)."""
-        url = backend or (None if pipeline else self.config.backend)
+        url = backend or (None if pipeline else self.settings.backend)
         if url:
             return RENDERERS["http"].load()(url, token=token)
         if not pipeline:
@@ -195,6 +201,16 @@ class Session:
 
             raise ConfigError("give a pipeline folder (--pipeline DIR) or a render server (--backend URL)")
         return RENDERERS["diffusers"].load()(pipeline, **options)
+
+    def preview(self, prompt: str, renderer: Renderer, *, family: str | None = None, out_dir: Path = Path("previews"),
+                compare_with: str | None = None, seed: int | None = None, steps: int | None = None,
+                scorer: Any = None, pixels: int | None = None) -> PreviewResult:
+        """Render `prompt` (and, with `compare_with`, a second prompt with the same seeds) to a
+        PNG and its sidecar, for `family` (default: the settings' family, else the renderer's own)."""
+        from promptsmith.services.preview import preview
+
+        return preview(prompt, renderer, family=family or self.settings.family, out_dir=out_dir,
+                       compare_with=compare_with, seed=seed, steps=steps, scorer=scorer, pixels=pixels)
 
 
 def default_session() -> Session:
@@ -216,7 +232,7 @@ def session_for(select: list[str] | None = None, ignore: list[str] | None = None
     if key not in _BY_SELECTION:
         if len(_BY_SELECTION) >= 32:
             _BY_SELECTION.pop(next(iter(_BY_SELECTION)))
-        base = default_session().config
+        base = default_session().settings
         _BY_SELECTION[key] = Session(replace(base, select=key[0], ignore=key[1]))
     return _BY_SELECTION[key]
 

@@ -8,7 +8,7 @@ settings give the same adapter on the same machine. Runs on 2 CPU cores under bf
 
 1. The corpus's train split (`eval.corpus.TRAINING_FILES`: the gold briefs of the shared prompts
    and the synthetic pairs; `split == "train"`, a non-empty body) becomes ChatML turns: the
-   prompt's notes (`services.craft.notes`) → the brief's prose. The loss is on the prose and the
+   prompt's notes (`rewrite.llm.trained.notes`) → the brief's prose. The loss is on the prose and the
    turn's end only.
 2. transformers loads the packaged GGUF (dequantized: the adapter learns on the weights llama.cpp
    will run), peft adds LoRA to every linear layer of the decoder.
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from eval.corpus import TRAINING_FILES  # noqa: E402
 from promptsmith.backends.models import default_model_path  # noqa: E402
-from promptsmith.services.craft import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
+from promptsmith.rewrite.llm.trained import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
 
 #: HF module name → llama.cpp tensor name, per decoder layer.
 TENSORS = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",

@@ -52,10 +52,10 @@ def test_a_session_carries_the_config_into_every_call(tmp_path) -> None:
 
 
 def test_one_default_engine_everywhere() -> None:
-    from promptsmith.config import Config
+    from promptsmith.settings import Settings
     from promptsmith.registries import ENGINES
 
-    assert ENGINES.default == "rules" == Config().engine == ps.Session().engine
+    assert ENGINES.default == "rules" == Settings().engine == ps.Session().engine
     assert ps.rewrite("a cat, 8k").engine == "rules"
     assert inspect.signature(ps.rewrite).parameters["engine"].default is None  # None: the session's, rules
 

@@ -10,5 +10,5 @@ BRIEFS = HERE / "briefs.jsonl"
 #: Synthetic training pairs: prompts in the manner of real ones and their briefs, both written for
 #: the corpus (train split only; see README.md).
 SYNTHETIC = HERE / "synthetic.jsonl"
-#: What the adapter is trained on, in this order (its digest is `services.craft.corpus_digest`).
+#: What the adapter is trained on, in this order (its digest is `rewrite.llm.trained.corpus_digest`).
 TRAINING_FILES = (BRIEFS, SYNTHETIC)

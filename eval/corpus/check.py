@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from promptsmith.services.llm import LlmRewriter
-from promptsmith.services.rewrite import Rewriter, RewriteResult
+from promptsmith.rewrite.llm.rewriter import LlmRewriter
+from promptsmith.rewrite.result import RewriteResult
+from promptsmith.rewrite.rules import Rewriter
 
 
 @lru_cache(maxsize=1)

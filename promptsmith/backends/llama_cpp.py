@@ -153,7 +153,7 @@ class LlamaCppGenerator:
     def locked(self, prompt: str, lock: Any, *, max_tokens: int = 160,
                on_token: Callable[[str], None] | None = None) -> str | None:
         """Greedy decoding where every token must keep the text inside `lock`'s grammar
-        (`services.spanlock.SpanLock`); the text once the grammar is complete, or None when
+        (`rewrite.llm.spanlock.SpanLock`); the text once the grammar is complete, or None when
         `max_tokens` ran out first. The prompt's cached prefix is reused."""
         with self._lock:
             llm = self.llama

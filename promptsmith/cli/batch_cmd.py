@@ -42,7 +42,8 @@ def _common(f: Any) -> Any:
 
 
 def _finish(command: str, options: Any, common: dict[str, Any], **extra: Any) -> None:
-    """Run, print the summary on stderr, exit 1 when rows in and rows out differ."""
+    """Run with `options` (the `Settings` each task or actor builds its session from; a preview's
+    request), print the summary on stderr, exit 1 when rows in and rows out differ."""
     try:
         from promptsmith.scale.run import run
     except PromptsmithError as exc:
@@ -76,11 +77,13 @@ def batch() -> None:
     """
 
 
-def _config(**overrides: Any) -> Any:
-    from promptsmith.config import load_config
+def _settings(**overrides: Any) -> Any:
+    """The `Settings` of the config files and the environment, the flags on top, checked (a bad
+    name is a usage error)."""
+    from promptsmith.config import load_settings
 
     try:
-        return load_config().with_overrides(**overrides)
+        return load_settings().with_overrides(**overrides).resolved()
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
 
@@ -97,11 +100,11 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 @click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
 def lint(select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None, **common: Any) -> None:
     """Lint every prompt: the records of `promptsmith lint IN --format jsonl`."""
-    from promptsmith.scale.stages import LintOptions
+    from dataclasses import replace
 
-    config = _config(target_version=target_version, select=_split(select), ignore=_split(ignore))
-    options = LintOptions(config.target_version, config.selected, config.ignore, tuple(config.rule_dirs))
-    _finish("lint", options, common)
+    settings = _settings(target_version=target_version, select=_split(select), ignore=_split(ignore))
+    # batch lint reads every prompt for Midjourney, as it always has (it has no --target flag)
+    _finish("lint", replace(settings, target=None), common)
 
 
 @batch.command(context_settings=CONTEXT)
@@ -117,23 +120,16 @@ def lint(select: tuple[str, ...], ignore: tuple[str, ...], target_version: str |
 def rewrite(engine: str, target_version: str | None, target: str | None, model: str | None, llm_backend: str,
             actors: int | None, **common: Any) -> None:
     """Rewrite every prompt: the records of `promptsmith rewrite --engine rules --format jsonl`."""
-    from promptsmith.scale.stages import RewriteOptions
-
-    config = _config(target_version=target_version, model=model, target=target)
-    from promptsmith.services.rewrite.targets import resolve_target
+    settings = _settings(target_version=target_version, model=model, target=target, engine=engine,
+                         llm_backend=llm_backend)
+    from promptsmith.rewrite.targets import resolve_target
 
     try:
-        resolve_target(config.target)  # an unknown target fails here, before Ray starts
+        resolve_target(settings.target)  # an unknown target fails here, before Ray starts
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
-    llm = None
-    if engine != "rules":
-        from promptsmith.services.llm import LlmOptions
-
-        llm = LlmOptions(model=config.model, backend=llm_backend)
-    options = RewriteOptions(engine, config.target_version or default_version(), tuple(config.rule_dirs), llm,
-                             config.target)
-    _finish("rewrite", options, common, actors=actors)
+    _finish("rewrite", settings.with_overrides(target_version=settings.target_version or default_version()), common,
+            actors=actors)
 
 
 @batch.command(context_settings=CONTEXT)
@@ -147,16 +143,13 @@ def rewrite(engine: str, target_version: str | None, target: str | None, model: 
 def compare(embed_model: str | None, similarity_threshold: float | None, term_threshold: float | None,
             pair_columns: str, actors: int | None, **common: Any) -> None:
     """Compare every pair: the records of `promptsmith compare --file IN`."""
-    from promptsmith.scale.stages import CompareOptions
-
-    config = _config(embed_model=embed_model, similarity_threshold=similarity_threshold, term_threshold=term_threshold)
+    settings = _settings(embed_model=embed_model, similarity_threshold=similarity_threshold,
+                         term_threshold=term_threshold)
     pair = tuple(c.strip() for c in pair_columns.split(","))
     if len(pair) != 2 or not all(pair):
         raise click.UsageError("--pair-columns takes two names, A,B")
-    options = CompareOptions(config.embed_model, config.embed_cache, config.embed_runtime,
-                             config.similarity_threshold, config.term_threshold)
     common.pop("prompt_column")
-    _finish("compare", options, common, actors=actors, pair_columns=pair)
+    _finish("compare", settings, common, actors=actors, pair_columns=pair)
 
 
 @batch.command(context_settings=CONTEXT)
@@ -175,9 +168,11 @@ def preview(pipeline: str, images: str | None, clip_model: str | None, family: s
             steps: int | None, gpus_per_actor: float, actors: int | None, **common: Any) -> None:
     """Render the v5 prompt and its v6 rewrite with the same seeds, a PNG and a sidecar per row."""
     from promptsmith.scale.render import PreviewOptions
+    from promptsmith.settings import Settings
 
     out = common["out"]
     store = images or str(Path(out).with_suffix("")) + ".images"
+    # the default settings, as batch preview has always rendered (rules engine, table's version)
     options = PreviewOptions(pipeline=pipeline, images=store if "://" in store else str(Path(store).resolve()),
-                             clip_model=clip_model, family=family, seed=seed, steps=steps)
+                             clip_model=clip_model, seed=seed, steps=steps, settings=Settings(family=family))
     _finish("preview", options, common, actors=actors, gpus_per_actor=gpus_per_actor)

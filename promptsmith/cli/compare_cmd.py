@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from promptsmith.cli.inputs import load_json_line, read_records
 from promptsmith.cli.output import dumps
-from promptsmith.config import Config
+
+if TYPE_CHECKING:
+    from promptsmith.session import Session
 
 
 def _missing(c: dict[str, Any]) -> list[str]:
@@ -57,18 +59,15 @@ def _text(c: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run_compare(a: str | None, b: str | None, file: str | None, config: Config, *, fmt: str,
+def run_compare(a: str | None, b: str | None, file: str | None, session: Session, *, fmt: str,
                 progress: bool = False, exit_zero: bool = False) -> int:
-    """Compare and print. Exit status: 0 when every pair is preserved (or `exit_zero`), 1 when a
-    pair is not, or a record was bad."""
-    from promptsmith.services.compare import compare, default_embedder
-
-    embedder = default_embedder(config.embed_model, config.embed_cache, config.embed_runtime, progress)
-    options = {"embedder": embedder, "similarity_threshold": config.similarity_threshold,
-               "term_threshold": config.term_threshold}
+    """Compare and print, with the session's embedder and thresholds (`progress`: the model's
+    loading bars). Exit status: 0 when every pair is preserved (or `exit_zero`), 1 when a pair is
+    not, or a record was bad."""
+    session.embedder(progress)  # made before any input is read: a missing model fails here, once
     out = sys.stdout
     if file is None:
-        result = compare(a or "", b or "", **options).model_dump(mode="json")
+        result = session.compare(a or "", b or "", progress=progress).model_dump(mode="json")
         if fmt == "text":
             out.write(_text(result) + "\n")
         else:
@@ -78,7 +77,7 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
     records = read_records(file, "text")
     window = 1 if file == "-" else 64  # stdin streams a record per line read; a file is embedded 64 pairs at a time
     while group := list(islice(records, window)):
-        for record in compare_records(group, options):
+        for record in compare_records(group, session, progress=progress):
             if record["error"] is None:
                 changed += record["verdict"] != "preserved"
             else:
@@ -94,14 +93,12 @@ def run_compare(a: str | None, b: str | None, file: str | None, config: Config, 
     return 0 if exit_zero or not changed else 1
 
 
-def compare_records(group: list[Any], options: dict[str, Any]) -> list[dict[str, Any]]:
+def compare_records(group: list[Any], session: Session, *, progress: bool = False) -> list[dict[str, Any]]:
     """The output record of each input line of `group` (embedded as one window), in order: the
     comparison with the pair's other fields, or the line's `error` (`batch compare` shares it)."""
-    from promptsmith.services.compare import compare_many
-
     checked = [_checked(rec) for rec in group]
-    results = compare_many([(obj["a"], obj["b"]) for _, obj in checked if obj is not None],
-                           window=len(group), **options)
+    results = session.compare_many([(obj["a"], obj["b"]) for _, obj in checked if obj is not None],
+                                   window=len(group), progress=progress)
     out = []
     for record, obj in checked:
         if obj is not None:

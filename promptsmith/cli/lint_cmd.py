@@ -16,7 +16,7 @@ import click
 
 from promptsmith.cli.inputs import Record, display_name, input_format_for, read_records, records_from_lines
 from promptsmith.cli.output import dumps, github_line, record_json, sarif, text_block
-from promptsmith.config import Config
+from promptsmith.settings import Settings
 from promptsmith.session import Session
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability, Diagnostic
@@ -87,10 +87,10 @@ def _records(paths: list[str], input_format: str | None, unreadable: dict[str, s
             unreadable[path] = f"cannot read {path}: {exc.strerror or exc}"
 
 
-def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: bool,
+def run_lint(paths: list[str], config: Settings, *, fmt: str, fix: bool, unsafe: bool,
              input_format: str | None, colour: bool | None, exit_zero: bool = False, quiet: bool = False,
              statistics: bool = False, diff: bool = False, show_fixes: bool = False,
-             config_for: Callable[[str], Config] | None = None) -> int:
+             config_for: Callable[[str], Settings] | None = None) -> int:
     """Lint every record; returns the exit status (0 clean, 1 findings, 2 bad input).
 
     `diff` shows the fixes as a unified diff and writes nothing (exit 1 when there is one);
@@ -100,7 +100,7 @@ def run_lint(paths: list[str], config: Config, *, fmt: str, fix: bool, unsafe: b
         fix = True
     sessions: dict[tuple[Any, ...], Session] = {}
 
-    def linter_for(c: Config) -> Linter:
+    def linter_for(c: Settings) -> Linter:
         """One session per distinct setting (files under different project configs differ)."""
         key = (c.target_version, c.selected, c.ignore, c.rule_dirs)
         if key not in sessions:

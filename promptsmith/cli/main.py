@@ -45,23 +45,24 @@ WORKERS = _Workers()
 
 
 def _config(ctx: click.Context):
-    from promptsmith.config import load_config
+    """The `Settings` the config files and the environment give (read once per command)."""
+    from promptsmith.config import load_settings
 
     obj = ctx.ensure_object(dict)
     if "config" not in obj:
         try:
-            obj["config"] = load_config()
+            obj["config"] = load_settings()
         except PromptsmithError as exc:
             raise click.UsageError(str(exc)) from exc
     return obj["config"]
 
 
-def _session(ctx: click.Context, *, llm: Any = None, **overrides: Any):
-    """The command's `Session`: the config with the flags on top (a bad setting is a usage error)."""
+def _session(ctx: click.Context, **overrides: Any):
+    """The command's `Session`: the settings with the flags on top (a bad setting is a usage error)."""
     from promptsmith.session import Session
 
     try:
-        return Session(_config(ctx).with_overrides(**overrides), llm=llm)
+        return Session(_config(ctx).with_overrides(**overrides))
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
 
@@ -155,12 +156,12 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
       cat prompts.txt | promptsmith lint - --fix > fixed.txt
     """
     from promptsmith.cli.lint_cmd import expand_paths, run_lint
-    from promptsmith.config import find_project_config, load_config
+    from promptsmith.config import find_project_config, load_settings
 
     overrides = dict(target_version=target_version, target=target, select=_split(select), ignore=_split(ignore),
                      extend_select=_split(extend_select))
     try:
-        base = (load_config(project=Path(config_file)) if config_file else _config(ctx)).with_overrides(**overrides)
+        base = (load_settings(project=Path(config_file)) if config_file else _config(ctx)).with_overrides(**overrides)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     if show_settings:
@@ -177,7 +178,7 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
         if folder not in per_folder:
             found = find_project_config(folder)
             same = (found[0] if found else None) == (here[0] if here else None)
-            per_folder[folder] = base if same else load_config(cwd=folder).with_overrides(**overrides)
+            per_folder[folder] = base if same else load_settings(cwd=folder).with_overrides(**overrides)
         return per_folder[folder]
 
     try:
@@ -311,7 +312,6 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
       promptsmith rewrite "…" --engine llm -m smollm2-135m-instruct --explain
     """
     from promptsmith.cli.rewrite_cmd import run_rewrite
-    from promptsmith.session import LlmSettings
 
     if prompt == "-":  # `-` is stdin on every command
         if file is not None:
@@ -325,12 +325,12 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
         if stdin_is_interactive():
             raise click.UsageError("no input: give a PROMPT, --file FILE, or pipe prompts on stdin")
         file = "-"
-    # the options only: the LLM service is imported when the engine needs it (rules stays fast)
-    llm = LlmSettings(backend=llm_backend, jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
-                      temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads,
-                      write_mode=write_mode)
-    session = _session(ctx, llm=llm, engine=engine, target_version=target_version, target=target,
-                       embed_model=embed_model, model=model)
+    # settings only: the LLM engine is imported when a rewrite needs it (rules stays fast)
+    session = _session(ctx, engine=engine, target_version=target_version, target=target, embed_model=embed_model,
+                       model=model, llm_backend=llm_backend,
+                       llm_jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
+                       temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads,
+                       write_mode=write_mode)
     try:
         status = run_rewrite(prompt, file, session, fmt=fmt, explain=explain, input_format=input_format,
                              workers=workers, auto_lines=AUTO_WORKERS_LINES, progress=progress, check=check)
@@ -379,8 +379,8 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
     """
     from promptsmith.cli.compare_cmd import run_compare
 
-    config = _config(ctx).with_overrides(embed_model=embed_model, similarity_threshold=similarity_threshold,
-                                         term_threshold=term_threshold)
+    session = _session(ctx, embed_model=embed_model, similarity_threshold=similarity_threshold,
+                       term_threshold=term_threshold)
     if a == "-" and b is None and file is None:  # `-` is stdin on every command: pairs, one JSON line each
         a, file = None, "-"
     elif "-" in (a, b) and a != b:  # one prompt from stdin, the other given
@@ -391,7 +391,7 @@ def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, 
     if file is not None and (a is not None or b is not None):
         raise click.UsageError("give two prompts A and B, or --file, not both")
     try:
-        status = run_compare(a, b, file, config, fmt=fmt or ("jsonl" if file else "text"), progress=progress,
+        status = run_compare(a, b, file, session, fmt=fmt or ("jsonl" if file else "text"), progress=progress,
                              exit_zero=exit_zero)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -503,7 +503,7 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
         raise click.UsageError("give --pipeline DIR or --backend URL to render (or --dry-run to plan only)")
     session = _session(ctx)
     try:
-        from promptsmith.services.preview import preview as run_preview, release_llm
+        from promptsmith.services.preview import release_llm
 
         local = not (backend or (not pipeline and config.backend))
         if local:
@@ -520,8 +520,8 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
             from promptsmith.backends.clip import ClipScorer
 
             scorer = ClipScorer(clip_model)
-        result = run_preview(prompt, renderer, family=fam, out_dir=Path(out_dir), compare_with=other, seed=seed,
-                             steps=steps, scorer=scorer)
+        result = session.preview(prompt, renderer, family=fam, out_dir=Path(out_dir), compare_with=other, seed=seed,
+                                 steps=steps, scorer=scorer)
     except PromptsmithError as exc:  # a missing extra or model: a usage error (2), with what to install
         raise click.UsageError(str(exc)) from exc
     if fmt == "json":
@@ -609,7 +609,7 @@ def tui(ctx: click.Context, prompt: str, target_version: str | None, engine: str
         raise click.UsageError("the TUI needs textual: pip install 'promptsmith[tui]'") from exc
     session = _session(ctx, engine=engine, target_version=target_version, backend=backend, target=target)
     run(prompt, session=session, version=session.target_version, engine=session.engine,
-        backend=session.config.backend, history_size=session.config.history_size)
+        backend=session.settings.backend, history_size=session.settings.history_size)
 
 
 # -- models ---------------------------------------------------------------------------------------
@@ -726,7 +726,7 @@ def rules(fmt: str, rewrite_rules: bool) -> None:
 
 def _rewrite_rules(fmt: str) -> None:
     """The rewrite rules from their registry, with the built-in rule set's switches."""
-    from promptsmith.services.rewrite.registry import load_rewrite_rules, registered
+    from promptsmith.rewrite.rules.registry import load_rewrite_rules, registered
 
     known, switches = registered(), load_rewrite_rules()
     if fmt == "json":

@@ -12,7 +12,7 @@ import click
 from promptsmith.cli.inputs import input_format_for, read_records
 from promptsmith.cli.output import dumps
 from promptsmith.cli.progress import Progress, count_lines
-from promptsmith.services.batch import CheckOptions, Job, rewrite_stream
+from promptsmith.services.batch import Job, rewrite_stream
 
 if TYPE_CHECKING:
     from promptsmith.session import Session
@@ -111,16 +111,11 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     not lint-clean for its version, or `check` found it not preserved). `workers` None is
     `auto`: one process per physical core for a file of `auto_lines` prompts or more on the
     rules engine without `check`, else one."""
-    engine, target = session.engine, session.target_version
     session.prepare()  # bad settings or a missing model fail here, once, before any output
-    from promptsmith.services.rewrite.targets import resolve_target
+    from promptsmith.rewrite.targets import resolve_target
 
     resolve_target(session.target, session.spec)  # an unknown --target fails here too
-    llm = session.llm_options if engine in ("llm", "auto") else None
-    options = None
     if check:
-        c = session.config
-        options = CheckOptions(c.embed_model, c.embed_cache, c.similarity_threshold, c.term_threshold, c.embed_runtime)
         session.embedder()  # a missing model fails here, once
     source = file or "-"
     jobs = iter([Job(1, prompt, {})]) if prompt is not None else _jobs(source, input_format)
@@ -129,7 +124,7 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     auto = workers is None
     total = 1 if prompt is not None else count_lines(source) if show or auto or workers > 1 else None
     if auto:
-        workers = auto_workers(engine, check, total, auto_lines)
+        workers = auto_workers(session.engine, check, total, auto_lines)
     out, err = sys.stdout, sys.stderr
     failed = flagged = unpreserved = 0
     collected: list[dict[str, Any]] = []
@@ -138,8 +133,7 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     streaming = prompt is None and source == "-"
     chunk = 1 if streaming else split_size(total, workers)
     # the workers start before the bar's thread does (rules workers fork)
-    records = rewrite_stream(jobs, engine=engine, target_version=target, rule_dirs=session.rule_dirs,
-                             workers=workers, chunk=chunk, check=options, llm=llm, target=session.target,
+    records = rewrite_stream(jobs, session, workers=workers, chunk=chunk, check=check,
                              encode=partial(entry, fmt=fmt, explain=explain), total=total)
     with Progress(total, "rewriting", show=show) as bar:
         for line, error, unclean, changed, written, why in records:
@@ -165,10 +159,12 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
 
 def auto_workers(engine: str, check: bool, total: int | None, lines: int) -> int:
     """`--workers auto`: one process per physical core for a file of `lines` prompts or more
-    on the rules engine, else one. A model engine stays in one process (each worker would load
-    its own model, and llama.cpp already uses the cores), and so does stdin, whose length is
-    unknown and whose lines go out as they come."""
-    if engine != "rules" or check or total is None or total < lines:
+    on an engine that needs no model (rules), else one. A model engine stays in one process (each
+    worker would load its own model, and llama.cpp already uses the cores), and so does stdin,
+    whose length is unknown and whose lines go out as they come."""
+    from promptsmith.rewrite.engines import engine_class
+
+    if engine_class(engine).needs_model or check or total is None or total < lines:
         return 1
     from promptsmith.backends.cpu import physical_cores
 

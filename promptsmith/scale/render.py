@@ -1,14 +1,14 @@
 """The preview stage: a GPU actor renders each row's v5 prompt and its v6 rewrite with the same
 seeds, writes the side-by-side PNG and its sidecar, and CLIP-scores both grids.
 
-The pipeline (and the CLIP model) load once per actor; each row is `services.preview.preview`,
-as `promptsmith preview --compare` runs it, into a folder of its own under the output store
+The pipeline (and the CLIP model) load once per actor; each row is `Session.preview`, as
+`promptsmith preview --compare` runs it, into a folder of its own under the output store
 (`<file>-<line>`), so rows with the same prompt and seed never overwrite each other.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +18,25 @@ require_ray()
 import pyarrow as pa  # noqa: E402 - after the check that says which extra to install
 
 from promptsmith.scale.stages import finish, records  # noqa: E402
+from promptsmith.settings import Settings  # noqa: E402
 
 
 @dataclass(frozen=True)
 class PreviewOptions:
-    """What `batch preview` renders with (picklable)."""
+    """What one `batch preview` run renders (picklable): a request, not settings. The pipeline,
+    the image store, the CLIP scorer, the seed, steps and size, and the device are this run's;
+    `settings` are what its session rewrites and plans with (the family, the target version)."""
 
     pipeline: str
     images: str
     clip_model: str | None = None
-    family: str | None = None
     seed: int | None = None
     steps: int | None = None
     #: Pixels per image (None: the plan's own size for the family).
     pixels: int | None = None
-    target_version: str | None = None  # None: the parameter table's default
     #: Where torch runs: None for CUDA when the actor has a GPU, else the CPU.
     device: str | None = None
+    settings: Settings = field(default_factory=Settings)
 
 
 class PreviewActor:
@@ -42,12 +44,14 @@ class PreviewActor:
 
     def __init__(self, options: PreviewOptions, prompt_column: str = "prompt") -> None:
         from promptsmith.backends.diffusers import DiffusersRenderer
+        from promptsmith.services.batch import worker_session
         from promptsmith.services.preview import release_llm
 
         self.options, self.prompt_column = options, prompt_column
+        self.session = worker_session(options.settings)
         release_llm()
         self.renderer = DiffusersRenderer(options.pipeline, device=options.device)
-        self.family = options.family or self.renderer.family  # loads the pipeline now
+        self.family = options.settings.family or self.renderer.family  # loads the pipeline now
         self.scorer = None
         if options.clip_model:
             from promptsmith.backends.clip import ClipScorer
@@ -56,8 +60,6 @@ class PreviewActor:
 
     def __call__(self, table: Any) -> Any:
         from promptsmith.cli.output import dumps
-        from promptsmith.services.preview import preview
-        from promptsmith.services.rewrite import rewrite
 
         o = self.options
         files = table.column("_file").to_pylist() if "_file" in table.column_names else [0] * table.num_rows
@@ -69,10 +71,11 @@ class PreviewActor:
                     raise ValueError(rec.error)
                 if not rec.prompt.strip():
                     raise ValueError("empty prompt")
-                brief = rewrite(rec.prompt, target_version=o.target_version, rule_dirs=()).output
+                brief = self.session.rewrite(rec.prompt).output
                 folder = Path(o.images) / f"{number:04d}-{rec.line or 0:08d}"
-                result = preview(rec.prompt, self.renderer, family=self.family, out_dir=folder, compare_with=brief,
-                                 seed=o.seed, steps=o.steps, scorer=self.scorer, pixels=o.pixels)
+                result = self.session.preview(rec.prompt, self.renderer, family=self.family, out_dir=folder,
+                                              compare_with=brief, seed=o.seed, steps=o.steps, scorer=self.scorer,
+                                              pixels=o.pixels)
                 record.update({"input": rec.prompt, "rewrite": brief, **result.model_dump(mode="json"), "error": None})
             except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
                 record["error"] = rec.error or f"{type(exc).__name__}: {exc}"

@@ -89,10 +89,12 @@ def apply_stage(ds: Any, command: str, options: Any, *, prompt_column: str = "pr
                 names: dict[int, str] | None = None, actors: int | None = None,
                 gpus_per_actor: float = 0.0, pair_columns: tuple[str, str] = ("a", "b"),
                 batch_size: int | None = None) -> Any:
-    """`ds` through the stage of `command`: lint, rewrite, compare or preview.
+    """`ds` through the stage of `command`: lint, rewrite, compare or preview. `options` is the
+    run's `Settings` (a preview's `PreviewOptions`, which carries them).
 
-    Tasks for lint and the rules rewrite; an actor pool of `actors` (default: one per CPU, or
-    per GPU for preview) for the LLM rewrite, compare and preview. Ray Data's own defaults make
+    Tasks for lint and a rewrite whose engine needs no model (rules); an actor pool of `actors`
+    (default: one per CPU, or per GPU for preview) for a model engine's rewrite, compare and
+    preview. Ray Data's own defaults make
     the run survive a dead worker: a task is run again (`max_retries=-1`), an actor is restarted
     and its batch retried (`max_restarts=-1`, `max_task_retries=-1`). `batch_size` None: one
     block (the reader's `block_rows`) per batch, which keeps compare's windows aligned."""
@@ -101,7 +103,7 @@ def apply_stage(ds: Any, command: str, options: Any, *, prompt_column: str = "pr
     if command == "lint":
         return ds.map_batches(stages.lint_batch, fn_kwargs={"options": options, "names": names,
                                                             "prompt_column": prompt_column}, **task)
-    if command == "rewrite" and options.engine == "rules":
+    if command == "rewrite" and not _needs_model(options):
         return ds.map_batches(stages.rewrite_batch, fn_kwargs={"options": options, "prompt_column": prompt_column},
                               **task)
     if command == "rewrite":
@@ -125,6 +127,13 @@ def apply_stage(ds: Any, command: str, options: Any, *, prompt_column: str = "pr
         return ds.map_batches(PreviewActor, fn_constructor_kwargs={"options": options, "prompt_column": prompt_column},
                               compute=ray.data.ActorPoolStrategy(size=pool), num_gpus=gpus_per_actor, **actor)
     raise ValueError(f"unknown batch command {command!r}")
+
+
+def _needs_model(settings: Any) -> bool:
+    """Whether the settings' rewrite engine may load a model (then it runs in actors)."""
+    from promptsmith.rewrite.engines import engine_class
+
+    return bool(engine_class(settings.engine).needs_model)
 
 
 def _pool(actors: int | None) -> Any:

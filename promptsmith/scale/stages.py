@@ -7,17 +7,16 @@ its `error` and the batch goes on. Rows come from `source.read_prompts` (a `_rec
 the CLI's record) or from any Ray dataset with a prompt column (its other columns are the
 record's pass-through fields).
 
-Lint and the rules rewrite are plain functions (Ray runs them as tasks, and a task whose
-worker dies is retried); the LLM rewriter and the embedder are actor classes that load their
-model once per actor (Ray restarts an actor that dies and retries its batch).
+Every stage runs its work through a `Session` rebuilt from the run's `Settings` (each stage's
+`options`: frozen and picklable, sent to every task and actor). Lint and a rewrite with an engine that needs no model
+are plain functions (Ray runs them as tasks, and a task whose worker dies is retried); a model
+engine's rewrite and the embedder are actor classes that load their model once per actor (Ray
+restarts an actor that dies and retries its batch).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from promptsmith.scale import require_ray
@@ -26,6 +25,7 @@ require_ray()
 import pyarrow as pa  # noqa: E402 - after the check that says which extra to install
 
 from promptsmith.cli.inputs import Record  # noqa: E402
+from promptsmith.settings import Settings  # noqa: E402
 
 #: Columns the reader adds to keep order; they pass through every stage and the writer drops them.
 ORDER_COLUMNS = ("_file", "_line")
@@ -89,33 +89,16 @@ def _failure(rec: Record, exc: BaseException) -> dict[str, Any]:
 
 
 # -- lint: a task ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LintOptions:
-    """What `batch lint` lints for (picklable, sent to every task)."""
-
-    target_version: str | None = None
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    rule_dirs: tuple[Path, ...] = ()
-
-
-@lru_cache(maxsize=8)
-def _linter(options: LintOptions) -> Any:
-    from promptsmith.lint.engine import Linter
-
-    return Linter(version=options.target_version, select=options.select, ignore=options.ignore,
-                  rule_dirs=options.rule_dirs)
-
-
-def lint_batch(table: Any, *, options: LintOptions = LintOptions(), names: dict[int, str] | None = None,
+def lint_batch(table: Any, *, options: Settings = Settings(), names: dict[int, str] | None = None,
                prompt_column: str = "prompt") -> Any:
     """Lint each row: the record of `promptsmith lint FILE --format jsonl` for its line.
 
     `names` maps a row's `_file` to the name its records carry (`file`), as the CLI names it."""
     from promptsmith.cli.inputs import display_name
     from promptsmith.cli.output import dumps, record_json
+    from promptsmith.services.batch import worker_session
 
-    linter = _linter(options)
+    linter = worker_session(options).linter()
     files = table.column("_file").to_pylist() if "_file" in table.column_names else [None] * table.num_rows
     lines, errors, codes = [], [], []
     for number, rec in zip(files, records(table, prompt_column)):
@@ -138,91 +121,53 @@ def lint_batch(table: Any, *, options: LintOptions = LintOptions(), names: dict[
     return finish(table, lines, errors, {"codes": pa.array(codes, pa.list_(pa.string()))})
 
 
-# -- rewrite: a task for the rules engine, an actor for the LLM -----------------------------------
-@dataclass(frozen=True)
-class RewriteOptions:
-    """What `batch rewrite` writes for (picklable)."""
-
-    engine: str = "rules"
-    target_version: str | None = None  # None: the parameter table's default
-    rule_dirs: tuple[Path, ...] = ()
-    #: `services.llm.LlmOptions` for the llm and auto engines.
-    llm: Any = None
-    #: What the brief is written for (`rewrite --target`); None is Midjourney at `target_version`.
-    target: str | None = None
-
-
-def _rewrite_rows(table: Any, options: RewriteOptions, prompt_column: str) -> Any:
+# -- rewrite: a task for an engine without a model, an actor for one with ---------------------------
+def _rewrite_rows(table: Any, settings: Settings, prompt_column: str) -> Any:
     from promptsmith.cli.output import dumps
-    from promptsmith.services.batch import Job, rewrite_record
+    from promptsmith.services.batch import Job, rewrite_record, worker_session
 
+    session = worker_session(settings)
     lines, errors, outputs = [], [], []
     for rec in records(table, prompt_column):
         # rewrite_record never raises: a failed prompt is a record with its error
-        record = rewrite_record(Job(rec.line, rec.prompt, rec.extra, rec.error), engine=options.engine,
-                                target_version=options.target_version, rule_dirs=options.rule_dirs,
-                                llm=options.llm, target=options.target)
+        record = rewrite_record(Job(rec.line, rec.prompt, rec.extra, rec.error), session)
         lines.append(dumps(record))
         errors.append(record.get("error"))
         outputs.append(record.get("output") if record.get("error") is None else None)
     return finish(table, lines, errors, {"output": pa.array(outputs, pa.string())})
 
 
-def rewrite_batch(table: Any, *, options: RewriteOptions = RewriteOptions(), prompt_column: str = "prompt") -> Any:
-    """Rewrite each row with the rules engine: the record of `promptsmith rewrite --engine rules
-    --format jsonl` for its line."""
+def rewrite_batch(table: Any, *, options: Settings = Settings(), prompt_column: str = "prompt") -> Any:
+    """Rewrite each row with the settings' engine (one that needs no model: the rules engine): the
+    record of `promptsmith rewrite --engine rules --format jsonl` for its line."""
     return _rewrite_rows(table, options, prompt_column)
 
 
 class RewriteActor:
-    """The LLM rewriter as a Ray actor: the model loads once, in `__init__`, and serves every batch."""
+    """A model engine's rewriter as a Ray actor: the model loads once, in `__init__` (a missing
+    one is an error for `llm`; `auto` falls back to the rules engine), and serves every batch."""
 
-    def __init__(self, options: RewriteOptions, prompt_column: str = "prompt") -> None:
-        from promptsmith.services.rewrite import get_rewriter
+    def __init__(self, options: Settings, prompt_column: str = "prompt") -> None:
+        from promptsmith.services.batch import worker_session
 
-        self.options, self.prompt_column = options, prompt_column
-        get_rewriter(options.target_version, options.rule_dirs)
-        if options.engine in ("llm", "auto") and options.llm is not None:
-            from promptsmith.errors import BackendUnavailable, ModelNotFound
-            from promptsmith.services.llm import get_llm_rewriter
-
-            try:
-                rewriter = get_llm_rewriter(options.llm, options.target_version, tuple(options.rule_dirs))
-                rewriter.rank(["a warm-up.", "a warm up."])  # loads the weights now, not in the first batch
-            except (ModelNotFound, BackendUnavailable):
-                if options.engine == "llm":
-                    raise
+        self.settings, self.prompt_column = options, prompt_column
+        worker_session(options).prepare(load=True)
 
     def __call__(self, table: Any) -> Any:
-        return _rewrite_rows(table, self.options, self.prompt_column)
+        return _rewrite_rows(table, self.settings, self.prompt_column)
 
 
 # -- compare: an actor with the embedder ----------------------------------------------------------
-@dataclass(frozen=True)
-class CompareOptions:
-    """The embedder and thresholds of `batch compare` (picklable)."""
-
-    embed_model: str | None = None
-    embed_cache: bool = False
-    runtime: str = "auto"
-    similarity_threshold: float | None = None
-    term_threshold: float | None = None
-
-
 class CompareActor:
     """The embedder as a Ray actor: MiniLM loads once per actor; each batch is compared in the
     CLI's windows of 64 pairs from the start of its file, so the records match `compare --file`."""
 
-    def __init__(self, options: CompareOptions = CompareOptions(), pair_columns: tuple[str, str] = ("a", "b")) -> None:
-        from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
-        from promptsmith.services.compare import default_embedder
+    def __init__(self, options: Settings = Settings(), pair_columns: tuple[str, str] = ("a", "b")) -> None:
+        from promptsmith.services.batch import worker_session
 
         self.pair_columns = pair_columns
-        embedder = default_embedder(options.embed_model, options.embed_cache, options.runtime)
-        embedder.embed(["a warm-up"])  # the weights load now, once per actor
-        self.options = {"embedder": embedder,
-                        "similarity_threshold": options.similarity_threshold or SIMILARITY_THRESHOLD,
-                        "term_threshold": options.term_threshold or TERM_THRESHOLD}
+        self.session = worker_session(options)
+        self.session.embedder().embed(["a warm-up"])  # the weights load now, once per actor
 
     def _records(self, table: Any) -> list[Record]:
         recs = records(table, self.pair_columns[0])
@@ -250,11 +195,11 @@ class CompareActor:
                 end += 1
             group = recs[start:end]
             try:
-                done.extend(compare_records(group, self.options))
+                done.extend(compare_records(group, self.session))
             except Exception:  # noqa: BLE001 - one bad pair must not cost its window: one at a time
                 for rec in group:
                     try:
-                        done.extend(compare_records([rec], self.options))
+                        done.extend(compare_records([rec], self.session))
                     except Exception as exc:  # noqa: BLE001
                         done.append(_failure(rec, exc))
             start = end

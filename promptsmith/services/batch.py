@@ -1,4 +1,8 @@
-"""Batch rewriting: one result per input record, in input order, whatever fails or how many workers."""
+"""Batch rewriting: one result per input record, in input order, whatever fails or how many workers.
+
+Every record is rewritten by a `Session`: the caller's own in a single process; with worker
+processes, each worker rebuilds one from the caller's `Settings` (frozen and picklable).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ import gc
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
 from promptsmith.core.model import dump
+from promptsmith.session import Session
+from promptsmith.settings import Settings
 
 if TYPE_CHECKING:  # the pool's modules load when a run has workers (a single prompt never does)
     import multiprocessing.context
@@ -27,39 +31,17 @@ class Job:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class CheckOptions:
-    """How `--check` compares each rewrite with its input (picklable, for worker processes)."""
-
-    embed_model: str | None = None
-    embed_cache: bool = False
-    similarity_threshold: float = SIMILARITY_THRESHOLD
-    term_threshold: float = TERM_THRESHOLD
-    runtime: str = "auto"
-
-
 #: A record carries its input once (as `input`, from the job) and a check only when asked for.
 _NOT_WRITTEN = frozenset({"input", "check"})
 _NOT_WRITTEN_CHECKED = frozenset({"input"})
 
 
-def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, ...],
-             check: CheckOptions | None = None, llm: Any = None, goal: str | None = None) -> dict[str, Any]:
-    from promptsmith.services.rewrite import rewrite
-
-    record: dict[str, Any] = {"line": job.line, "input": job.prompt, "output": "", "engine": engine,
+def _run_one(job: Job, session: Session, check: bool) -> dict[str, Any]:
+    record: dict[str, Any] = {"line": job.line, "input": job.prompt, "output": "", "engine": session.engine,
                               "changes": [], "error": job.error}
     if job.error is None and job.prompt.strip():
         try:
-            result = rewrite(job.prompt, engine=engine, target_version=target, rule_dirs=rule_dirs, llm=llm,
-                             target=goal)
-            if check is not None:
-                from promptsmith.services.compare import compare, default_embedder
-
-                embedder = default_embedder(check.embed_model, check.embed_cache, check.runtime)
-                result = result.model_copy(update={"check": compare(
-                    job.prompt, result.output, embedder=embedder,
-                    similarity_threshold=check.similarity_threshold, term_threshold=check.term_threshold)})
+            result = session.rewrite(job.prompt, check=check)
             record.update(dump(result, _NOT_WRITTEN_CHECKED if check else _NOT_WRITTEN))
             record["error"] = None
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
@@ -68,11 +50,21 @@ def _run_one(job: Job, engine: str, target: str | None, rule_dirs: tuple[Path, .
     return record
 
 
-def rewrite_record(job: Job, *, engine: str = "rules", target_version: str | None = None, rule_dirs: tuple[Path, ...] = (),
-                   check: CheckOptions | None = None, llm: Any = None, target: str | None = None) -> dict[str, Any]:
+def rewrite_record(job: Job, session: Session, *, check: bool = False) -> dict[str, Any]:
     """The output record of one input line, as `rewrite --format jsonl` writes it (`batch rewrite`
     on Ray builds its records here too)."""
-    return _run_one(job, engine, target_version, rule_dirs, check, llm, target)
+    return _run_one(job, session, check)
+
+
+def worker_session(settings: Settings) -> Session:
+    """The session of a worker process (or a Ray task) for `settings`, built once per process."""
+    session = _SESSIONS.get(settings)
+    if session is None:
+        session = _SESSIONS[settings] = Session(settings)
+    return session
+
+
+_SESSIONS: dict[Settings, Session] = {}
 
 
 def _as_is(record: dict[str, Any]) -> dict[str, Any]:
@@ -80,22 +72,24 @@ def _as_is(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _run_chunk(args: tuple[list[Job], str, str, tuple[Path, ...], CheckOptions | None, Any,
-                            Callable[[dict[str, Any]], Any], str | None]) -> list[Any]:
-    jobs, engine, target, rule_dirs, check, llm, encode, goal = args
-    return [encode(_run_one(j, engine, target, rule_dirs, check, llm, goal)) for j in jobs]
+def _run_chunk(args: tuple[list[Job], Settings, bool, Callable[[dict[str, Any]], Any]]) -> list[Any]:
+    jobs, settings, check, encode = args
+    session = worker_session(settings)
+    return [encode(_run_one(j, session, check)) for j in jobs]
 
 
-def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version: str | None = None,
-                   rule_dirs: tuple[Path, ...] = (), workers: int = 1, chunk: int = 64,
-                   check: CheckOptions | None = None, llm: Any = None,
-                   encode: Callable[[dict[str, Any]], Any] | None = None,
-                   total: int | None = None, target: str | None = None) -> Iterator[Any]:
+def rewrite_stream(jobs: Iterable[Job], session: Session, *, workers: int = 1, chunk: int = 64,
+                   check: bool = False, encode: Callable[[dict[str, Any]], Any] | None = None,
+                   total: int | None = None) -> Iterator[Any]:
     """Rewrite records lazily, yielding each result as soon as it (and all before it) is ready.
 
     `chunk` is the most jobs sent to a worker at once; with `total`, the number of jobs, known,
     the chunks shrink towards the end, so that no worker is still on a long chunk while the
     others have nothing left to do.
+
+    One process rewrites with `session`; with `workers` > 1, each worker rebuilds a session from
+    `session.settings` (objects the caller built and gave the session stay in this process).
+    `check` adds the meaning check to each record.
 
     `encode`, a module-level function, turns each record into what is yielded, in the worker
     that made it (the CLI has its output line written there: a string crosses between
@@ -104,11 +98,11 @@ def rewrite_stream(jobs: Iterable[Job], *, engine: str = "rules", target_version
     is read: call it before starting threads of your own (a progress bar) where workers fork."""
     encode = encode or _as_is
     if workers <= 1:
-        return (encode(_run_one(job, engine, target_version, rule_dirs, check, llm, target)) for job in jobs)
+        return (encode(_run_one(job, session, check)) for job in jobs)
     from concurrent.futures import ProcessPoolExecutor
 
-    options = (engine, target_version, rule_dirs, check, llm, encode, target)
-    context = _context(engine, check, llm)
+    options = (session.settings, check, encode)
+    context = _context(session.rewrite_engine().needs_model, check)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     forks = context.get_start_method() == "fork"
     if forks:
@@ -141,18 +135,19 @@ def _ready() -> None:
     """The first task of a pool: it makes the pool start its workers."""
 
 
-def _context(engine: str, check: CheckOptions | None, llm: Any) -> multiprocessing.context.BaseContext:
+def _context(needs_model: bool, check: bool) -> multiprocessing.context.BaseContext:
     """How worker processes start.
 
-    The rules engine forks on Linux: a child starts with the parent's loaded rules, lexicons
-    and compiled patterns (a spawned one re-imports and reloads them, ~0.4 s each), and the
-    rules engine holds no threads or native runtimes a fork could copy in a bad state. Anything
-    that may load a model (the llm engine, `--check`'s embedder) is spawned: a fork after torch
-    or llama.cpp has started threads can copy a held lock into the child and hang it.
+    An engine that needs no model (the rules engine) forks on Linux: a child starts with the
+    parent's loaded rules, lexicons and compiled patterns (a spawned one re-imports and reloads
+    them, ~0.4 s each), and the rules engine holds no threads or native runtimes a fork could
+    copy in a bad state. Anything that may load a model (an engine that `needs_model`,
+    `--check`'s embedder) is spawned: a fork after torch or llama.cpp has started threads can copy
+    a held lock into the child and hang it.
     """
     import multiprocessing
 
-    if engine == "rules" and check is None and llm is None and sys.platform == "linux":
+    if not needs_model and not check and sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

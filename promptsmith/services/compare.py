@@ -32,7 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Embedder
-from promptsmith.config import SIMILARITY_THRESHOLD, TERM_THRESHOLD
+from promptsmith.settings import SIMILARITY_THRESHOLD, TERM_THRESHOLD
 from promptsmith.core.accounting import Accounting, Piece, account
 from promptsmith.core.fix import parse_mended
 from promptsmith.core.parse import MAX_PROMPT_CHARS
@@ -42,7 +42,7 @@ from promptsmith.services.compare_checks import altered_quotes, compare_params, 
 
 Verdict = Literal["preserved", "added", "changed", "dropped", "drifted", "different"]
 
-# Defaults (promptsmith.config); config keys `similarity-threshold` and `term-threshold` override them.
+# Defaults (promptsmith.settings); config keys `similarity-threshold` and `term-threshold` override them.
 
 #: The rules a verdict is made of, in the JSON's `rules` (in this order), and what each means.
 VERDICT_RULES = {

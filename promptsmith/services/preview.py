@@ -54,7 +54,7 @@ def side_by_side(left: Any, right: Any) -> Any:
 def release_llm() -> None:
     """Free the local LLM (and its GPU memory) before an image model loads on the same device."""
     try:
-        from promptsmith.services.llm import get_llm_rewriter
+        from promptsmith.rewrite.llm.engine import get_llm_rewriter
     except ImportError:
         return
     get_llm_rewriter.cache_clear()
@@ -77,7 +77,7 @@ def _slug(text: str) -> str:
 def _fitted(rp: RenderPlan) -> RenderPlan:
     """The plan with its prompt in the pipeline's own dialect and within its text encoder's budget;
     what did not fit is listed in `cut` (CLIP would otherwise drop it silently)."""
-    from promptsmith.services.rewrite.targets import fit_prompt
+    from promptsmith.rewrite.targets import fit_prompt
 
     text, cut = fit_prompt(rp.prompt, rp.family)
     return rp if text == rp.prompt else rp.model_copy(update={"prompt": text, "cut": cut})

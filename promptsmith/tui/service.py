@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
     from promptsmith.services.compare import Comparison
+    from promptsmith.rewrite.result import RewriteResult
     from promptsmith.services.history import Entry
     from promptsmith.services.preview import PreviewResult
-    from promptsmith.services.rewrite import RewriteResult
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,14 @@ class EngineChoice:
     """One entry of the TUI's engine switch (ctrl+e): a rewrite engine and the LLM jobs it runs."""
 
     label: str
-    engine: str  # one of promptsmith.services.rewrite.ENGINES
+    engine: str  # one of promptsmith.registries.ENGINES
     jobs: tuple[str, ...] = ()
 
     @property
     def uses_model(self) -> bool:
-        return self.engine != "rules"
+        from promptsmith.rewrite.engines import engine_class
+
+        return bool(engine_class(self.engine).needs_model)
 
     @property
     def streams(self) -> bool:
@@ -40,17 +42,11 @@ class EngineChoice:
 
 
 def _choices() -> tuple[EngineChoice, ...]:
-    """What ctrl+e cycles through, from the registries: each engine once, the llm engine once per
-    job that reads differently (rank, write), in the registries' order."""
-    from promptsmith.registries import ENGINES, LLM_JOBS
+    """What ctrl+e cycles through, from the registries: each engine's own choices (the rules engine
+    once, the llm engine once per job that reads differently), in the registries' order."""
+    from promptsmith.registries import ENGINES
 
-    out: list[EngineChoice] = []
-    for engine in ENGINES.names:
-        if engine == "llm":
-            out += [EngineChoice(f"llm {job}", "llm", (job,)) for job in LLM_JOBS.names if job != "classify"]
-        else:
-            out.append(EngineChoice(engine, engine, () if engine == "rules" else (LLM_JOBS.default or "rank",)))
-    return tuple(out)
+    return tuple(EngineChoice(label, entry.name, jobs) for entry in ENGINES for label, jobs in entry.load().choices())
 
 
 #: What ctrl+e cycles through, in order.
@@ -72,17 +68,21 @@ class TuiService:
 
     def __init__(self, session: Any = None, *, rule_dirs: Sequence[Path] = (), embedder: Any = None,
                  generator: Any = None, engines: Sequence[EngineChoice] = ENGINE_CHOICES) -> None:
-        from promptsmith.config import Config
         from promptsmith.session import Session
+        from promptsmith.settings import Settings
 
         if session is None:
-            session = Session(Config(rule_dirs=tuple(rule_dirs)))
+            session = Session(Settings(rule_dirs=tuple(rule_dirs)))
+        if embedder is not None or generator is not None:  # the caller's objects, in its session
+            session = Session(session.settings, generator=generator or session.generator,
+                              embedder=embedder or session.given_embedder)
         self.session = session
         self.rule_dirs = session.rule_dirs
         self.embedder = embedder
         self.generator = generator
         self.engines = tuple(engines)
-        self._llm: dict[tuple[tuple[str, ...], str], Any] = {}
+        #: The session for each choice's LLM jobs (its engines and their models kept).
+        self._by_jobs: dict[tuple[str, ...], Any] = {}
 
     def versions(self) -> tuple[str, ...]:
         """The versions a brief can target, newest first (no test models)."""
@@ -117,32 +117,16 @@ class TuiService:
                 on_token: Callable[[str], None] | None = None, target: str | None = None) -> RewriteResult:
         """The brief for `text` with the chosen engine, written for `target` (default: Midjourney
         at `version`); `on_token` sees written text as it arrives."""
-        if self.generator is not None and choice.uses_model:  # a model object the caller built
-            from promptsmith.services.llm import LlmRewriter
-            from promptsmith.services.rewrite.engine import retarget
-            from promptsmith.services.rewrite.targets import resolve_target
-
-            key = (choice.jobs, version)
-            if key not in self._llm:
-                self._llm[key] = LlmRewriter(self.generator, jobs=choice.jobs, target_version=version,
-                                             rule_dirs=self.rule_dirs, write_mode=self.session.llm.write_mode)
-            result = self._llm[key].rewrite(text, on_token=on_token)
-            return retarget(result, resolve_target(target, self.session.spec, version))
-        from dataclasses import replace
-
         session = self.session
-        if choice.jobs and tuple(choice.jobs) != tuple(session.llm.jobs):
-            session = session.with_options(llm=replace(session.llm, jobs=tuple(choice.jobs)))
+        if choice.jobs and tuple(choice.jobs) != tuple(session.settings.llm_jobs):
+            if choice.jobs not in self._by_jobs:
+                self._by_jobs[choice.jobs] = session.with_options(llm_jobs=tuple(choice.jobs))
+            session = self._by_jobs[choice.jobs]
         return session.rewrite(text, engine=choice.engine, target_version=version, on_token=on_token,
                                target=target)
 
     def compare(self, a: str, b: str) -> Comparison:
-        if self.embedder is not None:
-            from promptsmith.services.compare import compare
-
-            c = self.session.config
-            return compare(a, b, embedder=self.embedder, similarity_threshold=c.similarity_threshold,
-                           term_threshold=c.term_threshold)
+        """Does B still ask for what A asked for (the session's embedder and thresholds)."""
         return self.session.compare(a, b)
 
     def renderer(self, url: str) -> Any:

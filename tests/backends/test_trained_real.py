@@ -11,9 +11,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def trained():
-    from promptsmith.services.llm import LlmOptions, get_llm_rewriter
+    from promptsmith.rewrite.llm.engine import get_llm_rewriter
+    from promptsmith.settings import Settings
 
-    return get_llm_rewriter(LlmOptions(jobs=("write",), write_mode="trained", threads=2))
+    return get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained", threads=2))
 
 
 #: Of the 30 prompts, at least this many briefs are the model's own draft (measured: 19 of 30 on

@@ -15,7 +15,7 @@ import pytest
 
 from promptsmith.cli import lint_cmd
 from promptsmith.cli.inputs import read_records
-from promptsmith.config import Config
+from promptsmith.settings import Settings
 
 
 def run(*args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -150,7 +150,7 @@ def test_a_line_that_crashes_the_linter_fails_its_file_only(tmp_path: Path, monk
         return real(text, *args, **kw)
 
     monkeypatch.setattr(lint_cmd, "fix_text", fragile)
-    status = lint_cmd.run_lint([str(tmp_path)] and lint_cmd.expand_paths([str(tmp_path)]), Config(), fmt="text",
+    status = lint_cmd.run_lint([str(tmp_path)] and lint_cmd.expand_paths([str(tmp_path)]), Settings(), fmt="text",
                                fix=True, unsafe=False, input_format=None, colour=False)
     err = capsys.readouterr().err
     assert status == 2 and "internal error" in err and "b.txt: not fixed" in err

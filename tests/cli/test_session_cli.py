@@ -170,20 +170,21 @@ def test_llm_threads_default_to_physical_cores_less_one() -> None:
 
     assert 1 <= physical_cores() <= cpu_count()
     assert llm_threads() == max(1, physical_cores() - 1)
-    from promptsmith.session import Session, LlmSettings
+    from promptsmith.session import Session
+    from promptsmith.settings import Settings
 
-    assert Session(llm=LlmSettings(threads=3)).llm_options.threads == 3
+    assert Session(Settings(threads=3)).settings.threads == 3
 
 
 def test_write_budget_scales_with_the_input() -> None:
-    from promptsmith.services.llm import write_budget
+    from promptsmith.rewrite.llm.rewriter import write_budget
 
     short, long = write_budget("a cat"), write_budget(" ".join(["word"] * 120))
     assert short == 64 and long > 96 and write_budget(" ".join(["w"] * 2000)) == 384
 
 
 def test_chat_templates_from_the_gguf_metadata_with_chatml_as_the_fallback() -> None:
-    from promptsmith.services.llm import chat
+    from promptsmith.backends.chat import chat
 
     turns = [("user", "notes"), ("assistant", "brief"), ("user", "more")]
     assert chat("sys", turns, "none") == chat("sys", turns, "chatml")

@@ -57,7 +57,7 @@ def test_documented_absence_stays_an_error() -> None:
 
 @pytest.mark.parametrize("version", load_spec().versions)
 def test_every_version_of_the_table_is_a_target_version(version: str) -> None:
-    from promptsmith.services.rewrite import rewrite
+    from promptsmith import rewrite
 
     assert Linter(version=version).version == version
     assert rewrite("a cat on a windowsill, 8k", target_version=version).target_version == version

@@ -18,6 +18,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from promptsmith.cli.main import main  # noqa: E402
+from promptsmith.settings import Settings  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,7 @@ def test_batch_lint_writes_the_cli_records_byte_for_byte(local_ray, prompts_2000
     from promptsmith.scale import run, stages
 
     out = tmp_path / "lint.jsonl"
-    summary = run.run("lint", str(prompts_2000), str(out), stages.LintOptions())
+    summary = run.run("lint", str(prompts_2000), str(out), Settings())
     assert out.read_text(encoding="utf-8") == _cli("lint", str(prompts_2000), "--format", "jsonl")
     assert (summary.rows_in, summary.rows_out, summary.errors) == (2000, 2000, 4) and summary.ok
 
@@ -50,7 +51,7 @@ def test_batch_rewrite_gives_the_cli_records_with_ids_in_order(local_ray, prompt
     from promptsmith.scale import run, stages
 
     out = tmp_path / "briefs.jsonl"
-    summary = run.run("rewrite", str(prompts_2000), str(out), stages.RewriteOptions(), block_rows=256)
+    summary = run.run("rewrite", str(prompts_2000), str(out), Settings(), block_rows=256)
     ours = _records(out.read_text(encoding="utf-8"), drop=("seconds",))  # a timing: no two runs share it
     assert ours == _records(rewrite_cli, drop=("seconds",))
     assert [r["line"] for r in ours] == list(range(1, 2001))
@@ -80,7 +81,7 @@ def test_batch_compare_gives_the_cli_records_byte_for_byte(local_ray, prompts_20
             else:
                 fh.write(json.dumps({"a": r["input"], "b": r["output"], "id": r.get("id")}) + "\n")
     out = tmp_path / "checks.jsonl"
-    summary = run.run("compare", str(pairs), str(out), stages.CompareOptions(), block_rows=512)
+    summary = run.run("compare", str(pairs), str(out), Settings(), block_rows=512)
     assert out.read_text(encoding="utf-8") == _cli("compare", "--file", str(pairs))
     assert summary.ok and summary.rows_out == 2000
 
@@ -96,7 +97,7 @@ def test_parquet_keeps_every_column_its_types_and_the_order(local_ray, real_prom
     src = tmp_path / "captions.parquet"
     pq.write_table(table, src, row_group_size=300)
     out = tmp_path / "briefs.parquet"
-    summary = run.run("rewrite", str(src), str(out), stages.RewriteOptions(), prompt_column="caption",
+    summary = run.run("rewrite", str(src), str(out), Settings(), prompt_column="caption",
                       block_rows=128)
     got = pq.read_table(out)
     assert summary.ok and got.num_rows == n
@@ -157,10 +158,10 @@ def test_a_stage_killed_mid_run_still_leaves_every_row(local_ray, prompts_2000: 
     ds = source.read_prompts(str(prompts_2000), block_rows=128)
     if kind == "actor":
         ds = ds.map_batches(DyingRewriter, fn_constructor_kwargs={"marker": str(marker),
-                                                                   "options": stages.RewriteOptions()},
+                                                                   "options": Settings()},
                             compute=ray.data.ActorPoolStrategy(size=1), batch_format="pyarrow", batch_size=None)
     else:
-        ds = ds.map_batches(dying_batch, fn_kwargs={"marker": str(marker), "options": stages.RewriteOptions()},
+        ds = ds.map_batches(dying_batch, fn_kwargs={"marker": str(marker), "options": Settings()},
                             batch_format="pyarrow", batch_size=None)
     out = tmp_path / "out.jsonl"
     assert _run(ds, out) == 2000

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.services.llm import LlmRewriter
+from promptsmith.rewrite.llm.rewriter import LlmRewriter
 
 
 @pytest.fixture(scope="module")

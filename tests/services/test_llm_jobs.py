@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.services.llm import LlmRewriter
+from promptsmith.rewrite.llm.rewriter import LlmRewriter
 
 SOURCE = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, 8k"
 
@@ -83,13 +83,14 @@ def test_unknown_job_is_refused() -> None:
 
 
 def test_auto_without_a_model_falls_back_to_rules(tmp_path) -> None:
-    from promptsmith.services.llm import LlmOptions
-    from promptsmith.services.rewrite import rewrite
+    from promptsmith import rewrite
+    from promptsmith.session import Session
+    from promptsmith.settings import Settings
 
-    missing = LlmOptions(model=str(tmp_path / "nope.gguf"))
-    result = rewrite("a cat, 8k", engine="auto", llm=missing)
+    missing = Session(Settings(model=str(tmp_path / "nope.gguf")))
+    result = rewrite("a cat, 8k", engine="auto", session=missing)
     assert result.output == "A cat." and result.engine == "rules" and "no LLM" in (result.fallback or "")
     from promptsmith.errors import ModelNotFound
 
     with pytest.raises(ModelNotFound, match="--model PATH.gguf"):
-        rewrite("a cat, 8k", engine="llm", llm=missing)
+        rewrite("a cat, 8k", engine="llm", session=missing)

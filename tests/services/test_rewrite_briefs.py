@@ -13,8 +13,9 @@ from promptsmith.core.negation import negation
 from promptsmith.core.spelling import dialect, fold, keys, respell
 from promptsmith.core.terms import ledger
 from promptsmith.errors import RuleDataError
-from promptsmith.services.rewrite import Rewriter, target_versions
-from promptsmith.services.rewrite.registry import load_rewrite_rules, registered
+from promptsmith.registries import target_versions
+from promptsmith.rewrite.rules import Rewriter
+from promptsmith.rewrite.rules.registry import load_rewrite_rules, registered
 
 
 def rules_of(result) -> list[str]:
@@ -268,7 +269,7 @@ def test_a_brief_does_not_depend_on_the_process_hash_seed() -> None:
     import subprocess
     import sys
 
-    code = ("from promptsmith.services.rewrite import rewrite; "
+    code = ("from promptsmith import rewrite; "
             "print(rewrite('cinematic portrait of Thanos. Made by hakan hisim feat cameron gray and alex grey. Polished. "
             "Inspired by patricio clarey, cgsociety, unreal engine, detailed illustration, digital art, overdetailed art. "
             "Intricate omnious visionary concept art').output)")
@@ -281,7 +282,7 @@ def test_a_brief_does_not_depend_on_the_process_hash_seed() -> None:
 def test_no_word_of_the_shared_set_is_respelled(real_prompts) -> None:
     """The user's spelling and capitals survive every rewrite of the shared set (US/UK, WHITE BACKGROUND)."""
     from eval.brief import respelled
-    from promptsmith.services.rewrite import rewrite
+    from promptsmith import rewrite
 
     changed = [(p[:60], hits) for p in real_prompts if (hits := respelled(p, rewrite(p).output))]
     assert not changed, changed[:5]

@@ -11,8 +11,8 @@ from promptsmith.core.plan import plan
 from promptsmith.core.tokens import clip_count, t5_upper_bound, utf8_upper_bound
 from promptsmith.errors import ConfigError
 from promptsmith.registries import TARGETS
-from promptsmith.services.rewrite import rewrite
-from promptsmith.services.rewrite.targets import OPEN, resolve_target, target_names, write_for
+from promptsmith import rewrite
+from promptsmith.rewrite.targets import OPEN, resolve_target, target_names, write_for
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +92,10 @@ def test_weights_become_sd_weights_and_negative_parts_the_negative_prompt() -> N
 
 
 def test_batch_records_carry_the_target() -> None:
-    from promptsmith.scale.stages import RewriteOptions
     from promptsmith.services.batch import Job, rewrite_record
+    from promptsmith.session import Session
+    from promptsmith.settings import Settings
 
-    rec = rewrite_record(Job(1, "a red fox in snow, 8k --ar 3:2 --no people", {}), target="sd15")
+    rec = rewrite_record(Job(1, "a red fox in snow, 8k --ar 3:2 --no people", {}), Session(Settings(target="sd15")))
     assert rec["target"] == "sd15" and rec["negative_prompt"] == "people" and rec["tokens"]["budget"] == 77
-    assert RewriteOptions(target="sdxl").target == "sdxl"  # `batch rewrite --target` passes it through here
+    assert Settings(target="sdxl").target == "sdxl"  # `batch rewrite --target` passes it through here

@@ -292,14 +292,14 @@ async def test_a_multi_line_paste_is_joined_and_says_so(tmp_path: Path) -> None:
 async def test_the_tui_lints_and_rewrites_with_the_sessions_settings(tmp_path: Path) -> None:
     """The session the CLI hands over: its ignore and its rule directories reach the TUI's lint
     and rewrite; the engine switch lists the registries' engines."""
-    from promptsmith.config import Config
+    from promptsmith.settings import Settings
     from promptsmith.registries import ENGINES
     from promptsmith.session import Session
 
     rules = tmp_path / "my-rules" / "rewrite"
     rules.mkdir(parents=True)
     (rules / "v5-to-v6.toml").write_text("[rules.filler-quality-token]\nenabled = false\n")
-    session = Session(Config(ignore=("PS201",), rule_dirs=(tmp_path / "my-rules",)))
+    session = Session(Settings(ignore=("PS201",), rule_dirs=(tmp_path / "my-rules",)))
     a = app(tmp_path, "a red fox, 8k", session=session)
     async with a.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

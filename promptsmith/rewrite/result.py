@@ -67,7 +67,7 @@ class RewriteResult(BaseModel):
     engine: str = "rules"
     target_version: str = "6.1"
     seconds: float = 0.0
-    #: The target the brief is written for (`--target`; promptsmith.services.rewrite.targets): its
+    #: The target the brief is written for (`--target`; promptsmith.rewrite.targets): its
     #: name, the prompt the model gets (the brief itself for Midjourney, the pipeline's dialect
     #: otherwise), the negative prompt and pipeline arguments (size, seed, guidance; open
     #: pipelines), the tokens against the encoder's budget, and what did not fit.

@@ -19,7 +19,7 @@ from promptsmith.core.model import Diagnostic, Param, Prompt, Span, build, span
 from promptsmith.core.parse import parse
 from promptsmith.core.format import format_param as render_param, sort_params
 from promptsmith.core.spec import Spec
-from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
+from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule
 
 #: The linter fixes the parameter stage applies, and the rewrite rule each is reported under.
 CODE_RULES = {

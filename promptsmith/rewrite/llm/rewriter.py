@@ -14,21 +14,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from promptsmith.backends.base import Generator
-
+from promptsmith.backends.chat import TURN_ENDS, chat
 from promptsmith.core.lexicon import load_lexicon
-from promptsmith.core.spelling import all_keys
-from promptsmith.core.terms import Term, ledger
-from promptsmith.core.words import STOP, WORD, counts
 from promptsmith.core.resources import load_rule_file
-from promptsmith.services.rewrite import Change, Rewriter, RewriteResult
-
+from promptsmith.core.words import STOP, WORD
 from promptsmith.registries import LLM_JOBS
+from promptsmith.rewrite.english import agree_articles
+from promptsmith.rewrite.llm.guard import Guard, GuardReport
+from promptsmith.rewrite.result import Change, RewriteResult
+from promptsmith.rewrite.rules import Rewriter
 
 JOBS = LLM_JOBS.names
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
@@ -47,139 +46,10 @@ def llm_prompts(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
     return merged
 
 
-def _words(text: str) -> set[str]:
-    """The ledger's normal forms of every word (spelling variants and plurals are one word)."""
-    return all_keys(text)
-
-
-#: "X as Y" with these around "as" is not a casting ("such as", "as well as", "as if").
-_NOT_CASTING = frozenset("such well just so same as if though".split())
-_AS = re.compile(r"([\w'’-]+)\s+as\s+(?:(?:an?|the)\s+)?([\w'’-]+)", re.I)
-
-
-def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[str, list[str]]) -> list[str]:
-    """What a bag of words misses about a written brief, against the prompt it came from:
-
-    - a medium verb ("photographed", "rendered") only where the prompt names that medium, or the
-      rules engine's own brief says it;
-    - "X as Y" keeps its order ("Jeff Bezos as a villain", never "a villain as Jeff Bezos");
-    - every count is kept and none is added ("two cats" stays two);
-    - one named subject stays one ("sherlock holmes benedict cumberbatch" never becomes
-      "Sherlock Holmes and Benedict Cumberbatch");
-    - nothing is said twice: no term more often than the prompt (or the rules brief) says it, and no
-      word straight after itself ("studio lighting, with studio lighting", "an elegant, elegant pose").
-    """
-    reasons: list[str] = []
-    low, source_low, rules_low = brief.lower(), source.lower(), rules_brief.lower()
-    source_words = {w.lower() for w in WORD.findall(source)} | {w.lower() for w in WORD.findall(rules_brief)}
-    for verb, allowed in medium_verbs.items():
-        if re.search(rf"\b{verb}\b", low) and not re.search(rf"\b{verb}\b", rules_low) \
-                and not any(a in source_words or (" " in a and a in source_low) for a in allowed):
-            reasons.append(f"'{verb}' names a medium the prompt does not")
-    def casts(text: str) -> set[tuple[str, str]]:
-        return {(n.group(1).lower(), n.group(2).lower()) for n in _AS.finditer(text)}
-
-    in_rules, in_brief = casts(rules_brief), casts(brief)
-    for m in _AS.finditer(source):
-        pair = (m.group(1).lower(), m.group(2).lower())
-        if pair[0] in _NOT_CASTING or pair[1] in _NOT_CASTING:
-            continue
-        if pair in in_rules and pair not in in_brief:  # (a pair the rules brief rewords is not judged)
-            reasons.append(f"'{m.group(0)}' lost its order")
-    terms = ledger(source).terms
-    content = " ".join(t.content for t in terms if t.content and t.kind != "filler")
-    # the counts the rules engine's brief says too (`3 d` is its "3D", not a count of three)
-    wanted, said, ruled = counts(content), counts(brief), counts(rules_brief)
-    if said - wanted - ruled:
-        reasons.append("changed a count: " + ", ".join(sorted(said - wanted - ruled)))
-    elif (wanted & ruled) - said:
-        reasons.append("dropped a count: " + ", ".join(sorted((wanted & ruled) - said)))
-    for t in terms:
-        words = WORD.findall(t.content.lower())
-        if len(words) < 2 or re.search(r"\b(?:and|or)\b|&", t.content.lower()):
-            continue
-        for a, b in zip(words, words[1:]):
-            if re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", low) and \
-                    not re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", rules_low):
-                reasons.append(f"made '{t.content}' two")
-                break
-    reasons += said_twice(terms, source_low, low, rules_low)
-    return reasons
-
-
-_STUTTER = re.compile(r"\b([^\W\d_]+)\W+\1\b", re.I)
-
-
-def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low: str) -> list[str]:
-    """The prompt's content terms the brief says more often than the prompt and the rules brief do,
-    and a word the brief repeats straight after itself more often than the prompt has it."""
-    reasons: list[str] = []
-    seen: set[str] = set()
-    for t in terms:
-        words = WORD.findall(t.content.lower())
-        if t.kind in ("filler", "negation") or not any(w not in STOP for w in words) or " ".join(words) in seen:
-            continue
-        seen.add(" ".join(words))
-        phrase = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
-        if len(phrase.findall(brief_low)) > max(1, len(phrase.findall(source_low)), len(phrase.findall(rules_low))):
-            reasons.append(f"said '{t.content}' twice")
-    source_words = WORD.findall(source_low)
-    stutters = {w for w in (m.group(1) for m in _STUTTER.finditer(brief_low))
-                if len(re.findall(rf"\b{re.escape(w)}\b", brief_low)) > source_words.count(w)}
-    if stutters:
-        reasons.append("repeated " + ", ".join(sorted(stutters)))
-    return reasons
-
-
-@dataclass
-class GuardReport:
-    """Why a written brief was rejected (empty when it passed)."""
-
-    reasons: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.reasons
-
-
 def write_budget(source_text: str) -> int:
     """Tokens a written brief may take: about two per input word (a brief adds connectives and
     articles to the input's terms), at least 64, at most 384 — never a fixed cut mid-brief."""
     return max(64, min(384, 2 * len(_WORD.findall(source_text)) + 32))
-
-
-def chat(system: str, turns: list[tuple[str, str]], template: str) -> str:
-    """A prompt string in the model's chat format, read from its GGUF metadata (`ModelInfo.template_kind`):
-    ChatML (SmolLM2, Qwen), Llama 3, Gemma or Mistral; ChatML when the file names none or another."""
-    if template == "llama-3":
-        out = f"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>"
-        for role, text in turns:
-            out += f"<|start_header_id|>{role}<|end_header_id|>\n\n{text}<|eot_id|>"
-        return out + "<|start_header_id|>assistant<|end_header_id|>\n\n"
-    if template == "gemma":  # no system role: it leads the first user turn
-        out, first = "", True
-        for role, text in turns:
-            if role == "user" and first:
-                text, first = f"{system}\n\n{text}", False
-            out += f"<start_of_turn>{'model' if role == 'assistant' else 'user'}\n{text}<end_of_turn>\n"
-        return out + "<start_of_turn>model\n"
-    if template == "mistral":
-        out, first = "<s>", True
-        for role, text in turns:
-            if role == "user":
-                out += f"[INST] {system + chr(10) * 2 if first else ''}{text} [/INST]"
-                first = False
-            else:
-                out += f" {text}</s>"
-        return out
-    out = f"<|im_start|>system\n{system}<|im_end|>\n"
-    for role, text in turns:
-        out += f"<|im_start|>{role}\n{text}<|im_end|>\n"
-    return out + "<|im_start|>assistant\n"
-
-
-#: Where a model's turn ends, per chat format (generation stops there).
-TURN_ENDS = ("<|im_end|>", "<|eot_id|>", "<end_of_turn>", "</s>")
 
 
 class LlmRewriter:
@@ -202,7 +72,8 @@ class LlmRewriter:
         self.template = template
         self.prompts = llm_prompts(tuple(rule_dirs))
         self.rule_dirs = tuple(rule_dirs)
-        self._wording_linter: Any = None
+        #: Judges every brief the model writes (`guard`).
+        self.guarded = Guard(self.rules, self.prompts, guard_embedder, self.rule_dirs)
         self._examples: list[tuple[list[str], str]] | None = None
         #: How the write job writes: "locked" (the ledger's spans, each once; the default) or
         #: "free" (the model writes, the guard judges, the locked sentence repairs a rejection).
@@ -254,8 +125,8 @@ class LlmRewriter:
 
     def write_locked(self, text: str, on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
         """The span-locked brief: the ledger's phrases in the model's order, joined from the
-        closed set (`services.spanlock`); (brief, None), or (None, why there is none)."""
-        from promptsmith.services.spanlock import SpanLock, lockable, spans_of
+        closed set (`rewrite.llm.spanlock`); (brief, None), or (None, why there is none)."""
+        from promptsmith.rewrite.llm.spanlock import SpanLock, lockable, spans_of
 
         locked = getattr(self.gen, "locked", None)
         if locked is None:
@@ -269,8 +140,6 @@ class LlmRewriter:
                      on_token=on_token)
         if out is None:
             return None, "the model did not finish a sentence inside the span lock"
-        from promptsmith.services.rewrite.compose import agree_articles
-
         return agree_articles(out), None  # "a old man" as the user wrote it inside a span: "an old man"
 
     def _lock_prompt(self, spans: list[Any]) -> str:
@@ -284,7 +153,7 @@ class LlmRewriter:
     def _lock_examples(self) -> list[tuple[list[str], str]]:
         """The few-shot examples: each example prompt's phrases, as the lock would list them."""
         if self._examples is None:
-            from promptsmith.services.spanlock import spans_of
+            from promptsmith.rewrite.llm.spanlock import spans_of
 
             out = []
             for ex in self.prompts["lock"].get("examples", []):
@@ -307,11 +176,11 @@ class LlmRewriter:
 
     def write_trained(self, result: RewriteResult, text: str, on_token: Callable[[str], None] | None = None
                       ) -> tuple[str | None, str | None, str | None, list[str], int]:
-        """The trained adapter's brief from the prompt's notes (`services.craft`), judged by the
+        """The trained adapter's brief from the prompt's notes (`rewrite.llm.trained`), judged by the
         guard: (brief, None, first rejected draft, its reasons, retries) when a draft passed, or
         (None, why, draft, reasons, retries) when none did and the rules brief stands."""
         from promptsmith.core.parse import parse
-        from promptsmith.services.craft import END, CopyConstraint, chat_prompt, english, notes
+        from promptsmith.rewrite.llm.trained import END, CopyConstraint, chat_prompt, english, notes
 
         note_text = notes(result.input)
         prompt = chat_prompt(note_text)
@@ -393,64 +262,14 @@ class LlmRewriter:
             out.append(change)
         return out
 
-    # -- guard -----------------------------------------------------------------------------------
+    # -- guard ---------------------------------------------------------------------------------
     def guard(self, original: RewriteResult, text: str) -> GuardReport:
-        """Coverage, nothing invented, no parameters in the text, wording lint clean."""
-        from promptsmith.core.accounting import account
-        from promptsmith.core.fix import parse_mended
-        from promptsmith.core.parse import parse
-        from promptsmith.services.compare import compare
-
-        reasons: list[str] = []
-        if not text.strip():
-            return GuardReport(["empty output"])
-        if re.search(r"(?:^|\s)(?:--|—)[a-z]", text):
-            reasons.append("wrote parameters into the text")
-        source = parse(original.input).text
-        if self.guard_embedder is not None:
-            c = compare(source, text, embedder=self.guard_embedder)
-            if c.missing:
-                reasons.append("dropped " + ", ".join(c.missing))
-            if c.added:
-                reasons.append("invented " + ", ".join(a.text for a in c.added))
-        else:  # the same term accounting, without the embedding stage
-            acc = account(parse_mended(source)[0], parse_mended(text + " " + " ".join(original.params))[0])
-            missing = [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
-            if missing:
-                reasons.append("dropped " + ", ".join(missing))
-            allowed = _words(" ".join(self.connectives(original)))
-            invented = sorted({w for run in acc.added for w in _words(run.text) - allowed if not w.isdigit()})
-            if invented:
-                reasons.append("invented " + ", ".join(invented))
-        rules_brief = original.candidates[0] if original.candidates else original.output
-        verbs = self.prompts["write"].get("vocabulary", {}).get("medium_verbs", {})
-        reasons += role_checks(source, text, rules_brief, verbs)
-        # wording the writer brought in: warnings the rules engine's own brief does not have (a
-        # prompt's SD weights or an odd word the user wrote are not the writer's fault)
-        wording = self._wording(text) - self._wording(original.candidates[0] if original.candidates else "")
-        if wording:
-            reasons.append("wording warnings " + ", ".join(sorted(wording)))
-        return GuardReport(reasons)
+        """Coverage, nothing invented, no parameters in the text, wording lint clean (`guard.Guard`)."""
+        return self.guarded.check(original, text)
 
     def connectives(self, original: RewriteResult | None = None) -> set[str]:
-        """The words a writer may add around the prompt's own (lower case): the write vocabulary,
-        the composer's connectives and, given a rewrite, its analysed slots' wording."""
-        words = set() if original is None else {
-            w.lower() for v in (x for vs in original.slots.values() for x in vs) for w in WORD.findall(v)}
-        vocab = self.prompts["write"].get("vocabulary", {})
-        words |= set(vocab.get("function_words", [])) | set(vocab.get("connectives", []))
-        for forms in self.rules.rules.connectives.values():  # the composer's own connectives
-            words |= {w.lower() for w in WORD.findall(" ".join(forms).replace("{x}", ""))}
-        return words | {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"}
-
-    def _wording(self, text: str) -> set[str]:
-        if not text:
-            return set()
-        if self._wording_linter is None:
-            from promptsmith.lint.engine import Linter
-
-            self._wording_linter = Linter(version=self.rules.target, select=["PS2"], rule_dirs=self.rule_dirs)
-        return {d.code for d in self._wording_linter.lint(text) if d.severity.value != "info"}
+        """The words a writer may add around the prompt's own (`guard.Guard.connectives`)."""
+        return self.guarded.connectives(original)
 
     # -- the pipeline ----------------------------------------------------------------------------
     def rewrite(self, text: str, on_token: Callable[[str], None] | None = None) -> RewriteResult:
@@ -521,66 +340,3 @@ class LlmRewriter:
             "diagnostics": diagnostics, "seconds": time.perf_counter() - t0,
             "model": getattr(self.gen, "name", ""),
         })
-
-
-def load_generator(model: str | None = None, backend: str = "llama-cpp", **options: Any) -> Generator:
-    """The model backend by its registered name (`promptsmith.registries.GENERATORS`)."""
-    from promptsmith.registries import GENERATORS
-
-    entry = GENERATORS[backend]
-    if entry.name != "llama-cpp":
-        options.pop("n_threads", None)
-    return entry.load()(model, **options)
-
-
-@dataclass(frozen=True)
-class LlmOptions:
-    """Which model and jobs the llm engine uses (hashable and picklable, for caches and workers)."""
-
-    model: str | None = None
-    backend: str = "llama-cpp"
-    jobs: tuple[str, ...] = ("rank",)
-    temperature: float = 0.0
-    seed: int = 0
-    closed_vocabulary: bool = False
-    #: llama.cpp threads; None: the physical cores less one (`backends.cpu.llm_threads`).
-    threads: int | None = None
-    #: The write job's mode (`promptsmith.registries.WRITE_MODES`): locked or free.
-    write_mode: str = "locked"
-
-
-def trained_adapter(options: LlmOptions) -> Path:
-    """The packaged adapter, for the packaged model on llama.cpp (what it was trained for)."""
-    from promptsmith.backends.models import default_model_path, resolve_model_path
-    from promptsmith.errors import ConfigError, ModelNotFound
-    from promptsmith.services.craft import packaged_adapter
-
-    if options.backend != "llama-cpp" or resolve_model_path(options.model) != default_model_path():
-        raise ConfigError("the trained write mode runs the packaged SmolLM2 with its adapter on llama.cpp; "
-                          "with another model use --write-mode free or locked")
-    adapter = packaged_adapter()
-    if adapter is None:
-        raise ModelNotFound("this promptsmith ships no trained adapter (promptsmith/adapters/); rebuild it with "
-                            "scripts/train_adapter.py, or use --write-mode locked")
-    return adapter
-
-
-@lru_cache(maxsize=4)
-def get_llm_rewriter(options: LlmOptions = LlmOptions(), target_version: str | None = None,
-                     rule_dirs: tuple[Path, ...] = ()) -> LlmRewriter:
-    """A cached LLM rewriter; the model itself loads on first use. The trained write mode runs
-    the packaged model with the packaged adapter (`services.craft`)."""
-    extra: dict[str, Any] = {}
-    if "write" in options.jobs and options.write_mode == "trained":
-        extra["lora"] = trained_adapter(options)
-    generator = load_generator(options.model, options.backend, seed=options.seed, n_threads=options.threads, **extra)
-    template = "chatml"
-    path = getattr(generator, "path", None)
-    if path is not None and str(path).endswith(".gguf"):
-        from promptsmith.backends.models import describe
-
-        template = describe(Path(path), "").template_kind
-    return LlmRewriter(generator, jobs=options.jobs, target_version=target_version,
-                       temperature=options.temperature, seed=options.seed,
-                       closed_vocabulary=options.closed_vocabulary, template=template, rule_dirs=rule_dirs,
-                       write_mode=options.write_mode)

@@ -65,9 +65,8 @@ def rewrite_rule(name: str, stage: str) -> Callable[[_F], _F]:
 
 
 def registered() -> dict[str, RewriteRule]:
-    """Every rewrite rule, in stage order (the modules that implement them imported first)."""
-    from promptsmith.services.rewrite import analysis, engine, params  # noqa: F401 - they register rules
-
+    """Every rewrite rule, in stage order. The package (`promptsmith.rewrite.rules`), which Python
+    imports before this module, imports the engine and with it every module that registers one."""
     return dict(sorted(REGISTRY.items(), key=lambda kv: (STAGES.index(kv[1].stage), kv[0])))
 
 

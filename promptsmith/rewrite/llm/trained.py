@@ -44,7 +44,7 @@ END = "<|im_end|>"
 
 def packaged_adapter() -> Path | None:
     """The adapter file inside the installed package, or None when this build ships none."""
-    path = Path(__file__).resolve().parent.parent / "adapters" / ADAPTER_FILE
+    path = Path(__file__).resolve().parents[2] / "adapters" / ADAPTER_FILE
     return path if path.is_file() else None
 
 

@@ -11,41 +11,24 @@ is "painting" is a medium); what is still unknown stays on the subject, never gu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
 from promptsmith.core.filler import trim_connectives as tidy
 from promptsmith.core.spelling import dialect, respell
-from promptsmith.core.terms import Term as LedgerTerm, ledger
-from promptsmith.core.words import CREDIT_SUFFIXES, CREDIT_WORDS, STOP
-from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
+from promptsmith.core.terms import Term, ledger
+from promptsmith.core.words import STOP
+from promptsmith.rewrite.english import join_list, strip_article, with_article
+from promptsmith.rewrite.rules.brief import BRIEF_SLOTS, AnalysedTerm, Brief
+from promptsmith.rewrite.rules.credits import RENDERED, TOOL_TAIL, X_STYLE, Credits, credit_of, display_name, split_credit
+from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule, load_rewrite_rules
 
-BRIEF_SLOTS = ("subject", "medium", "style", "lighting", "colour", "composition", "mood")
-
-_NON_WORD = re.compile(r"[^\w]")
-_ANY_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
-_STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|in\s+style\s+of|art\s+style\s+by|style\s+of|inspired\s+by)\s+(?P<who>.+)$", re.I)
-_BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
-#: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
-#: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
-_AUTHORSHIP = CREDIT_WORDS
-#: "by" that names no author: `surrounded by flames`, `a castle by the sea`, `lit by candles`
-_NOT_AUTHOR_WHO = frozenset(
-    "the a an his her their its our my your some many several two three four five night day side"
-    " itself himself herself themselves".split()
-)
-_PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
-_X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:" + "|".join(CREDIT_SUFFIXES) + r")$", re.I)
-_RENDERED = re.compile(r"^(?:(?P<a>.+?)\s+rendered|(?:rendered|made|created|done)\s+(?:in|with|using)\s+(?P<b>.+))$", re.I)
-_TOOL_TAIL = re.compile(r"\b(?:engine|renderer)$", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|being|been)\b", re.I)
 _CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\blens\b|\bshot on\b|\bcamera\b", re.I)
 _LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|shadows?|sunlight|moonlight|backlit|backlight)$", re.I)
 _COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
 _SHAPES = ((_CAMERA, "composition"), (_LIGHT, "lighting"), (_COLOUR, "colour"), (_MOOD, "mood"))
-_SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
 _OPEN_NP = re.compile(r"(?:^|\s)(?:a|an|the)\s+(?P<adj>[^\s,]+(?:\s+[^\s,]+){0,2})$", re.I)
 _INTENSIFIER_WORDS = frozenset("very super extremely highly slightly insanely incredibly absolutely ultra so too quite "
                                "rather fairly".split())
@@ -54,10 +37,7 @@ _PARTICIPLE_PREPOSITIONS = frozenset("in on at from by with into onto under over
 #: Past participles that do not end in -ed ("drawn on paper", "carved from stone" has -ed).
 _IRREGULAR_PARTICIPLES = frozenset("drawn made done seen shown taken written built woven sewn frozen broken hidden "
                                    "fallen lit shot cast set held caught split spun bound grown thrown".split())
-_INITIAL = re.compile(r"^[a-z]\.$")
-_NAME = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*)(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|de|da|van|von|di|del|la|le))*$")
 _SD_TAIL = re.compile(r":\s*-?\d+(?:\.\d+)?\)+$")
-_RENDER_SUFFIX = re.compile(r"\s+(?:render|renderer|engine render)$", re.I)
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)s?$")
 _ADJ_SUFFIX = re.compile(r"(?:y|ful|ous|ic|al|ive|ish|less|able|ible|ed|ant|ent|ly|esque|like|ing|ate|ern|ian)$", re.I)
 _NOT_ADJ = frozenset("body lady baby boy city sky eye key toy guy army party fairy kitty puppy bunny pony "
@@ -69,199 +49,6 @@ _NOT_ADJ = frozenset("body lady baby boy city sky eye key toy guy army party fai
                      "librarian comedian magician technician historian thing restaurant plant elephant student parent "
                      "serpent tent agent element merchant servant tyrant infant peasant president client "
                      "patient giant".split())
-
-
-_NAME_PARTICLES = frozenset("and de van von da di del della la le du des der den ten ter y e st".split())
-_WHO_ENDS = frozenset("in on at with under over into onto from through across around near behind beside "
-                      "sneaking walking standing sitting holding wearing looking running flying riding "
-                      "while who which that as".split())
-
-
-def split_credit(who: str) -> tuple[str, str]:
-    """`Basquiat sneaking up on a boy` → ("Basquiat", "sneaking up on a boy"): a credit names
-    makers only; what follows a verb or a preposition describes the picture."""
-    words = who.split()
-    for k, w in enumerate(words):
-        low = w.lower()
-        # a capitalized word in -ing after a capitalized one is a surname (`Guy Denning`), not a verb
-        verb = low.endswith("ing") and len(low) > 5 and not (w[:1].isupper() and words[k - 1][:1].isupper())
-        if k > 0 and low not in _NAME_PARTICLES and (low in _WHO_ENDS or verb):
-            return " ".join(words[:k]), " ".join(words[k:])
-    return who, ""
-
-
-def _credit(term: str) -> tuple[str, str] | None:
-    """`(lead, who)` when `term` credits a maker (`painting by Monet` → ("painting", "Monet"),
-    `directed by Spielberg` → ("", "Spielberg")), None when "by" is a preposition (`surrounded by
-    flames`, `a house by the sea`)."""
-    low = term.lower()
-    # substring gates first: most terms credit nobody, and these tests cost a fraction of a match
-    m = _STYLE_OF.match(term) if ("style" in low or "manner" in low or "inspired" in low) else None
-    if m is not None:
-        return (m.group("lead") or "").strip(), m.group("who").strip()
-    if "by " not in low:
-        return None
-    m = _BY.match(term)
-    if m is None:
-        return None
-    who = m.group("who").strip()
-    words = who.split()
-    if not words or words[0].lower() in _NOT_AUTHOR_WHO:
-        return None
-    lead = (m.group("lead") or "").split()
-    if lead and lead[-1].lower() in _AUTHORSHIP:
-        return " ".join(lead[:-1]), who
-    if lead and _PARTICIPLE.search(lead[-1]):
-        return None
-    return " ".join(lead), who
-
-
-@dataclass
-class Term:
-    """One term of the input and where analysis put it (what the LLM jobs and the slots read)."""
-
-    text: str
-    slot: str
-    phrase: str = ""
-    rule: str = ""  # the rewrite rule that removed or moved it, if any
-
-
-@dataclass
-class Tool:
-    """A tool credited once: its proper name and how it is credited (`rendered in`, `made in`)."""
-
-    name: str
-    verb: str = "rendered in"
-
-
-@dataclass
-class Brief:
-    """The analysed content of one text part, ready for composition."""
-
-    #: The subject's head noun phrase as written ("" when the part has none).
-    head: str = ""
-    adjectives: list[str] = field(default_factory=list)
-    shot: str = ""
-    #: Features the subject has ("long black hair"), written after "with".
-    features: list[str] = field(default_factory=list)
-    #: What the subject wears ("a red dress"), written after "wearing".
-    worn: list[str] = field(default_factory=list)
-    #: Phrases that attach as written ("standing in a dark forest", "made of glass").
-    attached: list[str] = field(default_factory=list)
-    #: Other things in the picture ("dragons", "a sword").
-    objects: list[str] = field(default_factory=list)
-    setting: list[str] = field(default_factory=list)
-    medium: list[str] = field(default_factory=list)
-    style: list[str] = field(default_factory=list)
-    tools: list[Tool] = field(default_factory=list)
-    lighting: list[str] = field(default_factory=list)
-    colour: list[str] = field(default_factory=list)
-    composition: list[str] = field(default_factory=list)
-    mood: list[str] = field(default_factory=list)
-    #: Sentences of the input kept as written (a prompt written as prose).
-    prose: list[str] = field(default_factory=list)
-    #: Quoted text and permutations, kept whole.
-    verbatim: list[str] = field(default_factory=list)
-    negatives: list[str] = field(default_factory=list)
-    dropped: list[Term] = field(default_factory=list)
-    terms: list[Term] = field(default_factory=list)
-    #: The rewrite rules that changed something in analysis (besides dropping terms).
-    applied: list[tuple[str, str, str]] = field(default_factory=list)
-    #: The user's spelling: `us` or `uk`.
-    spelling: str = "us"
-    #: The head is only adjectives ("ornate"): no article goes before it.
-    bare_head: bool = False
-    #: The head came before any prose sentence (the composed sentence goes first).
-    head_first: bool = True
-    #: A maker was credited (a following `and X` term continues the credit).
-    credited: bool = False
-    #: The term just read was a credit (a capitalised name after it continues the list).
-    last_credit: bool = False
-
-    def slots(self) -> dict[str, list[str]]:
-        """The brief's slots as lists of phrases (what `RewriteResult.slots` reports)."""
-        head = " ".join([*self.adjectives, self.head]).strip()
-        subject = ([head] if head else []) + self.features + self.worn + self.attached + self.objects
-        return {
-            "subject": self.prose + self.verbatim + subject + self.setting,
-            "medium": list(self.medium),
-            "style": list(self.style) + [f"{t.verb} {t.name}" for t in self.tools],
-            "lighting": list(self.lighting),
-            "colour": list(self.colour),
-            "composition": ([self.shot] if self.shot else []) + list(self.composition),
-            "mood": list(self.mood),
-        }
-
-
-_BREAKS = frozenset("with in on at of by from under over near behind wearing holding standing sitting "
-                    "and that who which".split())
-_ARTICLE_VOWEL = re.compile(r"^(?:[aio]|e(?!u|we)|u(?!ni|se|su|ro|ku|ti|ra|re|ri|tah|bi)|hour|honest|heir|8|11|18|f/|x-|mri|fbi|hd|lcd|led|lsd|rpg|sd|x-?ray)", re.I)
-
-
-def article_for(word: str) -> str:
-    """`a` or `an` for the word that follows."""
-    w = word.lstrip("\"'“({[")
-    if w.lower().startswith(("one", "once", "uni", "use", "usu", "euro", "eu", "ewe")):
-        return "a"
-    return "an" if _ARTICLE_VOWEL.match(w) else "a"
-
-
-#: Plurals without an -s: no article goes before them ("women and a dragon", "people walking").
-_IRREGULAR_PLURALS = frozenset("men women people children mice geese feet teeth police cattle folk folks "
-                               "gentlemen businessmen firemen fishermen policemen".split())
-
-
-def _plural(word: str) -> bool:
-    return (word.endswith("s") and not word.endswith(("ss", "us", "is", "ous"))) or word in _IRREGULAR_PLURALS
-
-
-def with_article(phrase: str, determiners: frozenset[str]) -> str:
-    """`old fisherman` → `an old fisherman`; plurals, names and determined phrases unchanged."""
-    words = phrase.split()
-    if not words:
-        return phrase
-    first = words[0]
-    if first[:1] == "{":
-        first = first[1:] or "x"  # `{red, blue} car`: the article agrees with the first option
-    low = first.lower()
-    if low in determiners or first[:1].isdigit() or first[:1] in "\"“'([":
-        return phrase
-    if first[:1].isupper() and low not in ("a", "an"):
-        return phrase  # a name: Shrek, Tokyo, Elmo
-    if len(words) > 1 and words[1].lower() in ("a", "an", "the"):
-        return phrase  # "background a shattered wasteland": the user's own article follows
-    last = _NON_WORD.sub("", words[-1].lower())
-    if _plural(last) and len(words) <= 6:
-        return phrase  # a plural: "neon signs", "two cats", "old women"
-    head_word = _NON_WORD.sub("", low)
-    if (len(words) > 1 and len(head_word) > 3 and head_word.endswith("s") and not head_word.endswith(("ss", "us", "is"))
-            and words[1].lower().endswith(("ly", "ed", "ing"))):
-        return phrase  # "objects partially buried in sand": a plural
-    cut = next((k for k in range(1, len(words))
-                if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)), None)
-    if cut is not None:
-        word = _NON_WORD.sub("", words[cut - 1].lower())
-        if _plural(word):
-            return phrase  # "inmates with cow heads", "women and dragon"
-    if len(words) == 1 and low.endswith(("ness", "ism", "ity")):
-        return phrase  # a mass noun: "darkness", "minimalism"
-    return f"{article_for(first)} {phrase}"
-
-
-def display_name(lex: Lexicon, name: str) -> str:
-    """How to write a credited name: the lexicon's form, the user's own casing, or title case for
-    a short lower-case name (never for a long phrase, one with digits or with function words)."""
-    key = normalize(name)
-    if any(len(w) > 2 and w.isupper() for w in name.split()):
-        return name  # Lee SOUDER, STAR WARS: the user's own casing
-    if key in lex.display:
-        return lex.display[key]
-    if name != name.lower():
-        return name
-    words = name.split()
-    if len(words) > 4 or any(not (w.isalpha() or _INITIAL.match(w)) or w in STOP for w in words):
-        return name
-    return " ".join(w[:1].upper() + w[1:] for w in words)  # "j. c. leyendecker" → "J. C. Leyendecker"
 
 
 #: Words in -ive of seven letters or more that are things, not qualities.
@@ -300,16 +87,13 @@ class Analyzer:
     def __init__(self, rules: RewriteRules | None = None, lexicon: Lexicon | None = None) -> None:
         self.rules = rules or load_rewrite_rules()
         self.lex = lexicon or load_lexicon()
+        self.credits = Credits(self.rules, self.lex)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _phrase(self, term: str, brief: Brief) -> str:
         """The lexicon's phrase for a term in the user's spelling, or ""."""
         phrase = self.lex.phrase.get(normalize(term), "")
         return respell(phrase, brief.spelling, term) if phrase else ""
-
-    def _artists(self, who: str) -> list[str]:
-        names = (" ".join(w.strip("()[] ").split()) for w in _SPLIT_WHO.split(who))  # `( ( ( kuvshinov ilya ) ) )`
-        return [display_name(self.lex, n) for n in names if n]
 
     def _last_word(self, term: str) -> str:
         return term.rsplit(None, 1)[-1].lower().strip(".,;:!?") if term.strip() else ""
@@ -323,13 +107,13 @@ class Analyzer:
             self._put(slot, term, brief)
             return
         if term.lower().startswith("from ") and len(term.split()) > 1 and (brief.head or brief.prose):
-            brief.terms.append(Term(term, "subject"))  # "evelyn, from league of legends": where the subject is from
+            brief.terms.append(AnalysedTerm(term, "subject"))  # "evelyn, from league of legends": where the subject is from
             brief.attached.append(term)
             return
-        credit = _credit(term)
+        credit = credit_of(term)
         if credit is None and brief.credited and term.lower().startswith(("and ", "& ")):
             credit = ("", term.split(None, 1)[1] if len(term.split()) > 1 else "")  # `…, and mark brooks`
-        if credit is None and brief.last_credit and self._names_go_on(term):
+        if credit is None and brief.last_credit and self.credits.names_go_on(term):
             credit = ("", term)  # `in the style of Armand Vallée, Chéri Hérouard, …`: the list goes on
         brief.last_credit = False
         if credit is not None and credit[1]:
@@ -339,21 +123,21 @@ class Analyzer:
             lead = tidy(lead) or (lead.strip() if lead.strip().lower() in self.rules.medium_set else "")
             if lead:
                 self.classify(lead, brief)
-            self._credit_names(self._artists(who), brief)
+            self.credits.credit_names(self.credits.artists(who), brief)
             brief.credited = brief.last_credit = True
-            brief.terms.append(Term(term, "style"))
+            brief.terms.append(AnalysedTerm(term, "style"))
             if rest:
                 self._subject(rest, brief)
             return
-        m = _X_STYLE.match(term) if term.lower().endswith(("style", "inspired", "aesthetic", "themed")) else None
+        m = X_STYLE.match(term) if term.lower().endswith(("style", "inspired", "aesthetic", "themed")) else None
         who_slot = lex.slot(m.group("who")) if m else None
         if m and (who_slot == "style" or (who_slot is None and len(m.group("who").split()) <= 3
                                           and " and " not in m.group("who"))):
             if m.group("who").lower() in self.rules.adjectives:
                 self._subject(m.group("who"), brief)  # "fantasy style": a fantasy …
                 return
-            self._credit_names([display_name(lex, m.group("who"))], brief)
-            brief.terms.append(Term(term, "style"))
+            self.credits.credit_names([display_name(lex, m.group("who"))], brief)
+            brief.terms.append(AnalysedTerm(term, "style"))
             return
         low = term.lower()
         rules = self.rules
@@ -367,18 +151,18 @@ class Analyzer:
         if low in rules.shots and not brief.shot:
             if low not in brief.head.lower():
                 brief.shot = term  # "portrait" alone: A portrait of …
-            brief.terms.append(Term(term, "composition"))
+            brief.terms.append(AnalysedTerm(term, "composition"))
             return
-        m = _RENDERED.match(term) if ("render" in low or "made " in low or "created " in low or "done " in low) else None
+        m = RENDERED.match(term) if ("render" in low or "made " in low or "created " in low or "done " in low) else None
         if m:
             who = m.group("a") or m.group("b")
-            if lex.slot(who) == "tool" or _TOOL_TAIL.search(who) or who.lower().startswith("unreal"):
-                self._tool(who, brief)  # "octane rendered", "rendered in unreal 5"
-                brief.terms.append(Term(term, "style"))
+            if lex.slot(who) == "tool" or TOOL_TAIL.search(who) or who.lower().startswith("unreal"):
+                self.credits.tool(who, brief)  # "octane rendered", "rendered in unreal 5"
+                brief.terms.append(AnalysedTerm(term, "style"))
                 return
-        if brief.head and _TOOL_TAIL.search(term) and len(term.split()) <= 4:
-            self._tool(term, brief)  # "frostbite 3 engine": a tool no lexicon knows
-            brief.terms.append(Term(term, "style"))
+        if brief.head and TOOL_TAIL.search(term) and len(term.split()) <= 4:
+            self.credits.tool(term, brief)  # "frostbite 3 engine": a tool no lexicon knows
+            brief.terms.append(AnalysedTerm(term, "style"))
             return
         if len(term.split()) >= 5 and self._glued_tail(term, brief):
             return  # "Samurai riding a horse in a snowy forest Cinematic lighting": a comma left out
@@ -449,60 +233,17 @@ class Analyzer:
             return low + term[len(first):]
         return term
 
-    def _names_go_on(self, term: str) -> bool:
-        """Whether a term right after a credit goes on with its list of makers: a name
-        (`Chéri Hérouard`), or names joined by "and" of which the lexicon knows one as a style
-        (`tan zi and ayanamikodon and alphonse mucha and wlop`)."""
-        lex = self.lex
-        words = term.split()
-        if len(words) <= 3 and _NAME.match(term) and lex.slot(term) in (None, "style"):
-            return True
-        if 2 <= len(words) <= 4 and lex.slot(term) in (None, "style"):
-            # a lower-case name in the list (`…, tom bagshaw, j. c. leyendecker, …`): a known first
-            # name, or initials before a surname
-            low = [w.lower() for w in words]
-            initials = all(_INITIAL.match(w) for w in low[:-1]) and low[-1].isalpha()
-            if initials or (low[0] in self.rules.first_names and all(w.isalpha() for w in low)):
-                return True
-        parts = [p for p in _SPLIT_WHO.split(term) if p]
-        return (len(parts) > 1 and all(len(p.split()) <= 3 and lex.slot(p) in (None, "style") for p in parts)
-                and any(lex.slot(p) == "style" for p in parts))
-
-    def _credit_names(self, names: list[str], brief: Brief) -> None:
-        """Style names, with tools among them credited as tools."""
-        for name in names:
-            key = normalize(name)
-            if self.lex.slot(key) == "tool":
-                self._tool(name, brief)
-            else:
-                brief.style.append(name)
-
-    @rewrite_rule("render-engine-credit", "analysis")
-    def _tool(self, term: str, brief: Brief) -> None:
-        """A render engine or tool is not a style: it is credited once, as "rendered in Octane" or "made in Photoshop"."""
-        key = normalize(term)
-        if not self.rules.on("render-engine-credit"):
-            brief.style.append(self.lex.display.get(key) or term)
-            return
-        name = self.lex.display.get(key) or term
-        verb = self.lex.verb.get(key) or ("made in" if key.startswith("made in ") else "rendered in")
-        if verb == "rendered in":  # "rendered in Octane", not "rendered in Octane Render"
-            name = _RENDER_SUFFIX.sub("", name) or name
-        if all(t.name.lower() != name.lower() for t in brief.tools):
-            brief.tools.append(Tool(name, verb))
-        brief.applied.append(("render-engine-credit", term, f"{verb} {name}"))
-
     def _put(self, slot: str, term: str, brief: Brief) -> None:
         if slot == "filler":
             if self.rules.on("filler-quality-token"):
-                brief.dropped.append(Term(term, "filler", rule="filler-quality-token"))
+                brief.dropped.append(AnalysedTerm(term, "filler", rule="filler-quality-token"))
             else:
                 self._subject(term, brief)  # the rule is off: keep the words as written
             return
         phrase = self._phrase(term, brief)
         if slot == "tool":
-            self._tool(term, brief)
-            brief.terms.append(Term(term, "style", phrase))
+            self.credits.tool(term, brief)
+            brief.terms.append(AnalysedTerm(term, "style", phrase))
             return
         if slot == "style":
             brief.style.append(phrase or display_name(self.lex, term))
@@ -521,11 +262,11 @@ class Analyzer:
                 brief.setting.append(phrase or f"in {with_article(term, self.rules.determiners)}")
         else:
             getattr(brief, slot).append(phrase or term)
-        brief.terms.append(Term(term, slot, phrase))
+        brief.terms.append(AnalysedTerm(term, slot, phrase))
 
     def _subject(self, term: str, brief: Brief) -> None:
         """An unknown term: the head, or an attribute of it, by its shape."""
-        brief.terms.append(Term(term, "subject"))
+        brief.terms.append(AnalysedTerm(term, "subject"))
         words = term.split()
         first = words[0].lower()
         last = self._last_word(term)
@@ -583,17 +324,17 @@ class Analyzer:
                     brief.verbatim.append(term)
                 else:
                     brief.head = term
-                brief.terms.append(Term(term, "subject"))
+                brief.terms.append(AnalysedTerm(term, "subject"))
                 continue
             if self.rules.on("filler-quality-token"):
                 for r in t.filler:
-                    brief.dropped.append(Term(r, "filler", rule="filler-quality-token"))
+                    brief.dropped.append(AnalysedTerm(r, "filler", rule="filler-quality-token"))
                 term = t.content
                 if not term:
                     continue
             if t.kind == "negation" and self.rules.on("negation-to-no"):
                 brief.negatives.append(t.negated)
-                brief.dropped.append(Term(term, "negative", rule="negation-to-no"))
+                brief.dropped.append(AnalysedTerm(term, "negative", rule="negation-to-no"))
                 continue
             if t in prose:
                 if brief.prose and not brief.prose[-1].endswith("."):
@@ -602,7 +343,7 @@ class Analyzer:
                     brief.prose.append(term)
                 if t.sep == ".":
                     brief.prose[-1] += "."
-                brief.terms.append(Term(term, "subject"))
+                brief.terms.append(AnalysedTerm(term, "subject"))
                 continue
             if k and terms[k - 1].sep == "." and term[:1].isupper():
                 if written_lower is None:
@@ -633,9 +374,9 @@ class Analyzer:
             return False
         return all(_looks_adjective(w) or w.lower() in self.rules.adjectives for w in m.group("adj").split())
 
-    def _close_noun_phrases(self, terms: tuple[LedgerTerm, ...]) -> tuple[LedgerTerm, ...]:
+    def _close_noun_phrases(self, terms: tuple[Term, ...]) -> tuple[Term, ...]:
         """`A wild`, `insane`, `modernist landscape painting` → one term: commas inside a noun phrase."""
-        out: list[LedgerTerm] = []
+        out: list[Term] = []
         k = 0
         while k < len(terms):
             t = terms[k]
@@ -647,7 +388,7 @@ class Analyzer:
                 if j < len(terms) and terms[j].kind not in ("negation", "quoted", "permutation", "filler"):
                     last = terms[j]
                     joined = ", ".join(x.content for x in terms[k : j + 1])
-                    out.append(LedgerTerm(joined, t.start, last.end, "content", joined, sum((x.filler for x in terms[k : j + 1]), ()),
+                    out.append(Term(joined, t.start, last.end, "content", joined, sum((x.filler for x in terms[k : j + 1]), ()),
                                           "", last.sep, t.sd or last.sd, ""))
                     k = j + 1
                     continue
@@ -656,12 +397,12 @@ class Analyzer:
         return tuple(out)
 
 
-def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
+def _prose_terms(terms: tuple[Term, ...]) -> set[Term]:
     """The terms of the input's sentences written as prose: a sentence (terms up to a stop) of
     eight or more words whose terms are long (3.5 words on average, the linter's keyword-soup
     line), or of five or more with a verb, and not mostly filler. Kept only when the text has two
     or more sentences and such sentences hold at least a third of its words."""
-    sentences: list[list[LedgerTerm]] = [[]]
+    sentences: list[list[Term]] = [[]]
     for t in terms:
         sentences[-1].append(t)
         if t.sep == ".":
@@ -669,7 +410,7 @@ def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
     sentences = [g for g in sentences if g]
     if len(sentences) < 2:
         return set()  # one run of comma terms is a keyword list, however long its terms
-    chosen: set[LedgerTerm] = set()
+    chosen: set[Term] = set()
     prose_words = 0
     for group in sentences:
         n = sum(len(t.content.split()) for t in group)
@@ -681,16 +422,3 @@ def _prose_terms(terms: tuple[LedgerTerm, ...]) -> set[LedgerTerm]:
             prose_words += n
     total = sum(len(t.content.split()) for t in terms) or 1
     return chosen if prose_words / total >= 0.35 else set()
-
-
-def strip_article(text: str) -> str:
-    """`text` without the article it opens with (`A monochrome` → `monochrome`)."""
-    return _ANY_ARTICLE.sub("", text)
-
-
-def join_list(items: list[str]) -> str:
-    """`a`, `a and b`, `a, b and c`."""
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -15,15 +15,12 @@ import re
 from collections.abc import Iterator
 
 from promptsmith.core.spelling import respell
-from promptsmith.services.rewrite.analysis import Brief, article_for, join_list, strip_article, with_article
-from promptsmith.services.rewrite.registry import RewriteRules, declare_rule
+from promptsmith.rewrite.english import (ARTICLES, COLOUR_NOUN, MOOD_NOUN, join_list, strip_article,
+                                         strip_indefinite_article, tidy_sentences, with_article)
+from promptsmith.rewrite.rules.brief import Brief
+from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule
 
-_ARTICLES = frozenset({"a", "an", "the"})
-MOOD_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
-_LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
 _MEDIUM_OPENING = re.compile(r"^(?:an?\s+)?(?:piece\s+of\s+)?")
-_DOUBLED_ARTICLE = re.compile(r"\b([Aa]n?|[Tt]he)\s+((?:[Aa]n?|[Tt]he)\s)")
-_A_AN = re.compile(r"\b([Aa]n?)\s+(?=([\w\"“'({\[][\w/-]*))")
 #: Words that give a run of words a phrase of its own (prepositions, the composer's verbs).
 _LINKS = frozenset("in on at with of by under over from against through into for to as rendered made lit wearing "
                    "about like".split())
@@ -102,7 +99,7 @@ def _compositions(brief: Brief) -> str:
         items[k] = items[k][5:]
     kinds = [m.group("x") for m in map(_COMPOSITION_OF.match, items) if m]
     if len(kinds) > 1:
-        merged = with_article(f"{join_list(kinds)} composition", _ARTICLES)
+        merged = with_article(f"{join_list(kinds)} composition", ARTICLES)
         first = next(i for i, c in enumerate(items) if _COMPOSITION_OF.match(c))
         items = [c for c in items if not _COMPOSITION_OF.match(c)]
         items.insert(min(first, len(items)), merged)
@@ -117,7 +114,7 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
     """The subject sentence: head, features, clothing, attached phrases, setting."""
     np = _noun_phrase(brief, rules)
     if brief.shot:
-        bare = _LEADING_ARTICLE.sub("", np)
+        bare = strip_indefinite_article(np)
         first = bare.split(" of ", 1)[0].lower()
         if " of " in bare and first in rules.shots and first not in brief.shot.lower():
             # "close-up" + "portrait of a woman": a close-up portrait of a woman, not "of Portrait of"
@@ -164,8 +161,6 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
 #: Media that say only "a picture": dropped when a more specific medium is named.
 _GENERIC_MEDIA = frozenset({"art", "a piece of art", "artwork", "an artwork", "a work of art", "an image", "image",
                             "a picture", "picture"})
-COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|grading|saturation|contrast|tint|"
-                          r"wash|gradient|monochrome|black and white|b&w|sepia|grayscale|greyscale)\b", re.I)
 
 
 def _colours(brief: Brief) -> str:
@@ -197,7 +192,7 @@ def _media(brief: Brief) -> str:
     for m in media[1:]:
         if _core(m) not in seen:
             seen.add(_core(m))
-            rest.append(_LEADING_ARTICLE.sub("", m))
+            rest.append(strip_indefinite_article(m))
     return join_list([media[0], *rest])
 
 
@@ -211,7 +206,7 @@ def _tools(brief: Brief) -> str:
 def _mood_parts(brief: Brief) -> tuple[str, str]:
     """(adjectives for the mood connective, noun phrases that already name a mood)."""
     moods = _dedupe(brief.mood)
-    nouns = [with_article(m, _ARTICLES) for m in moods if MOOD_NOUN.search(m)]
+    nouns = [with_article(m, ARTICLES) for m in moods if MOOD_NOUN.search(m)]
     adjectives = [m for m in moods if not MOOD_NOUN.search(m)]
     return join_list(adjectives), join_list(nouns)
 
@@ -228,7 +223,7 @@ def _fill(form: str, x: str) -> str:
     if form != "{x}" and lead and (_OPENS_WITH_VERB.match(x) or ("composed" in lead and "composition" in x.lower())):
         return x  # "shot at 35mm" already says how: not "composed as shot at 35mm", "composed as … composition"
     if "a {x}" in form:
-        return form.replace("a {x}", with_article(x, _ARTICLES))
+        return form.replace("a {x}", with_article(x, ARTICLES))
     return form.format(x=x)
 
 
@@ -297,7 +292,7 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
         rest = _join_withs([p for p in ((style, tools, lighting, colour, composition, mood)) if p])
         sentences.append(_sentence(", ".join([first + (f" {rest[0]}" if rest and rest[0] == style else ""),
                                               *[r for r in rest if r != style]])))
-        return _tidy(" ".join(sentences))
+        return tidy_sentences(" ".join(sentences))
     if lead:
         # a short subject runs into a phrase that opens with a preposition ("Luffy in the style of …")
         joiner = " " if tail and len(lead.split()) <= 4 and tail[0].split(None, 1)[0] in _RUN_ON else ", "
@@ -320,7 +315,7 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
             sentences.extend(_split_tail(tail))
     if brief.head_first:
         sentences[1:1] = prose
-    return _tidy(" ".join(s for s in sentences if s))
+    return tidy_sentences(" ".join(s for s in sentences if s))
 
 
 def _join_withs(parts: list[str]) -> list[str]:
@@ -349,38 +344,3 @@ def _sentence(text: str) -> str:
         return ""
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?", '"', "”")) else text + "."
-
-
-def _agree(m: re.Match[str]) -> str:
-    article, word = m.group(1), m.group(2)
-    want = article_for(word)
-    if want != article.lower():
-        article = want.capitalize() if article[0].isupper() else want
-    return article + " "
-
-
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
-_SPACE_IN_PARENS = re.compile(r"\(\s+|\s+\)")
-_DOUBLED_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
-_COMMA_STOP = re.compile(r",\s*\.")
-_DOUBLED_STOP = re.compile(r"\.(?:\s*\.)+(?!\.)")
-
-
-def _tidy(text: str) -> str:
-    """Articles that agree with the word after them, no doubled or stray punctuation."""
-    text = _DOUBLED_ARTICLE.sub(r"\2", text)  # "a a family" → "a family"
-    text = _A_AN.sub(_agree, text)
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    if "(" in text or ")" in text:
-        text = _SPACE_IN_PARENS.sub(lambda m: m.group().strip(), text)
-    text = _DOUBLED_PUNCT.sub(r"\1", text)
-    if "." in text:
-        text = _COMMA_STOP.sub(".", text)
-        if "..." not in text:
-            text = _DOUBLED_STOP.sub(".", text)
-    return " ".join(text.split())
-
-
-def agree_articles(text: str) -> str:
-    """`a`/`an` made to agree with the word that follows each (`an portrait` → `a portrait`)."""
-    return _A_AN.sub(_agree, text)

@@ -19,6 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from promptsmith.rewrite.english import COLOUR_NOUN, MOOD_NOUN, strip_indefinite_article, with_article
+
+if TYPE_CHECKING:
+    from promptsmith.rewrite.rules.brief import Brief
 
 #: The closed set of joiners: articles, the words that lead a phrase in, `and`, a comma.
 ARTICLES = ("a", "an", "the")
@@ -354,13 +360,9 @@ class SpanLock:
         return self.finished(self.advance(self.start(), text))
 
 
-def _strip_article(text: str) -> str:
-    """`a`/`an` go (the lock writes the one that agrees); a `the` the user wrote stays ("The Crypt")."""
-    return re.sub(r"^(?:a|an)\s+", "", text, flags=re.I)
-
-
-def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[Span]:
-    """The fixed phrases of an analysed brief (`rewrite.analysis.Brief`), as the user wrote them."""
+def spans_of(brief: Brief, determiners: frozenset[str] = frozenset()) -> list[Span]:
+    """The fixed phrases of an analysed brief (`rewrite.rules.brief.Brief`), as the user wrote
+    them: `a`/`an` go (the lock writes the one that agrees); a `the` the user wrote stays ("The Crypt")."""
     b = brief
     out: list[Span] = []
 
@@ -372,36 +374,34 @@ def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[S
             nounish = text.split()[0].lower() not in _OPENERS and not text.split()[0].lower().endswith("ing")
         out.append(Span(text, role, nounish))
 
-    head = " ".join([*b.adjectives, b.head]).strip()  # type: ignore[attr-defined]
+    head = " ".join([*b.adjectives, b.head]).strip()
     if head:
-        add(_strip_article(head), "head")
-    if b.shot:  # type: ignore[attr-defined]
-        add(_strip_article(b.shot), "shot")  # type: ignore[attr-defined]
-    for text in b.features:  # type: ignore[attr-defined]
-        add(_strip_article(text), "feature")
-    for text in b.worn:  # type: ignore[attr-defined]
-        add(_strip_article(text), "worn")
-    for text in b.objects:  # type: ignore[attr-defined]
-        add(_strip_article(text), "object")
-    for text in b.attached:  # type: ignore[attr-defined]
+        add(strip_indefinite_article(head), "head")
+    if b.shot:
+        add(strip_indefinite_article(b.shot), "shot")
+    for text in b.features:
+        add(strip_indefinite_article(text), "feature")
+    for text in b.worn:
+        add(strip_indefinite_article(text), "worn")
+    for text in b.objects:
+        add(strip_indefinite_article(text), "object")
+    for text in b.attached:
         add(text, "attached")
-    for text in b.setting:  # type: ignore[attr-defined]
+    for text in b.setting:
         add(text, "setting")
-    for text in b.medium:  # type: ignore[attr-defined]
-        add(_strip_article(text), "medium")
-    for text in b.style:  # type: ignore[attr-defined]
+    for text in b.medium:
+        add(strip_indefinite_article(text), "medium")
+    for text in b.style:
         add(text, "name", nounish=False)
     verbs: dict[str, list[str]] = {}
-    for tool in b.tools:  # type: ignore[attr-defined]
+    for tool in b.tools:
         verbs.setdefault(tool.verb, []).append(tool.name)
     for verb, names in verbs.items():  # "rendered in Unreal Engine and Octane": one credit per verb
         add(f"{verb} {', '.join(names[:-1]) + ' and ' + names[-1] if len(names) > 1 else names[0]}", "tool",
             nounish=False)
     for role in ("lighting", "colour", "composition", "mood"):
         for text in getattr(b, role):
-            add(_strip_article(text), role)
-    from promptsmith.services.rewrite.analysis import with_article
-
+            add(strip_indefinite_article(text), role)
     def article(text: str) -> str:  # "" for a plural or a name: no a/an before it
         first = with_article(text, determiners).split(None, 1)[0]
         return first if first in ("a", "an") else ""
@@ -411,8 +411,6 @@ def spans_of(brief: object, determiners: frozenset[str] = frozenset()) -> list[S
 
 def _bare(span: Span) -> bool:
     """A mood or colour said by adjectives alone (`cinematic`, `warm and vibrant`)."""
-    from promptsmith.services.rewrite.compose import COLOUR_NOUN, MOOD_NOUN  # the composer's own test
-
     if span.role == "mood":
         return not MOOD_NOUN.search(span.text)
     if span.role == "colour":
@@ -420,7 +418,7 @@ def _bare(span: Span) -> bool:
     return False
 
 
-def lockable(brief: object) -> bool:
+def lockable(brief: Brief) -> bool:
     """Whether a brief can be span-locked: a subject and nothing kept whole as prose or verbatim
     (those stay as the rules engine writes them)."""
-    return bool(brief.head) and not brief.prose and not brief.verbatim  # type: ignore[attr-defined]
+    return bool(brief.head) and not brief.prose and not brief.verbatim

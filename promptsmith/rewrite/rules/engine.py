@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from promptsmith.core.fix import apply_edits, fix_passes, parse_mended
 from promptsmith.core.model import Diagnostic, Prompt, Severity
@@ -15,14 +16,18 @@ from promptsmith.core.format import format_weight
 from promptsmith.core.fragments import fragments
 from promptsmith.core.terms import ledger
 from promptsmith.core.spec import Spec, load_spec
-from promptsmith.errors import BackendUnavailable, ConfigError
-from promptsmith.services.rewrite.analysis import Analyzer, Brief
-from promptsmith.services.rewrite.compose import agree_articles, candidates
-from promptsmith.services.rewrite.params import CODE_RULES, ParameterStage, written_version
-from promptsmith.services.rewrite.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
-from promptsmith.services.rewrite.result import Change, Cut, RewriteResult, TokenCount
+from promptsmith.errors import ConfigError
+from promptsmith.rewrite.english import capitalize_sentences
+from promptsmith.rewrite.rules.analysis import Analyzer
+from promptsmith.rewrite.rules.brief import Brief
+from promptsmith.rewrite.rules.compose import candidates
+from promptsmith.rewrite.rules.params import CODE_RULES, ParameterStage, written_version
+from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
+from promptsmith.rewrite.result import Change, RewriteResult
 
-from promptsmith.registries import ENGINES
+if TYPE_CHECKING:
+    from promptsmith.backends.base import Generator
+    from promptsmith.settings import Settings
 
 #: Wording findings that mean the text needs rewriting; without any, the text is kept as written.
 _WORDING = ["PS201", "PS202", "PS204", "PS205", "PS211"]
@@ -44,11 +49,6 @@ declare_rule("unquote-prompt", "syntax",
 
 #: Findings a rewrite reports but cannot act on: the sources disagree on the parameter (PS410).
 UNSETTLED = frozenset({"PS410"})
-
-
-def target_versions(spec: Spec | None = None) -> tuple[str, ...]:
-    """Every version a rewrite can target: the versions the parameter table knows."""
-    return (spec or load_spec()).versions
 
 
 class Rewriter:
@@ -266,14 +266,6 @@ class Rewriter:
         return ", ".join(dict.fromkeys(kept))  # a term said twice in one part is said once (PS203)
 
 
-_SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
-
-
-def capitalize_sentences(text: str) -> str:
-    """Each sentence starts with a capital letter (`a cat. it sleeps.` → `A cat. It sleeps.`)."""
-    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
-
-
 def _merge_slots(briefs: list[Brief]) -> dict[str, list[str]]:
     merged: dict[str, list[str]] = {}
     for brief in briefs:
@@ -295,64 +287,23 @@ def get_rewriter(target_version: str | None = None, rule_dirs: tuple[Path, ...] 
     return _REWRITERS[key]
 
 
-def retarget(result: RewriteResult, goal: Any) -> RewriteResult:
-    """`result` with the target fields for `goal` (a `targets.Target`): the prompt in its dialect,
-    negative prompt, pipeline arguments, tokens and cut. Every engine's result goes through here."""
-    from promptsmith.services.rewrite.targets import write_for
+class RulesEngine:
+    """The rules engine behind the engine protocol (`promptsmith.rewrite.engines`): deterministic,
+    no model, one cached `Rewriter` per target version and rule directories."""
 
-    fields = write_for(goal, result.input, result.output, result.slots)
-    if goal.kind == "midjourney":
-        fields["output"] = fields["prompt"]  # the version a target names is written out
-    tokens = fields.pop("tokens")
-    fields["tokens"] = TokenCount(**tokens) if tokens else None
-    fields["cut"] = [Cut(**c) for c in fields["cut"]]
-    return result.model_copy(update=fields)
+    name = "rules"
+    needs_model = False
 
+    def __init__(self, settings: Settings, *, generator: Generator | None = None) -> None:
+        self.settings = settings
 
-def rewrite(text: str, engine: str = ENGINES.default or "rules", target_version: str | None = None,
-            rule_dirs: tuple[Path, ...] = (), check: bool = False, embedder: Any = None,
-            llm: Any = None, on_token: Any = None, similarity_threshold: float | None = None,
-            term_threshold: float | None = None, target: str | None = None) -> RewriteResult:
-    """Rewrite a v5 keyword prompt into a v6 brief with its parameters, written for `target`.
+    @classmethod
+    def choices(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return ((cls.name, ()),)
 
-    target: a name of promptsmith.services.rewrite.targets.target_names(): `mj` (Midjourney at
-    `target_version`, the default), `mj-7`, `niji-7` … (that version: it overrides
-    `target_version`), or an open pipeline (`sd15`, `sdxl`, `flux`, `sd3`, `qwen-image`: the brief
-    for `target_version`, then the pipeline's dialect, in `RewriteResult.prompt`).
+    def prepare(self, target_version: str, *, load: bool = False) -> None:
+        get_rewriter(target_version, self.settings.rule_dirs)
 
-    engine: `rules` (deterministic), `llm` (a local model does the jobs in `llm`, an
-    `LlmOptions`; a missing model is an error), or `auto` (the LLM when a model is available,
-    else the rules engine, with the reason in `RewriteResult.fallback`). With `check`, the
-    result carries a meaning check against the input (`RewriteResult.check`).
-    """
-    engine = ENGINES.resolve(engine)
-    from promptsmith.services.rewrite.targets import resolve_target
-
-    spec = load_spec(tuple(rule_dirs))
-    goal = resolve_target(target, spec, target_version)
-    if goal.version is not None:
-        target_version = goal.version
-    elif target_version is None:
-        target_version = spec.default_version
-    if engine == "rules":
-        result = get_rewriter(target_version, rule_dirs).rewrite(text)
-    else:
-        from promptsmith.errors import ModelNotFound
-        from promptsmith.services.llm import LlmOptions, get_llm_rewriter
-
-        try:
-            llm_rewriter = get_llm_rewriter(llm or LlmOptions(), str(target_version), tuple(rule_dirs))
-            result = llm_rewriter.rewrite(text, on_token=on_token)
-        except (ModelNotFound, BackendUnavailable) as exc:
-            if engine == "llm":
-                raise
-            result = get_rewriter(target_version, rule_dirs).rewrite(text)
-            result = result.model_copy(update={"fallback": f"no LLM: {exc}"})
-    result = retarget(result, goal)
-    if check:
-        from promptsmith.services.compare import compare
-
-        thresholds = {k: v for k, v in (("similarity_threshold", similarity_threshold),
-                                        ("term_threshold", term_threshold)) if v is not None}
-        result = result.model_copy(update={"check": compare(text, result.output, embedder=embedder, **thresholds)})
-    return result
+    def rewrite(self, text: str, *, target_version: str,
+                on_token: Callable[[str], None] | None = None) -> RewriteResult:
+        return get_rewriter(target_version, self.settings.rule_dirs).rewrite(text)

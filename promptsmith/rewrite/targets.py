@@ -26,6 +26,7 @@ from typing import Any
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.errors import ConfigError
 from promptsmith.registries import OPEN_TARGETS, TARGETS, mj_target_version
+from promptsmith.rewrite.result import Cut, RewriteResult, TokenCount
 
 #: The open targets' prompt kind, tokenizer and plan family (one definition, in the registries).
 OPEN = OPEN_TARGETS
@@ -272,3 +273,15 @@ def write_for(target: Target, source: str, output: str, slots: dict[str, list[st
         args["max_sequence_length"] = _budget(target.encoder)  # SD3's pipeline would cut at 256 otherwise
     return {"target": target.name, "prompt": prompt, "negative_prompt": negative, "pipeline_args": args,
             "tokens": tokens_record(target.encoder, prompt), "cut": cut}
+
+
+def retarget(result: RewriteResult, goal: Target) -> RewriteResult:
+    """`result` with the target fields for `goal` (a `Target`): the prompt in its dialect,
+    negative prompt, pipeline arguments, tokens and cut. Every engine's result goes through here."""
+    fields = write_for(goal, result.input, result.output, result.slots)
+    if goal.kind == "midjourney":
+        fields["output"] = fields["prompt"]  # the version a target names is written out
+    tokens = fields.pop("tokens")
+    fields["tokens"] = TokenCount(**tokens) if tokens else None
+    fields["cut"] = [Cut(**c) for c in fields["cut"]]
+    return result.model_copy(update=fields)
