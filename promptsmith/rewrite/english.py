@@ -144,3 +144,56 @@ def tidy_sentences(text: str) -> str:
         if "..." not in text:
             text = _DOUBLED_STOP.sub(".", text)
     return " ".join(text.split())
+
+
+#: Words that end in -s and are one thing: "a lens", "a canvas", "a series".
+_SINGULAR_S = re.compile(r"(?:as|os|ics|lens|series|species|means|news|ss|us|is|ous|ys)$")
+#: Words that make "a" count a plural ("a few people", "a pair of boots").
+_QUANTIFIERS = frozenset("few couple pair lot lots number group bunch dozen variety set collection handful".split())
+_SPAN_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
+
+
+def _ends_phrase(tokens: list[str], j: int) -> bool:
+    """Whether the word at `j` ends its phrase: punctuation, the end, "and", or an -ing verb follows."""
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else "."
+    return not nxt[0].isalnum() or nxt.lower() == "and" or (nxt.lower().endswith("ing") and len(nxt) > 5)
+
+
+def drop_plural_articles(text: str, source: str) -> str:
+    """`A warrior dolphins fighting` → `Warrior dolphins fighting`, `on a purple eyes` → `on purple
+    eyes`: an indefinite article a writer put before a plural the prompt names goes. The phrase is at
+    most three words; its head is a lower-case plural that ends the phrase here and in `source` (so a
+    verb, "a storm rolls in", is never taken for a plural), and `source` has no article before it."""
+    tokens = _SPAN_WORD.findall(text)
+    if not any(t.lower() in ("a", "an") for t in tokens):
+        return text
+    src = [t.lower() for t in _SPAN_WORD.findall(source)]
+    drop: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if tok.lower() not in ("a", "an"):
+            continue
+        for j in range(i + 1, min(i + 4, len(tokens))):
+            if not tokens[j][0].isalnum() or tokens[j].lower() in _BREAKS or tokens[j].lower() in _QUANTIFIERS:
+                break
+            if not _ends_phrase(tokens, j):
+                continue
+            head, span = tokens[j], [t.lower() for t in tokens[i + 1:j + 1]]
+            if head.isalpha() and head.islower() and len(head) > 3 and _plural(head) and not _SINGULAR_S.search(head):
+                for k in range(len(src) - len(span) + 1):
+                    if src[k:k + len(span)] == span and _ends_phrase(src, k + len(span) - 1) \
+                            and (k == 0 or src[k - 1] not in ("a", "an")):
+                        drop.add(i)
+                        break
+            break
+    if not drop:
+        return text
+    out, pos = [], 0
+    for k, m in enumerate(_SPAN_WORD.finditer(text)):
+        if k in drop:
+            out.append(text[pos:m.start()])
+            pos = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+            if m.group()[0].isupper() and pos < len(text):  # the sentence's next word now leads it
+                out.append(text[pos].upper())
+                pos += 1
+    out.append(text[pos:])
+    return "".join(out)

@@ -24,7 +24,7 @@ from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.resources import load_rule_file
 from promptsmith.core.words import STOP, WORD
 from promptsmith.registries import LLM_JOBS
-from promptsmith.rewrite.english import agree_articles
+from promptsmith.rewrite.english import agree_articles, drop_plural_articles
 from promptsmith.rewrite.llm.guard import Guard, GuardReport
 from promptsmith.rewrite.result import Change, RewriteResult
 from promptsmith.rewrite.rules import Rewriter
@@ -210,7 +210,8 @@ class LlmRewriter:
             else:
                 raw = self.gen.generate(prompt, max_tokens=write_budget(text), temperature=temperature,
                                         seed=self.seed + attempt, stop=[END, "\n\n", *TURN_ENDS], on_token=stream)
-            draft = " ".join(raw.split()).strip()
+            # the one repair a draft gets: an article the model put before a plural the prompt names
+            draft = drop_plural_articles(" ".join(raw.split()).strip(), source)
             if draft and draft[-1] not in ".!?\"”":
                 draft += "."
             reasons = self.guard(result, draft).reasons if draft else ["the model wrote nothing"]
