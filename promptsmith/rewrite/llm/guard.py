@@ -87,7 +87,8 @@ _STUTTER = re.compile(r"\b([^\W\d_]+)\W+\1\b", re.I)
 
 def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low: str) -> list[str]:
     """The prompt's content terms the brief says more often than the prompt and the rules brief do,
-    and a word the brief repeats straight after itself more often than the prompt has it."""
+    and a word (not a function word) the brief repeats straight after itself more often than the
+    prompt has it, where the rules brief does not."""
     reasons: list[str] = []
     seen: set[str] = set()
     for t in terms:
@@ -99,8 +100,10 @@ def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low
         if len(phrase.findall(brief_low)) > max(1, len(phrase.findall(source_low)), len(phrase.findall(rules_low))):
             reasons.append(f"said '{t.content}' twice")
     source_words = WORD.findall(source_low)
+    ruled = {m.group(1) for m in _STUTTER.finditer(rules_low)}  # the rules brief's own are not the writer's
     stutters = {w for w in (m.group(1) for m in _STUTTER.finditer(brief_low))
-                if len(re.findall(rf"\b{re.escape(w)}\b", brief_low)) > source_words.count(w)}
+                if w not in STOP and w not in ruled
+                and len(re.findall(rf"\b{re.escape(w)}\b", brief_low)) > source_words.count(w)}
     if stutters:
         reasons.append("repeated " + ", ".join(sorted(stutters)))
     return reasons
