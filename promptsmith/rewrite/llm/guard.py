@@ -40,9 +40,7 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
     - "X as Y" keeps its order ("Jeff Bezos as a villain", never "a villain as Jeff Bezos");
     - every count is kept and none is added ("two cats" stays two);
     - one named subject stays one ("sherlock holmes benedict cumberbatch" never becomes
-      "Sherlock Holmes and Benedict Cumberbatch");
-    - nothing is said twice: no term more often than the prompt (or the rules brief) says it, and no
-      word straight after itself ("studio lighting, with studio lighting", "an elegant, elegant pose").
+      "Sherlock Holmes and Benedict Cumberbatch").
     """
     reasons: list[str] = []
     low, source_low, rules_low = brief.lower(), source.lower(), rules_brief.lower()
@@ -78,7 +76,6 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
                     not re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", rules_low):
                 reasons.append(f"made '{t.content}' two")
                 break
-    reasons += said_twice(terms, source_low, low, rules_low)
     return reasons
 
 
@@ -86,7 +83,10 @@ _STUTTER = re.compile(r"\b([^\W\d_]+)\W+\1\b", re.I)
 
 
 def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low: str) -> list[str]:
-    """The prompt's content terms the brief says more often than the prompt and the rules brief do,
+    """What a written draft says twice ("studio lighting, with studio lighting", "an elegant, elegant
+    pose"), checked for the trained writer's drafts (`Guard.check(repeats=True)`; the span lock
+    joins the rules engine's own phrases, which may name a medium in two of them):
+    the prompt's content terms the brief says more often than the prompt and the rules brief do,
     and a word (not a function word) the brief repeats straight after itself more often than the
     prompt has it, where the rules brief does not."""
     reasons: list[str] = []
@@ -139,8 +139,9 @@ class Guard:
         """The write job's vocabulary (rules/llm/prompts.toml `[write.vocabulary]`)."""
         return self.prompts["write"].get("vocabulary", {})
 
-    def check(self, original: RewriteResult, text: str) -> GuardReport:
-        """Coverage, nothing invented, no parameters in the text, wording lint clean."""
+    def check(self, original: RewriteResult, text: str, *, repeats: bool = False) -> GuardReport:
+        """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`,
+        nothing said twice (`said_twice`)."""
         from promptsmith.core.accounting import account
         from promptsmith.core.fix import parse_mended
         from promptsmith.core.parse import parse
@@ -170,6 +171,8 @@ class Guard:
         rules_brief = original.candidates[0] if original.candidates else original.output
         verbs = self.vocabulary.get("medium_verbs", {})
         reasons += role_checks(source, text, rules_brief, verbs)
+        if repeats:
+            reasons += said_twice(ledger(source).terms, source.lower(), text.lower(), rules_brief.lower())
         # wording the writer brought in: warnings the rules engine's own brief does not have (a
         # prompt's SD weights or an odd word the user wrote are not the writer's fault)
         wording = self._wording(text) - self._wording(original.candidates[0] if original.candidates else "")

@@ -214,7 +214,7 @@ class LlmRewriter:
             draft = drop_plural_articles(" ".join(raw.split()).strip(), source)
             if draft and draft[-1] not in ".!?\"”":
                 draft += "."
-            reasons = self.guard(result, draft).reasons if draft else ["the model wrote nothing"]
+            reasons = self.guard(result, draft, repeats=True).reasons if draft else ["the model wrote nothing"]
             if not reasons:
                 return draft, None, first[0], first[1], attempt
             if first[0] is None:
@@ -264,9 +264,10 @@ class LlmRewriter:
         return out
 
     # -- guard ---------------------------------------------------------------------------------
-    def guard(self, original: RewriteResult, text: str) -> GuardReport:
-        """Coverage, nothing invented, no parameters in the text, wording lint clean (`guard.Guard`)."""
-        return self.guarded.check(original, text)
+    def guard(self, original: RewriteResult, text: str, *, repeats: bool = False) -> GuardReport:
+        """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`,
+        nothing said twice (`guard.Guard.check`)."""
+        return self.guarded.check(original, text, repeats=repeats)
 
     def connectives(self, original: RewriteResult | None = None) -> set[str]:
         """The words a writer may add around the prompt's own (`guard.Guard.connectives`)."""
