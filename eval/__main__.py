@@ -22,13 +22,13 @@ from eval.harness import (
     ablation,
     aggregate,
     check_gate,
-    cpu_count,
     load_dataset,
     measure_speed,
     run_engine,
     sample,
     write_report,
 )
+from promptsmith.backends.cpu import cpu_count
 
 #: The issue's figures: (label, aggregate key, format, target as the issue states it).
 FIGURES = (
