@@ -63,8 +63,8 @@ def main() -> None:
     from sentence_transformers import SentenceTransformer
 
     from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
-    from promptsmith.services.compare import compare
     from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.services.compare import compare
 
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")][-80:]
     rewriter = Rewriter()
@@ -83,10 +83,14 @@ def main() -> None:
         theirs.append(time.perf_counter() - t0)
     mid_o, mid_t = statistics.median(ours), statistics.median(theirs)
     print(f"warm, one new pair ({len(pairs)} pairs, median, p90):")
-    print(f"  {'promptsmith compare':>30} {mid_o * 1000:6.1f} ms  p90 {sorted(ours)[int(0.9 * len(ours))] * 1000:.1f} ms"
-          f"   {mid_o / mid_t:5.2f}× encode")
-    print(f"  {'sentence-transformers encode':>30} {mid_t * 1000:6.1f} ms  p90 "
-          f"{sorted(theirs)[int(0.9 * len(theirs))] * 1000:.1f} ms")
+    print(
+        f"  {'promptsmith compare':>30} {mid_o * 1000:6.1f} ms  p90 {sorted(ours)[int(0.9 * len(ours))] * 1000:.1f} ms"
+        f"   {mid_o / mid_t:5.2f}× encode"
+    )
+    print(
+        f"  {'sentence-transformers encode':>30} {mid_t * 1000:6.1f} ms  p90 "
+        f"{sorted(theirs)[int(0.9 * len(theirs))] * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,8 @@ def main() -> None:
 
     from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
     from promptsmith.core.terms import ledger
-    from promptsmith.services.compare import compare
     from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.services.compare import compare
 
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")][: args.n]
     terms = list(dict.fromkeys(t.content for p in prompts for t in ledger(p).terms if t.content))[: args.n]

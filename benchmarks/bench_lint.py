@@ -70,10 +70,15 @@ def main() -> None:
     print(f"prompts: {len(prompts)} from {DATA.name}, one core, best of {args.repeat}")
     print(f"baseline (one compiled regex, findall): {base:>10,.0f} prompts/s")
     print(f"parse:                                  {parsed:>10,.0f} prompts/s  ({parsed / base:.2f}× baseline)")
-    print(f"parse + lint ({len(linter.rules)} rules):              {linted:>10,.0f} prompts/s  ({linted / base:.2f}× baseline)")
+    print(
+        f"parse + lint ({len(linter.rules)} rules):              {linted:>10,.0f} prompts/s  "
+        f"({linted / base:.2f}× baseline)"
+    )
     times = cold_start(args.cold_runs)
-    print(f"cold start `echo … | promptsmith lint -`: median {statistics.median(times) * 1000:.0f} ms, "
-          f"min {min(times) * 1000:.0f} ms over {len(times)} runs")
+    print(
+        f"cold start `echo … | promptsmith lint -`: median {statistics.median(times) * 1000:.0f} ms, "
+        f"min {min(times) * 1000:.0f} ms over {len(times)} runs"
+    )
 
 
 if __name__ == "__main__":

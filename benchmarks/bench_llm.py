@@ -43,8 +43,8 @@ def bench(model: str | None, n: int, threads: int) -> None:
     from promptsmith.backends.models import resolve_model_path
     from promptsmith.core.parse import parse
     from promptsmith.core.words import STOP
-    from promptsmith.rewrite.llm.trained import END, CopyConstraint, chat_prompt, notes, packaged_adapter
     from promptsmith.rewrite.llm.rewriter import LlmRewriter, llm_prompts
+    from promptsmith.rewrite.llm.trained import END, CopyConstraint, chat_prompt, notes, packaged_adapter
 
     path = resolve_model_path(model)
     gen = LlamaCppGenerator(path, n_threads=threads)

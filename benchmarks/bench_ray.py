@@ -6,7 +6,8 @@ local Ray with 2 CPUs (`promptsmith batch rewrite`), in the same run.
 The prompts are the shared set expanded through permutations and variations (a `{a, b}`
 permutation of the first two fragments, parameters appended, fragments rotated); the script
 prints how many are distinct (about a third: short prompts have few variations), which does not
-flatter any mode, as the rewriter keeps no per-prompt cache. Each mode runs as its own process tree, as a user runs it; for each it prints the wall
+flatter any mode, as the rewriter keeps no per-prompt cache. Each mode runs as its own process
+tree, as a user runs it; for each it prints the wall
 time, the throughput, the start-up overhead (the same command over 64 prompts) and the peak
 memory of the whole tree (the sum of the processes' PSS, so Ray's shared object store counts
 once), and checks that every mode wrote the same records. First it measures Ray's time per
@@ -28,8 +29,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "prompts-real.jsonl"
-SUFFIXES = ("", " --ar 3:2", " --s 250", " --v 5.2", " --no people", " --chaos 20 --ar 16:9", " --q 2",
-            " --v 6 --style raw", " --ar 2:3 --s 50", " --tile")
+SUFFIXES = (
+    "",
+    " --ar 3:2",
+    " --s 250",
+    " --v 5.2",
+    " --no people",
+    " --chaos 20 --ar 16:9",
+    " --q 2",
+    " --v 6 --style raw",
+    " --ar 2:3 --s 50",
+    " --tile",
+)
 
 
 def expanded(prompts: list[str], n: int) -> list[str]:
@@ -95,8 +106,11 @@ class TreeMemory:
 
 def run(cmd: list[str], stdout: Path | None = None) -> tuple[float, int]:
     """(wall seconds, peak tree memory in bytes) of one command."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               RAY_ENABLE_UV_RUN_RUNTIME_ENV="0")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        RAY_ENABLE_UV_RUN_RUNTIME_ENV="0",
+    )
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
@@ -140,19 +154,35 @@ def main() -> None:
     write_jsonl(big, texts)
     write_jsonl(small, texts[:64])
     write_jsonl(sample, texts[: args.sweep])
-    print(f"{args.n:,} prompts ({len(set(texts)):,} distinct) from {len(prompts):,} shared ones, "
-          f"{big.stat().st_size / 1e6:.0f} MB of JSONL; {os.cpu_count()} CPUs here, Ray given {args.cpus}")
+    print(
+        f"{args.n:,} prompts ({len(set(texts)):,} distinct) from {len(prompts):,} shared ones, "
+        f"{big.stat().st_size / 1e6:.0f} MB of JSONL; {os.cpu_count()} CPUs here, Ray given {args.cpus}"
+    )
 
     def single(src: Path, dst: Path) -> tuple[float, int]:
         return run(cli + ["rewrite", "--engine", "rules", "--format", "jsonl", "-f", str(src)], stdout=dst)
 
     def workers(src: Path, dst: Path) -> tuple[float, int]:
-        return run(cli + ["rewrite", "--engine", "rules", "--format", "jsonl", "--workers", str(args.cpus),
-                          "-f", str(src)], stdout=dst)
+        return run(
+            cli + ["rewrite", "--engine", "rules", "--format", "jsonl", "--workers", str(args.cpus), "-f", str(src)],
+            stdout=dst,
+        )
 
     def on_ray(src: Path, dst: Path, block: int) -> tuple[float, int]:
-        return run(cli + ["batch", "rewrite", str(src), str(dst), "--num-cpus", str(args.cpus),
-                          "--block-rows", str(block), "--no-progress"])
+        return run(
+            cli
+            + [
+                "batch",
+                "rewrite",
+                str(src),
+                str(dst),
+                "--num-cpus",
+                str(args.cpus),
+                "--block-rows",
+                str(block),
+                "--no-progress",
+            ]
+        )
 
     # Ray's cost per block: the sample at each block size
     print(f"\nblock size on {args.sweep:,} prompts (Ray, {args.cpus} CPUs):")
@@ -160,13 +190,19 @@ def main() -> None:
     for block in (int(b) for b in args.blocks.split(",")):
         wall, _ = on_ray(sample, work / f"sweep-{block}.jsonl", block)
         sweep[block] = wall
-        print(f"  {block:>6} rows/block  {args.sweep // block + 1:>5} blocks  {wall:7.1f} s  {args.sweep / wall:8,.0f} prompts/s")
+        print(
+            f"  {block:>6} rows/block  {args.sweep // block + 1:>5} blocks  {wall:7.1f} s  "
+            f"{args.sweep / wall:8,.0f} prompts/s"
+        )
     best = min(sweep, key=sweep.get)
     blocks = sorted(sweep)
     if len(blocks) >= 2:  # wall = fixed + blocks × per_block + work: the slope between the extremes
         lo, hi = blocks[0], blocks[-1]
         per_block = (sweep[lo] - sweep[hi]) / max(1, (args.sweep // lo) - (args.sweep // hi))
-        print(f"  ≈ {per_block * 1000:.1f} ms of scheduling per block (the slope between {lo} and {hi} rows); best: {best}")
+        print(
+            f"  ≈ {per_block * 1000:.1f} ms of scheduling per block (the slope between {lo} and {hi} rows); "
+            f"best: {best}"
+        )
 
     modes = {
         "single process": lambda src, dst: single(src, dst),
@@ -181,11 +217,15 @@ def main() -> None:
         n, h = digest(out)
         results[name] = (wall, startup, peak, n, h)
     base = results["single process"][0]
-    print(f"\n{'mode':<22}{'wall s':>9}{'prompts/s':>11}{'vs single':>11}{'start-up s':>12}{'peak MiB':>10}"
-          f"{'records':>10}  digest")
+    print(
+        f"\n{'mode':<22}{'wall s':>9}{'prompts/s':>11}{'vs single':>11}{'start-up s':>12}{'peak MiB':>10}"
+        f"{'records':>10}  digest"
+    )
     for name, (wall, startup, peak, n, h) in results.items():
-        print(f"{name:<22}{wall:9.1f}{args.n / wall:11,.0f}{base / wall:10.2f}×{startup:12.1f}{peak / 2**20:10,.0f}"
-              f"{n:10,}  {h}")
+        print(
+            f"{name:<22}{wall:9.1f}{args.n / wall:11,.0f}{base / wall:10.2f}×{startup:12.1f}{peak / 2**20:10,.0f}"
+            f"{n:10,}  {h}"
+        )
     same = len({r[4] for r in results.values()}) == 1 and all(r[3] == args.n for r in results.values())
     print("every mode wrote the same records (timing field aside):", "yes" if same else "NO")
     steady = {name: args.n / max(1e-9, wall - startup) for name, (wall, startup, *_rest) in results.items()}

@@ -14,11 +14,21 @@ import argparse
 import sys
 import tomllib
 from pathlib import Path
-
 from typing import Any
 
-from eval.harness import (EngineSpec, Report, ablation, aggregate, check_gate, cpu_count, load_dataset, measure_speed,
-                          run_engine, sample, write_report)
+from eval.harness import (
+    EngineSpec,
+    Report,
+    ablation,
+    aggregate,
+    check_gate,
+    load_dataset,
+    measure_speed,
+    run_engine,
+    sample,
+    write_report,
+)
+from promptsmith.backends.cpu import cpu_count
 
 #: The issue's figures: (label, aggregate key, format, target as the issue states it).
 FIGURES = (
@@ -43,17 +53,25 @@ def print_figures(name: str, agg: dict[str, Any]) -> None:
         print(f"  {'speed, in process (prompts/s)':<36} {agg['speed_inprocess_prompts_per_s']:>8.0f}   "
               f"parse+render {agg['speed_baseline_prompts_per_s']:.0f}/s, {agg['speed_inprocess_ratio']:.1f}× its time")
     if "speed_prompts_per_s" in agg:
-        print(f"  {'speed, CLI end to end (prompts/s)':<36} {agg['speed_prompts_per_s']:>8.0f}   "
-              f"target ≥ 1500; {agg['speed_cli_lines']} lines in {agg['speed_cli_seconds']:.2f} s "
-              f"(median of {agg.get('speed_cli_runs', 1)}, best {agg.get('speed_cli_best_seconds', agg['speed_cli_seconds']):.2f} s), "
-              f"{agg['speed_cli_ratio']:.1f}× parse+render")
+        print(
+            f"  {'speed, CLI end to end (prompts/s)':<36} {agg['speed_prompts_per_s']:>8.0f}   "
+            f"target ≥ 1500; {agg['speed_cli_lines']} lines in {agg['speed_cli_seconds']:.2f} s "
+            f"(median of {agg.get('speed_cli_runs', 1)}, "
+            f"best {agg.get('speed_cli_best_seconds', agg['speed_cli_seconds']):.2f} s), "
+            f"{agg['speed_cli_ratio']:.1f}× parse+render"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--dataset", default="real", help="real, curated, or a .jsonl path")
-    ap.add_argument("--engines", default="identity,rules", help="comma list of identity, rules, llm, auto, trained (the packaged model with its adapter)")
+    ap.add_argument(
+        "--engines",
+        default="identity,rules",
+        help="comma list of identity, rules, llm, auto, trained (the packaged model with its adapter)",
+    )
     ap.add_argument("--model", default=None, help="GGUF for the llm/auto engines")
     ap.add_argument("--sample", type=int, default=0, help="evaluate a fixed sample of N prompts (0: all)")
     ap.add_argument("--workers", type=int, default=1, help="processes (results are identical for any number)")
@@ -66,8 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clip-model", default=None, help="CLIP folder for the preview scores")
     ap.add_argument("--render-sample", type=int, default=20, help="prompts to render (each twice, 4 images)")
     ap.add_argument("--family", default="sdxl")
-    ap.add_argument("--speed", action=argparse.BooleanOptionalAction, default=None,
-                    help="time the rules engine in process and the CLI end to end (default: on with rules)")
+    ap.add_argument(
+        "--speed",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="time the rules engine in process and the CLI end to end (default: on with rules)",
+    )
     args = ap.parse_args(argv)
 
     records = sample(load_dataset(args.dataset), args.sample)
@@ -99,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             from promptsmith.backends.diffusers import DiffusersRenderer
 
             renderer = DiffusersRenderer(args.pipeline)
-        report.clip = clip_comparison(sample(records, args.render_sample), renderer, ClipScorer(args.clip_model),
-                                      family=args.family)
+        report.clip = clip_comparison(
+            sample(records, args.render_sample), renderer, ClipScorer(args.clip_model), family=args.family
+        )
         print(f"CLIP v5 {report.clip['clip_v5']:.4f} · v6 {report.clip['clip_v6']:.4f}")
     if args.gate is not None:
         with args.gate.open("rb") as fh:
@@ -108,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         target = engines.get("rules") or next(iter(engines.values()))
         report.gate = check_gate(target, thresholds.get("rules", thresholds))
     for name, agg in engines.items():
-        print(f"{name:>10}: " + "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in agg.items()))
+        print(
+            f"{name:>10}: " + "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in agg.items())
+        )
     for name, agg in engines.items():
         if name != "identity":
             print_figures(name, agg)

@@ -129,7 +129,8 @@ def main() -> None:
             pipe = build()
         pipe = pipe.to(device, dtype)
         pipe.set_progress_bar_config(disable=True)
-        print(f"{name}: UNet {params(pipe.unet):.2f}B parameters, built in {time.perf_counter() - t0:.1f} s", flush=True)
+        built = time.perf_counter() - t0
+        print(f"{name}: UNet {params(pipe.unet):.2f}B parameters, built in {built:.1f} s", flush=True)
         if key == "sd15" and args.save_sd15:
             t0 = time.perf_counter()
             pipe.save_pretrained(args.save_sd15)
@@ -138,10 +139,16 @@ def main() -> None:
             if label == "compiled":
                 pipe.unet = torch.compile(pipe.unet, mode=COMPILE_MODE)
 
-            def run() -> None:
-                pipe(prompt=["a lighthouse at dusk, oil painting"] * 4, height=size, width=size,
-                     num_inference_steps=args.steps, guidance_scale=7.0, output_type="pil",
-                     generator=[torch.Generator("cpu").manual_seed(s) for s in range(4)])
+            def run(pipe: Any = pipe, size: int = size) -> None:  # bound now: run() is called in this iteration
+                pipe(
+                    prompt=["a lighthouse at dusk, oil painting"] * 4,
+                    height=size,
+                    width=size,
+                    num_inference_steps=args.steps,
+                    guidance_scale=7.0,
+                    output_type="pil",
+                    generator=[torch.Generator("cpu").manual_seed(s) for s in range(4)],
+                )
                 if device.startswith("cuda"):
                     torch.cuda.synchronize()
 
@@ -153,14 +160,26 @@ def main() -> None:
                 t0 = time.perf_counter()
                 run()
                 times.append(time.perf_counter() - t0)
-            row = {"pipeline": key, "size": size, "mode": label, "steps": args.steps, "best_s": round(min(times), 3),
-                   "median_s": round(statistics.median(times), 3), "first_call_s": round(warm, 2),
-                   "it_per_s": round(args.steps / min(times), 2), "device": name_of, "dtype": str(dtype)}
+            row = {
+                "pipeline": key,
+                "size": size,
+                "mode": label,
+                "steps": args.steps,
+                "best_s": round(min(times), 3),
+                "median_s": round(statistics.median(times), 3),
+                "first_call_s": round(warm, 2),
+                "it_per_s": round(args.steps / min(times), 2),
+                "device": name_of,
+                "dtype": str(dtype),
+            }
             if device.startswith("cuda"):
                 row["peak_gib"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
             results.append(row)
-            print(f"{name:>13} {size}²  {label:>8}: {row['best_s']:6.2f} s per grid best, {row['median_s']:6.2f} median, "
-                  f"{row['it_per_s']:5.2f} steps/s; first call {warm:.1f} s", flush=True)
+            print(
+                f"{name:>13} {size}²  {label:>8}: {row['best_s']:6.2f} s per grid best, {row['median_s']:6.2f} median, "
+                f"{row['it_per_s']:5.2f} steps/s; first call {warm:.1f} s",
+                flush=True,
+            )
         del pipe
         if device.startswith("cuda"):
             torch.cuda.empty_cache()

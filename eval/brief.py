@@ -308,13 +308,15 @@ def _doubled_article(text: str) -> list[str]:
 
 
 _CAP = r"[A-Z][\w'’\-]*"
-_ARTICLE_NAME = re.compile(rf"(?<![\w'’\-])an?\s+({_CAP}(?:\s+{_CAP})+)(?=\s*(?:[,.;:!?]|$|\s+(?:and|or|by|in|with)\b))")
+_ARTICLE_NAME = re.compile(
+    rf"(?<![\w'’\-])an?\s+({_CAP}(?:\s+{_CAP})+)(?=\s*(?:[,.;:!?]|$|\s+(?:and|or|by|in|with)\b))"
+)
 _CREDIT_LEAD = re.compile(r"(?:\bby|\bstyles?\s+of|\bworks?\s+of|\binspired\s+by)\s*$", re.IGNORECASE)
 _CREDIT_LIST = re.compile(r"(?:\bby|\bstyles?\s+of)\s+[^.;!?]*(?:,|\band|&)\s*$", re.IGNORECASE)
 
 
 def _article_before_name(text: str) -> list[str]:
-    """"by a Greg Rutkowski", "in the style of Alex Ross and an Alphonse Mucha": a lower-case a/an
+    """ "by a Greg Rutkowski", "in the style of Alex Ross and an Alphonse Mucha": a lower-case a/an
     before two or more capitalised words that end the phrase, where an artist is credited (after
     "by", "style of", or later in such a list). "shot on a Canon DSLR", "a Bichon Frise" and
     "a Wes Anderson film" are fine."""
@@ -328,12 +330,12 @@ def _article_before_name(text: str) -> list[str]:
 
 _ABBREV_DOT = re.compile(r"(?:\b(?:etc|e\.g|i\.e|vs|st|dr|mr|mrs|ms|jr|sr|inc|co|ltd)|\b[A-Z])$", re.IGNORECASE)
 _STRAY = (
-    re.compile(r"[.!?;:]\s+[.,;:]"),            # ". ." ". ," "; ,"
-    re.compile(r"[,;:]\.|,;|;,"),                # ",." ";." ",;"
-    re.compile(r"(?<![,;])\s[,;]|\s\.(?![\d.])"),   # a space before , ; or . (not ", ,", ".5", " ...")
-    re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}"),      # empty brackets
-    re.compile(r"^\s*[,.;:!?]"),                 # a text that starts with punctuation
-    re.compile(r"\S {2,}\S"),                    # a double space
+    re.compile(r"[.!?;:]\s+[.,;:]"),  # ". ." ". ," "; ,"
+    re.compile(r"[,;:]\.|,;|;,"),  # ",." ";." ",;"
+    re.compile(r"(?<![,;])\s[,;]|\s\.(?![\d.])"),  # a space before , ; or . (not ", ,", ".5", " ...")
+    re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}"),  # empty brackets
+    re.compile(r"^\s*[,.;:!?]"),  # a text that starts with punctuation
+    re.compile(r"\S {2,}\S"),  # a double space
 )
 _DOT_COMMA = re.compile(r"\.[,;]")
 _DOUBLED = re.compile(r",,|;;|(?<!\.)\.\.(?!\.)")
@@ -397,20 +399,47 @@ def _repeated_term(text: str) -> list[str]:
     return hits
 
 
-_ENGINE = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(e).replace(r"\ ", r"\s+")
-                     for e in sorted(ENGINES, key=len, reverse=True)) + r")(?![\w\-])", re.IGNORECASE)
+_ENGINE = re.compile(
+    r"(?<![\w\-])(?:"
+    + "|".join(re.escape(e).replace(r"\ ", r"\s+") for e in sorted(ENGINES, key=len, reverse=True))
+    + r")(?![\w\-])",
+    re.IGNORECASE,
+)
 _STYLE_OF = re.compile(r"\bin\s+the\s+style\s+of\s+", re.IGNORECASE)
 _CREDIT_SPLIT = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
-_PARTICLES = frozenset({"de", "da", "di", "del", "der", "den", "van", "von", "la", "le", "du", "y", "of", "the",
-                        "st", "mc", "ibn", "bin", "al", "el"})
+_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "di",
+        "del",
+        "der",
+        "den",
+        "van",
+        "von",
+        "la",
+        "le",
+        "du",
+        "y",
+        "of",
+        "the",
+        "st",
+        "mc",
+        "ibn",
+        "bin",
+        "al",
+        "el",
+    }
+)
 
 
 def _name_like(segment: str) -> bool:
     """Every word capitalised, a digit, quoted or a name particle ("Leonardo da Vinci", "Stanley
     "Artgerm" Lau", "Cinema 4D")."""
     words = segment.split()
-    return bool(words) and all(w[0].isupper() or w[0].isdigit() or w[0] in "\"“'(" or w.lower() in _PARTICLES
-                               for w in words)
+    return bool(words) and all(
+        w[0].isupper() or w[0].isdigit() or w[0] in "\"“'(" or w.lower() in _PARTICLES for w in words
+    )
 
 
 def _engine_as_style(text: str) -> list[str]:
@@ -431,15 +460,17 @@ def _engine_as_style(text: str) -> list[str]:
     return hits
 
 
-_PARAM_NAMES = ("ar|aspect|v|version|s|stylize|q|quality|c|chaos|no|niji|seed|stop|style|tile|iw|cw|sw|sv|sref|"
-                "cref|oref|ow|w|weird|hd|uplight|upbeta|upanime|test|testp|creative|repeat|r|video|p|"
-                "personalize|draft|fast|relax|turbo|raw")
+_PARAM_NAMES = (
+    "ar|aspect|v|version|s|stylize|q|quality|c|chaos|no|niji|seed|stop|style|tile|iw|cw|sw|sv|sref|"
+    "cref|oref|ow|w|weird|hd|uplight|upbeta|upanime|test|testp|creative|repeat|r|video|p|"
+    "personalize|draft|fast|relax|turbo|raw"
+)
 _PARAM_IN_PROSE = (
-    re.compile(r"\b(?:ar|aspect)\s*\d+(?:\.\d+)?\s*:\s*\d+", re.IGNORECASE),          # "ar 2:3"
-    re.compile(r"(?:^|\s)(?:--|—|–)[a-z]{1,10}\b", re.IGNORECASE),                   # "--ar", "—v"
-    re.compile(rf"(?:^|\s)-(?:{_PARAM_NAMES})(?=\s|$)"),                             # "-ar 2:3"
-    re.compile(r"::\s*-?\d"),                                                          # ":: 2" weights
-    re.compile(r"(?<![\w'’\-])(?:v|version)\s+[1-7](?:\.\d)?(?![\w:]|\.\d)"),              # "v 5"
+    re.compile(r"\b(?:ar|aspect)\s*\d+(?:\.\d+)?\s*:\s*\d+", re.IGNORECASE),  # "ar 2:3"
+    re.compile(r"(?:^|\s)(?:--|—|–)[a-z]{1,10}\b", re.IGNORECASE),  # "--ar", "—v"
+    re.compile(rf"(?:^|\s)-(?:{_PARAM_NAMES})(?=\s|$)"),  # "-ar 2:3"
+    re.compile(r"::\s*-?\d"),  # ":: 2" weights
+    re.compile(r"(?<![\w'’\-])(?:v|version)\s+[1-7](?:\.\d)?(?![\w:]|\.\d)"),  # "v 5"
     re.compile(r"(?<![\w'’\-])(?:s|stylize|q|quality|chaos|iw|seed)\s+\d+(?:\.\d+)?(?![\w:])"),  # "s 750"
 )
 
@@ -449,8 +480,12 @@ def _parameter_in_prose(text: str) -> list[str]:
     from promptsmith.core.parse import parse
 
     multi = "::" in text and parse(text).is_multiprompt
-    return [m.group(0).strip() for rx in _PARAM_IN_PROSE for m in rx.finditer(text)
-            if not (multi and m.group(0).lstrip().startswith("::"))]
+    return [
+        m.group(0).strip()
+        for rx in _PARAM_IN_PROSE
+        for m in rx.finditer(text)
+        if not (multi and m.group(0).lstrip().startswith("::"))
+    ]
 
 
 #: A comma followed by nothing: another comma (not ",,", that is doubled), an end of sentence, a
@@ -508,25 +543,90 @@ def defects(output: str) -> list[str]:
 # -- spelling ----------------------------------------------------------------------------------------
 #: British → American stems; a word containing the left one folds to the right one.
 SPELLING_PAIRS: tuple[tuple[str, str], ...] = (
-    ("colour", "color"), ("centre", "center"), ("centred", "centered"), ("grey", "gray"), ("armour", "armor"),
-    ("favour", "favor"), ("theatre", "theater"), ("metre", "meter"), ("litre", "liter"), ("harbour", "harbor"),
-    ("neighbour", "neighbor"), ("honour", "honor"), ("glamour", "glamor"), ("humour", "humor"),
-    ("labour", "labor"), ("parlour", "parlor"), ("saviour", "savior"), ("splendour", "splendor"),
-    ("valour", "valor"), ("vigour", "vigor"), ("clamour", "clamor"), ("candour", "candor"), ("arbour", "arbor"),
-    ("fervour", "fervor"), ("endeavour", "endeavor"), ("savour", "savor"), ("tumour", "tumor"),
-    ("jewellery", "jewelry"), ("aluminium", "aluminum"), ("moustache", "mustache"), ("pyjama", "pajama"),
-    ("vapour", "vapor"), ("odour", "odor"), ("rumour", "rumor"), ("flavour", "flavor"),
-    ("behaviour", "behavior"), ("catalogue", "catalog"), ("analogue", "analog"), ("sombre", "somber"),
-    ("lustre", "luster"), ("sabre", "saber"), ("fibre", "fiber"), ("titre", "titer"), ("spectre", "specter"),
-    ("calibre", "caliber"), ("meagre", "meager"), ("ochre", "ocher"), ("sepulchre", "sepulcher"),
-    ("mould", "mold"), ("plough", "plow"), ("ageing", "aging"), ("cosy", "cozy"), ("cosi", "cozi"),
-    ("defence", "defense"), ("offence", "offense"), ("artefact", "artifact"), ("sceptic", "skeptic"),
-    ("programme", "program"), ("manoeuvre", "maneuver"), ("encyclopaedia", "encyclopedia"),
-    ("mediaeval", "medieval"), ("archaeolog", "archeolog"), ("marvellous", "marvelous"), ("woollen", "woolen"),
-    ("jewelled", "jeweled"), ("travell", "travel"), ("modell", "model"), ("labell", "label"), ("cancell", "cancel"),
-    ("fuell", "fuel"), ("levell", "level"), ("signall", "signal"), ("tunnell", "tunnel"), ("channell", "channel"),
-    ("panell", "panel"), ("pedall", "pedal"), ("shovell", "shovel"), ("spirall", "spiral"), ("duell", "duel"),
-    ("rivall", "rival"), ("bevell", "bevel"), ("chisell", "chisel"), ("enamell", "enamel"), ("swivell", "swivel"),
+    ("colour", "color"),
+    ("centre", "center"),
+    ("centred", "centered"),
+    ("grey", "gray"),
+    ("armour", "armor"),
+    ("favour", "favor"),
+    ("theatre", "theater"),
+    ("metre", "meter"),
+    ("litre", "liter"),
+    ("harbour", "harbor"),
+    ("neighbour", "neighbor"),
+    ("honour", "honor"),
+    ("glamour", "glamor"),
+    ("humour", "humor"),
+    ("labour", "labor"),
+    ("parlour", "parlor"),
+    ("saviour", "savior"),
+    ("splendour", "splendor"),
+    ("valour", "valor"),
+    ("vigour", "vigor"),
+    ("clamour", "clamor"),
+    ("candour", "candor"),
+    ("arbour", "arbor"),
+    ("fervour", "fervor"),
+    ("endeavour", "endeavor"),
+    ("savour", "savor"),
+    ("tumour", "tumor"),
+    ("jewellery", "jewelry"),
+    ("aluminium", "aluminum"),
+    ("moustache", "mustache"),
+    ("pyjama", "pajama"),
+    ("vapour", "vapor"),
+    ("odour", "odor"),
+    ("rumour", "rumor"),
+    ("flavour", "flavor"),
+    ("behaviour", "behavior"),
+    ("catalogue", "catalog"),
+    ("analogue", "analog"),
+    ("sombre", "somber"),
+    ("lustre", "luster"),
+    ("sabre", "saber"),
+    ("fibre", "fiber"),
+    ("titre", "titer"),
+    ("spectre", "specter"),
+    ("calibre", "caliber"),
+    ("meagre", "meager"),
+    ("ochre", "ocher"),
+    ("sepulchre", "sepulcher"),
+    ("mould", "mold"),
+    ("plough", "plow"),
+    ("ageing", "aging"),
+    ("cosy", "cozy"),
+    ("cosi", "cozi"),
+    ("defence", "defense"),
+    ("offence", "offense"),
+    ("artefact", "artifact"),
+    ("sceptic", "skeptic"),
+    ("programme", "program"),
+    ("manoeuvre", "maneuver"),
+    ("encyclopaedia", "encyclopedia"),
+    ("mediaeval", "medieval"),
+    ("archaeolog", "archeolog"),
+    ("marvellous", "marvelous"),
+    ("woollen", "woolen"),
+    ("jewelled", "jeweled"),
+    ("travell", "travel"),
+    ("modell", "model"),
+    ("labell", "label"),
+    ("cancell", "cancel"),
+    ("fuell", "fuel"),
+    ("levell", "level"),
+    ("signall", "signal"),
+    ("tunnell", "tunnel"),
+    ("channell", "channel"),
+    ("panell", "panel"),
+    ("pedall", "pedal"),
+    ("shovell", "shovel"),
+    ("spirall", "spiral"),
+    ("duell", "duel"),
+    ("rivall", "rival"),
+    ("bevell", "bevel"),
+    ("chisell", "chisel"),
+    ("enamell", "enamel"),
+    ("swivell", "swivel"),
 )
 _PAIR_RX = re.compile("|".join(sorted((re.escape(uk) for uk, _ in SPELLING_PAIRS), key=len, reverse=True)))
 _PAIR_MAP = dict(SPELLING_PAIRS)

@@ -124,7 +124,7 @@ DAMAGE_RULES = frozenset({"term-dropped", "term-changed", "param-dropped", "para
                           "role-changed"})
 
 
-def _with_params(b: str, pb, keep: list[str]) -> str:  # noqa: ANN001
+def _with_params(b: str, pb, keep: list[str]) -> str:
     """B's text with the parameters `keep` (canonical strings) in place of its own."""
     return (b[: pb.params_start].rstrip() + " " + " ".join(keep)).strip()
 
@@ -168,7 +168,7 @@ def param_damage(a: str, b: str) -> Iterator[tuple[str, str, str, str]]:
                 b, pb, rendered[:i] + [new] + rendered[i + 1:])
 
 
-def _flip(p, pspec, version: str) -> str | None:  # noqa: ANN001
+def _flip(p, pspec, version: str) -> str | None:
     """Another valid value of a parameter on `version` (None: none to give)."""
     if pspec.type == "ratio" and isinstance(p.value, tuple):
         w, h = p.value
@@ -263,8 +263,8 @@ def main() -> None:
     ap.add_argument("--gate", action="store_true", help="exit 1 when a target is missed (CI)")
     args = ap.parse_args()
 
-    from promptsmith.services.compare import compare_many, default_embedder
     from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.services.compare import compare_many, default_embedder
 
     records = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
     unique = dedupe_templates(records)
@@ -308,18 +308,30 @@ def main() -> None:
               if kind != "no-dropped"]
     damage += [(kind, what, want, a, cut) for a, b in zip(negated, negated_outs)
                for kind, what, want, cut in param_damage(a, b) if kind == "no-dropped"]
-    damage += [(kind, what, want, a, cut) for a, b in zip(quoted, quoted_outs) for kind, what, want, cut in quote_damage(a, b)]
-    damage += [(kind, what, want, a, cut) for i, (a, b) in enumerate(zip(prompts, outs))
-               for kind, what, want, cut in role_damage(a, b, i)]
-    damage += [(kind, what, want, a, cut) for a, b in zip(prompts, outs) for kind, what, want, cut in generic_damage(a, b)]
+    damage += [
+        (kind, what, want, a, cut)
+        for a, b in zip(quoted, quoted_outs)
+        for kind, what, want, cut in quote_damage(a, b)
+    ]
+    damage += [
+        (kind, what, want, a, cut)
+        for i, (a, b) in enumerate(zip(prompts, outs))
+        for kind, what, want, cut in role_damage(a, b, i)
+    ]
+    damage += [
+        (kind, what, want, a, cut) for a, b in zip(prompts, outs) for kind, what, want, cut in generic_damage(a, b)
+    ]
     caught: dict[str, list[bool]] = {k: [] for k in DAMAGE_CLASSES}
     missed: dict[str, list[str]] = {k: [] for k in DAMAGE_CLASSES}
-    for (kind, what, want, a, cut), c in zip(damage, compare_many(((a, cut) for *_, a, cut in damage), embedder=embedder)):
+    for (kind, what, want, a, cut), c in zip(
+        damage, compare_many(((a, cut) for *_, a, cut in damage), embedder=embedder)
+    ):
         if kind == "no-dropped":
             ok = any(d.text == want for d in c.dropped)
         elif kind == "generic-deleted":
             ok = any(d.text == want for d in c.dropped) or any(
-                t.term == want and any(what.lower() in p.text.lower().split() for p in t.lost) for t in c.changed)
+                t.term == want and any(what.lower() in p.text.lower().split() for p in t.lost) for t in c.changed
+            )
         else:
             ok = any(w in c.rules for w in want.split("|"))
         caught[kind].append(ok)
@@ -332,20 +344,30 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
 
     n = len(prompts)
-    print(f"compare on {n} diverse rules rewrites of the shared set ({len(unique)} unique templates), "
-          f"{len(cases) + len(damage) + 2 * n} comparisons in {elapsed:.1f} s, model {embedder.name}")
-    print(f"untouched rewrites with a false alarm (any damage rule): {len(false)}/{n} = {len(false) / n:.1%}"
-          "   target ≤ 2%")
+    print(
+        f"compare on {n} diverse rules rewrites of the shared set ({len(unique)} unique templates), "
+        f"{len(cases) + len(damage) + 2 * n} comparisons in {elapsed:.1f} s, model {embedder.name}"
+    )
+    print(
+        f"untouched rewrites with a false alarm (any damage rule): {len(false)}/{n} = {len(false) / n:.1%}"
+        "   target ≤ 2%"
+    )
     for p, c in false[: args.show]:
-        print(f"    A: {p[:150]}\n      → rules {c.rules}, dropped {[d.text for d in c.dropped]}, changed "
-              f"{[(t.term, [x.text for x in t.lost], t.role_a, t.role_b) for t in c.changed]}, params "
-              f"{c.params.dropped + c.params.altered}, quotes {[q.text for q in c.quotes]}")
+        print(
+            f"    A: {p[:150]}\n      → rules {c.rules}, dropped {[d.text for d in c.dropped]}, changed "
+            f"{[(t.term, [x.text for x in t.lost], t.role_a, t.role_b) for t in c.changed]}, params "
+            f"{c.params.dropped + c.params.altered}, quotes {[q.text for q in c.quotes]}"
+        )
     t, ta, w = hits["term"], hits["term_any"], hits["word"]
-    print(f"whole term deleted, named in dropped: {sum(t)}/{len(t)} = {sum(t) / max(1, len(t)):.1%}   target ≥ 95%"
-          f"   (in dropped or changed: {sum(ta) / max(1, len(ta)):.1%})")
+    print(
+        f"whole term deleted, named in dropped: {sum(t)}/{len(t)} = {sum(t) / max(1, len(t)):.1%}   target ≥ 95%"
+        f"   (in dropped or changed: {sum(ta) / max(1, len(ta)):.1%})"
+    )
     print("\n".join(misses["term"]))
-    print(f"one word of a multi-word term deleted, named: {sum(w)}/{len(w)} = {sum(w) / max(1, len(w)):.1%}"
-          "   target ≥ 95%")
+    print(
+        f"one word of a multi-word term deleted, named: {sum(w)}/{len(w)} = {sum(w) / max(1, len(w)):.1%}"
+        "   target ≥ 95%"
+    )
     print("\n".join(misses["word"]))
     for kind in DAMAGE_CLASSES:
         got = caught[kind]
@@ -357,18 +379,28 @@ def main() -> None:
 
     below_own = sum(s < SIMILARITY_THRESHOLD for s in sims) / n
     below_other = sum(s < SIMILARITY_THRESHOLD for s in other) / n
-    print(f"similarity-threshold {SIMILARITY_THRESHOLD}: own rewrites below it {below_own:.1%}, "
-          f"another prompt's rewrite below it {below_other:.1%}")
+    print(
+        f"similarity-threshold {SIMILARITY_THRESHOLD}: own rewrites below it {below_own:.1%}, "
+        f"another prompt's rewrite below it {below_other:.1%}"
+    )
     verdicts: dict[str, int] = {}
     for c in own:
         verdicts[c.verdict] = verdicts.get(c.verdict, 0) + 1
     print("verdicts of untouched rewrites: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
     if args.gate:
-        missed = [name for name, ok in (("false alarms ≤ 2%", len(false) / n <= 0.02),
-                                        ("whole term named ≥ 95%", sum(t) / max(1, len(t)) >= 0.95),
-                                        ("one word named ≥ 95%", sum(w) / max(1, len(w)) >= 0.95),
-                                        *((f"{k} caught ≥ 95%", bool(caught[k]) and sum(caught[k]) / len(caught[k]) >= 0.95)
-                                          for k in DAMAGE_CLASSES)) if not ok]
+        missed = [
+            name
+            for name, ok in (
+                ("false alarms ≤ 2%", len(false) / n <= 0.02),
+                ("whole term named ≥ 95%", sum(t) / max(1, len(t)) >= 0.95),
+                ("one word named ≥ 95%", sum(w) / max(1, len(w)) >= 0.95),
+                *(
+                    (f"{k} caught ≥ 95%", bool(caught[k]) and sum(caught[k]) / len(caught[k]) >= 0.95)
+                    for k in DAMAGE_CLASSES
+                ),
+            )
+            if not ok
+        ]
         if missed:
             raise SystemExit("compare gate failed: " + "; ".join(missed))
         print("compare gate passed")

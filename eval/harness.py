@@ -29,6 +29,7 @@ worker processes.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import statistics
 import subprocess
@@ -37,18 +38,15 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-
-# Workers are spawned, not forked: a fork after torch, llama.cpp or a server thread has started
-# can copy a held lock into the child and hang it.
-_SPAWN = multiprocessing.get_context("spawn")
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from promptsmith.backends.cpu import cpu_count
+# Workers are spawned, not forked: a fork after torch, llama.cpp or a server thread has started
+# can copy a held lock into the child and hang it.
+_SPAWN = multiprocessing.get_context("spawn")
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "prompts-real.jsonl"
@@ -83,8 +81,8 @@ def _words(text: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _vocabulary() -> frozenset[str]:
     """Words an engine may add: lexicon phrases and display names, connectives, function words."""
-    from promptsmith.rewrite.rules.registry import load_rewrite_rules
     from promptsmith.core.lexicon import load_lexicon
+    from promptsmith.rewrite.rules.registry import load_rewrite_rules
 
     lex = load_lexicon()
     words: set[str] = set()
@@ -102,12 +100,12 @@ def _vocabulary() -> frozenset[str]:
 def score(record: dict[str, Any], output: str, changes: list[dict[str, Any]], params: list[str],
           diagnostics: list[dict[str, Any]], latency: float) -> dict[str, Any]:
     """The metrics of one rewrite (deterministic but for latency)."""
+    from eval import brief
     from promptsmith.core.accounting import account
     from promptsmith.core.fix import parse_mended
     from promptsmith.core.lexicon import load_lexicon, normalize
     from promptsmith.core.parse import parse
     from promptsmith.core.spec import load_spec
-    from eval import brief
 
     lex = load_lexicon()
     text = record["prompt"]
@@ -204,8 +202,8 @@ _ENGINES: dict[EngineSpec, Any] = {}
 def _engine(spec: EngineSpec) -> Any:
     if spec not in _ENGINES:
         if spec.kind == "rules":
-            from promptsmith.rewrite.rules.registry import load_rewrite_rules
             from promptsmith.rewrite.rules import Rewriter
+            from promptsmith.rewrite.rules.registry import load_rewrite_rules
 
             rules = load_rewrite_rules()
             _ENGINES[spec] = Rewriter(rules=rules.without(spec.off) if spec.off else rules)
@@ -244,7 +242,7 @@ def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
             metrics["own_draft"] = 1.0 if r.fallback is None else 0.0
             metrics["fallback"] = r.fallback
         return {"prompt": text, "output": output, "error": None, **metrics}
-    except Exception as exc:  # noqa: BLE001 - a failing prompt is a finding, not a crash
+    except Exception as exc:  # a failing prompt is a finding, not a crash
         return {"prompt": text, "output": "", "error": f"{type(exc).__name__}: {exc}", "recall": 0.0,
                 "invented": 0, "invented_words": [], "filler_removed": 0.0, "filler_left": 0,
                 "params_preserved": 0.0, "param_errors": 0, "lint_clean": 0.0, "order_ok": 0.0, "length": 0.0,
@@ -329,7 +327,8 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
     sentences = [r["sentence"] for r in unique if r.get("sentence") is not None]
     agg["sentence_share"] = round(statistics.fmean(sentences), 4) if sentences else 1.0
     agg["sentence_prompts"] = len(sentences)
-    agg["clean_or_flagged"] = round(statistics.fmean(r.get("clean_or_flagged", 1.0) for r in unique), 4) if unique else 1.0
+    clean = statistics.fmean(r.get("clean_or_flagged", 1.0) for r in unique) if unique else 1.0
+    agg["clean_or_flagged"] = round(clean, 4) if unique else 1.0
     agg["defect_free"] = round(statistics.fmean(r["defect_free"] for r in unique), 4) if unique else 1.0
     agg["respelled"] = sum(r["respelled"] for r in unique)
     agg["word_recall"] = round(statistics.fmean(r["word_recall"] for r in unique), 4) if unique else 1.0
@@ -353,12 +352,14 @@ def defect_table(rows: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, A
         for name in r.get("defects", []):
             tally[name] += 1
             first.setdefault(name, r)
-    return [(name, n, first[name], defect_hits(first[name]["output"]).get(name, [""])[0])
-            for name, n in tally.most_common()]
+    return [
+        (name, n, first[name], defect_hits(first[name]["output"]).get(name, [""])[0]) for name, n in tally.most_common()
+    ]
 
 
-def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path | None = None,
-                  cli_runs: int = 5) -> dict[str, float]:
+def measure_speed(
+    records: list[dict[str, Any]], *, repeats: int = 3, cli: Path | None = None, cli_runs: int = 5
+) -> dict[str, float]:
     """Whole-process throughput of the rules engine over `records`.
 
     In process: a fresh `Rewriter()` rewrites every record, best of `repeats`, interleaved with a
@@ -383,9 +384,11 @@ def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path 
         for text in texts:
             rewriter.rewrite(text)
         best_rw = min(best_rw, time.perf_counter() - t0)
-    out = {"speed_inprocess_prompts_per_s": round(n / max(best_rw, 1e-9), 1),
-           "speed_baseline_prompts_per_s": round(n / max(best_base, 1e-9), 1),
-           "speed_inprocess_ratio": round(best_rw / max(best_base, 1e-9), 2)}
+    out = {
+        "speed_inprocess_prompts_per_s": round(n / max(best_rw, 1e-9), 1),
+        "speed_baseline_prompts_per_s": round(n / max(best_base, 1e-9), 1),
+        "speed_inprocess_ratio": round(best_rw / max(best_base, 1e-9), 2),
+    }
     cli = cli if cli is not None else Path(sys.executable).parent / "promptsmith"
     if not cli.is_file():
         return out
@@ -399,8 +402,24 @@ def measure_speed(records: list[dict[str, Any]], *, repeats: int = 3, cli: Path 
         for _ in range(cli_runs):
             with dst.open("wb") as sink:
                 t0 = time.perf_counter()
-                subprocess.run([str(cli), "rewrite", "--engine", "rules", "--format", "jsonl", "--input-format", "jsonl",
-                                "--no-progress", "-f", str(src)], stdout=sink, stderr=subprocess.DEVNULL, check=False)
+                subprocess.run(
+                    [
+                        str(cli),
+                        "rewrite",
+                        "--engine",
+                        "rules",
+                        "--format",
+                        "jsonl",
+                        "--input-format",
+                        "jsonl",
+                        "--no-progress",
+                        "-f",
+                        str(src),
+                    ],
+                    stdout=sink,
+                    stderr=subprocess.DEVNULL,
+                    check=False,
+                )
                 walls.append(time.perf_counter() - t0)
         lines = sum(1 for line in dst.read_bytes().splitlines() if line.strip())
     wall = statistics.median(walls)
@@ -431,7 +450,9 @@ def ablation(records: list[dict[str, Any]], base: dict[str, float], workers: int
     moves: dict[str, dict[str, float]] = {}
     for rule in sorted(load_rewrite_rules().enabled):
         agg = aggregate(run_engine(EngineSpec(f"rules -{rule}", "rules", off=rule), records, workers))
-        moves[rule] = {m: round(agg[m] - base[m], 4) for m in METRICS if m != "latency" and abs(agg[m] - base[m]) > 1e-9}
+        moves[rule] = {
+            m: round(agg[m] - base[m], 4) for m in METRICS if m != "latency" and abs(agg[m] - base[m]) > 1e-9
+        }
     return moves
 
 
@@ -466,8 +487,16 @@ def iter_worst(rows: list[dict[str, Any]], k: int = 10) -> Iterator[dict[str, An
     yield from sorted(rows, key=lambda r: (r["recall"], -r["invented"], r["prompt"]))[:k]
 
 
-def clip_comparison(records: list[dict[str, Any]], renderer: Any, scorer: Any, *, family: str = "sdxl",
-                    seed: int = 1234, pixels: int | None = None, steps: int | None = None) -> dict[str, float]:
+def clip_comparison(
+    records: list[dict[str, Any]],
+    renderer: Any,
+    scorer: Any,
+    *,
+    family: str = "sdxl",
+    seed: int = 1234,
+    pixels: int | None = None,
+    steps: int | None = None,
+) -> dict[str, float]:
     """Render each prompt (v5) and its rules rewrite (v6) with the same fixed seeds and score every
     image with CLIP against the original prompt's words (the user's intent)."""
     from promptsmith.core.parse import parse
@@ -483,9 +512,12 @@ def clip_comparison(records: list[dict[str, Any]], renderer: Any, scorer: Any, *
         for prompt, bucket in ((text, v5), (brief, v6)):
             images, _ = renderer.render(plan(prompt, family, seed=seed, pixels=pixels, steps=steps), steps=steps)
             bucket.extend(scorer.score(images, intent))
-    return {"clip_v5": round(statistics.fmean(v5), 4) if v5 else 0.0,
-            "clip_v6": round(statistics.fmean(v6), 4) if v6 else 0.0,
-            "clip_prompts": len(records), "clip_seed": seed}
+    return {
+        "clip_v5": round(statistics.fmean(v5), 4) if v5 else 0.0,
+        "clip_v6": round(statistics.fmean(v6), 4) if v6 else 0.0,
+        "clip_prompts": len(records),
+        "clip_seed": seed,
+    }
 
 
 @dataclass
@@ -500,8 +532,13 @@ class Report:
     clip: dict[str, float] = field(default_factory=dict)
 
     def metrics_json(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "engines": self.engines, "ablation": self.ablation, "clip": self.clip,
-                "gate_failures": self.gate}
+        return {
+            "dataset": self.dataset,
+            "engines": self.engines,
+            "ablation": self.ablation,
+            "clip": self.clip,
+            "gate_failures": self.gate,
+        }
 
 
 def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
@@ -511,25 +548,40 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
     images: list[str] = []
     if plots:
         images = _plots(report, out_dir)
-    lines = [f"# Evaluation report: {report.dataset}", "",
-             "Regenerate with `python -m eval --dataset real --engines identity,rules --ablation --out eval/reports/real`.", "",
-             "## Metrics per engine", "",
-             "| engine | prompts | recall | invented | filler removed | filler left | params kept | param errors | lint clean | order | length | p50 s |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Evaluation report: {report.dataset}",
+        "",
+        "Regenerate with `python -m eval --dataset real --engines identity,rules --ablation --out eval/reports/real`.",
+        "",
+        "## Metrics per engine",
+        "",
+        "| engine | prompts | recall | invented | filler removed | filler left | params kept | param errors "
+        "| lint clean | order | length | p50 s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, a in report.engines.items():
-        lines.append(f"| {name} | {int(a['prompts'])} | {a['recall']:.3f} | {a['invented']:.3f} | {a['filler_removed']:.3f} | "
-                     f"{a['filler_left']:.3f} | {a['params_preserved']:.3f} | {a['param_errors']:.3f} | {a['lint_clean']:.3f} | {a['order_ok']:.3f} | "
-                     f"{a['length']:.2f} | {a.get('latency_p50', 0):.4f} |")
-    lines += ["", "## Brief quality (issue 15; templates counted once)", "",
-              "| engine | unique prompts | sentence share (≥ 4 content words) | defect-free | words respelled | "
-              "content-term recall | word recall | params kept | lint clean | speed, CLI prompts/s | in process prompts/s |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {name} | {int(a['prompts'])} | {a['recall']:.3f} | {a['invented']:.3f} | {a['filler_removed']:.3f} | "
+            f"{a['filler_left']:.3f} | {a['params_preserved']:.3f} | {a['param_errors']:.3f} | {a['lint_clean']:.3f} | "
+            f"{a['order_ok']:.3f} | "
+            f"{a['length']:.2f} | {a.get('latency_p50', 0):.4f} |"
+        )
+    lines += [
+        "",
+        "## Brief quality (issue 15; templates counted once)",
+        "",
+        "| engine | unique prompts | sentence share (≥ 4 content words) | defect-free | words respelled | "
+        "content-term recall | word recall | params kept | lint clean | speed, CLI prompts/s | in process prompts/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, a in report.engines.items():
         speed = f"{a['speed_prompts_per_s']:.0f}" if "speed_prompts_per_s" in a else "—"
         inproc = f"{a['speed_inprocess_prompts_per_s']:.0f}" if "speed_inprocess_prompts_per_s" in a else "—"
-        lines.append(f"| {name} | {int(a['unique_prompts'])} | {a['sentence_share']:.3f} ({int(a['sentence_prompts'])}) | "
-                     f"{a['defect_free']:.3f} | {int(a['respelled'])} | {a['recall_unique']:.3f} | {a['word_recall']:.3f} | "
-                     f"{a['params_preserved_unique']:.3f} | {a['lint_clean_unique']:.3f} | {speed} | {inproc} |")
+        lines.append(
+            f"| {name} | {int(a['unique_prompts'])} | {a['sentence_share']:.3f} ({int(a['sentence_prompts'])}) | "
+            f"{a['defect_free']:.3f} | {int(a['respelled'])} | {a['recall_unique']:.3f} | {a['word_recall']:.3f} | "
+            f"{a['params_preserved_unique']:.3f} | {a['lint_clean_unique']:.3f} | {speed} | {inproc} |"
+        )
     for name, rows in report.rows.items():
         if name == "identity":
             continue
@@ -540,18 +592,29 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
             continue
         lines += ["| class | count | match | example in | example out |", "|---|---|---|---|---|"]
         for cls, n, r, hit in table:
-            lines.append(f"| {cls} | {n} | `{_cell(hit, 40)}` | `{_cell(r['prompt'])}` | `{_around(r['output'], hit)}` |")
+            lines.append(
+                f"| {cls} | {n} | `{_cell(hit, 40)}` | `{_cell(r['prompt'])}` | `{_around(r['output'], hit)}` |"
+            )
     if report.ablation:
-        lines += ["", "## Per-rule ablation (metric change with the rule switched off)", "",
-                  "| rule off | metrics that move |", "|---|---|"]
+        lines += [
+            "",
+            "## Per-rule ablation (metric change with the rule switched off)",
+            "",
+            "| rule off | metrics that move |",
+            "|---|---|",
+        ]
         for rule, moves in report.ablation.items():
             text = ", ".join(f"{m} {d:+.4f}" for m, d in moves.items()) or "no measurable change on this set"
             lines.append(f"| {rule} | {text} |")
     if report.clip:
         c = report.clip
-        lines += ["", "## Previews: CLIP score against the original prompt (same seeds)", "",
-                  f"v5 original {c['clip_v5']:.4f} · v6 rewrite {c['clip_v6']:.4f} over {int(c['clip_prompts'])} prompts "
-                  f"(seed {int(c['clip_seed'])})"]
+        lines += [
+            "",
+            "## Previews: CLIP score against the original prompt (same seeds)",
+            "",
+            f"v5 original {c['clip_v5']:.4f} · v6 rewrite {c['clip_v6']:.4f} over {int(c['clip_prompts'])} prompts "
+            f"(seed {int(c['clip_seed'])})",
+        ]
     for image in images:
         lines += ["", f"![{image}]({image})"]
     for name, rows in report.rows.items():
@@ -559,9 +622,12 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
             continue
         lines += ["", f"## Worst cases: {name}", ""]
         for r in iter_worst(rows, 8):
-            lines += [f"- recall {r['recall']:.2f}, invented {r['invented_words'] or '—'}, diagnostics "
-                      f"{', '.join(r['diagnostics']) or '—'}", f"  - in: `{r['prompt'][:300]}`",
-                      f"  - out: `{r['output'][:300]}`"]
+            lines += [
+                f"- recall {r['recall']:.2f}, invented {r['invented_words'] or '—'}, diagnostics "
+                f"{', '.join(r['diagnostics']) or '—'}",
+                f"  - in: `{r['prompt'][:300]}`",
+                f"  - out: `{r['output'][:300]}`",
+            ]
     for name, rows in report.rows.items():
         if name == "identity":
             continue
@@ -572,8 +638,11 @@ def write_report(report: Report, out_dir: Path, plots: bool = True) -> Path:
             continue
         lines += ["", f"## Defects: {name} ({len(bad)} prompts)", ""]
         for r in bad[:_DEFECT_ROWS]:
-            lines += [f"- {', '.join(r['defects'])}", f"  - in: `{_cell(r['prompt'], 300)}`",
-                      f"  - out: `{_cell(r['output'], 300)}`"]
+            lines += [
+                f"- {', '.join(r['defects'])}",
+                f"  - in: `{_cell(r['prompt'], 300)}`",
+                f"  - out: `{_cell(r['output'], 300)}`",
+            ]
         if len(bad) > _DEFECT_ROWS:
             lines.append(f"- … and {len(bad) - _DEFECT_ROWS} more")
     if report.gate:
@@ -624,7 +693,9 @@ def _plots(report: Report, out_dir: Path) -> list[str]:
     metrics = ["recall", "filler_removed", "params_preserved", "lint_clean", "order_ok"]
     width = 0.8 / max(1, len(names))
     for k, name in enumerate(names):
-        ax.bar([i + k * width for i in range(len(metrics))], [report.engines[name][m] for m in metrics], width, label=name)
+        ax.bar(
+            [i + k * width for i in range(len(metrics))], [report.engines[name][m] for m in metrics], width, label=name
+        )
     ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(metrics))], metrics, fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=7)
@@ -633,8 +704,6 @@ def _plots(report: Report, out_dir: Path) -> list[str]:
     plt.close(fig)
     made.append("engines.png")
     return made
-
-
 
 
 def counts(rows: list[dict[str, Any]]) -> Counter[str]:

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from promptsmith.core.filler import strip_filler
 from promptsmith.core.fragments import split_terms
-from promptsmith.core.spelling import all_keys
 from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import load_spec
+from promptsmith.core.spelling import all_keys
 from promptsmith.rewrite.rules import Rewriter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +139,8 @@ def write_examples(prompts: list[str], results, path: Path, count: int, seed: in
     for i, text in enumerate(picks, 1):
         r = unique[text]
         n_terms = len(split_terms(parse(text).text))
-        lines += [f"## {i} ({n_terms} terms)", "", "**before**", "", f"> {text}", "", "**after**", "", f"> {r.output}", ""]
+        lines += [f"## {i} ({n_terms} terms)", "", "**before**", "", f"> {text}", ""]
+        lines += ["**after**", "", f"> {r.output}", ""]
         rules = Counter(c.rule for c in r.changes)
         if rules:
             lines += ["changes: " + ", ".join(f"{k} ×{v}" if v > 1 else k for k, v in rules.items()), ""]
@@ -159,12 +160,17 @@ def main() -> None:
     Rewriter(args.target_version).rewrite(prompts[0])  # warm
     m = evaluate(prompts, args.target_version)
     print(f"prompts:                       {m['prompts']}")
-    print(f"content-term recall:           {m['content_term_recall']:.3f}  (target ≥ 0.95, over {m['content_terms']} terms)")
+    print(
+        f"content-term recall:           {m['content_term_recall']:.3f}  "
+        f"(target ≥ 0.95, over {m['content_terms']} terms)"
+    )
     print(f"filler terms left:             {m['filler_left']}  (target 0)")
     print(f"non-legacy params preserved:   {m['params_preserved']:.3f}  (over {m['params_checked']})")
     print(f"lint-clean share (wording):    {m['lint_clean_share']:.3f}")
-    print(f"rewrite speed, one core:       {m['prompts_per_s']:,.0f} prompts/s  "
-          f"(identity parse+render baseline {m['identity_baseline_prompts_per_s']:,.0f}/s)")
+    print(
+        f"rewrite speed, one core:       {m['prompts_per_s']:,.0f} prompts/s  "
+        f"(identity parse+render baseline {m['identity_baseline_prompts_per_s']:,.0f}/s)"
+    )
     print("most often dropped terms:     " + (", ".join(f"{t!r}×{c}" for t, c in m["most_dropped"]) or "none"))
     write_examples(prompts, m["results"], ROOT / "eval" / "examples.md", args.examples, args.seed)
     print("wrote eval/examples.md")

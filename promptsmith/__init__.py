@@ -17,18 +17,18 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from promptsmith.core.fix import FixResult
-    from promptsmith.services.compare import Comparison
     from promptsmith.rewrite.result import RewriteResult
+    from promptsmith.services.compare import Comparison
 
 
 # The linter and rewrite packages are imported before the functions below are defined, so
 # `promptsmith.lint` and `promptsmith.rewrite` are the functions (with their signatures and
 # docstrings, for help()); `promptsmith.lint.engine`, `promptsmith.rewrite.rules` and the other
 # modules are still reached through the packages (importing one later would not rebind the name).
-import promptsmith.lint as _lint_package  # noqa: E402
-import promptsmith.rewrite as _rewrite_package  # noqa: E402
-from promptsmith.session import Session  # noqa: E402
-from promptsmith.settings import Settings  # noqa: E402
+import promptsmith.lint as _lint_package  # noqa: F401 - imported for the order, see above
+import promptsmith.rewrite as _rewrite_package  # noqa: F401 - imported for the order, see above
+from promptsmith.session import Session
+from promptsmith.settings import Settings
 
 
 def lint(prompt: str | Prompt | Iterable[str | Prompt], *, version: str | None = None,
@@ -153,7 +153,23 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Comparison", "compare", "compare_many", "RewriteResult", "Change", "rewrite",
-    "Diagnostic", "Fix", "FixResult", "Param", "Prompt", "Severity", "Span",
-    "fix", "lint", "parse", "Session", "Settings", "__version__",
+    "Change",
+    "Comparison",
+    "Diagnostic",
+    "Fix",
+    "FixResult",
+    "Param",
+    "Prompt",
+    "RewriteResult",
+    "Session",
+    "Settings",
+    "Severity",
+    "Span",
+    "__version__",
+    "compare",
+    "compare_many",
+    "fix",
+    "lint",
+    "parse",
+    "rewrite",
 ]

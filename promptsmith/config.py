@@ -130,7 +130,7 @@ def _apply(settings: Settings, table: Mapping[str, Any], source: str, base: Path
             from promptsmith.registries import ENGINES
 
             try:
-                value = ENGINES.resolve(value)
+                value = ENGINES.resolve(value)  # type: ignore[arg-type]
             except ConfigError as exc:
                 raise ConfigError(f"{source}: {exc}") from None
         if key == "rule-dirs":

@@ -101,36 +101,74 @@ WRITE_MODES = Registry("write mode", [
 ], default="locked")
 
 #: Model runtimes for the LLM jobs.
-GENERATORS = Registry("LLM backend", [
-    Entry("llama-cpp", "GGUF models through llama-cpp-python", "promptsmith.backends.llama_cpp:LlamaCppGenerator",
-          aliases=("llama_cpp", "llama.cpp"), extra="llm"),
-    Entry("transformers", "Hugging Face models through transformers", "promptsmith.backends.transformers_generator:TransformersGenerator",
-          aliases=("hf",), extra="render"),
-], default="llama-cpp")
+GENERATORS = Registry(
+    "LLM backend",
+    [
+        Entry(
+            "llama-cpp",
+            "GGUF models through llama-cpp-python",
+            "promptsmith.backends.llama_cpp:LlamaCppGenerator",
+            aliases=("llama_cpp", "llama.cpp"),
+            extra="llm",
+        ),
+        Entry(
+            "transformers",
+            "Hugging Face models through transformers",
+            "promptsmith.backends.transformers_generator:TransformersGenerator",
+            aliases=("hf",),
+            extra="render",
+        ),
+    ],
+    default="llama-cpp",
+)
 
 #: Where previews are rendered.
-RENDERERS = Registry("renderer", [
-    Entry("diffusers", "a diffusers pipeline in this process (--pipeline DIR)",
-          "promptsmith.backends.diffusers:DiffusersRenderer", aliases=("in-process", "local"), extra="render"),
-    Entry("http", "a render server on the GPU host (--backend URL, see `promptsmith serve`)",
-          "promptsmith.backends.http:HttpRenderer", aliases=("server",)),
-], default="diffusers")
+RENDERERS = Registry(
+    "renderer",
+    [
+        Entry(
+            "diffusers",
+            "a diffusers pipeline in this process (--pipeline DIR)",
+            "promptsmith.backends.diffusers:DiffusersRenderer",
+            aliases=("in-process", "local"),
+            extra="render",
+        ),
+        Entry(
+            "http",
+            "a render server on the GPU host (--backend URL, see `promptsmith serve`)",
+            "promptsmith.backends.http:HttpRenderer",
+            aliases=("server",),
+        ),
+    ],
+    default="diffusers",
+)
 
 
 #: What a brief is written for. `mj` is Midjourney at the table's default version; `mj-<version>`
 #: and `niji-<n>` name the others (one per version of rules/midjourney.toml: see
 #: promptsmith.rewrite.targets.target_names). The open pipelines are named here, by the
 #: text encoders that read their prompt.
-TARGETS = Registry("target", [
-    Entry("mj", "Midjourney at the default version (mj-7, mj-8.2, niji-7 … for another): the brief and the "
-                "parameters that version accepts", aliases=("midjourney",)),
-    Entry("sd15", "Stable Diffusion 1.x: comma-separated terms within CLIP's 77 tokens, (term:1.2) weights",
-          aliases=("sd1.5", "sd-1.5")),
-    Entry("sdxl", "SDXL: as sd15, 77 tokens for each of its two CLIP encoders (one vocabulary)"),
-    Entry("flux", "FLUX.1: prose within 512 T5 tokens (an upper bound)"),
-    Entry("sd3", "Stable Diffusion 3: prose within 512 T5 tokens (an upper bound)"),
-    Entry("qwen-image", "Qwen-Image: prose within 512 Qwen2.5-VL tokens (an upper bound)", aliases=("qwen",)),
-], default="mj")
+TARGETS = Registry(
+    "target",
+    [
+        Entry(
+            "mj",
+            "Midjourney at the default version (mj-7, mj-8.2, niji-7 … for another): the brief and the "
+            "parameters that version accepts",
+            aliases=("midjourney",),
+        ),
+        Entry(
+            "sd15",
+            "Stable Diffusion 1.x: comma-separated terms within CLIP's 77 tokens, (term:1.2) weights",
+            aliases=("sd1.5", "sd-1.5"),
+        ),
+        Entry("sdxl", "SDXL: as sd15, 77 tokens for each of its two CLIP encoders (one vocabulary)"),
+        Entry("flux", "FLUX.1: prose within 512 T5 tokens (an upper bound)"),
+        Entry("sd3", "Stable Diffusion 3: prose within 512 T5 tokens (an upper bound)"),
+        Entry("qwen-image", "Qwen-Image: prose within 512 Qwen2.5-VL tokens (an upper bound)", aliases=("qwen",)),
+    ],
+    default="mj",
+)
 #: The open targets: the kind of prompt they read ("clip": SD-family terms, "t5": prose), the
 #: tokenizer that counts it (promptsmith.core.tokens.ENCODERS) and the render plan's family.
 OPEN_TARGETS = {

@@ -22,7 +22,7 @@ def test_lint_takes_a_prompt_or_an_iterable_and_says_what_else_it_wants() -> Non
 def test_lint_has_a_real_signature_and_help_shows_it() -> None:
     import pydoc
 
-    import promptsmith.lint.engine  # noqa: F401 - importing the package's modules keeps ps.lint the function
+    import promptsmith.lint.engine  # importing the package's modules keeps ps.lint the function
 
     assert inspect.isfunction(ps.lint)
     assert list(inspect.signature(ps.lint).parameters) == ["prompt", "version", "select", "ignore", "session"]
@@ -52,8 +52,8 @@ def test_a_session_carries_the_config_into_every_call(tmp_path) -> None:
 
 
 def test_one_default_engine_everywhere() -> None:
-    from promptsmith.settings import Settings
     from promptsmith.registries import ENGINES
+    from promptsmith.settings import Settings
 
     assert ENGINES.default == "rules" == Settings().engine == ps.Session().engine
     assert ps.rewrite("a cat, 8k").engine == "rules"

@@ -27,7 +27,7 @@ def test_the_readme_shows_output_to_check() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("ex", EXAMPLES, ids=[f"{ex.path.name}:{ex.line}" for ex in EXAMPLES])
-def test_console_output_matches_the_real_output(ex) -> None:  # noqa: ANN001
+def test_console_output_matches_the_real_output(ex) -> None:
     why = docs_console.drift(ex, docs_console.run(ex.command))
     assert why is None, f"{why}\n(regenerate with: python scripts/docs_console.py --write)"
 

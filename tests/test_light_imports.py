@@ -9,7 +9,7 @@ HEAVY = ("torch", "transformers", "diffusers", "llama_cpp", "sentence_transforme
 
 
 def _loaded(code: str) -> list[str]:
-    probe = code + "\nimport sys\nprint(' '.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    probe = code + f"\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return out.stdout.split()
 

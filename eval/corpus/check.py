@@ -82,7 +82,9 @@ def assemble_corpus(path: Path) -> int:
             row["guard"] = v.reasons
         out.append(json.dumps(row, ensure_ascii=False))
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"{len(rows)} pairs assembled, {sum('guard' in json.loads(r) for r in out)} with guard reasons", file=sys.stderr)
+    print(
+        f"{len(rows)} pairs assembled, {sum('guard' in json.loads(r) for r in out)} with guard reasons", file=sys.stderr
+    )
     return 0
 
 

@@ -108,14 +108,20 @@ class BertNumpyEncoder:
             # query, key and value as one (hidden, 3·hidden) matrix: one product per layer
             qkv = np.concatenate([get(p + f"attention.self.{n}.weight") for n in ("query", "key", "value")]).T
             qkv_b = np.concatenate([get(p + f"attention.self.{n}.bias") for n in ("query", "key", "value")])
-            self.layers.append((
-                np.ascontiguousarray(qkv), qkv_b,
-                np.ascontiguousarray(get(p + "attention.output.dense.weight").T), get(p + "attention.output.dense.bias"),
-                (get(p + "attention.output.LayerNorm.weight"), get(p + "attention.output.LayerNorm.bias")),
-                np.ascontiguousarray(get(p + "intermediate.dense.weight").T), get(p + "intermediate.dense.bias"),
-                np.ascontiguousarray(get(p + "output.dense.weight").T), get(p + "output.dense.bias"),
-                (get(p + "output.LayerNorm.weight"), get(p + "output.LayerNorm.bias")),
-            ))
+            self.layers.append(
+                (
+                    np.ascontiguousarray(qkv),
+                    qkv_b,
+                    np.ascontiguousarray(get(p + "attention.output.dense.weight").T),
+                    get(p + "attention.output.dense.bias"),
+                    (get(p + "attention.output.LayerNorm.weight"), get(p + "attention.output.LayerNorm.bias")),
+                    np.ascontiguousarray(get(p + "intermediate.dense.weight").T),
+                    get(p + "intermediate.dense.bias"),
+                    np.ascontiguousarray(get(p + "output.dense.weight").T),
+                    get(p + "output.dense.bias"),
+                    (get(p + "output.LayerNorm.weight"), get(p + "output.LayerNorm.bias")),
+                )
+            )
 
     def _norm(self, x: Any, wb: tuple[Any, Any]) -> Any:
         import numpy as np

@@ -26,7 +26,8 @@ _N_MERGES = 49152 - 256 - 2
 
 def clip_tokenizer_files(bpe_gz: Path, out_dir: Path) -> tuple[Path, Path]:
     """Write `vocab.json` and `merges.txt` for a `CLIPTokenizer` from CLIP's `bpe_simple_vocab_16e6.txt.gz`."""
-    lines = gzip.open(bpe_gz, "rt", encoding="utf-8").read().split("\n")
+    with gzip.open(bpe_gz, "rt", encoding="utf-8") as f:
+        lines = f.read().split("\n")
     merges = [tuple(line.split()) for line in lines[1 : _N_MERGES + 1]]
     base = list(byte_alphabet().values())
     vocab = base + [c + "</w>" for c in base] + ["".join(m) for m in merges]
@@ -72,7 +73,7 @@ class ClipScorer:
             raise BackendUnavailable(f"transformers is not installed: {INSTALL_HINT}") from exc
         with self._lock:
             if self._model is None:
-                self._model = CLIPModel.from_pretrained(str(self._path), local_files_only=True).to(self.device).eval()
+                self._model = CLIPModel.from_pretrained(str(self._path), local_files_only=True).to(self.device).eval()  # type: ignore[arg-type]
             if self._processor is None:
                 self._processor = CLIPProcessor.from_pretrained(str(self._path), local_files_only=True)
 
@@ -87,8 +88,8 @@ class ClipScorer:
         inputs = self._processor(text=[text], images=list(images), return_tensors="pt", padding=True, truncation=True)
         inputs = {k: v.to(self.device) for k, v in inputs.items()}
         with torch.inference_mode():
-            image_emb = self._model.get_image_features(pixel_values=inputs["pixel_values"])
-            text_emb = self._model.get_text_features(input_ids=inputs["input_ids"],
+            image_emb = self._model.get_image_features(pixel_values=inputs["pixel_values"])  # type: ignore[union-attr]
+            text_emb = self._model.get_text_features(input_ids=inputs["input_ids"],  # type: ignore[union-attr]
                                                      attention_mask=inputs.get("attention_mask"))
         image_emb = _as_tensor(image_emb)
         text_emb = _as_tensor(text_emb)

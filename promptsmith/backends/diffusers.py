@@ -130,7 +130,9 @@ class DiffusersRenderer:
         #: Called after each denoising step with (step, steps, image): the CLI's progress.
         self.on_step: Any = None
         if self._pipe is None and not Path(model).exists() and not _looks_like_hub_id(str(model)):
-            raise ModelNotFound(f"no pipeline at {model}: give a folder saved with save_pretrained (or a hub id cached here)")
+            raise ModelNotFound(
+                f"no pipeline at {model}: give a folder saved with save_pretrained (or a hub id cached here)"
+            )
 
     @property
     def pipe(self) -> Any:
@@ -159,9 +161,11 @@ class DiffusersRenderer:
         need = plan.width * plan.height * batch * per_pixel
         if need <= free:
             return None
-        return (f"{plan.width}×{plan.height} ({batch} image{'s' if batch > 1 else ''} at once, {dtype.split('.')[-1]}) "
-                f"needs about {need / 2**30:.1f} GiB on this {kind} host and {free / 2**30:.1f} GiB is free; "
-                "ask for fewer pixels (`pixels`, e.g. 1024*1024) or render on a host with more memory")
+        return (
+            f"{plan.width}×{plan.height} ({batch} image{'s' if batch > 1 else ''} at once, {dtype.split('.')[-1]}) "
+            f"needs about {need / 2**30:.1f} GiB on this {kind} host and {free / 2**30:.1f} GiB is free; "
+            "ask for fewer pixels (`pixels`, e.g. 1024*1024) or render on a host with more memory"
+        )
 
     def _load(self) -> Any:
         t0 = time.perf_counter()
@@ -173,11 +177,15 @@ class DiffusersRenderer:
         quiet_libraries()
         device, dtype = pick_device(self.requested_device)
         try:
-            pipe = DiffusionPipeline.from_pretrained(self.model, local_files_only=not self.allow_download,
-                                                     **{dtype_keyword(): dtype})
+            pipe = DiffusionPipeline.from_pretrained(
+                self.model, local_files_only=not self.allow_download, **{dtype_keyword(): dtype}
+            )
         except OSError as exc:
-            hint = "" if self.allow_download or Path(self.model).exists() else \
-                " (not in the local cache; --allow-download fetches it)"
+            hint = (
+                ""
+                if self.allow_download or Path(self.model).exists()
+                else " (not in the local cache; --allow-download fetches it)"
+            )
             raise ModelNotFound(f"cannot load pipeline {self.model!r}: {exc}{hint}") from exc
         pipe = pipe.to(device)
         pipe.set_progress_bar_config(disable=True)  # the CLI and the server report their own progress
@@ -190,11 +198,14 @@ class DiffusersRenderer:
 
         if self.zero_snr and hasattr(pipe.scheduler, "config") and "rescale_betas_zero_snr" in pipe.scheduler.config:
             pipe.scheduler = type(pipe.scheduler).from_config(
-                pipe.scheduler.config, timestep_spacing="trailing", rescale_betas_zero_snr=True)
+                pipe.scheduler.config, timestep_spacing="trailing", rescale_betas_zero_snr=True
+            )
         if self.tiny_vae:
             from diffusers import AutoencoderTiny
 
-            pipe.vae = AutoencoderTiny.from_pretrained(str(self.tiny_vae), **{dtype_keyword(): pipe.dtype}).to(pipe.device)
+            pipe.vae = AutoencoderTiny.from_pretrained(str(self.tiny_vae), **{dtype_keyword(): pipe.dtype}).to(
+                pipe.device
+            )
         if self.compile:
             denoiser = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
             if denoiser is not None:
@@ -224,7 +235,9 @@ class DiffusersRenderer:
         n_steps = steps or plan.num_inference_steps
         generators = [torch.Generator(device="cpu").manual_seed(s) for s in plan.seeds]
         kwargs: dict[str, Any] = {
-            "height": plan.height, "width": plan.width, "num_inference_steps": n_steps,
+            "height": plan.height,
+            "width": plan.width,
+            "num_inference_steps": n_steps,
             "output_type": "pil",
         }
         if family == "flux":
@@ -270,4 +283,7 @@ class DiffusersRenderer:
         if device.type == "cuda":
             torch.cuda.synchronize()
         self._tile(pipe, False)
-        return images, {"render_seconds": round(time.perf_counter() - t0, 4), "load_seconds": round(self.load_seconds, 4)}
+        return images, {
+            "render_seconds": round(time.perf_counter() - t0, 4),
+            "load_seconds": round(self.load_seconds, 4),
+        }

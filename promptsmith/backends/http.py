@@ -21,7 +21,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """Refuse every redirect: urllib would send the bearer token on to the new address, which
     may be another host. A render server has no reason to redirect."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201, PLR0913
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         fp.close()
         raise _Redirected(newurl)
 
@@ -49,8 +49,10 @@ class HttpRenderer:
             with _opener().open(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read())
         except _Redirected as exc:
-            raise BackendUnavailable(f"render server {self.url} redirected to {exc}; not followed, so the token "
-                                     "goes nowhere else (give --backend the address it moved to)") from None
+            raise BackendUnavailable(
+                f"render server {self.url} redirected to {exc}; not followed, so the token "
+                "goes nowhere else (give --backend the address it moved to)"
+            ) from None
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")
             try:
@@ -59,7 +61,9 @@ class HttpRenderer:
                 pass
             raise BackendUnavailable(f"render server {self.url} answered {exc.code}: {detail}") from exc
         except (urllib.error.URLError, OSError) as exc:
-            raise BackendUnavailable(f"render server {self.url} is not reachable ({exc}); start it with `promptsmith serve`") from exc
+            raise BackendUnavailable(
+                f"render server {self.url} is not reachable ({exc}); start it with `promptsmith serve`"
+            ) from exc
 
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")

@@ -116,7 +116,7 @@ def describe(path: Path, source: str) -> ModelInfo:
     ftype = meta.get("general.file_type")
     return ModelInfo(
         path=path, source=source, size=path.stat().st_size, name=str(meta.get("general.name", path.stem)),
-        architecture=arch, quantization=FILE_TYPES.get(ftype, str(ftype) if ftype is not None else "?"),
+        architecture=arch, quantization=FILE_TYPES.get(ftype, str(ftype) if ftype is not None else "?"),  # type: ignore[arg-type]
         chat_template=str(meta.get("tokenizer.chat_template", "")),
         context_length=int(meta.get(f"{arch}.context_length", 0) or 0), meta=meta,
     )

@@ -54,7 +54,9 @@ class TransformersGenerator:
         else:
             folder, extra = str(self.path), {}
         self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True, **extra)
-        self._model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True, **extra).to(self.device).eval()
+        self._model = (
+            AutoModelForCausalLM.from_pretrained(folder, local_files_only=True, **extra).to(self.device).eval()  # type: ignore[arg-type]
+        )
 
     @property
     def model(self) -> Any:
@@ -98,9 +100,17 @@ class TransformersGenerator:
                 out.append(sum(picks) / len(picks))
         return out
 
-    def generate(self, prompt: str, *, on_token: Callable[[str], None] | None = None, max_tokens: int = 160,
-                 temperature: float = 0.0, seed: int | None = None, stop: Sequence[str] = (),
-                 grammar: str | None = None) -> str:
+    def generate(
+        self,
+        prompt: str,
+        *,
+        on_token: Callable[[str], None] | None = None,
+        max_tokens: int = 160,
+        temperature: float = 0.0,
+        seed: int | None = None,
+        stop: Sequence[str] = (),
+        grammar: str | None = None,
+    ) -> str:
         """Generated text after `prompt` (grammar-constrained decoding is a llama.cpp feature)."""
         import torch
 
@@ -110,10 +120,14 @@ class TransformersGenerator:
         torch.manual_seed(self.seed if seed is None else seed)
         ids = tok(prompt, return_tensors="pt").input_ids.to(self.device)
         with torch.inference_mode():
-            out = model.generate(ids, max_new_tokens=max_tokens, do_sample=temperature > 0,
-                                 temperature=temperature if temperature > 0 else None,
-                                 pad_token_id=tok.pad_token_id or tok.eos_token_id)
-        text = tok.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+            out = model.generate(
+                ids,
+                max_new_tokens=max_tokens,
+                do_sample=temperature > 0,
+                temperature=temperature if temperature > 0 else None,
+                pad_token_id=tok.pad_token_id or tok.eos_token_id,
+            )
+        text = tok.decode(out[0, ids.shape[1] :], skip_special_tokens=True)
         cut = min((text.find(s) for s in stop if s and s in text), default=-1)
         text = text[:cut] if cut >= 0 else text
         if on_token is not None and text:

@@ -135,7 +135,7 @@ def _no_words(prompt: Prompt) -> set[str]:
     out: set[str] = set()
     for p in prompt.params:
         if p.name == "no" and isinstance(p.value, tuple):
-            out |= {fold(w) for v in p.value for w in WORD.findall(v)}
+            out |= {fold(w) for v in p.value for w in WORD.findall(v)}  # type: ignore[arg-type]
     for text, _, negative in _texts(prompt):
         if negative:
             out |= {fold(w) for w in WORD.findall(text)}
@@ -181,7 +181,7 @@ def account(a: Prompt, b: Prompt) -> Accounting:
     content_texts: list[str] = []
     for text, offset, negative in _texts(a):
         a_all = _Words.of(text, offset)
-        a_keys |= a_all.keys() | {k for k in _Words.of(lexicon_wording(text)).keys()}
+        a_keys |= a_all.keys() | set(_Words.of(lexicon_wording(text)).keys())
         for t in ledger(text).terms:
             if not t.content or t.kind in ("filler",):
                 continue
@@ -209,22 +209,22 @@ def _no_terms(a: Prompt, b_no: set[str]) -> list[TermAccount]:
             continue
         at = p.value_span.start
         for item in p.value:
-            s = a.source.find(item, at, p.span.end)
+            s = a.source.find(item, at, p.span.end)  # type: ignore[arg-type]
             s = at if s < 0 else s
-            e = s + len(item)
+            e = s + len(item)  # type: ignore[arg-type]
             at = e
-            words = [(m.group(), fold(m.group()), m.start() + s, m.end() + s) for m in WORD.finditer(item)
+            words = [(m.group(), fold(m.group()), m.start() + s, m.end() + s) for m in WORD.finditer(item)  # type: ignore[arg-type]
                      if is_content(m.group())]
             if not words:
                 continue
             found = [k in b_no for _, k, _, _ in words]
             written = tuple(w for w, _, _, _ in words)
             if all(found):
-                out.append(TermAccount(item, s, e, "kept", "no", None, (), written))
+                out.append(TermAccount(item, s, e, "kept", "no", None, (), written))  # type: ignore[arg-type]
             else:
                 status: Status = "dropped" if not any(found) else "changed"
-                out.append(TermAccount(item, s, e, status, "" if status == "dropped" else "no", None,
-                                       _runs(words, found, item, s), written))
+                out.append(TermAccount(item, s, e, status, "" if status == "dropped" else "no", None,  # type: ignore[arg-type]
+                                       _runs(words, found, item, s), written))  # type: ignore[arg-type]
     return out
 
 
@@ -264,8 +264,9 @@ def _account_term(text: str, start: int, end: int, content: str, words: list[tup
     lost = _runs(words, found, text, start)
     if not any(found):
         return TermAccount(text, start, end, "dropped", "", None, lost, written)
-    return TermAccount(text, start, end, "changed", "normal", located({k for (_, k, _, _), f in zip(words, found) if f}),
-                       lost, written)
+    return TermAccount(
+        text, start, end, "changed", "normal", located({k for (_, k, _, _), f in zip(words, found) if f}), lost, written
+    )
 
 
 def _runs(words: list[tuple[str, str, int, int]], found: list[bool], text: str, start: int) -> tuple[Piece, ...]:
@@ -307,7 +308,9 @@ def _added(b: Prompt, b_words: _Words, a_keys: set[str]) -> list[Piece]:
             if w.lower() not in _RUN_GLUE:
                 close()  # a preposition ends a run: "sunset", "red fox" in "sunset with a red fox"
             continue  # "of" and "and" inside a run ("castle of glass") stay in it
-        glued = (i > 0 and fold(items[i - 1][0] + w) in a_keys) or (i + 1 < len(items) and fold(w + items[i + 1][0]) in a_keys)
+        glued = (i > 0 and fold(items[i - 1][0] + w) in a_keys) or (
+            i + 1 < len(items) and fold(w + items[i + 1][0]) in a_keys
+        )
         if k in a_keys or glued:
             close()
             continue

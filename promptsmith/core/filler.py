@@ -15,9 +15,10 @@ _DANGLING_TAIL = re.compile(
     r"highly|very|ultra|super|extremely|hyper|insanely|incredibly|absolutely|so|too|is|are|was|were))+$", re.I)
 #: Intensifiers left alone, or generic words left over, when the filler they went with is removed:
 #: `highly [realistic]` → "", `[4K UHD] image` → "", `[professional] lighting` → "".
-_REMNANTS = frozenset("highly very ultra super extremely hyper insanely incredibly absolutely so too image images picture "
-                      "hq hd quality resolution detail details lighting style render rendering photo features featured scene"
-                      .split()) | {"this image", "that image", "the image", "an image"}
+_REMNANTS = frozenset(
+    "highly very ultra super extremely hyper insanely incredibly absolutely so too image images picture "
+    "hq hd quality resolution detail details lighting style render rendering photo features featured scene".split()
+) | {"this image", "that image", "the image", "an image"}
 
 
 def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str, ...]]:
@@ -40,9 +41,11 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
 
 #: What goes with a filler term just before it: intensifiers (`very very [detailed]`) and a verb
 #: that only introduces it (`features [intricate detail]`, `featuring [8k]`).
-_INTENSIFIERS = re.compile(r"(?:\b(?:features|featuring)\s+)?"
-                           r"(?:\b(?:very|highly|ultra|super|extremely|insanely|incredibly|absolutely|so|too)[\s-]+)*$",
-                           re.I)
+_INTENSIFIERS = re.compile(
+    r"(?:\b(?:features|featuring)\s+)?"
+    r"(?:\b(?:very|highly|ultra|super|extremely|insanely|incredibly|absolutely|so|too)[\s-]+)*$",
+    re.I,
+)
 
 
 def _intensified(text: str, start: int) -> int:

@@ -33,10 +33,10 @@ def format_param(param: Param, spec: Spec | None = None) -> str:
         return f"--{name}"
     raw = param.raw
     if pspec is not None and not param.permuted and param.value is not None:
-        if pspec.type == "words" and not any(w[:1] in "-—–" for w in param.value):  # type: ignore[union-attr]
+        if pspec.type == "words" and not any(w[:1] in "-—–" for w in param.value):  # type: ignore[index, union-attr]
             raw = ", ".join(param.value)  # type: ignore[arg-type]
         elif pspec.type == "ratio":
-            w, h = param.value  # type: ignore[misc]
+            w, h = param.value  # type: ignore[misc, str-unpack]
             raw = f"{w}:{h}"
     return f"--{name} {raw}" if raw else f"--{name}"
 

@@ -84,7 +84,7 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
     i, n = 0, len(text)
     special = _SPECIAL.search
     while i < n:
-        m = special(text, i)  # only these characters can change anything: skip to the next one
+        m = special(text, i)  # type: ignore[assignment]  # only these characters can change anything: skip to the next one
         if m is None:
             break
         i = m.start()
@@ -107,7 +107,7 @@ def _cut(text: str, base: int, out: list[Fragment], sd: bool = False, wrapped: s
             if c in ",;\n|" or (c == "+" and 0 < i < n - 1 and text[i - 1] == " " and text[i + 1] == " "):
                 sep = "," if c == "+" else c
             elif c in ".!?…！？。":
-                m = _STOP_AT.match(text, i)
+                m = _STOP_AT.match(text, i)  # type: ignore[assignment]
                 if m is not None and _is_stop(text, i, m.end()):
                     sep, j = ".", m.end()
             if sep:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 from operator import attrgetter
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -179,7 +179,7 @@ class Quoted(_Frozen):
     quote: str = '"'
 
 
-ParamValue = Union[bool, int, float, str, tuple[int, int], tuple[str, ...], None]
+ParamValue = bool | int | float | str | tuple[int, int] | tuple[str, ...] | None
 
 
 class Param(_Frozen):

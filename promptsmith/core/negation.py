@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from promptsmith.core.resources import load_rule_file
+from promptsmith.core.resources import merged_rule_file
 
 #: The vocabulary when no lint.toml says otherwise.
 DEFAULT_WORDS = ("no", "without")
@@ -55,13 +55,12 @@ def negation(extra_dirs: tuple[Path, ...] = ()) -> Negation:
     words: list[str] = list(DEFAULT_WORDS)
     not_nouns: set[str] = set()
     connectors: list[str] = list(DEFAULT_CONNECTORS)
-    for table in load_rule_file("lint.toml", extra_dirs):
-        neg = table.get("negation", {})
-        if "words" in neg:
-            words = [str(w).lower() for w in neg["words"]]
-        if "not_nouns" in neg:
-            not_nouns = {str(w).lower() for w in neg["not_nouns"]}
-        if "connectors" in neg:
-            connectors = [str(w).lower() for w in neg["connectors"]]
+    neg = merged_rule_file("lint.toml", extra_dirs).get("negation", {})
+    if "words" in neg:
+        words = [str(w).lower() for w in neg["words"]]
+    if "not_nouns" in neg:
+        not_nouns = {str(w).lower() for w in neg["not_nouns"]}
+    if "connectors" in neg:
+        connectors = [str(w).lower() for w in neg["connectors"]]
     return Negation(tuple(sorted(set(words), key=len, reverse=True)), frozenset(not_nouns),
                     tuple(connectors))

@@ -126,13 +126,13 @@ PARSER_FINDINGS = (UNCLOSED_BRACE, UNMATCHED_BRACE, UNCLOSED_QUOTE, EN_DASH, GLU
 
 def _diag(rule: ParserFinding, message: str, start: int, end: int, fix: Fix | None = None) -> Diagnostic:
     code, name, severity = rule
-    return build(Diagnostic, 
+    return build(Diagnostic,
         code=code, name=name, severity=severity, message=message, span=span(start, end), fix=fix
     )
 
 
 class _Token:
-    __slots__ = ("start", "end", "text")
+    __slots__ = ("end", "start", "text")
 
     def __init__(self, start: int, end: int, text: str) -> None:
         self.start, self.end, self.text = start, end, text
@@ -261,7 +261,7 @@ class _Parser:
                     end += 1  # text glued to the group belongs to it: `--{v 5, niji}x`
                 raw = src[m.start(2) : end].strip()
                 params.append(
-                    build(Param, 
+                    build(Param,
                         name="{permutation}", alias=raw, raw=raw, value=None,
                         span=span(m.start(), m.start(2) + len(raw)), dash=dash, known=True, permuted=True,
                     )
@@ -274,14 +274,14 @@ class _Parser:
             pspec = self._param_spec(written, names, version_hint)
             toks = _tokens(src, m.end(), value_end)
             take = self._value_token_count(pspec, toks)
-            value_toks, rest = toks[:take], toks[take:]
+            value_toks, rest = toks[:take], toks[take:]  # type: ignore[assignment]
             if value_toks:
                 raw = src[value_toks[0].start : value_toks[-1].end]
                 end = value_toks[-1].end
             else:
                 raw, end = "", m.end()
             if rest:
-                stray.append((rest[0].start, rest[-1].end))
+                stray.append((rest[0].start, rest[-1].end))  # type: ignore[attr-defined]
             name = pspec.name if pspec else written.lower()
             permuted = "{" in raw
             value = None if permuted or pspec is None else self._typed(pspec, raw)
@@ -308,7 +308,7 @@ class _Parser:
                     )
                 )
             params.append(
-                build(Param, 
+                build(Param,
                     name=name, alias=written, raw=raw, value=value, span=span(m.start(), end),
                     dash=dash, known=pspec is not None, permuted=permuted,
                 )
@@ -356,7 +356,9 @@ class _Parser:
         return raw
 
     # -- the text before the parameters ---------------------------------------------------------
-    def _text_region(self, start: int, end: int, seen_text: bool = False) -> tuple[list[ImagePrompt], list[tuple[int, int]]]:
+    def _text_region(
+        self, start: int, end: int, seen_text: bool = False
+    ) -> tuple[list[ImagePrompt], list[tuple[int, int]]]:
         """Image prompts and the spans of text pieces in src[start:end]."""
         src = self.src
         images: list[ImagePrompt] = []
@@ -370,8 +372,13 @@ class _Parser:
             if bracketed and not closed:
                 e = m.end(2)
                 self.diags.append(
-                    _diag(UNCLOSED_ANGLE, "`<` before an image URL is never closed with `>`", s, s + 1,
-                          Fix.safe(build(Edit, start=e, end=e, content=">")))
+                    _diag(
+                        UNCLOSED_ANGLE,
+                        "`<` before an image URL is never closed with `>`",
+                        s,
+                        s + 1,
+                        Fix.safe(build(Edit, start=e, end=e, content=">")),
+                    )
                 )
             weight = read_float(weight_raw) if weight_raw else None
             gap = src[pos:s]
@@ -379,8 +386,8 @@ class _Parser:
                 seen_text = True
                 pieces.append((pos, s))
             images.append(
-                build(ImagePrompt, 
-                    url=inner, span=span(s, we), bracketed=bracketed, weight=weight, leading=not seen_text
+                build(
+                    ImagePrompt, url=inner, span=span(s, we), bracketed=bracketed, weight=weight, leading=not seen_text
                 )
             )
             pos = we
@@ -401,7 +408,7 @@ class _Parser:
         out: list[Segment] = []
         for a, b in pieces:
             pos = a
-            for m in (_SEP.finditer(src, a, b) if src.find("::", a, b) >= 0 else ()):
+            for m in _SEP.finditer(src, a, b) if src.find("::", a, b) >= 0 else ():
                 s, e = m.span()
                 part = src[pos:s]
                 la = len(part) - len(part.lstrip())
@@ -411,10 +418,13 @@ class _Parser:
                 if not text:
                     self.diags.append(_diag(EMPTY_PART, "a `::` separator with no text before it", s, e))
                 out.append(
-                    build(Segment, 
-                        text=text, span=span(ts, te),
+                    build(
+                        Segment,
+                        text=text,
+                        span=span(ts, te),
                         weight=read_float(weight_raw) if weight_raw else None,
-                        weight_raw=weight_raw, separated=True,
+                        weight_raw=weight_raw,
+                        separated=True,
                     )
                 )
                 pos = e
@@ -424,9 +434,13 @@ class _Parser:
             if text:
                 la = len(part) - len(left)
                 out.append(
-                    build(Segment, 
-                        text=text, span=span(pos + la, pos + la + len(text)),
-                        weight=None, weight_raw=None, separated=False,
+                    build(
+                        Segment,
+                        text=text,
+                        span=span(pos + la, pos + la + len(text)),
+                        weight=None,
+                        weight_raw=None,
+                        separated=False,
                     )
                 )
         return out
@@ -447,16 +461,26 @@ class _Parser:
                 stack.append(i)
             elif c == "}":
                 if not stack:
-                    self.diags.append(_diag(UNMATCHED_BRACE, "`}` closes no `{`", i, i + 1,
-                                            Fix.unsafe(build(Edit, start=i, end=i + 1, content=""))))
+                    self.diags.append(
+                        _diag(
+                            UNMATCHED_BRACE,
+                            "`}` closes no `{`",
+                            i,
+                            i + 1,
+                            Fix.unsafe(build(Edit, start=i, end=i + 1, content="")),
+                        )
+                    )
                 else:
                     s = stack.pop()
                     if len(stack) >= MAX_PERMUTATION_DEPTH:
                         i += 1
                         continue  # deeper than any prompt means: its braces are checked, its options not
                     out.append(
-                        build(Permutation, 
-                            options=tuple(split_options(src[s + 1 : i])), span=span(s, i + 1), depth=len(stack)
+                        build(
+                            Permutation,
+                            options=tuple(split_options(src[s + 1 : i])),
+                            span=span(s, i + 1),
+                            depth=len(stack),
                         )
                     )
             i += 1
@@ -478,8 +502,12 @@ class _Parser:
                     e = src.find(close_q, s + 1, b)
                     if e < 0:
                         self.diags.append(
-                            _diag(UNCLOSED_QUOTE, "a double quote is never closed; the text to render is unclear",
-                                  s, s + 1)
+                            _diag(
+                                UNCLOSED_QUOTE,
+                                "a double quote is never closed; the text to render is unclear",
+                                s,
+                                s + 1,
+                            )
                         )
                         break
                     out.append(build(Quoted, text=src[s + 1 : e], span=span(s, e + 1), quote=open_q))
@@ -503,8 +531,13 @@ class _Parser:
                 continue  # more prose follows
             s = limit = m.start()
             found.append(
-                _diag(GLUED, f"`{m.group(1)}{m.group(2)}` is glued to the word before it, so it is read as text",
-                      s, m.end(), Fix.safe(build(Edit, start=s, end=s, content=" ")))
+                _diag(
+                    GLUED,
+                    f"`{m.group(1)}{m.group(2)}` is glued to the word before it, so it is read as text",
+                    s,
+                    m.end(),
+                    Fix.safe(build(Edit, start=s, end=s, content=" ")),
+                )
             )
         self.diags.extend(reversed(found))
 
@@ -529,9 +562,12 @@ class _Parser:
             self._glued(0, params_start)
         for s, e in stray:
             self.diags.append(
-                _diag(TEXT_AFTER_PARAMS,
-                      f"`{src[s:e]}` comes after the parameters; Midjourney reads it as a parameter value",
-                      s, e)
+                _diag(
+                    TEXT_AFTER_PARAMS,
+                    f"`{src[s:e]}` comes after the parameters; Midjourney reads it as a parameter value",
+                    s,
+                    e,
+                )
             )
         text_pieces = list(pieces)
         for s, e in stray:
@@ -548,7 +584,8 @@ class _Parser:
         permutations = self._permutations() if ("{" in src or "}" in src) else []
         quotes = self._quotes(pieces) if ('"' in src or "“" in src) else []
         self.diags.sort(key=diagnostic_order)
-        return build(Prompt, 
+        return build(
+            Prompt,
             source=src,
             images=tuple(images),
             text=text,

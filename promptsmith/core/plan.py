@@ -20,6 +20,7 @@ the reason, so a preview never pretends to be Midjourney:
 
 from __future__ import annotations
 
+import itertools
 import math
 import secrets
 from typing import Annotated, Literal
@@ -154,7 +155,7 @@ def guidance_for(stylize: float, family: str) -> float:
     """--stylize → guidance scale (piecewise linear through the family's anchors; monotonic)."""
     anchors = GUIDANCE_ANCHORS[family]
     s = max(anchors[0][0], min(anchors[-1][0], stylize))
-    for (s0, w0), (s1, w1) in zip(anchors, anchors[1:]):
+    for (s0, w0), (s1, w1) in itertools.pairwise(anchors):
         if s <= s1:
             return round(w0 + (w1 - w0) * (s - s0) / (s1 - s0), 3)
     return anchors[-1][1]
@@ -167,7 +168,7 @@ def size_for(ratio: tuple[int, int] | None, family: str, pixels: int | None = No
     width = min(math.sqrt(pixels * w / h), MAX_SIDE)
     height = min(pixels / width, MAX_SIDE)
     width = min(width, pixels / height)
-    snap = lambda v: max(64, min(MAX_SIDE, int(round(v / 64)) * 64))  # noqa: E731
+    snap = lambda v: max(64, min(MAX_SIDE, round(v / 64) * 64))  # noqa: E731
     sw, sh = snap(width), snap(height)
     while sw * sh > MAX_PIXELS:  # rounding up must not pass the bound
         if sw >= sh:
@@ -236,18 +237,24 @@ def plan(prompt: Prompt | str, family: str = "sdxl", *, seed: int | None = None,
     ratio = params["aspect"].value if "aspect" in params and isinstance(params["aspect"].value, tuple) else None
     if ratio is not None and ratio[1] == 0:
         ratio = None
-    width, height = size_for(ratio, family, pixels)
+    width, height = size_for(ratio, family, pixels)  # type: ignore[arg-type]
     if "aspect" in params:
-        status: Status = "mapped" if ratio and abs(width / height - ratio[0] / ratio[1]) < 0.02 else "approximated"
+        status: Status = "mapped" if ratio and abs(width / height - ratio[0] / ratio[1]) < 0.02 else "approximated"  # type: ignore[operator]
+        side = int(math.sqrt(pixels or NATIVE_PIXELS[family]))
         add("aspect", params["aspect"].span.slice(src), status, f"{width}×{height}",
-            f"{family}'s native {int(math.sqrt(pixels or NATIVE_PIXELS[family]))}² pixel count, sides in multiples of 64")
+            f"{family}'s native {side}² pixel count, sides in multiples of 64")
 
     n_steps = steps or DEFAULT_STEPS[family]
     if "quality" in params and isinstance(params["quality"].value, (int, float)):
         factor = _quality_factor(float(params["quality"].value))
         n_steps = max(1, round(n_steps * factor))
-        add("quality", params["quality"].span.slice(src), "approximated", f"{n_steps} steps (×{factor})",
-            "more GPU time on the grid becomes more denoising steps")
+        add(
+            "quality",
+            params["quality"].span.slice(src),
+            "approximated",
+            f"{n_steps} steps (×{factor})",
+            "more GPU time on the grid becomes more denoising steps",
+        )
     if "draft" in params:
         n_steps = max(1, n_steps // 2)
         add("draft", "--draft", "approximated", f"{n_steps} steps", "draft mode renders fast at lower quality")
@@ -255,14 +262,23 @@ def plan(prompt: Prompt | str, family: str = "sdxl", *, seed: int | None = None,
     denoising_end = 1.0
     if "stop" in params and isinstance(params["stop"].value, int):
         denoising_end = max(0.1, min(1.0, params["stop"].value / 100))
-        add("stop", params["stop"].span.slice(src), "mapped" if family in DENOISING_END else "approximated",
+        add(
+            "stop",
+            params["stop"].span.slice(src),
+            "mapped" if family in DENOISING_END else "approximated",
             f"denoising ends at {denoising_end:.0%}",
-            "the pipeline's denoising_end" if family in DENOISING_END else "denoising stops early (callback)")
+            "the pipeline's denoising_end" if family in DENOISING_END else "denoising stops early (callback)",
+        )
 
     if seed is None and "seed" in params and isinstance(params["seed"].value, int):
         seed = params["seed"].value
-        add("seed", params["seed"].span.slice(src), "mapped", f"seeds {seed}…{seed + 3}",
-            "one torch.Generator per image; the same seed and prompt give the same grid")
+        add(
+            "seed",
+            params["seed"].span.slice(src),
+            "mapped",
+            f"seeds {seed}…{seed + 3}",
+            "one torch.Generator per image; the same seed and prompt give the same grid",
+        )
     seeds_random = seed is None
     base = secrets.randbelow(2**32) if seed is None else seed
     seeds = [(base + k) % 2**32 for k in range(4)]
@@ -270,28 +286,59 @@ def plan(prompt: Prompt | str, family: str = "sdxl", *, seed: int | None = None,
     chaos = params["chaos"].value if "chaos" in params and isinstance(params["chaos"].value, int) else 0
     scales = [round(guidance * (1 - CHAOS_MAX_DROP * chaos / 100 * k / 3), 3) for k in range(4)]
     if "chaos" in params:
-        add("chaos", params["chaos"].span.slice(src), "approximated", "guidance " + " / ".join(map(str, scales)),
-            "variety grows across the grid: later images follow the prompt less closely")
+        add(
+            "chaos",
+            params["chaos"].span.slice(src),
+            "approximated",
+            "guidance " + " / ".join(map(str, scales)),
+            "variety grows across the grid: later images follow the prompt less closely",
+        )
 
     tile = "tile" in params
     if tile:
-        add("tile", "--tile", "mapped" if family in ("sd15", "sdxl") else "approximated", "circular padding",
-            "convolutions wrap around the edges" + ("" if family in ("sd15", "sdxl") else " (VAE only)"))
+        add(
+            "tile",
+            "--tile",
+            "mapped" if family in ("sd15", "sdxl") else "approximated",
+            "circular padding",
+            "convolutions wrap around the edges" + ("" if family in ("sd15", "sdxl") else " (VAE only)"),
+        )
     neg_words = [w for q in p.params if q.name == "no" and isinstance(q.value, tuple) for w in q.value]
     if neg_words:
-        add("no", "--no " + ", ".join(neg_words), "mapped", "negative prompt",
-            "--no X is X::-.5: the negative prompt pushes the sample away from it")
-    negative += neg_words
+        add(
+            "no",
+            "--no " + ", ".join(neg_words),  # type: ignore[arg-type]
+            "mapped",
+            "negative prompt",
+            "--no X is X::-.5: the negative prompt pushes the sample away from it",
+        )
+    negative += neg_words  # type: ignore[arg-type]
 
     for q in p.params:
         if q.name in _NOT_MAPPED:
             add(q.name, q.span.slice(src), "not mapped", "", _NOT_MAPPED[q.name])
-        elif q.name not in ("stylize", "style", "raw", "aspect", "quality", "draft", "stop", "seed", "chaos",
-                            "tile", "no") and not q.permuted:
+        elif (
+            q.name
+            not in ("stylize", "style", "raw", "aspect", "quality", "draft", "stop", "seed", "chaos", "tile", "no")
+            and not q.permuted
+        ):
             add(q.name, q.span.slice(src), "not mapped", "", "no open-pipeline equivalent")
     return RenderPlan(
-        source=src, family=family, prompt=text, negative_prompt=", ".join(negative), weighted_prompt=weighted,
-        width=width, height=height, guidance_scale=guidance, guidance_scales=scales,
-        num_inference_steps=n_steps, denoising_end=denoising_end, seeds=seeds, seeds_random=seeds_random,
-        tile=tile, raw=raw, mappings=maps, unmapped=[m.written for m in maps if m.status == "not mapped"],
+        source=src,
+        family=family,  # type: ignore[arg-type]
+        prompt=text,
+        negative_prompt=", ".join(negative),
+        weighted_prompt=weighted,
+        width=width,
+        height=height,
+        guidance_scale=guidance,
+        guidance_scales=scales,
+        num_inference_steps=n_steps,
+        denoising_end=denoising_end,
+        seeds=seeds,
+        seeds_random=seeds_random,
+        tile=tile,
+        raw=raw,
+        mappings=maps,
+        unmapped=[m.written for m in maps if m.status == "not mapped"],
     )

@@ -104,3 +104,27 @@ def rule_files(pattern: str, extra_dirs: tuple[Path, ...] = ()) -> list[tuple[Pa
         for path in sorted(Path(directory).glob(pattern)):
             out.append((path, _load_toml(path)))
     return out
+
+
+def merged_rule_file(relative: str, extra_dirs: tuple[Path, ...] = (), depth: int = 1) -> dict[str, Any]:
+    """The built-in rule file `relative` with each user copy merged over it, later files winning.
+
+    Tables merge key by key down to `depth` levels (1: the top-level tables, as `[negation]` in
+    lint.toml; 2: also the tables inside them, as `[rules.<name>]`); below that, and for every
+    value that is not a table, a later file's value replaces the earlier one."""
+    merged: dict[str, Any] = {}
+    for data in load_rule_file(relative, extra_dirs):
+        merged = _merge_tables(merged, data, depth)
+    return merged
+
+
+def _merge_tables(base: dict[str, Any], over: dict[str, Any], depth: int) -> dict[str, Any]:
+    """`over` merged over a copy of `base`, tables key by key down to `depth` levels."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and depth > 0:
+            earlier = out.get(key)
+            out[key] = _merge_tables(earlier if isinstance(earlier, dict) else {}, value, depth - 1)
+        else:
+            out[key] = value
+    return out

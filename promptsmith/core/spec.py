@@ -216,9 +216,12 @@ def build_spec(tables: list[dict[str, Any]]) -> Spec:
     disputes: dict[tuple[str, str], Dispute] = {}
     for entry in disputed:  # a later table's entry for the same (parameter, version) wins
         names = entry.get("params", ())
-        unknown = [n for n in names if n not in params] + [k for k in entry.get("sources", ()) if k not in merged["sources"]]
+        unknown = [n for n in names if n not in params]
+        unknown += [k for k in entry.get("sources", ()) if k not in merged["sources"]]
         if unknown or not entry.get("doubt"):
-            raise RuleDataError(f"midjourney.toml: [[disputed]] {names!r} names unknown keys {unknown!r} or has no doubt")
+            raise RuleDataError(
+                f"midjourney.toml: [[disputed]] {names!r} names unknown keys {unknown!r} or has no doubt"
+            )
         for name in names:
             for version in _expand(entry.get("versions", ["@all"]), raw_groups):
                 disputes[(name, version)] = Dispute(name, entry["doubt"], tuple(entry.get("sources", ())))

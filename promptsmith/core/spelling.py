@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from promptsmith.core.lexicon import MEMO_SIZE, trie_source
-from promptsmith.core.resources import load_rule_file
+from promptsmith.core.resources import merged_rule_file
 from promptsmith.core.words import STOP, WORD
 
 #: What follows an -ise/-ize verb stem: realise, realised, realising, realisation
@@ -89,13 +89,10 @@ class Spelling:
 @lru_cache(maxsize=8)
 def spelling(extra_dirs: tuple[Path, ...] = ()) -> Spelling:
     """The spelling table, built-in merged with the user's."""
-    stems: dict[str, str] = {}
-    words: dict[str, str] = {}
-    forms: dict[str, str] = {}
-    for table in load_rule_file("spelling.toml", extra_dirs):
-        stems.update({k.lower(): v.lower() for k, v in table.get("stems", {}).items()})
-        words.update({k.lower(): v.lower() for k, v in table.get("words", {}).items()})
-        forms.update({k.lower(): v.lower() for k, v in table.get("forms", {}).items()})
+    table = merged_rule_file("spelling.toml", extra_dirs)
+    stems = {k.lower(): v.lower() for k, v in table.get("stems", {}).items()}
+    words = {k.lower(): v.lower() for k, v in table.get("words", {}).items()}
+    forms = {k.lower(): v.lower() for k, v in table.get("forms", {}).items()}
     return Spelling(tuple(sorted(stems.items(), key=lambda kv: -len(kv[0]))), words, forms)
 
 

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -41,7 +42,9 @@ _WS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 #: CLIP's split pattern (`<|startoftext|>|<|endoftext|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|
 #: [^\s\p{L}\p{N}]+`) for lower-cased ASCII text, or a skeleton of any text (`_Skeleton`). Letters
 #: and digits go first: no other branch can start with one, so the order changes nothing but speed.
-_ASCII_WORDS = re.compile(r"[a-z]+|[0-9]|'(?:s|t|re|ve|m|ll|d)|<\|(?:startoftext|endoftext)\|>|[^\t\n\x0b\x0c\r a-z0-9]+")
+_ASCII_WORDS = re.compile(
+    r"[a-z]+|[0-9]|'(?:s|t|re|ve|m|ll|d)|<\|(?:startoftext|endoftext)\|>|[^\t\n\x0b\x0c\r a-z0-9]+"
+)
 #: The most words kept in the per-word cache (CLIP's own cache is unbounded).
 CACHE_WORDS = 200_000
 
@@ -79,14 +82,15 @@ class _Skeleton(dict[int, str]):
         return out
 
 
-_WS_CHARS = frozenset("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
-                      + "".join(map(chr, range(0x2000, 0x200B))))
+_WS_CHARS = frozenset(
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+)
 _SKELETON = _Skeleton()
 
 
 def _unicode_words(text: str) -> list[str]:
     """CLIP's split of normalised text that is not all ASCII."""
-    return [text[m.start():m.end()] for m in _ASCII_WORDS.finditer(text.translate(_SKELETON))]
+    return [text[m.start() : m.end()] for m in _ASCII_WORDS.finditer(text.translate(_SKELETON))]
 
 
 class _WordCounts(dict[str, int]):
@@ -104,7 +108,7 @@ class _WordCounts(dict[str, int]):
         ranks = self.ranks
         while len(parts) > 1:
             best, best_rank = None, None
-            for pair in zip(parts, parts[1:]):
+            for pair in itertools.pairwise(parts):
                 r = ranks.get(pair)
                 if r is not None and (best_rank is None or r < best_rank):
                     best, best_rank = pair, r
@@ -178,7 +182,7 @@ def clip_overflow(text: str, budget: int = CLIP_WINDOW) -> int | None:
     words = _ASCII_WORDS.finditer(low if low.isascii() else low.translate(_SKELETON))
     used = 2
     for m in words:
-        used += counts[low[m.start():m.end()]]
+        used += counts[low[m.start() : m.end()]]
         if used > budget:
             return m.start()
     return None
@@ -209,10 +213,19 @@ class Encoder:
 
 
 ENCODERS: dict[str, Encoder] = {
-    "clip": Encoder("clip", CLIP_WINDOW, True, clip_count,
-                    "CLIP BPE, exact (start and end tokens included)"),
-    "t5": Encoder("t5", T5_BUDGET, False, t5_upper_bound,
-                  "T5: an upper bound (normalised characters + 2); no T5 vocabulary is available offline"),
-    "qwen2.5-vl": Encoder("qwen2.5-vl", T5_BUDGET, False, utf8_upper_bound,
-                          "Qwen2.5-VL byte-level BPE: an upper bound (UTF-8 bytes); its vocabulary is not available offline"),
+    "clip": Encoder("clip", CLIP_WINDOW, True, clip_count, "CLIP BPE, exact (start and end tokens included)"),
+    "t5": Encoder(
+        "t5",
+        T5_BUDGET,
+        False,
+        t5_upper_bound,
+        "T5: an upper bound (normalised characters + 2); no T5 vocabulary is available offline",
+    ),
+    "qwen2.5-vl": Encoder(
+        "qwen2.5-vl",
+        T5_BUDGET,
+        False,
+        utf8_upper_bound,
+        "Qwen2.5-VL byte-level BPE: an upper bound (UTF-8 bytes); its vocabulary is not available offline",
+    ),
 }

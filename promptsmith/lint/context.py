@@ -7,8 +7,8 @@ from functools import lru_cache
 from math import gcd
 from typing import TYPE_CHECKING
 
-from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Segment, Severity, diagnostic
 from promptsmith.core.lexicon import Lexicon, load_filler_lexicon
+from promptsmith.core.model import Diagnostic, Fix, Param, Prompt, Segment, Severity, diagnostic
 from promptsmith.core.spec import Spec
 from promptsmith.lint.helpers import prose_version, segment_terms, text_segments, typed
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 
-class lazy:  # noqa: N801 - used like functools.cached_property
+class lazy:  # used like functools.cached_property
     """A cached property without cached_property's per-access lock (3.11 takes an RLock on the
     first access of every instance, which costs more than most rules)."""
 
@@ -87,8 +87,19 @@ class SpecIndex:
     """What the rules ask of a spec, worked out once per spec (a `Linter` holds one): parameter
     names grouped by type and role, typed defaults, and versions as prose."""
 
-    __slots__ = ("spec", "numeric", "ratio", "str", "refs", "legacy", "requires", "defaults", "restricted",
-                 "known", "_prose")
+    __slots__ = (
+        "_prose",
+        "defaults",
+        "known",
+        "legacy",
+        "numeric",
+        "ratio",
+        "refs",
+        "requires",
+        "restricted",
+        "spec",
+        "str",
+    )
 
     def __init__(self, spec: Spec) -> None:
         ps = spec.params.values()

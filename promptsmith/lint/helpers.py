@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from promptsmith.core.fragments import fragments as ledger_fragments
 from promptsmith.core.model import Edit, Fix, Param, Prompt, Segment, edit
 from promptsmith.core.parse import read_float, read_int, read_ratio
-from promptsmith.core.resources import load_rule_file
+from promptsmith.core.resources import merged_rule_file
 from promptsmith.core.spec import ParamSpec
-from promptsmith.core.fragments import fragments as ledger_fragments
 
 if TYPE_CHECKING:
     from promptsmith.lint.context import Context
@@ -32,14 +32,7 @@ RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
 @lru_cache(maxsize=8)
 def lint_settings(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
     """rules/lint.toml merged with the user's: tables merge key by key, later files win."""
-    merged: dict[str, Any] = {}
-    for data in load_rule_file("lint.toml", rule_dirs):
-        for key, value in data.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = {**merged[key], **value}
-            else:
-                merged[key] = dict(value) if isinstance(value, dict) else value
-    return merged
+    return merged_rule_file("lint.toml", rule_dirs)
 
 
 # -- parameters in messages and fixes --------------------------------------------------------------
@@ -132,9 +125,7 @@ def segment_terms(src: str, seg: Segment) -> Iterator[tuple[str, int, int]]:
 
 def in_spans(pos: int, spans: tuple[Any, ...]) -> bool:
     """Whether `pos` falls inside one of the parts' spans (quotes, permutations)."""
-    for part in spans:
-        if part.span.start <= pos < part.span.end:
-            return True
+    return any(part.span.start <= pos < part.span.end for part in spans)
     return False
 
 

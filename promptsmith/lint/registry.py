@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -44,7 +44,7 @@ class Fixable(str, Enum):
     NEVER = "never"
 
 
-Check = Callable[["Context"], Iterator[Diagnostic]]
+Check = Callable[["Context"], Iterable[Diagnostic]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,7 @@ def parser_rule(finding: ParserFinding, *, summary: str, fix: Fixable = Fixable.
 
 def _ensure_loaded() -> None:
     if not _RULES or "PS001" not in _RULES:
-        from promptsmith.lint import checks  # noqa: F401  (importing registers every rule)
+        from promptsmith.lint import checks
 
         checks.load_all()
 

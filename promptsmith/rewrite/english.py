@@ -16,13 +16,19 @@ ARTICLES = frozenset({"a", "an", "the"})
 _NON_WORD = re.compile(r"[^\w]")
 _ANY_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
 _INDEFINITE_ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
-_ARTICLE_VOWEL = re.compile(r"^(?:[aio]|e(?!u|we)|u(?!ni|se|su|ro|ku|ti|ra|re|ri|tah|bi)|hour|honest|heir|8|11|18|f/|x-|mri|fbi|hd|lcd|led|lsd|rpg|sd|x-?ray)", re.I)
+_ARTICLE_VOWEL = re.compile(
+    r"^(?:[aio]|e(?!u|we)|u(?!ni|se|su|ro|ku|ti|ra|re|ri|tah|bi)|hour|honest|heir|8|11|18|f/|x-|mri|fbi|hd|lcd|led|lsd|rpg|sd|x-?ray)",
+    re.I,
+)
 #: Words that end the head of a phrase: the article agrees with what comes before them.
-_BREAKS = frozenset("with in on at of by from under over near behind wearing holding standing sitting "
-                    "and that who which".split())
+_BREAKS = frozenset(
+    "with in on at of by from under over near behind wearing holding standing sitting and that who which".split()
+)
 #: Plurals without an -s: no article goes before them ("women and a dragon", "people walking").
-_IRREGULAR_PLURALS = frozenset("men women people children mice geese feet teeth police cattle folk folks "
-                               "gentlemen businessmen firemen fishermen policemen".split())
+_IRREGULAR_PLURALS = frozenset(
+    "men women people children mice geese feet teeth police cattle folk folks "
+    "gentlemen businessmen firemen fishermen policemen".split()
+)
 
 
 # -- articles ---------------------------------------------------------------------------------------
@@ -57,11 +63,22 @@ def with_article(phrase: str, determiners: frozenset[str]) -> str:
     if _plural(last) and len(words) <= 6:
         return phrase  # a plural: "neon signs", "two cats", "old women"
     head_word = _NON_WORD.sub("", low)
-    if (len(words) > 1 and len(head_word) > 3 and head_word.endswith("s") and not head_word.endswith(("ss", "us", "is"))
-            and words[1].lower().endswith(("ly", "ed", "ing"))):
+    if (
+        len(words) > 1
+        and len(head_word) > 3
+        and head_word.endswith("s")
+        and not head_word.endswith(("ss", "us", "is"))
+        and words[1].lower().endswith(("ly", "ed", "ing"))
+    ):
         return phrase  # "objects partially buried in sand": a plural
-    cut = next((k for k in range(1, len(words))
-                if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)), None)
+    cut = next(
+        (
+            k
+            for k in range(1, len(words))
+            if words[k].lower() in _BREAKS or (words[k].lower().endswith("ing") and len(words[k]) > 4)
+        ),
+        None,
+    )
     if cut is not None:
         word = _NON_WORD.sub("", words[cut - 1].lower())
         if _plural(word):
@@ -102,8 +119,11 @@ def agree_articles(text: str) -> str:
 #: A mood phrase that names its noun ("an eerie atmosphere"); without one it is adjectives alone.
 MOOD_NOUN = re.compile(r"\b(?:atmosphere|mood|vibes?|feel|feeling|ambien[cs]e|aesthetic|tone|energy)$", re.I)
 #: A colour phrase that names its noun ("warm tones", "sepia"); without one it is adjectives alone.
-COLOUR_NOUN = re.compile(r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|grading|saturation|contrast|tint|"
-                         r"wash|gradient|monochrome|black and white|b&w|sepia|grayscale|greyscale)\b", re.I)
+COLOUR_NOUN = re.compile(
+    r"\b(?:colou?rs?|tones?|palette|hues?|shades?|scheme|grading|saturation|contrast|tint|"
+    r"wash|gradient|monochrome|black and white|b&w|sepia|grayscale|greyscale)\b",
+    re.I,
+)
 
 
 # -- lists and sentences ----------------------------------------------------------------------------

@@ -32,13 +32,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Embedder
-from promptsmith.settings import SIMILARITY_THRESHOLD, TERM_THRESHOLD
 from promptsmith.core.accounting import Accounting, Piece, account
 from promptsmith.core.fix import parse_mended
 from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.core.spelling import fold
 from promptsmith.core.words import WORD
 from promptsmith.services.compare_checks import altered_quotes, compare_params, role_change
+from promptsmith.settings import SIMILARITY_THRESHOLD, TERM_THRESHOLD
 
 Verdict = Literal["preserved", "added", "changed", "dropped", "drifted", "different"]
 
@@ -215,7 +215,7 @@ class _Pair:
     """What comparing B with A needs besides vectors: the parses, the term accounting, and the
     texts to embed (`texts`)."""
 
-    __slots__ = ("a", "b", "pa", "pb", "accounting", "lost", "texts", "b_word_spans")
+    __slots__ = ("a", "accounting", "b", "b_word_spans", "lost", "pa", "pb", "texts")
 
     def __init__(self, a: str, b: str) -> None:
         refused = too_long(a, b)
@@ -267,7 +267,7 @@ def compare_many(
         vectors = embedder.embed(texts) if texts else None
         index = {t: i for i, t in enumerate(texts)}
         for pair in group:
-            yield _score(pair, lambda t: vectors[index[t]], name, similarity_threshold, term_threshold)
+            yield _score(pair, lambda t: vectors[index[t]], name, similarity_threshold, term_threshold)  # type: ignore[index]  # noqa: B023
 
 
 def _place(p: Piece | None) -> Place | None:

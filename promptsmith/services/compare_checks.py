@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from math import gcd
 from typing import Any
 
+from promptsmith.core.format import format_param as render_param
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Param, Prompt
-from promptsmith.core.format import format_param as render_param
 from promptsmith.core.spec import Spec, load_spec
 
 # -- parameters -----------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def compare_params(a: Prompt, b: Prompt, spec: Spec | None = None) -> ParamRepor
 
     ta, key_a, text_a = table(a)
     tb, key_b, text_b = table(b)
-    same, only_a, only_b, changed, migrated, dropped, altered = [], [], [], [], [], [], []
+    same, only_a, only_b, changed, migrated, dropped, altered = [], [], [], [], [], [], []  # type: ignore[var-annotated]
     for name, p in ta.items():
         ra = text_a[name]
         pspec = spec.params.get(name)
@@ -267,7 +267,9 @@ def role_in_a(text: str, s: int, e: int) -> str | None:
     return None
 
 
-def role_change(a_text: str, a_span: tuple[int, int], b_text: str, b_spans: list[tuple[int, int]]) -> tuple[str, str] | None:
+def role_change(
+    a_text: str, a_span: tuple[int, int], b_text: str, b_spans: list[tuple[int, int]]
+) -> tuple[str, str] | None:
     """(role in A, role in B) when every place B says a word of A frames it in another family."""
     ra = role_in_a(a_text, *a_span)
     if ra is None or not b_spans:

@@ -254,8 +254,8 @@ def make_handler(service: RenderService) -> type[BaseHTTPRequestHandler]:
                     raise BadRequest(408, f"the body did not arrive within {TIMEOUT:g} s")
                 self.connection.settimeout(left)
                 try:
-                    chunk = self.rfile.read1(size - got)  # type: ignore[attr-defined]
-                except (TimeoutError, socket.timeout):
+                    chunk = self.rfile.read1(size - got)
+                except TimeoutError:
                     raise BadRequest(408, f"the body did not arrive within {TIMEOUT:g} s") from None
                 if not chunk:
                     raise BadRequest(400, "the body ended early")
@@ -263,13 +263,13 @@ def make_handler(service: RenderService) -> type[BaseHTTPRequestHandler]:
                 got += len(chunk)
             return b"".join(chunks)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path != "/health":
                 return self._send(404, {"error": "not found: GET /health or POST /render"})
             self._send(200, {"status": "ok", "family": service.family, "waiting": service.waiting,
                              "served": service.served, "busy": service.lock.locked()})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             try:
                 if self.path != "/render":
                     raise BadRequest(404, "not found: POST /render")
@@ -286,7 +286,7 @@ def make_handler(service: RenderService) -> type[BaseHTTPRequestHandler]:
                 self._send(200, answer)
             except BadRequest as exc:
                 self._send(exc.status, {"error": exc.message})
-            except Exception as exc:  # noqa: BLE001 - nothing a client sends may take the server down
+            except Exception as exc:  # nothing a client sends may take the server down
                 self.log_message("render failed: %s", repr(exc))
                 self._send(500, {"error": f"render failed: {type(exc).__name__}: {exc}"})
 
@@ -301,7 +301,7 @@ def make_handler(service: RenderService) -> type[BaseHTTPRequestHandler]:
 class _Arriving:
     """A connection whose request is still arriving: what came so far, and until when it may come."""
 
-    __slots__ = ("sock", "address", "data", "deadline")
+    __slots__ = ("address", "data", "deadline", "sock")
 
     def __init__(self, sock: socket.socket, address: Any) -> None:
         self.sock, self.address = sock, address
@@ -443,7 +443,7 @@ class BoundedHTTPServer(HTTPServer):
     def _handle(self, request: Any, client_address: Any) -> None:
         try:
             self.finish_request(request, client_address)
-        except Exception:  # noqa: BLE001 - a broken connection is that client's problem only
+        except Exception:  # a broken connection is that client's problem only
             pass
         finally:
             self.requests.pop(request, None)
@@ -452,7 +452,7 @@ class BoundedHTTPServer(HTTPServer):
 
     def busy(self) -> bool:
         """Whether a handler is at work (a render, or an answer being sent)."""
-        return self.slots._value < self.max_connections  # type: ignore[attr-defined]
+        return self.slots._value < self.max_connections
 
     def server_close(self) -> None:
         super().server_close()

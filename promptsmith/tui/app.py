@@ -63,21 +63,37 @@ class PromptsmithApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "promptsmith"
-    BINDINGS = bindings()
+    BINDINGS = bindings()  # type: ignore[assignment]
     #: Classes on the screen by terminal width: the parameter fields take 2 or 3 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
-    def __init__(self, prompt: str = "", *, version: str | None = None, engine: str = "rules", history_path: Path | None = None,
-                 backend: str | None = None, embedder: Any = None, cursor_blink: bool = True,
-                 history_size: int = 5_000, service: Any = None, session: Any = None) -> None:
+    def __init__(
+        self,
+        prompt: str = "",
+        *,
+        version: str | None = None,
+        engine: str = "rules",
+        history_path: Path | None = None,
+        backend: str | None = None,
+        embedder: Any = None,
+        cursor_blink: bool = True,
+        history_size: int = 5_000,
+        service: Any = None,
+        session: Any = None,
+    ) -> None:
         super().__init__()
         #: Every lint, fix, rewrite, compare, edit, history and preview call goes through this object.
         self.service = service if service is not None else TuiService(session, embedder=embedder)
         engines: tuple[EngineChoice, ...] = tuple(getattr(self.service, "engines", ENGINE_CHOICES))
-        self.state = TuiState(version=version or default_version(), engines=engines,
-                              engine=choice_for(engine, engines),
-                              target=str(getattr(self.service, "target", None) or "mj"),
-                              history_path=history_path, history_size=history_size, backend=backend)
+        self.state = TuiState(
+            version=version or default_version(),
+            engines=engines,
+            engine=choice_for(engine, engines),
+            target=str(getattr(self.service, "target", None) or "mj"),
+            history_path=history_path,
+            history_size=history_size,
+            backend=backend,
+        )
         self.cursor_blink = cursor_blink
         self.initial = prompt
 
@@ -86,8 +102,9 @@ class PromptsmithApp(App[None]):
         yield Header()
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield PromptEditor(self.initial, id="editor", soft_wrap=True, show_line_numbers=False,
-                                   placeholder=PLACEHOLDER)
+                yield PromptEditor(
+                    self.initial, id="editor", soft_wrap=True, show_line_numbers=False, placeholder=PLACEHOLDER
+                )
                 with VerticalScroll(id="findings"):
                     yield PromptPreview(id="preview-line")
                     yield DiagnosticsView(id="diagnostics")
@@ -188,7 +205,8 @@ class PromptsmithApp(App[None]):
             # one line per row before the selected one, which takes `selected_lines`
             line = view.virtual_region.y + view.styles.padding.top + state.selected
             self.query_one("#findings", VerticalScroll).scroll_to_region(
-                Region(0, line, 1, view.selected_lines), animate=False, immediate=True)
+                Region(0, line, 1, view.selected_lines), animate=False, immediate=True
+            )
 
     def action_apply_fix(self) -> None:
         """Apply the selected finding's fix (safe or unsafe: the user chose it)."""
@@ -206,7 +224,9 @@ class PromptsmithApp(App[None]):
     def action_fix_all(self) -> None:
         result = self.service.fix(self.text, self.state.version)
         unsafe = sum(d.fix_mark == "[unsafe fix]" for row in self.state.rows for d in row)
-        left = f"; {plural(unsafe, 'unsafe fix', 'unsafe fixes')} left (ctrl+f applies the selected one)" if unsafe else ""
+        left = (
+            f"; {plural(unsafe, 'unsafe fix', 'unsafe fixes')} left (ctrl+f applies the selected one)" if unsafe else ""
+        )
         if not result.applied:
             self.notify("no safe fixes to apply" + left)
             return
@@ -230,8 +250,9 @@ class PromptsmithApp(App[None]):
 
         target = self.state.next_target(TARGETS.names)
         self._show_engine()
-        self.notify(f"rewrite target: {target}" + (" (Midjourney at the --v select's version)"
-                                                     if target == "mj" else ""))
+        self.notify(
+            f"rewrite target: {target}" + (" (Midjourney at the --v select's version)" if target == "mj" else "")
+        )
 
     def action_cycle_engine(self) -> None:
         engine = self.state.next_engine()
@@ -260,7 +281,7 @@ class PromptsmithApp(App[None]):
             result = self.service.rewrite(text, engine, version, on_token=on_token, **extra)
         except _Cancelled:
             return
-        except Exception as exc:  # noqa: BLE001 - shown to the user, the app goes on
+        except Exception as exc:  # shown to the user, the app goes on
             self.post_message(RewriteDone(job, None, f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(RewriteDone(job, result))
@@ -289,8 +310,14 @@ class PromptsmithApp(App[None]):
         self._show_brief(force=True)
         self.query_one("#right", VerticalScroll).scroll_home(animate=False)
         tokens = getattr(r, "tokens", None)
-        budget = (f" · {tokens.count}/{tokens.budget} {tokens.encoder} tokens{'' if tokens.exact else ' (bound)'}"
-                  + (f", {len(r.cut)} cut" if r.cut else "")) if tokens else ""
+        budget = (
+            (
+                f" · {tokens.count}/{tokens.budget} {tokens.encoder} tokens{'' if tokens.exact else ' (bound)'}"
+                + (f", {len(r.cut)} cut" if r.cut else "")
+            )
+            if tokens
+            else ""
+        )
         status.stop(f"rewritten in {seconds:.1f} s · {plural(len(r.changes), 'change')} · engine {r.engine}{budget}")
         self.query_one(ComparisonView).show(None)
         self._remember(r)
@@ -347,7 +374,7 @@ class PromptsmithApp(App[None]):
     def compare_worker(self, job: int, a: str, b: str) -> None:
         try:
             self.post_message(CompareDone(job, self.service.compare(a, b)))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.post_message(CompareDone(job, None, f"comparison unavailable: {exc}"))
 
     def on_compare_done(self, message: CompareDone) -> None:
@@ -355,8 +382,9 @@ class PromptsmithApp(App[None]):
             return
         status = self.query_one(StatusLine)
         c = message.comparison
-        status.stop(f"compared in {status.elapsed():.1f} s · similarity {c.similarity:.2f} · {c.verdict}" if c
-                    else message.note)
+        status.stop(
+            f"compared in {status.elapsed():.1f} s · similarity {c.similarity:.2f} · {c.verdict}" if c else message.note
+        )
         view = self.query_one(ComparisonView)
         view.show(c, message.note)
         self.query_one("#right", VerticalScroll).scroll_to_widget(view, animate=False)
@@ -403,7 +431,7 @@ class PromptsmithApp(App[None]):
         try:
             result = self.service.preview(text, self.state.backend or "", Path("previews"))
             self.post_message(PreviewDone(job, result.png, f"preview: {result.png}"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.post_message(PreviewDone(job, None, f"preview failed: {exc}"))
 
     def on_preview_done(self, message: PreviewDone) -> None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
-    from promptsmith.services.compare import Comparison
     from promptsmith.rewrite.result import RewriteResult
+    from promptsmith.services.compare import Comparison
     from promptsmith.services.history import Entry
     from promptsmith.services.preview import PreviewResult
 

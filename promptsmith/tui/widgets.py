@@ -70,8 +70,8 @@ class DiagnosticsView(Static):
     selected one marked; `[*]` marks a safe fix and `[unsafe fix]` an unsafe one, as in the CLI.
 
     Every line is cut to the width (CSS nowrap, ellipsis) but the selected finding's, which is
-    wrapped here, in full, under its code (at 80 columns a finding is often longer than the pane), so each finding can be read
-    by selecting it (ctrl+n)."""
+    wrapped here, in full, under its code (at 80 columns a finding is often longer than the pane),
+    so each finding can be read by selecting it (ctrl+n)."""
 
     rows: Sequence[list[Any]] = ()
     selected = 0
@@ -123,6 +123,7 @@ class DiagnosticsView(Static):
             out.append("\n")
         self.update(out)
 
+
 class RuleDoc(Static):
     """The selected finding in full, and why its rule exists."""
 
@@ -137,8 +138,12 @@ class RuleDoc(Static):
         rule = get_rule(d.code)
         why = " ".join(rule.doc.split("## Why is this bad?")[-1].split("##")[0].split())
         fixes = sum(x.fix is not None for x in row)
-        out = Text.assemble((f"{rule.code} {rule.name}", "bold"), f" · {d.severity.value}",
-                            f" · {'ctrl+f fixes it' if fixes else 'no fix'}\n", tui_wording(d.message))
+        out = Text.assemble(
+            (f"{rule.code} {rule.name}", "bold"),
+            f" · {d.severity.value}",
+            f" · {'ctrl+f fixes it' if fixes else 'no fix'}\n",
+            tui_wording(d.message),
+        )
         if len(row) > 1:
             out.append(f"\n(and {len(row) - 1} more like it)")
         out.append("\n\nwhy: ", style="bold")
@@ -170,8 +175,11 @@ class RewriteView(Static):
         if getattr(r, "pipeline_args", None) and tokens is not None:  # an open pipeline's dialect first
             over = tokens.count > tokens.budget
             out.append(f"{r.target} prompt", style="bold")
-            out.append(f"  ({tokens.count}/{tokens.budget} {tokens.encoder} tokens"
-                       f"{'' if tokens.exact else ', an upper bound'})\n", style="red" if over else "dim")
+            out.append(
+                f"  ({tokens.count}/{tokens.budget} {tokens.encoder} tokens"
+                f"{'' if tokens.exact else ', an upper bound'})\n",
+                style="red" if over else "dim",
+            )
             out.append(r.prompt + "\n")
             if r.negative_prompt:
                 out.append("negative: ", style="bold")
@@ -218,8 +226,9 @@ class ComparisonView(Static):
         out.append((", ".join(d.text for d in c.dropped) or "nothing") + "\n", style="red" if c.dropped else "")
         if c.changed:
             out.append("changed: ", style="bold")
-            out.append(", ".join(f"{t.term} (lost {', '.join(p.text for p in t.lost)})" for t in c.changed) + "\n",
-                       style="red")
+            out.append(
+                ", ".join(f"{t.term} (lost {', '.join(p.text for p in t.lost)})" for t in c.changed) + "\n", style="red"
+            )
         out.append("added:   ", style="bold")
         out.append(", ".join(a.text for a in c.added) or "nothing", style="red" if c.added else "")
         self.update(out)
@@ -289,8 +298,11 @@ class StatusLine(Static):
         self._frame += 1
         spin = _SPINNER[self._frame % len(_SPINNER)]
         extra = f" · {self._extra}" if self._extra else ""
-        self.update(Text.assemble((spin + " ", "bold"), f"{self._label} · {self.elapsed():.1f} s{extra} · ",
-                                  ("esc", "bold"), " cancels"))
+        self.update(
+            Text.assemble(
+                (spin + " ", "bold"), f"{self._label} · {self.elapsed():.1f} s{extra} · ", ("esc", "bold"), " cancels"
+            )
+        )
 
 
 class KeyBar(Widget):
@@ -320,9 +332,12 @@ class KeyBar(Widget):
     def render(self) -> Content:
         rows = []
         for line in self._lines(self.content_size.width or 80):
-            rows.append(Content("  ").join(
-                Content.assemble((key, "bold $accent"), " ", (label, f"@click=app.{action}"))
-                for key, label, action in line))
+            rows.append(
+                Content("  ").join(
+                    Content.assemble((key, "bold $accent"), " ", (label, f"@click=app.{action}"))
+                    for key, label, action in line
+                )
+            )
         return Content("\n").join(rows)
 
 

@@ -63,7 +63,7 @@ def test_rank_job_on_real_prompts_keeps_every_term(generator) -> None:
         # the same content words; only the connectives may differ (they are what ranking chooses)
         connectives = {"with", "a", "an", "in", "of", "the", "style", "manner", "lit", "by", "atmosphere", "mood",
                        "palette", "composed", "as"}
-        words = lambda t: set(re.findall(r"\w+", t.lower())) - connectives  # noqa: E731
+        words = lambda t: set(re.findall(r"\w+", t.lower())) - connectives  # noqa: E731, B023
         assert words(r.output) == words(base.output)
 
 

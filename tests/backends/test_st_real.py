@@ -171,7 +171,6 @@ def test_missing_model_folder_says_how_to_get_one(tmp_path: Path) -> None:
 
 def test_direct_path_matches_sentence_transformers_encode(real_prompts: list[str]) -> None:
     """The micro-batched path gives `encode`'s vectors, in order, for short, empty and over-long texts."""
-    import numpy as np
     from sentence_transformers import SentenceTransformer
 
     from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
@@ -215,7 +214,11 @@ def test_other_pooling_falls_back_to_encode(tmp_path: Path) -> None:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
 
-    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir, mean_pooled_encoder
+    from promptsmith.backends.sentence_embedder import (
+        SentenceTransformerEmbedder,
+        default_model_dir,
+        mean_pooled_encoder,
+    )
 
     cls = SentenceTransformer(modules=[Transformer(str(default_model_dir())), Pooling(384, pooling_mode="cls")],
                               device="cpu")
@@ -235,7 +238,7 @@ def test_concurrent_callers_share_one_pool_and_get_their_own_rows(real_prompts: 
     from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
 
     shared = SentenceTransformerEmbedder(memory_cache=0, runtime="torch")
-    shared.model  # loaded; the worker pool is not started yet
+    shared.model  # noqa: B018 - loaded; the worker pool is not started yet
     parts = [real_prompts[i * 40 : i * 40 + 40] for i in range(4)]
     got: dict[int, object] = {}
     threads = [threading.Thread(target=lambda i=i: got.__setitem__(i, shared.embed(parts[i]))) for i in range(4)]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from promptsmith.cli.main import main
 
 
-def run(*args: str, input: str | None = None):  # noqa: A002, ANN201
+def run(*args: str, input: str | None = None):
     return CliRunner().invoke(main, list(args), input=input)
 
 
@@ -32,7 +32,7 @@ def test_a_clean_rewrite_says_nothing_on_stderr() -> None:
     assert r.exit_code == 0 and r.stderr == ""
 
 
-def test_a_file_names_the_line_of_each_cause(tmp_path) -> None:  # noqa: ANN001
+def test_a_file_names_the_line_of_each_cause(tmp_path) -> None:
     path = tmp_path / "p.txt"
     path.write_text("a red fox\na cat --seed 1234 --weird 100\n", encoding="utf-8")
     r = run("rewrite", "--file", str(path), "--workers", "1")
@@ -56,7 +56,7 @@ def test_dash_is_stdin_for_compare(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pairs.exit_code in (0, 1) and '"line": 1' in pairs.stdout
 
 
-def test_show_settings_prints_the_version_in_force_and_where_it_came_from(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_show_settings_prints_the_version_in_force_and_where_it_came_from(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.delenv("PROMPTSMITH_TARGET_VERSION", raising=False)
@@ -67,7 +67,9 @@ def test_show_settings_prints_the_version_in_force_and_where_it_came_from(tmp_pa
 
     assert line.split()[1] == default_version() and "rules/midjourney.toml" in line
     flagged = run("lint", "--show-settings", "--target-version", "7").stdout
-    assert "7" in flagged and "(command line)" in next(x for x in flagged.splitlines() if x.startswith("target-version"))
+    assert "7" in flagged and "(command line)" in next(
+        x for x in flagged.splitlines() if x.startswith("target-version")
+    )
 
 
 def test_explain_does_not_say_the_guard_accepted_a_draft_it_rejected() -> None:

@@ -73,7 +73,7 @@ def test_a_line_without_a_newline_is_read_in_bounded_memory() -> None:
 
 # -- a file changed on disk while it was linted ------------------------------------------------
 @pytest.mark.parametrize("change", ["replaced", "truncated", "same size, same mtime", "deleted"])
-def test_a_file_changed_while_linted_is_left_as_it_now_is(tmp_path: Path, change: str, capsys) -> None:  # noqa: ANN001
+def test_a_file_changed_while_linted_is_left_as_it_now_is(tmp_path: Path, change: str, capsys) -> None:
     path = tmp_path / "p.txt"
     path.write_bytes(b"a cat, 8k\nold man\n")
     files = read_for_fix(path)
@@ -137,14 +137,14 @@ def test_a_missing_file_is_reported_and_the_others_are_fixed(tmp_path: Path) -> 
     assert a.read_bytes() == b"a cat\n" and c.read_bytes() == b"a dog\n"
 
 
-def test_a_line_that_crashes_the_linter_fails_its_file_only(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_a_line_that_crashes_the_linter_fails_its_file_only(tmp_path: Path, monkeypatch, capsys) -> None:
     a, b, c = (tmp_path / f"{n}.txt" for n in "abc")
     a.write_bytes(b"a cat, 8k\n")
     b.write_bytes(b"a bird, 8k\nboom\n")
     c.write_bytes(b"a dog, 8k\n")
     real = lint_cmd.fix_text
 
-    def fragile(text, *args, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fragile(text, *args, **kw):
         if text == "boom":
             raise RuntimeError("a bug")
         return real(text, *args, **kw)

@@ -253,13 +253,16 @@ def test_the_transformers_backend_without_transformers_says_so(monkeypatch: pyte
     from promptsmith.errors import BackendUnavailable
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name, *a)
+    )
     with pytest.raises(BackendUnavailable, match="needs transformers"):
         TransformersGenerator()
 
 
-def test_the_rule_cache_is_keyed_by_python_and_falls_back_on_a_bad_copy(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_rule_cache_is_keyed_by_python_and_falls_back_on_a_bad_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from promptsmith.core import resources
 
     rule = tmp_path / "r.toml"
@@ -274,14 +277,19 @@ def test_the_rule_cache_is_keyed_by_python_and_falls_back_on_a_bad_copy(tmp_path
     resources._load_toml.cache_clear()
 
 
-@pytest.mark.parametrize(("module", "args", "says"), [
-    ("diffusers", ["serve", "--pipeline", "."], "diffusers is not installed"),
-    ("textual", ["tui"], "promptsmith[tui]"),
-    ("sentence_transformers", ["compare", "a", "b", "--embed-model", "."], ""),
-])
+@pytest.mark.parametrize(
+    ("module", "args", "says"),
+    [
+        ("diffusers", ["serve", "--pipeline", "."], "diffusers is not installed"),
+        ("textual", ["tui"], "promptsmith[tui]"),
+        ("sentence_transformers", ["compare", "a", "b", "--embed-model", "."], ""),
+    ],
+)
 def test_a_missing_extra_exits_2_and_names_it(module: str, args: list[str], says: str, tmp_path: Path) -> None:
     """The extra's package made unimportable (sys.modules[name] = None), then the command run."""
-    code = (f"import sys; sys.modules[{module!r}] = None; sys.argv = ['promptsmith', *{args!r}]; "
-            "from promptsmith.cli.main import entry; entry()")
+    code = (
+        f"import sys; sys.modules[{module!r}] = None; sys.argv = ['promptsmith', *{args!r}]; "
+        "from promptsmith.cli.main import entry; entry()"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr and says in out.stderr, out.stderr[-400:]

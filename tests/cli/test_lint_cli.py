@@ -72,7 +72,9 @@ def test_select_and_ignore() -> None:
 
 
 def test_fix_stdin_echoes_fixed_text() -> None:
-    result = CliRunner().invoke(main, ["lint", "-", "--fix", "--select", "PS004,PS008"], input="koi —ar 2:3\n" + BAD + "\n")
+    result = CliRunner().invoke(
+        main, ["lint", "-", "--fix", "--select", "PS004,PS008"], input="koi —ar 2:3\n" + BAD + "\n"
+    )
     assert result.stdout.splitlines()[:2] == ["koi --ar 2:3", "a lighthouse at dusk --ar 16:9"]
 
 
@@ -126,7 +128,11 @@ def test_parse_jsonl_params_shape() -> None:
     obj = json.loads(result.output)
     assert obj["line"] == 1 and obj["text"] == "a cat"
     assert {k: obj["params"][0][k] for k in ("name", "alias", "raw", "value")} == {
-        "name": "aspect", "alias": "ar", "raw": "3:2", "value": [3, 2]}
+        "name": "aspect",
+        "alias": "ar",
+        "raw": "3:2",
+        "value": [3, 2],
+    }
     assert obj["params"][0]["span"] == {"start": 6, "end": 14}
 
 
@@ -147,8 +153,9 @@ def test_version_and_help() -> None:
 
 def test_real_console_script_on_a_pipe() -> None:
     exe = Path(sys.executable).parent / "promptsmith"
-    proc = subprocess.run([str(exe), "lint", "-", "--format", "jsonl"], input=BAD + "\n",
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(exe), "lint", "-", "--format", "jsonl"], input=BAD + "\n", capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["diagnostics"][0]["code"] == "PS004"
 
@@ -175,7 +182,10 @@ def prompt_dir(tmp_path: Path) -> Path:
 def test_directories_are_linted_recursively_by_extension(tmp_path: Path) -> None:
     r = run("lint", str(prompt_dir(tmp_path)), "--output-format", "jsonl")
     assert sorted((Path(x["file"]).name, x["line"]) for x in map(json.loads, r.stdout.splitlines())) == [
-        ("a.txt", 1), ("a.txt", 2), ("b.jsonl", 1)]
+        ("a.txt", 1),
+        ("a.txt", 2),
+        ("b.jsonl", 1),
+    ]
 
 
 def test_diff_shows_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
@@ -195,8 +205,10 @@ def test_statistics_quiet_and_exit_zero(tmp_path: Path) -> None:
     quiet = run("lint", str(folder), "-q")
     assert quiet.exit_code == 1 and "Found" not in quiet.stdout and "PS201" in quiet.stdout
     assert run("lint", str(folder), "--exit-zero").exit_code == 0
-    assert run("lint", str(folder), "--format", "github").stdout == run("lint", str(folder), "--output-format",
-                                                                          "github").stdout
+    assert (
+        run("lint", str(folder), "--format", "github").stdout
+        == run("lint", str(folder), "--output-format", "github").stdout
+    )
 
 
 def test_show_fixes_lists_them_per_file(tmp_path: Path) -> None:

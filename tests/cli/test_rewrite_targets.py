@@ -11,9 +11,34 @@ import promptsmith as ps
 from promptsmith.cli.main import main
 from promptsmith.cli.rewrite_cmd import entry
 
-LONG = ", ".join(f"{w} tower with {w} flags" for w in ("red", "blue", "green", "gold", "silver", "stone", "glass", "iron", "wooden",
-                                         "crystal", "broken", "ancient", "tall", "narrow", "twisted", "burning",
-                                         "frozen", "floating", "sunken", "hidden", "ivory", "copper", "marble"))
+LONG = ", ".join(
+    f"{w} tower with {w} flags"
+    for w in (
+        "red",
+        "blue",
+        "green",
+        "gold",
+        "silver",
+        "stone",
+        "glass",
+        "iron",
+        "wooden",
+        "crystal",
+        "broken",
+        "ancient",
+        "tall",
+        "narrow",
+        "twisted",
+        "burning",
+        "frozen",
+        "floating",
+        "sunken",
+        "hidden",
+        "ivory",
+        "copper",
+        "marble",
+    )
+)
 
 
 def run(*args: str):
@@ -21,8 +46,14 @@ def run(*args: str):
 
 
 def test_jsonl_record_carries_the_target_fields() -> None:
-    r = run("rewrite", "a lighthouse in a storm, oil painting --ar 3:2 --seed 9 --no people", "--target", "sdxl",
-            "--format", "jsonl")
+    r = run(
+        "rewrite",
+        "a lighthouse in a storm, oil painting --ar 3:2 --seed 9 --no people",
+        "--target",
+        "sdxl",
+        "--format",
+        "jsonl",
+    )
     rec = json.loads(r.stdout)
     assert rec["target"] == "sdxl" and rec["negative_prompt"] == "people"
     assert rec["pipeline_args"]["seed"] == 9 and rec["pipeline_args"]["width"] > rec["pipeline_args"]["height"]

@@ -79,13 +79,18 @@ def test_noqa_in_a_text_file_suppresses_and_fix_keeps_the_comment(tmp_path: Path
     assert [[d["code"] for d in r["diagnostics"]] for r in records] == [[], ["PS201"], [], []]
     assert records[0]["prompt"] == "cat, 8k"  # the comment is not part of the prompt
     assert run("lint", str(f), "--fix").exit_code == 0
-    assert f.read_text() == "cat, 8k  # noqa: PS201\ndog, #hashtag\nbird, 8k # noqa\nfish, 8k # NOQA: filler-quality-token\n"
+    assert (
+        f.read_text()
+        == "cat, 8k  # noqa: PS201\ndog, #hashtag\nbird, 8k # noqa\nfish, 8k # NOQA: filler-quality-token\n"
+    )
 
 
 def test_noqa_in_jsonl_and_a_bad_value_is_bad_input(tmp_path: Path) -> None:
     f = tmp_path / "p.jsonl"
-    f.write_text('{"prompt": "cat, 8k", "noqa": ["PS2"]}\n{"prompt": "cat, 8k", "noqa": "PS201,PS203"}\n'
-                 '{"prompt": "cat, 8k", "noqa": true}\n{"prompt": "cat, 8k", "noqa": 5}\n{"prompt": "cat, 8k"}\n')
+    f.write_text(
+        '{"prompt": "cat, 8k", "noqa": ["PS2"]}\n{"prompt": "cat, 8k", "noqa": "PS201,PS203"}\n'
+        '{"prompt": "cat, 8k", "noqa": true}\n{"prompt": "cat, 8k", "noqa": 5}\n{"prompt": "cat, 8k"}\n'
+    )
     result = run("lint", str(f), "--output-format", "jsonl")
     records = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert len(records) == 5
@@ -241,9 +246,13 @@ def test_a_file_shows_a_progress_bar_with_rate_and_eta(tmp_path: Path) -> None:
     f.write_text("".join(f"a red fox number {i}, oil painting, 8k\n" for i in range(400)))
     out = tmp_path / "out.jsonl"
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "promptsmith", "rewrite", "-f", str(f), "--format", "jsonl"],
-                            stdin=subprocess.DEVNULL, stdout=out.open("wb"), stderr=follower,
-                            env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "promptsmith", "rewrite", "-f", str(f), "--format", "jsonl"],
+        stdin=subprocess.DEVNULL,
+        stdout=out.open("wb"),
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
+    )
     os.close(follower)
     seen = b""
     while True:
@@ -266,8 +275,12 @@ def test_a_file_shows_a_progress_bar_with_rate_and_eta(tmp_path: Path) -> None:
 
 
 def test_shell_completion_completes_the_registered_engines() -> None:
-    env = {**os.environ, "COMP_WORDS": "promptsmith rewrite --engine ", "COMP_CWORD": "3",
-           "_PROMPTSMITH_COMPLETE": "bash_complete"}
+    env = {
+        **os.environ,
+        "COMP_WORDS": "promptsmith rewrite --engine ",
+        "COMP_CWORD": "3",
+        "_PROMPTSMITH_COMPLETE": "bash_complete",
+    }
     script = Path(sys.executable).parent / "promptsmith"  # the console script: completion keys on its name
     out = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == [f"plain,{name}" for name in ENGINES.names]
@@ -294,8 +307,25 @@ def test_workers_auto_gives_what_one_process_gives(tmp_path: Path) -> None:
     f.write_text("\n".join(prompts) + "\n", encoding="utf-8")
 
     def run(workers: str) -> list[dict]:
-        out = subprocess.run([sys.executable, "-m", "promptsmith", "rewrite", "--engine", "rules", "-f", str(f),
-                              "--format", "jsonl", "--workers", workers], capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "promptsmith",
+                "rewrite",
+                "--engine",
+                "rules",
+                "-f",
+                str(f),
+                "--format",
+                "jsonl",
+                "--workers",
+                workers,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         records = [json.loads(line) for line in out.stdout.splitlines()]
         for r in records:
             r.pop("seconds", None)

@@ -22,10 +22,36 @@ NAMES = sorted({*SPEC.params, *SPEC.aliases})
 VERSIONS = sorted(SPEC.versions)
 
 EXTREMES = [
-    "9" * 4301, "-" + "9" * 4301, "1" + "0" * 309 + ".0", "1" + "0" * 309, "0." + "0" * 400 + "1", "." + "0" * 330 + "1",
-    "nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e309", "1e-320", "0", "-0", "+0", "000000", "4294967296",
-    "18446744073709551616", "1." + "9" * 400, "99999999999.5", "0.0000001", "1:" + "9" * 309, "9" * 400 + ":1",
-    "0:0", "1:0", "1.5:" + "9" * 50, "3:2", "16 : 9",
+    "9" * 4301,
+    "-" + "9" * 4301,
+    "1" + "0" * 309 + ".0",
+    "1" + "0" * 309,
+    "0." + "0" * 400 + "1",
+    "." + "0" * 330 + "1",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e309",
+    "-1e309",
+    "1e-320",
+    "0",
+    "-0",
+    "+0",
+    "000000",
+    "4294967296",
+    "18446744073709551616",
+    "1." + "9" * 400,
+    "99999999999.5",
+    "0.0000001",
+    "1:" + "9" * 309,
+    "9" * 400 + ":1",
+    "0:0",
+    "1:0",
+    "1.5:" + "9" * 50,
+    "3:2",
+    "16 : 9",
 ]
 NUMBERS = st.one_of(
     st.sampled_from(EXTREMES),
@@ -35,8 +61,11 @@ NUMBERS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False).map(lambda f: f"{f:.400f}"),
     st.integers(1, 400).map(lambda n: "9" * n),
 )
-VALUES = st.one_of(NUMBERS, st.tuples(NUMBERS, NUMBERS).map(lambda t: f"{t[0]}:{t[1]}"),
-                   st.lists(NUMBERS, min_size=1, max_size=3).map(lambda xs: "{" + ", ".join(xs) + "}"))
+VALUES = st.one_of(
+    NUMBERS,
+    st.tuples(NUMBERS, NUMBERS).map(lambda t: f"{t[0]}:{t[1]}"),
+    st.lists(NUMBERS, min_size=1, max_size=3).map(lambda xs: "{" + ", ".join(xs) + "}"),
+)
 
 
 def _check_numbers(prompt: ps.Prompt) -> None:
@@ -103,14 +132,31 @@ def test_an_image_weight_of_400_digits_renders_as_a_number() -> None:
     assert tiny is not None and 0 < tiny < 1e-12
 
 
-@pytest.mark.parametrize("text, value", [("9" * 4301, NUMBER_LIMIT), ("-" + "9" * 13, -NUMBER_LIMIT),
-                                         ("000000000000000007", 7), ("1.5", None), ("nan", None)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("9" * 4301, NUMBER_LIMIT),
+        ("-" + "9" * 13, -NUMBER_LIMIT),
+        ("000000000000000007", 7),
+        ("1.5", None),
+        ("nan", None),
+    ],
+)
 def test_read_int(text: str, value: int | None) -> None:
     assert read_int(text) == value
 
 
-@pytest.mark.parametrize("text, value", [("1" + "0" * 309 + ".0", float(NUMBER_LIMIT)), ("-" + "9" * 400, -float(NUMBER_LIMIT)),
-                                         ("inf", None), ("nan", None), ("1e5", None), (".5", 0.5)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1" + "0" * 309 + ".0", float(NUMBER_LIMIT)),
+        ("-" + "9" * 400, -float(NUMBER_LIMIT)),
+        ("inf", None),
+        ("nan", None),
+        ("1e5", None),
+        (".5", 0.5),
+    ],
+)
 def test_read_float(text: str, value: float | None) -> None:
     assert read_float(text) == value
 

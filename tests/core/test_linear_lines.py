@@ -18,11 +18,11 @@ from promptsmith.rewrite.rules import params as params_module
 DEEP = "{" * 10_000 + "a" + "}" * 10_000
 
 
-def test_rewrite_parses_once_a_pass_not_once_a_duplicate(monkeypatch) -> None:  # noqa: ANN001
+def test_rewrite_parses_once_a_pass_not_once_a_duplicate(monkeypatch) -> None:
     calls = []
     real = params_module.parse
 
-    def counting(text, *args):  # noqa: ANN001, ANN202
+    def counting(text, *args):
         calls.append(len(text))
         return real(text, *args)
 
@@ -93,7 +93,7 @@ RANGE = st.tuples(st.integers(0, 12), st.integers(0, 4)).map(lambda t: (t[0], t[
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.lists(RANGE, min_size=1, max_size=3), max_size=8))
-def test_choosing_fixes_by_bisection_agrees_with_checking_every_pair(ranges_seq) -> None:  # noqa: ANN001
+def test_choosing_fixes_by_bisection_agrees_with_checking_every_pair(ranges_seq) -> None:
     spans = fix_module._Spans()
     got = []
     for ranges in ranges_seq:

@@ -24,8 +24,7 @@ def spans_of(p: Prompt):
             yield item.span
     for d in p.diagnostics:
         if d.fix:
-            for e in d.fix.edits:
-                yield e
+            yield from d.fix.edits
 
 
 def check_prompt(text: str) -> Prompt:

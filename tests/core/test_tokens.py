@@ -13,9 +13,27 @@ import pytest
 from promptsmith.core.tokens import CLIP_WINDOW, ENCODERS, byte_alphabet, clip_count, clip_words, t5_upper_bound
 
 EDGE = [
-    "", " ", "a", "A cat on a windowsill --v 8.2", "it's the cat's 'sun' hat", "ÉLAN vital, café crème",
-    "猫咪在窗台上", "Ωμέγα ΣΟΦΙΑ", "emoji 🐈‍⬛ and 🌅🌅", "x<|endoftext|>y", "<|STARTOFTEXT|> hi", "tab\tand\x1cfile sep",
-    "1234567890 ½ ² Ⅻ", "İstanbul", "ΣΟΦΙΑΣ σοφίας", "a\u3000b\u2003c\x85d", "١٢٣ arabic digits", "ﬁne ﬂower", "a,,,,(((b:1.2)))", "naïve façade", "ᴀʙᴄ",
+    "",
+    " ",
+    "a",
+    "A cat on a windowsill --v 8.2",
+    "it's the cat's 'sun' hat",
+    "ÉLAN vital, café crème",
+    "猫咪在窗台上",
+    "Ωμέγα ΣΟΦΙΑ",
+    "emoji 🐈‍⬛ and 🌅🌅",
+    "x<|endoftext|>y",
+    "<|STARTOFTEXT|> hi",
+    "tab\tand\x1cfile sep",
+    "1234567890 ½ ² Ⅻ",
+    "İstanbul",
+    "ΣΟΦΙΑΣ σοφίας",
+    "a\u3000b\u2003c\x85d",
+    "١٢٣ arabic digits",
+    "ﬁne ﬂower",
+    "a,,,,(((b:1.2)))",
+    "naïve façade",
+    "ᴀʙᴄ",
 ]
 
 
@@ -25,7 +43,9 @@ def clip_tokenizer(tmp: Path):
     spec = importlib.util.find_spec("open_clip")
     if spec is None or spec.origin is None:
         pytest.skip("open-clip-torch (dev extra) ships the vocabulary")
-    lines = gzip.decompress((Path(spec.origin).parent / "bpe_simple_vocab_16e6.txt.gz").read_bytes()).decode().split("\n")
+    lines = (
+        gzip.decompress((Path(spec.origin).parent / "bpe_simple_vocab_16e6.txt.gz").read_bytes()).decode().split("\n")
+    )
     merges = lines[1 : 49152 - 256 - 2 + 1]
     vocab = list(byte_alphabet().values())
     vocab += [v + "</w>" for v in vocab] + ["".join(m.split()) for m in merges] + ["<|startoftext|>", "<|endoftext|>"]

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from eval.brief import (DEFECT_CLASSES, content_words, dedupe_templates, defects, is_sentence, respelled,
-                        split_sentences, template_key, vowel_sound, word_recall)
+from eval.brief import (
+    DEFECT_CLASSES,
+    content_words,
+    dedupe_templates,
+    defects,
+    is_sentence,
+    respelled,
+    split_sentences,
+    template_key,
+    vowel_sound,
+    word_recall,
+)
 
 
 # -- defect classes: real bad outputs ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.harness import EngineSpec, _ENGINES, aggregate, check_gate, load_dataset, run_engine, sample
+from eval.harness import _ENGINES, EngineSpec, aggregate, check_gate, load_dataset, run_engine, sample
 
 ROOT = Path(__file__).resolve().parents[2]
 

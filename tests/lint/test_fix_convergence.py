@@ -9,7 +9,7 @@ from promptsmith.core.model import Applicability
 from promptsmith.lint.engine import Linter
 
 
-def fixable(diags, unsafe: bool) -> list[str]:  # noqa: ANN001
+def fixable(diags, unsafe: bool) -> list[str]:
     return [d.code for d in diags if d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE)]
 
 

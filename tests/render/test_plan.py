@@ -105,6 +105,8 @@ def test_dry_run_cli_prints_the_plan_without_loading_anything() -> None:
             "print([m for m in ('torch','diffusers','transformers') if m in sys.modules], file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     data = json.loads(out.stdout)
-    assert {"width", "height", "guidance_scale", "negative_prompt", "seeds", "num_inference_steps", "unmapped"} <= set(data)
+    assert {"width", "height", "guidance_scale", "negative_prompt", "seeds", "num_inference_steps", "unmapped"} <= set(
+        data
+    )
     assert data["negative_prompt"] == "people" and data["seeds"] == [1, 2, 3, 4] and data["unmapped"] == ["--weird 9"]
     assert out.stderr.strip() == "[]"

@@ -12,10 +12,23 @@ import pytest
 from promptsmith.core.permute import expand
 
 #: Parameters a variation appends (each a Midjourney parameter the linter and rewriter know).
-SUFFIXES = (" --ar 3:2", " --s 250", " --v 5.2", " --no people", " --chaos 20 --ar 16:9", " --q 2", " --v 6 --style raw")
+SUFFIXES = (
+    " --ar 3:2",
+    " --s 250",
+    " --v 5.2",
+    " --no people",
+    " --chaos 20 --ar 16:9",
+    " --q 2",
+    " --v 6 --style raw",
+)
 #: Malformed lines, at fixed places, as a scraped file has them.
-MALFORMED = {17: b"{not json\n", 404: b'{"prompt": "caf\xe9 at night"}\n', 999: b'{"prompt": 42, "id": "x"}\n',
-             1500: b"\n", 1777: b"[1, 2]\n"}
+MALFORMED = {
+    17: b"{not json\n",
+    404: b'{"prompt": "caf\xe9 at night"}\n',
+    999: b'{"prompt": 42, "id": "x"}\n',
+    1500: b"\n",
+    1777: b"[1, 2]\n",
+}
 
 
 def variations(prompts: list[str], n: int) -> list[str]:

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 pytest.importorskip("ray.data")
 
-import pyarrow as pa  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from promptsmith.cli.main import main  # noqa: E402
-from promptsmith.settings import Settings  # noqa: E402
+from promptsmith.cli.main import main
+from promptsmith.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def rewrite_cli(prompts_2000: Path) -> str:
 
 
 def test_batch_lint_writes_the_cli_records_byte_for_byte(local_ray, prompts_2000: Path, tmp_path: Path) -> None:
-    from promptsmith.scale import run, stages
+    from promptsmith.scale import run
 
     out = tmp_path / "lint.jsonl"
     summary = run.run("lint", str(prompts_2000), str(out), Settings())
@@ -48,7 +48,7 @@ def test_batch_lint_writes_the_cli_records_byte_for_byte(local_ray, prompts_2000
 
 def test_batch_rewrite_gives_the_cli_records_with_ids_in_order(local_ray, prompts_2000: Path, rewrite_cli: str,
                                                               tmp_path: Path) -> None:
-    from promptsmith.scale import run, stages
+    from promptsmith.scale import run
 
     out = tmp_path / "briefs.jsonl"
     summary = run.run("rewrite", str(prompts_2000), str(out), Settings(), block_rows=256)
@@ -71,7 +71,7 @@ def test_malformed_rows_get_their_error_and_the_run_goes_on(local_ray, prompts_2
 
 def test_batch_compare_gives_the_cli_records_byte_for_byte(local_ray, prompts_2000: Path, rewrite_cli: str,
                                                            tmp_path: Path) -> None:
-    from promptsmith.scale import run, stages
+    from promptsmith.scale import run
 
     pairs = tmp_path / "pairs.jsonl"
     with pairs.open("w", encoding="utf-8") as fh:
@@ -88,7 +88,7 @@ def test_batch_compare_gives_the_cli_records_byte_for_byte(local_ray, prompts_20
 
 def test_parquet_keeps_every_column_its_types_and_the_order(local_ray, real_prompts: list[str],
                                                            tmp_path: Path) -> None:
-    from promptsmith.scale import run, stages
+    from promptsmith.scale import run
 
     n = 1500
     captions = (real_prompts * 2)[:n]
@@ -102,10 +102,15 @@ def test_parquet_keeps_every_column_its_types_and_the_order(local_ray, real_prom
     got = pq.read_table(out)
     assert summary.ok and got.num_rows == n
     assert got.column("uid").to_pylist() == table.column("uid").to_pylist()
-    assert got.schema.field("uid").type == pa.int64() and got.column("tags").to_pylist() == table.column("tags").to_pylist()
+    assert (
+        got.schema.field("uid").type == pa.int64()
+        and got.column("tags").to_pylist() == table.column("tags").to_pylist()
+    )
     assert got.column("line").to_pylist() == list(range(1, n + 1))
     first = json.loads(got.column("record")[0].as_py())
-    assert first["input"] == captions[0] and first["uid"] == 10_000 and got.column("output")[0].as_py() == first["output"]
+    assert (
+        first["input"] == captions[0] and first["uid"] == 10_000 and got.column("output")[0].as_py() == first["output"]
+    )
 
 
 # -- a worker that dies -------------------------------------------------------------------------
@@ -146,23 +151,32 @@ def _run(ds, out: Path) -> int:
 
 
 @pytest.mark.parametrize("kind", ["actor", "task"])
-def test_a_stage_killed_mid_run_still_leaves_every_row(local_ray, prompts_2000: Path, rewrite_cli: str,
-                                                       tmp_path: Path, kind: str) -> None:
+def test_a_stage_killed_mid_run_still_leaves_every_row(
+    local_ray, prompts_2000: Path, rewrite_cli: str, tmp_path: Path, kind: str
+) -> None:
     import ray
     import ray.cloudpickle
 
-    from promptsmith.scale import source, stages
+    from promptsmith.scale import source
 
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import a test module
     marker = tmp_path / "died"
     ds = source.read_prompts(str(prompts_2000), block_rows=128)
     if kind == "actor":
-        ds = ds.map_batches(DyingRewriter, fn_constructor_kwargs={"marker": str(marker),
-                                                                   "options": Settings()},
-                            compute=ray.data.ActorPoolStrategy(size=1), batch_format="pyarrow", batch_size=None)
+        ds = ds.map_batches(
+            DyingRewriter,
+            fn_constructor_kwargs={"marker": str(marker), "options": Settings()},
+            compute=ray.data.ActorPoolStrategy(size=1),
+            batch_format="pyarrow",
+            batch_size=None,
+        )
     else:
-        ds = ds.map_batches(dying_batch, fn_kwargs={"marker": str(marker), "options": Settings()},
-                            batch_format="pyarrow", batch_size=None)
+        ds = ds.map_batches(
+            dying_batch,
+            fn_kwargs={"marker": str(marker), "options": Settings()},
+            batch_format="pyarrow",
+            batch_size=None,
+        )
     out = tmp_path / "out.jsonl"
     assert _run(ds, out) == 2000
     assert marker.exists()  # a worker did die
@@ -174,8 +188,14 @@ def test_the_writer_refuses_rows_lost_or_out_of_order(tmp_path: Path) -> None:
 
     def rows(file: int, lines: list[int]) -> pa.Table:
         n = len(lines)
-        return pa.table({"_file": pa.array([file] * n, pa.int32()), "_line": pa.array(lines, pa.int64()),
-                         "record": ["{}"] * n, "error": pa.array([None] * n, pa.string())})
+        return pa.table(
+            {
+                "_file": pa.array([file] * n, pa.int32()),
+                "_line": pa.array(lines, pa.int64()),
+                "record": ["{}"] * n,
+                "error": pa.array([None] * n, pa.string()),
+            }
+        )
 
     writer = OrderedWriter(str(tmp_path / "ok.jsonl"), "jsonl")
     writer.write(rows(0, [1, 2, 3]))
@@ -187,8 +207,9 @@ def test_the_writer_refuses_rows_lost_or_out_of_order(tmp_path: Path) -> None:
 
 def test_batch_cli_summarizes_and_exits_0_when_every_row_is_out(local_ray, prompts_2000: Path, tmp_path: Path) -> None:
     out = tmp_path / "lint.parquet"
-    result = CliRunner().invoke(main, ["batch", "lint", str(prompts_2000), str(out), "--no-progress"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["batch", "lint", str(prompts_2000), str(out), "--no-progress"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     assert "2000 rows in, 2000 rows out, 4 errors" in result.stderr
     got = pq.read_table(out)

@@ -15,7 +15,7 @@ from promptsmith.services.compare import compare
 FAKE = HashEmbedder()
 
 
-def texts(places) -> list[str]:  # noqa: ANN001
+def texts(places) -> list[str]:
     return [p.text for p in places]
 
 
@@ -31,15 +31,24 @@ def test_spans_index_the_prompts_they_belong_to() -> None:
     assert [(d.text, a[d.start:d.end]) for d in c.dropped] == [("dusk", "dusk")]
     assert [(x.text, b[x.start:x.end]) for x in c.added] == [("pine", "pine"), ("night", "night")]
     forest = next(t for t in c.terms if t.term == "snowy forest")
-    assert forest.status == "kept" and forest.match is not None and b[forest.match.start:forest.match.end] == "snowy pine forest"
+    assert (
+        forest.status == "kept"
+        and forest.match is not None
+        and b[forest.match.start : forest.match.end] == "snowy pine forest"
+    )
 
 
 def test_part_of_a_term_lost_is_a_changed_term_that_names_the_part() -> None:
-    c = compare("portrait, genndy tartakovsky, the concrete of a dystopian cyberpunk city street",
-                "A portrait of the concrete of a cyberpunk city street in the style of Genndy.", embedder=FAKE)
+    c = compare(
+        "portrait, genndy tartakovsky, the concrete of a dystopian cyberpunk city street",
+        "A portrait of the concrete of a cyberpunk city street in the style of Genndy.",
+        embedder=FAKE,
+    )
     assert not c.dropped
     assert [(t.term, texts(t.lost)) for t in c.changed] == [
-        ("genndy tartakovsky", ["tartakovsky"]), ("the concrete of a dystopian cyberpunk city street", ["dystopian"])]
+        ("genndy tartakovsky", ["tartakovsky"]),
+        ("the concrete of a dystopian cyberpunk city street", ["dystopian"]),
+    ]
     assert c.verdict in ("dropped", "different") and "term-changed" in c.rules
     assert c.missing == ["tartakovsky", "dystopian"]
 
@@ -59,15 +68,22 @@ def test_identical_prompts_are_preserved() -> None:
 def test_terms_found_in_words_need_no_embedding_match() -> None:
     c = compare("old fisherman, oil painting", "An oil painting of an old fisherman.", embedder=FAKE)
     assert [m.how for m in c.terms] == ["exact", "exact"] and not c.dropped and c.verdict == "preserved"
-    c = compare("old fishermen, watercolour, centred", "An old fisherman, a watercolor, centered, in bright light.",
-                embedder=FAKE, similarity_threshold=0)
+    c = compare(
+        "old fishermen, watercolour, centred",
+        "An old fisherman, a watercolor, centered, in bright light.",
+        embedder=FAKE,
+        similarity_threshold=0,
+    )
     assert [m.how for m in c.terms] == ["normal", "normal", "normal"]
     assert c.rules == ["term-added"] and texts(c.added) == ["bright light"]
 
 
 def test_dropped_and_added() -> None:
-    c = compare("old fisherman, dramatic lighting, oil painting", "An oil painting of an old fisherman at sunset.",
-                embedder=FAKE)
+    c = compare(
+        "old fisherman, dramatic lighting, oil painting",
+        "An oil painting of an old fisherman at sunset.",
+        embedder=FAKE,
+    )
     assert texts(c.dropped) == ["dramatic lighting"]
     assert texts(c.added) == ["sunset"]
     assert c.verdict in ("dropped", "different") and c.rules[:2] == ["term-dropped", "term-added"]
@@ -96,7 +112,7 @@ def test_a_paraphrase_found_by_embedding_is_kept_not_lost() -> None:
 
         name = "synonyms"
 
-        def embed(self, items):  # noqa: ANN001, ANN201
+        def embed(self, items):
             import numpy as np
 
             out = FAKE.embed([("deep red" if t in ("crimson", "deep red") else t) for t in items])
@@ -104,7 +120,11 @@ def test_a_paraphrase_found_by_embedding_is_kept_not_lost() -> None:
 
     c = compare("crimson dress, a woman", "A woman in a deep red dress.", embedder=Synonyms(), similarity_threshold=0)
     dress = c.terms[0]
-    assert (dress.status, dress.how, dress.match.text if dress.match else None) == ("kept", "paraphrase", "deep red dress")
+    assert (dress.status, dress.how, dress.match.text if dress.match else None) == (
+        "kept",
+        "paraphrase",
+        "deep red dress",
+    )
     assert not c.added and c.verdict == "preserved"
 
 
@@ -166,7 +186,7 @@ class CountingEmbedder:
     def __init__(self) -> None:
         self.calls = 0
 
-    def embed(self, texts):  # noqa: ANN001, ANN201
+    def embed(self, texts):
         self.calls += 1
         return FAKE.embed(texts)
 
@@ -174,8 +194,12 @@ class CountingEmbedder:
 def test_compare_many_matches_compare_in_order_with_one_embed_per_window() -> None:
     from promptsmith.services.compare import compare_many
 
-    pairs = [("a cat, 8k", "A cat."), ("", ""), ("old fisherman, oil painting", "An oil painting of a boat."),
-             ("a fox --ar 3:2", "A fox. --ar 16:9")] * 5
+    pairs = [
+        ("a cat, 8k", "A cat."),
+        ("", ""),
+        ("old fisherman, oil painting", "An oil painting of a boat."),
+        ("a fox --ar 3:2", "A fox. --ar 16:9"),
+    ] * 5
     counting = CountingEmbedder()
     many = list(compare_many(pairs, embedder=counting, window=8))
     assert [m.model_dump() for m in many] == [compare(a, b, embedder=counting).model_dump() for a, b in pairs]
@@ -190,7 +214,9 @@ def test_cli_compare_file_keeps_every_line_in_order_across_windows(tmp_path, mon
     monkeypatch.setattr(service, "default_embedder", lambda *a, **k: FAKE)
     lines = []
     for i in range(150):  # three windows of 64; bad lines among them
-        lines.append("{oops" if i % 37 == 5 else json.dumps({"a": f"a cat number {i}, 8k", "b": f"A cat number {i}.", "i": i}))
+        lines.append(
+            "{oops" if i % 37 == 5 else json.dumps({"a": f"a cat number {i}, 8k", "b": f"A cat number {i}.", "i": i})
+        )
     path = tmp_path / "pairs.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["compare", "--file", str(path), "--similarity-threshold", "-1"])
@@ -201,14 +227,17 @@ def test_cli_compare_file_keeps_every_line_in_order_across_windows(tmp_path, mon
     assert result.exit_code == 1
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("a castle, dof, vray, splotlight", "A castle in the style of V-Ray, with depth of field and a spotlight."),
-    ("portrait by jc leyendecker and mc escher", "A portrait in the style of J. C. Leyendecker and M. C. Escher."),
-    ("a castle, atmosphere, very artistic", "A castle, very artistic, with a strong atmosphere."),
-    ("a fox, no color", "A fox. --no color"),
-    ("fun, happy--quality 5", "With a fun and happy atmosphere. --quality 5"),
-    ("a fox –ar 3:2", "A fox. --ar 3:2"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("a castle, dof, vray, splotlight", "A castle in the style of V-Ray, with depth of field and a spotlight."),
+        ("portrait by jc leyendecker and mc escher", "A portrait in the style of J. C. Leyendecker and M. C. Escher."),
+        ("a castle, atmosphere, very artistic", "A castle, very artistic, with a strong atmosphere."),
+        ("a fox, no color", "A fox. --no color"),
+        ("fun, happy--quality 5", "With a fun and happy atmosphere. --quality 5"),
+        ("a fox –ar 3:2", "A fox. --ar 3:2"),
+    ],
+)
 def test_what_the_rewriter_respells_or_mends_is_neither_dropped_nor_added(a: str, b: str) -> None:
     result = compare(a, b, embedder=FAKE)
     assert result.dropped == [] and result.changed == [] and result.added == [], result

@@ -15,7 +15,7 @@ from promptsmith.services.compare import compare
 FAKE = HashEmbedder()
 
 
-def check(a: str, b: str):  # noqa: ANN201
+def check(a: str, b: str):
     return compare(a, b, embedder=FAKE, similarity_threshold=0)
 
 

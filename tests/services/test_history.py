@@ -34,7 +34,7 @@ def test_a_bad_history_file_is_moved_aside_with_a_notice(tmp_path: Path, damage:
         path.write_bytes(b"not a database at all" * 100 if damage == "corrupt" else data[: len(data) // 3])
     h = History(path)
     h.add("a fox", "A fox.", "rules")
-    assert [e.output for e in h.recent()][0] == "A fox."
+    assert [e.output for e in h.recent()][0] == "A fox."  # noqa: RUF015
     if damage != "truncated" or h.notice:  # a truncated file sqlite can still read is kept
         assert "moved to history.sqlite.broken-" in h.notice
         assert any(p.name.startswith("history.sqlite.broken-") for p in tmp_path.iterdir())

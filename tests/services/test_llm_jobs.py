@@ -92,5 +92,5 @@ def test_auto_without_a_model_falls_back_to_rules(tmp_path) -> None:
     assert result.output == "A cat." and result.engine == "rules" and "no LLM" in (result.fallback or "")
     from promptsmith.errors import ModelNotFound
 
-    with pytest.raises(ModelNotFound, match="--model PATH.gguf"):
+    with pytest.raises(ModelNotFound, match="--model PATH.gguf"):  # noqa: RUF043
         rewrite("a cat, 8k", engine="llm", session=missing)

@@ -25,7 +25,7 @@ class StubRenderer:
     def __init__(self) -> None:
         self.plans = []
 
-    def render(self, plan, *, steps=None):  # noqa: ANN001, ANN201 - the Renderer protocol
+    def render(self, plan, *, steps=None):  # the Renderer protocol
         self.plans.append(plan)
         return [PIL.new("RGB", (64, 64)) for _ in range(4)], {"render_seconds": 0.0}
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import promptsmith as ps
 from promptsmith.cli.main import main
-from promptsmith.rewrite.rules.registry import load_rewrite_rules
 from promptsmith.rewrite.rules import Rewriter
+from promptsmith.rewrite.rules.registry import load_rewrite_rules
 
 WORDING = {"PS201", "PS202", "PS204", "PS205"}
 
@@ -23,8 +23,12 @@ def rules_of(result) -> list[str]:
 
 
 def test_filler_goes_content_stays_order_natural() -> None:
-    r = ps.rewrite("old fisherman portrait, dramatic lighting, oil painting, rembrandt style, masterpiece, 8k, highly detailed")
-    assert r.output == "A portrait of an old fisherman, an oil painting in the style of Rembrandt, with dramatic lighting."
+    r = ps.rewrite(
+        "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, masterpiece, 8k, highly detailed"
+    )
+    assert (
+        r.output == "A portrait of an old fisherman, an oil painting in the style of Rembrandt, with dramatic lighting."
+    )
     removed = [c.before for c in r.changes if c.rule == "filler-quality-token"]
     assert sorted(removed) == ["8k", "highly detailed", "masterpiece"]
     assert r.slots["medium"] == ["an oil painting"] and r.slots["style"] == ["Rembrandt"]
@@ -52,7 +56,9 @@ def test_text_to_render_gets_double_quotes_and_raw_suggestion() -> None:
 
 def test_legacy_flags_migrate() -> None:
     r = ps.rewrite("knight in armor, forest, moody --w 320 --h 512 --upbeta --q 2 --v 5")
-    assert r.output == "A knight in armor in a forest, with a moody atmosphere. --ar 5:8 --q 2 --v 8.2"  # the default target
+    assert (
+        r.output == "A knight in armor in a forest, with a moody atmosphere. --ar 5:8 --q 2 --v 8.2"
+    )  # the default target
     assert [d.code for d in r.diagnostics] == ["PS410"] and r.clean  # --q on V8.2: a doubt, reported
     assert {"width-height-to-aspect", "legacy-flag", "target-version"} <= set(rules_of(r))
 
@@ -112,7 +118,10 @@ def test_nothing_to_do() -> None:
 
 
 def test_unknown_words_are_kept() -> None:
-    assert ps.rewrite("zorblat creature, bioluminescent, deep sea, 8k").output == "A bioluminescent zorblat creature in the deep sea."
+    assert (
+        ps.rewrite("zorblat creature, bioluminescent, deep sea, 8k").output
+        == "A bioluminescent zorblat creature in the deep sea."
+    )
 
 
 def test_syntax_fixed_first() -> None:
@@ -130,14 +139,29 @@ def test_same_input_same_output_and_candidates() -> None:
     assert many.candidates == Rewriter(n_candidates=8).rewrite(text).candidates
 
 
-@pytest.mark.parametrize("rule", ["filler-quality-token", "negation-to-no", "legacy-flag", "width-height-to-aspect",
-                                  "clamp-out-of-range", "target-version", "double-quotes", "suggest-style-raw"])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "filler-quality-token",
+        "negation-to-no",
+        "legacy-flag",
+        "width-height-to-aspect",
+        "clamp-out-of-range",
+        "target-version",
+        "double-quotes",
+        "suggest-style-raw",
+    ],
+)
 def test_each_rule_can_be_switched_off(rule: str) -> None:
     prompts = {
-        "filler-quality-token": "a cat, 8k", "negation-to-no": "a beach, no people",
-        "legacy-flag": "a cat --upbeta", "width-height-to-aspect": "a cat --w 320 --h 512",
-        "clamp-out-of-range": "a cat --s 5000", "target-version": "a cat --v 5",
-        "double-quotes": "a sign that says 'Hi'", "suggest-style-raw": 'a sign that says "Hi"',
+        "filler-quality-token": "a cat, 8k",
+        "negation-to-no": "a beach, no people",
+        "legacy-flag": "a cat --upbeta",
+        "width-height-to-aspect": "a cat --w 320 --h 512",
+        "clamp-out-of-range": "a cat --s 5000",
+        "target-version": "a cat --v 5",
+        "double-quotes": "a sign that says 'Hi'",
+        "suggest-style-raw": 'a sign that says "Hi"',
     }
     on = Rewriter().rewrite(prompts[rule])
     off = Rewriter(rules=load_rewrite_rules().without(rule)).rewrite(prompts[rule])
@@ -159,8 +183,10 @@ def test_real_prompts_round_trip_and_lint_clean(real_prompts: list[str]) -> None
 
 
 def test_stream_one_record_per_line_in_order_with_errors() -> None:
-    lines = ["old fisherman, oil painting, 8k", "", "{\"prompt\": 1}", "a cat --s 5000"]
-    result = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "--format", "jsonl"], input="\n".join(lines) + "\n")
+    lines = ["old fisherman, oil painting, 8k", "", '{"prompt": 1}', "a cat --s 5000"]
+    result = CliRunner().invoke(
+        main, ["rewrite", "--engine", "rules", "--format", "jsonl"], input="\n".join(lines) + "\n"
+    )
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["line"] for r in records] == [1, 2, 3, 4]
     assert [r["input"] for r in records] == lines
@@ -186,15 +212,21 @@ def test_workers_keep_order(tmp_path: Path) -> None:
     prompts = [f"cat number {i}, oil painting, 8k" for i in range(150)]
     path = tmp_path / "p.txt"
     path.write_text("\n".join(prompts) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["rewrite", "--engine", "rules", "-f", str(path), "--format", "jsonl", "--workers", "2"])
+    result = CliRunner().invoke(
+        main, ["rewrite", "--engine", "rules", "-f", str(path), "--format", "jsonl", "--workers", "2"]
+    )
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["input"] for r in records] == prompts
 
 
 def test_streams_before_stdin_closes() -> None:
     exe = Path(sys.executable).parent / "promptsmith"
-    proc = subprocess.Popen([str(exe), "rewrite", "--engine", "rules", "--format", "jsonl"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(exe), "rewrite", "--engine", "rules", "--format", "jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdin and proc.stdout
     proc.stdin.write("a cat, 8k\n")
     proc.stdin.flush()

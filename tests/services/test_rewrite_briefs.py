@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import promptsmith as ps
 from promptsmith.cli.main import main
@@ -84,41 +86,62 @@ def test_a_verb_after_a_credited_name_still_describes_the_picture() -> None:
     assert ps.rewrite("portrait by Basquiat sneaking up on a boy").output.count("sneaking up on a boy") == 1
 
 
-@pytest.mark.parametrize(("prompt", "expected"), [
-    ("watercolor of a red fox, centered, soft colors", "A watercolor of a red fox, in soft colors, a centered composition."),
-    ("empty beach at dawn, pastel colours", "An empty beach at dawn, in pastel colours."),
-])
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        (
+            "watercolor of a red fox, centered, soft colors",
+            "A watercolor of a red fox, in soft colors, a centered composition.",
+        ),
+        ("empty beach at dawn, pastel colours", "An empty beach at dawn, in pastel colours."),
+    ],
+)
 def test_the_users_spelling_is_kept(prompt: str, expected: str) -> None:
     assert ps.rewrite(prompt).output == expected
 
 
-@pytest.mark.parametrize(("prompt", "bad"), [
-    # articles agree after removals, and never two in a row
-    ("an ultra - realistic portrait painting of shaggy rogers, by alex ross. 4 k. ultra - realistic. highly detailed.",
-     ["An portrait", ". .", "..", " ."]),
-    ("a female saints made of mecha, futuristic, by merriam", ["A futuristic a", "a a "]),
-    # no article before a plural without an -s
-    ("women and dragon standing in a lake, oil painting", ["A women"]),
-    ("people walking in the rain, photo", ["A people"]),
-    # a term that opened the user's sentence loses that capital mid-sentence; a brand keeps its own
-    ("Jeff Bezos as villain. Emperor, evil grin. Fire in the background. Detailed face. Red eyes.",
-     ["Fire in", "Red eyes"]),
-    ("photo of roots in a cavern. Nikon d850, 55mm", ["nikon"]),
-    # a shot before a portrait is one phrase
-    ("Portrait of a woman, close-up, red hair", ["of Portrait", "close-up of portrait"]),
-    # a render engine is a tool, credited once
-    ("portrait of a woman, octane render, octane, unreal engine 5", ["style of Octane", "Octane and Octane"]),
-    # period-separated keywords become one brief, not stray stops
-    ("cat in a room. digital art. artstation. realistic. vibrant. illustration. art by makoto shinkai",
-     [". .", "., ", "..", "illustration."]),
-    # a quoted prompt loses its quotes and its filler, with no empty fragments
-    ('"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5', [", ,", '"', ", ."]),
-    # a bracketed group stays whole
-    ("a dress in pastel colors (pink, orange, green), bright sky background", ["(pink, bright", "(pink, orange, green, bright"]),
-    # names are credited once and long unknown phrases keep their casing
-    ("klaus schwab in the style of cuban communist propaganda poster art, by greg rutkowski, greg rutkowski",
-     ["Propaganda Poster Art", "Rutkowski and Greg Rutkowski"]),
-])
+@pytest.mark.parametrize(
+    ("prompt", "bad"),
+    [
+        # articles agree after removals, and never two in a row
+        (
+            "an ultra - realistic portrait painting of shaggy rogers, by alex ross. 4 k. ultra - realistic. "
+            "highly detailed.",
+            ["An portrait", ". .", "..", " ."],
+        ),
+        ("a female saints made of mecha, futuristic, by merriam", ["A futuristic a", "a a "]),
+        # no article before a plural without an -s
+        ("women and dragon standing in a lake, oil painting", ["A women"]),
+        ("people walking in the rain, photo", ["A people"]),
+        # a term that opened the user's sentence loses that capital mid-sentence; a brand keeps its own
+        (
+            "Jeff Bezos as villain. Emperor, evil grin. Fire in the background. Detailed face. Red eyes.",
+            ["Fire in", "Red eyes"],
+        ),
+        ("photo of roots in a cavern. Nikon d850, 55mm", ["nikon"]),
+        # a shot before a portrait is one phrase
+        ("Portrait of a woman, close-up, red hair", ["of Portrait", "close-up of portrait"]),
+        # a render engine is a tool, credited once
+        ("portrait of a woman, octane render, octane, unreal engine 5", ["style of Octane", "Octane and Octane"]),
+        # period-separated keywords become one brief, not stray stops
+        (
+            "cat in a room. digital art. artstation. realistic. vibrant. illustration. art by makoto shinkai",
+            [". .", "., ", "..", "illustration."],
+        ),
+        # a quoted prompt loses its quotes and its filler, with no empty fragments
+        ('"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5', [", ,", '"', ", ."]),
+        # a bracketed group stays whole
+        (
+            "a dress in pastel colors (pink, orange, green), bright sky background",
+            ["(pink, bright", "(pink, orange, green, bright"],
+        ),
+        # names are credited once and long unknown phrases keep their casing
+        (
+            "klaus schwab in the style of cuban communist propaganda poster art, by greg rutkowski, greg rutkowski",
+            ["Propaganda Poster Art", "Rutkowski and Greg Rutkowski"],
+        ),
+    ],
+)
 def test_visible_defects_do_not_appear(prompt: str, bad: list[str]) -> None:
     out = ps.rewrite(prompt).output
     for b in bad:
@@ -133,12 +156,18 @@ def test_sd_weights_become_plain_words() -> None:
 
 
 # -- versions -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("prompt", "keeps"), [
-    ("lighthouse on a cliff at dusk, 8k --v 8.1 --hd", ["--hd", "--v 8.1"]),
-    ("knight, 8k --oref https://example.com/k.png --ow 200 --v 7", ["--oref https://example.com/k.png", "--ow 200", "--v 7"]),
-    ("knight, 8k --v 6.1", ["--v 6.1"]),
-    ("knight, 8k --niji 6", ["--niji 6"]),
-])
+@pytest.mark.parametrize(
+    ("prompt", "keeps"),
+    [
+        ("lighthouse on a cliff at dusk, 8k --v 8.1 --hd", ["--hd", "--v 8.1"]),
+        (
+            "knight, 8k --oref https://example.com/k.png --ow 200 --v 7",
+            ["--oref https://example.com/k.png", "--ow 200", "--v 7"],
+        ),
+        ("knight, 8k --v 6.1", ["--v 6.1"]),
+        ("knight, 8k --niji 6", ["--niji 6"]),
+    ],
+)
 def test_current_versions_are_never_downgraded(prompt: str, keeps: list[str]) -> None:
     r = ps.rewrite(prompt)
     for k in keeps:
@@ -201,10 +230,13 @@ def test_an_unknown_rule_name_is_an_error(tmp_path) -> None:
         load_rewrite_rules.cache_clear()
 
 
-@pytest.mark.parametrize(("rule", "prompt", "kept"), [
-    ("sd-weight-syntax", "girl, ((masterpiece)), (red hair:1.3)", "(red hair:1.3)"),
-    ("render-engine-credit", "a castle, octane render", "style of Octane"),
-])
+@pytest.mark.parametrize(
+    ("rule", "prompt", "kept"),
+    [
+        ("sd-weight-syntax", "girl, ((masterpiece)), (red hair:1.3)", "(red hair:1.3)"),
+        ("render-engine-credit", "a castle, octane render", "style of Octane"),
+    ],
+)
 def test_analysis_rules_can_be_switched_off(rule: str, prompt: str, kept: str) -> None:
     on = Rewriter().rewrite(prompt)
     off = Rewriter(rules=load_rewrite_rules().without(rule)).rewrite(prompt)
@@ -212,11 +244,17 @@ def test_analysis_rules_can_be_switched_off(rule: str, prompt: str, kept: str) -
     assert kept in off.output and kept not in on.output
 
 
-@pytest.mark.parametrize(("prompt", "expected"), [
-    ("a cat, ar 2:3, 8k", "A cat. --ar 2:3"),
-    ("a cat, -ar 16:9 -v 5", "A cat. --ar 16:9 --v 8.2"),
-    ('"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5', "A cozy cabin in the woods at dusk. --v 8.2"),
-])
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("a cat, ar 2:3, 8k", "A cat. --ar 2:3"),
+        ("a cat, -ar 16:9 -v 5", "A cat. --ar 16:9 --v 8.2"),
+        (
+            '"a cozy cabin in the woods at dusk, 8k, highly detailed" --v 5',
+            "A cozy cabin in the woods at dusk. --v 8.2",
+        ),
+    ],
+)
 def test_parameter_text_and_quoted_prompts_leave_the_prose(prompt: str, expected: str) -> None:
     r = ps.rewrite(prompt)
     assert r.output == expected and r.clean
@@ -229,34 +267,69 @@ def test_merge_no_can_be_switched_off() -> None:
     assert off.count("--no") == 3
 
 
-@pytest.mark.parametrize("text", ["(" * 2000 + "a" + ")" * 2000, "[" * 500 + "x" + "]" * 500,
-                                  "(" * 300 + "a, b" + ")" * 300, "((a,(b,(c,(d," * 100, "(x, " * 1500 + "y" + ")" * 1500,
-                                  "(:1.2)", "[::]"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 2000 + "a" + ")" * 2000,
+        "[" * 500 + "x" + "]" * 500,
+        "(" * 300 + "a, b" + ")" * 300,
+        "((a,(b,(c,(d," * 100,
+        "(x, " * 1500 + "y" + ")" * 1500,
+        "(:1.2)",
+        "[::]",
+    ],
+)
 def test_deep_groups_never_crash(text: str) -> None:
     assert isinstance(Rewriter().rewrite(text).output, str)
     assert fragments(text) is not None
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab c,.;:()[]{}\"'!?-+|\n0123456789éü—")), max_size=80))
 def test_ledger_spans_point_at_their_text_and_rewrite_never_raises(text: str) -> None:
     for f in fragments(text):
-        assert f.sd or text[f.start:f.end] == f.text
+        assert f.sd or text[f.start : f.end] == f.text
     Rewriter().rewrite(text)
 
 
-@pytest.mark.parametrize(("prompt", "expected"), [("close up, 8k", "A close-up."), ("close up, red eyes", "A close-up of red eyes.")])
+@pytest.mark.parametrize(
+    ("prompt", "expected"), [("close up, 8k", "A close-up."), ("close up, red eyes", "A close-up of red eyes.")]
+)
 def test_a_shot_with_no_subject(prompt: str, expected: str) -> None:
     assert ps.rewrite(prompt).output == expected
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["close up", "portrait", "8k", "masterpiece", "red eyes", "oil painting", "by greg rutkowski",
-                                 "octane render", "no people", "a cat", "very", "in the style of", "and", "(x:1.2)", "sunset",
-                                 "wearing a hat", "\"OPEN\"", "{a, b}", "."]), max_size=8))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "close up",
+                "portrait",
+                "8k",
+                "masterpiece",
+                "red eyes",
+                "oil painting",
+                "by greg rutkowski",
+                "octane render",
+                "no people",
+                "a cat",
+                "very",
+                "in the style of",
+                "and",
+                "(x:1.2)",
+                "sunset",
+                "wearing a hat",
+                '"OPEN"',
+                "{a, b}",
+                ".",
+            ]
+        ),
+        max_size=8,
+    )
+)
 def test_any_mix_of_lexicon_terms_rewrites(terms: list[str]) -> None:
     Rewriter().rewrite(", ".join(terms))
 
@@ -269,12 +342,22 @@ def test_a_brief_does_not_depend_on_the_process_hash_seed() -> None:
     import subprocess
     import sys
 
-    code = ("from promptsmith import rewrite; "
-            "print(rewrite('cinematic portrait of Thanos. Made by hakan hisim feat cameron gray and alex grey. Polished. "
-            "Inspired by patricio clarey, cgsociety, unreal engine, detailed illustration, digital art, overdetailed art. "
-            "Intricate omnious visionary concept art').output)")
-    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    code = (
+        "from promptsmith import rewrite; "
+        "print(rewrite('cinematic portrait of Thanos. Made by hakan hisim feat cameron gray and alex grey. Polished. "
+        "Inspired by patricio clarey, cgsociety, unreal engine, detailed illustration, digital art, overdetailed art. "
+        "Intricate omnious visionary concept art').output)"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
     assert len(outputs) == 1, outputs
     assert "alex gray" not in outputs.pop().lower()
 

@@ -17,12 +17,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from test_server_limits import SMALL, SlowRenderer, good_plan, health, post, start
 
 from promptsmith.backends.http import HttpRenderer
 from promptsmith.errors import BackendUnavailable
 from promptsmith.services import server as server_module
-
-from test_server_limits import SMALL, SlowRenderer, good_plan, health, post, start
 
 
 @pytest.fixture()
@@ -183,26 +182,26 @@ def test_preview_backend_does_not_follow_a_redirect_with_the_token() -> None:
     seen: list[str | None] = []
 
     class Elsewhere(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(self.headers.get("Authorization"))
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b'{"family": "sd15"}')
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     other = HTTPServer(("127.0.0.1", 0), Elsewhere)
     other_port = other.server_port
 
     class Redirect(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(302)
             self.send_header("Location", f"http://127.0.0.1:{other_port}/health")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     moved = HTTPServer(("127.0.0.1", 0), Redirect)
@@ -274,7 +273,7 @@ def _get(port: int, path: str) -> bytes:
 
 # -- sizes the device cannot hold ----------------------------------------------------------------
 class _Pipe:
-    class device:  # noqa: N801 - stands in for torch.device
+    class device:  # stands in for torch.device
         type = "cpu"
 
     dtype = "torch.float32"

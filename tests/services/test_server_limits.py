@@ -35,7 +35,7 @@ class SlowRenderer:
         self.seconds = seconds
         self.renders = 0
 
-    def render(self, the_plan, steps=None):  # noqa: ANN001, ANN201
+    def render(self, the_plan, steps=None):
         from PIL import Image
 
         time.sleep(self.seconds)
@@ -43,7 +43,7 @@ class SlowRenderer:
         return [Image.new("RGB", (8, 8)) for _ in the_plan.seeds], {"render_seconds": self.seconds}
 
 
-def start(renderer: SlowRenderer, **kw) -> tuple[server_module.BoundedHTTPServer, int]:  # noqa: ANN003
+def start(renderer: SlowRenderer, **kw) -> tuple[server_module.BoundedHTTPServer, int]:
     srv = server_module.make_server(renderer, family="sd15", port=0, token="t0k", **kw)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, srv.server_port
@@ -79,7 +79,7 @@ def health(port: int) -> tuple[int, float]:
     return status, time.perf_counter() - t0
 
 
-def good_plan(**changes) -> dict:  # noqa: ANN003
+def good_plan(**changes) -> dict:
     data = plan("a fox --seed 3", "sd15", pixels=SMALL, steps=2).model_dump(mode="json")
     data.update(changes)
     return {"plan": data}
@@ -100,7 +100,7 @@ def good_plan(**changes) -> dict:  # noqa: ANN003
     {"seeds": [1, 2, 3]},                               # the wrong length
     {"denoising_end": 0},
 ])
-def test_a_plan_is_validated_as_a_whole(served, changes: dict) -> None:  # noqa: ANN001
+def test_a_plan_is_validated_as_a_whole(served, changes: dict) -> None:
     renderer, port = served
     body = json.dumps(good_plan(**changes), allow_nan=True).encode()
     status, answer, _ = post(port, body)
@@ -110,7 +110,7 @@ def test_a_plan_is_validated_as_a_whole(served, changes: dict) -> None:  # noqa:
     assert post(port, good_plan())[0] == 200
 
 
-def test_client_errors_are_4xx_with_a_json_error(served) -> None:  # noqa: ANN001
+def test_client_errors_are_4xx_with_a_json_error(served) -> None:
     _, port = served
     assert post(port, {"prompt": "a fox", "seed": 2**70})[0] == 422
     assert post(port, {"prompt": "a fox", "pixels": -5})[0] == 422
@@ -262,6 +262,8 @@ def test_serve_start_up_errors_are_one_line_and_exit_2(args: tuple[str, ...]) ->
 def test_serve_with_bad_weights_exits_2(tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "model_index.json").write_text('{"_class_name": "StableDiffusionPipeline", "unet": ["diffusers", "UNet2DConditionModel"]}')
+    (broken / "model_index.json").write_text(
+        '{"_class_name": "StableDiffusionPipeline", "unet": ["diffusers", "UNet2DConditionModel"]}'
+    )
     out = promptsmith("serve", "--pipeline", str(broken))
     assert out.returncode == 2 and "Traceback" not in out.stderr and out.stderr.count("\n") <= 4, out.stderr

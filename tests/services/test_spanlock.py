@@ -54,8 +54,12 @@ def test_a_sentence_that_drops_repeats_or_invents_is_refused(llm: LlmRewriter) -
 
 
 def test_lists_read_as_lists() -> None:
-    spans = [Span("woman", "head", article="a"), Span("Greg Rutkowski", "name", nounish=False, article=""),
-             Span("Alphonse Mucha", "name", nounish=False, article=""), Span("Moebius", "name", nounish=False, article="")]
+    spans = [
+        Span("woman", "head", article="a"),
+        Span("Greg Rutkowski", "name", nounish=False, article=""),
+        Span("Alphonse Mucha", "name", nounish=False, article=""),
+        Span("Moebius", "name", nounish=False, article=""),
+    ]
     lock = SpanLock(spans)
     assert fed(lock, "A woman, in the style of Greg Rutkowski, Alphonse Mucha and Moebius.")
     assert not fed(lock, "A woman, in the style of Greg Rutkowski and Alphonse Mucha and Moebius.")
@@ -68,7 +72,9 @@ def test_a_bare_mood_gets_its_noun_once(llm: LlmRewriter) -> None:
     assert fed(lock, "A cyberpunk city street with neon signs at night in the rain, with a cinematic atmosphere.")
     assert not fed(lock, "A cyberpunk city street with neon signs at night in the rain, with a cinematic.")
     assert not fed(lock, "A cyberpunk city street with neon signs at night in the rain with a cinematic atmosphere.")
-    assert not fed(lock, "A cyberpunk city street with neon signs at night in the rain, cinematic atmosphere atmosphere.")
+    assert not fed(
+        lock, "A cyberpunk city street with neon signs at night in the rain, cinematic atmosphere atmosphere."
+    )
 
 
 def test_every_sentence_of_the_lock_passes_the_guard(llm: LlmRewriter, real_prompts: list[str]) -> None:

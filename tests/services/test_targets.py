@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from promptsmith import rewrite
 from promptsmith.core.parse import parse
 from promptsmith.core.plan import plan
 from promptsmith.core.tokens import clip_count, t5_upper_bound, utf8_upper_bound
 from promptsmith.errors import ConfigError
 from promptsmith.registries import TARGETS
-from promptsmith import rewrite
 from promptsmith.rewrite.targets import OPEN, resolve_target, target_names, write_for
 
 

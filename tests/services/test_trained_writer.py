@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.rewrite.llm.trained import END, SYSTEM, chat_prompt, notes
 from promptsmith.rewrite.llm.rewriter import LlmRewriter
+from promptsmith.rewrite.llm.trained import END, SYSTEM, chat_prompt, notes
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"

@@ -20,7 +20,7 @@ def app(tmp_path: Path, prompt: str = "") -> PromptsmithApp:
     return PromptsmithApp(prompt, history_path=tmp_path / "history.sqlite", embedder=HashEmbedder())
 
 
-def plain(widget) -> str:  # noqa: ANN001
+def plain(widget) -> str:
     return str(widget.render())
 
 

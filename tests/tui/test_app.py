@@ -99,7 +99,9 @@ async def test_help_and_engine_cycle(tmp_path: Path) -> None:
         assert a.state.engine.label == "llm rank"
 
 
-async def test_preview_renders_on_the_server_and_shows_the_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_preview_renders_on_the_server_and_shows_the_grid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The preview flow against a real render server on loopback, with a stand-in renderer."""
     import threading
 
@@ -114,8 +116,9 @@ async def test_preview_renders_on_the_server_and_shows_the_grid(tmp_path: Path, 
     server = make_server(SolidRenderer(), family="sd15", port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.chdir(tmp_path)
-    a = PromptsmithApp("a red fox --seed 3", history_path=tmp_path / "h.sqlite",
-                       backend=f"http://127.0.0.1:{server.server_port}")
+    a = PromptsmithApp(
+        "a red fox --seed 3", history_path=tmp_path / "h.sqlite", backend=f"http://127.0.0.1:{server.server_port}"
+    )
     try:
         async with a.run_test() as pilot:
             await pilot.press("ctrl+g")

@@ -131,7 +131,8 @@ async def test_repeats_of_one_finding_collapse_into_one_line(tmp_path: Path) -> 
         assert len(repeats) == 39
         lines = [line for line in plain(a.query_one(DiagnosticsView)).splitlines() if "PS203" in line]
         assert len(lines) == 1 and "×39" in lines[0] and "38 more like it" in lines[0]
-        a.state.selected = next(i for i, row in enumerate(a.state.rows) if row[0].code == "PS203")  # ctrl+f acts on the selected line
+        # ctrl+f acts on the selected line
+        a.state.selected = next(i for i, row in enumerate(a.state.rows) if row[0].code == "PS203")
         await pilot.press("ctrl+f")  # the collapsed line's fix still applies
         await pilot.pause()
         assert len([d for d in a.state.diagnostics if d.code == "PS203"]) == 38
@@ -174,8 +175,14 @@ async def test_the_change_list_describes_the_ranked_sentence(tmp_path: Path) -> 
         assert "lit by dramatic lighting" in a.state.last_result.output
         shown = " ".join(plain(a.query_one(RewriteView)).split())
         assert "natural-language-brief:" in shown
-        assert shown.split("natural-language-brief:")[1].split("→")[1].strip().startswith(
-            "A portrait of an old fisherman, an oil painting in the style of Rembrandt, lit by dramatic lighting.")
+        assert (
+            shown.split("natural-language-brief:")[1]
+            .split("→")[1]
+            .strip()
+            .startswith(
+                "A portrait of an old fisherman, an oil painting in the style of Rembrandt, lit by dramatic lighting."
+            )
+        )
 
 
 class GatedGenerator(ScriptedGenerator):
@@ -208,7 +215,7 @@ class GatedGenerator(ScriptedGenerator):
             for i, piece in enumerate(pieces):
                 if i == 2:
                     self.gate.wait(10)
-                for part in ([piece[:-1], piece[-1]] if piece[-1:] in ",." else [piece]):
+                for part in [piece[:-1], piece[-1]] if piece[-1:] in ",." else [piece]:
                     states = lock.advance(states, part)
                     out.append(part)
                     on_token(part)
@@ -262,8 +269,10 @@ def test_the_engine_switch_takes_its_choices_from_the_adapter(tmp_path: Path) ->
 async def test_history_entries_use_the_modals_width(tmp_path: Path) -> None:
     from promptsmith.services.history import History
 
-    long = ("a weathered old fisherman mending nets on a wooden pier at dawn, fog over the harbour, "
-            "gulls, warm amber light")  # 110 characters
+    long = (
+        "a weathered old fisherman mending nets on a wooden pier at dawn, fog over the harbour, "
+        "gulls, warm amber light"
+    )  # 110 characters
     history = History(tmp_path / "history.sqlite", 100)
     history.add(long, "A brief.", "rules")
     history.close()
@@ -292,9 +301,9 @@ async def test_a_multi_line_paste_is_joined_and_says_so(tmp_path: Path) -> None:
 async def test_the_tui_lints_and_rewrites_with_the_sessions_settings(tmp_path: Path) -> None:
     """The session the CLI hands over: its ignore and its rule directories reach the TUI's lint
     and rewrite; the engine switch lists the registries' engines."""
-    from promptsmith.settings import Settings
     from promptsmith.registries import ENGINES
     from promptsmith.session import Session
+    from promptsmith.settings import Settings
 
     rules = tmp_path / "my-rules" / "rewrite"
     rules.mkdir(parents=True)

@@ -44,7 +44,7 @@ def on_top(a: PromptsmithApp, widget) -> bool:
         return False
     try:
         hit, _ = a.screen.get_widget_at(region.x, region.y)
-    except Exception:  # noqa: BLE001 - nothing there
+    except Exception:  # nothing there
         return False
     return hit is widget or widget in hit.ancestors
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.format import format_weight
+from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.spec import Spec
 from promptsmith.lint.context import FIRST_WITHOUT_MULTIPROMPT, Context
 from promptsmith.lint.helpers import is_legacy, name_span, remove, values, vlabel, written
@@ -102,7 +102,7 @@ def unsupported_in_version(ctx: Context) -> Iterator[Diagnostic]:
         if note and _mentions(note, ctx):
             msg = note.rstrip(".")
         else:
-            msg = f"{written(p)} does not work with {vlabel(ctx)} (works with {_runs(ctx.spec, ps.supported)})"
+            msg = f"{written(p)} does not work with {vlabel(ctx)} (works with {_runs(ctx.spec, ps.supported)})"  # type: ignore[arg-type]
             if note:
                 msg += f"; {note.rstrip('.')}"
         yield ctx.diag(p.span.start, p.span.end, msg, remove(p, safe=False))
@@ -190,21 +190,29 @@ def multi_prompt_on_v7(ctx: Context) -> Iterator[Diagnostic]:
             continue  # a trailing `::` with no weight does nothing anywhere (PS305)
         weight = float(m.group(1)) if m.group(1) else None
         if weight is not None and weight < 0:
-            yield ctx.diag(s, e, f"`{m.group()}` weights do not work with {vlabel(ctx)}; use --no for what to leave out")
+            yield ctx.diag(
+                s, e, f"`{m.group()}` weights do not work with {vlabel(ctx)}; use --no for what to leave out"
+            )
             continue
         if any(i.span.start <= s < i.span.end for i in images):
             content = ""  # an image weight: the image stays, unweighted
         else:
             content = ", " if e < len(src) and not src[e].isspace() else ","
         yield ctx.diag(
-            s, e,
+            s,
+            e,
             f"`{m.group()}` multi-prompts do not work with {vlabel(ctx)}; fold the parts into plain phrases",
             Fix.unsafe(edit(s, e, content), message="drop the separator"),
         )
 
 
-@rule("PS404", "quoted-text-before-v6", severity=Severity.WARNING, needs=("quotes",),
-      summary="Finds quoted text to draw in a prompt for a model older than V6.")
+@rule(
+    "PS404",
+    "quoted-text-before-v6",
+    severity=Severity.WARNING,
+    needs=("quotes",),
+    summary="Finds quoted text to draw in a prompt for a model older than V6.",
+)
 def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds text in double quotes in a prompt for a model before V6 (V5.x, niji 5, V4, …).
@@ -235,8 +243,13 @@ def quoted_text_before_v6(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(s, e, f"quoted text is drawn from V6 on; {vlabel(ctx)} reads {shown} as plain words")
 
 
-@rule("PS405", "quality-2-on-v6-0", severity=Severity.WARNING, needs=("params",),
-      summary="Finds `--q 2` on V6.0, which may round to 1 (the docs disagree).")
+@rule(
+    "PS405",
+    "quality-2-on-v6-0",
+    severity=Severity.WARNING,
+    needs=("params",),
+    summary="Finds `--q 2` on V6.0, which may round to 1 (the docs disagree).",
+)
 def quality_2_on_v6_0(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--q 2` on V6.0 (`--v 6`).
@@ -260,11 +273,20 @@ def quality_2_on_v6_0(ctx: Context) -> Iterator[Diagnostic]:
         return
     for p in ctx.prompt.params:
         if p.name == "quality" and p.value == 2:
-            yield ctx.diag(p.span.start, p.span.end, f"{written(p)} {p.raw} may round to 1 on V6.0 (the docs disagree); V6.1 has it")
+            yield ctx.diag(
+                p.span.start,
+                p.span.end,
+                f"{written(p)} {p.raw} may round to 1 on V6.0 (the docs disagree); V6.1 has it",
+            )
 
 
-@rule("PS410", "disputed-in-version", severity=Severity.WARNING, needs=("params",),
-      summary="Finds a parameter whose support on the model the sources dispute (`--oref` on V8.x).")
+@rule(
+    "PS410",
+    "disputed-in-version",
+    severity=Severity.WARNING,
+    needs=("params",),
+    summary="Finds a parameter whose support on the model the sources dispute (`--oref` on V8.x).",
+)
 def disputed_in_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter whose support on the prompt's model the sources disagree on, or say
@@ -305,8 +327,9 @@ def disputed_in_version(ctx: Context) -> Iterator[Diagnostic]:
         if d is None or p.permuted:
             continue
         cited = "; ".join(f"{k}: {spec.sources[k].rpartition(': ')[2]}" for k in d.sources)
-        yield ctx.diag(p.span.start, p.span.end,
-                       f"{written(p)} on {vlabel(ctx)} is disputed: {d.doubt} (sources: {cited})")
+        yield ctx.diag(
+            p.span.start, p.span.end, f"{written(p)} on {vlabel(ctx)} is disputed: {d.doubt} (sources: {cited})"
+        )
 
 
 def _known_styles(ctx: Context) -> dict[str, list[str]]:
@@ -322,8 +345,13 @@ def _known_styles(ctx: Context) -> dict[str, list[str]]:
     return out
 
 
-@rule("PS406", "style-not-for-version", severity=Severity.ERROR, needs=("params",),
-      summary="Finds a `--style` value the model does not have (`--style cute` on V6).")
+@rule(
+    "PS406",
+    "style-not-for-version",
+    severity=Severity.ERROR,
+    needs=("params",),
+    summary="Finds a `--style` value the model does not have (`--style cute` on V6).",
+)
 def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a `--style` value the model does not have: `--style cute` (niji 5) on V6, `--style raw`
@@ -365,14 +393,21 @@ def style_not_for_version(ctx: Context) -> Iterator[Diagnostic]:
             if _TUNER in allowed and value not in known and _TUNER_CODE.fullmatch(text):
                 continue
             shown = ", ".join(str(v) if v != _TUNER else "a Style Tuner code" for v in allowed)
-            msg = f"--style {text} is not a {vlabel(ctx)} style" + (f" (one of {shown})" if allowed else " (it has none)")
+            msg = f"--style {text} is not a {vlabel(ctx)} style" + (
+                f" (one of {shown})" if allowed else " (it has none)"
+            )
             if value in known:
                 msg += f"; it is a {_runs(ctx.spec, frozenset(known[str(value)]))} style"
             yield ctx.diag(s, e, msg)
 
 
-@rule("PS407", "legacy-version", severity=Severity.INFO, needs=("params",),
-      summary="Finds a prompt pinned to a legacy model (`--v 1` to `--v 4`, `--niji 4`).")
+@rule(
+    "PS407",
+    "legacy-version",
+    severity=Severity.INFO,
+    needs=("params",),
+    summary="Finds a prompt pinned to a legacy model (`--v 1` to `--v 4`, `--niji 4`).",
+)
 def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a prompt pinned to a legacy model: `--v 1` to `--v 4`, `--niji 4`. (`--test`/`--testp`
@@ -404,12 +439,20 @@ def legacy_version(ctx: Context) -> Iterator[Diagnostic]:
             continue
         niji = v.startswith("niji")
         newest = spec.niji_default if niji else next(k for k in reversed(spec.versions) if k[:1].isdigit())
-        yield ctx.diag(p.span.start, p.span.end,
-                       f"{written(p)} {p.raw} picks {vlabel(ctx, v)}, a legacy model; the newest is {vlabel(ctx, newest)}")
+        yield ctx.diag(
+            p.span.start,
+            p.span.end,
+            f"{written(p)} {p.raw} picks {vlabel(ctx, v)}, a legacy model; the newest is {vlabel(ctx, newest)}",
+        )
 
 
-@rule("PS409", "weight-sum-not-positive", severity=Severity.ERROR, needs=("separator", "params"),
-      summary="Finds multi-prompt weights (`--no` included) that sum to zero or less.")
+@rule(
+    "PS409",
+    "weight-sum-not-positive",
+    severity=Severity.ERROR,
+    needs=("separator", "params"),
+    summary="Finds multi-prompt weights (`--no` included) that sum to zero or less.",
+)
 def weight_sum_not_positive(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Adds up the multi-prompt weights (an unweighted part or image counts 1, each `--no` item
@@ -455,5 +498,5 @@ def weight_sum_not_positive(ctx: Context) -> Iterator[Diagnostic]:
     if first is None and not nos:
         return
     s, e = first.span() if first else (nos[0].span.start, nos[0].span.end)
-    detail = f"text and images {format_weight(parts)}" + (f", --no × -.5" if items else "")
+    detail = f"text and images {format_weight(parts)}" + (", --no × -.5" if items else "")
     yield ctx.diag(s, e, f"the multi-prompt weights sum to {format_weight(total)} ({detail}); it must be positive")

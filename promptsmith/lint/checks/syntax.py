@@ -11,7 +11,15 @@ from collections.abc import Iterator
 
 from promptsmith.core.model import Diagnostic, Severity
 from promptsmith.core.parse import (
-    EM_DASH, EMPTY_PART, EN_DASH, GLUED, MISSING_VALUE, TOO_LONG, UNCLOSED_ANGLE, UNCLOSED_BRACE, UNCLOSED_QUOTE,
+    EM_DASH,
+    EMPTY_PART,
+    EN_DASH,
+    GLUED,
+    MISSING_VALUE,
+    TOO_LONG,
+    UNCLOSED_ANGLE,
+    UNCLOSED_BRACE,
+    UNCLOSED_QUOTE,
     UNMATCHED_BRACE,
 )
 from promptsmith.core.permute import MAX_JOBS, count_jobs

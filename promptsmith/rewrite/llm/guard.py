@@ -9,6 +9,7 @@ brief does not have. It reads the ledger and the linter, never the model.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
         words = WORD.findall(t.content.lower())
         if len(words) < 2 or re.search(r"\b(?:and|or)\b|&", t.content.lower()):
             continue
-        for a, b in zip(words, words[1:]):
+        for a, b in itertools.pairwise(words):
             if re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", low) and \
                     not re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", rules_low):
                 reasons.append(f"made '{t.content}' two")

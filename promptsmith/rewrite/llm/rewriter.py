@@ -21,7 +21,7 @@ from typing import Any
 from promptsmith.backends.base import Generator
 from promptsmith.backends.chat import TURN_ENDS, chat
 from promptsmith.core.lexicon import load_lexicon
-from promptsmith.core.resources import load_rule_file
+from promptsmith.core.resources import merged_rule_file
 from promptsmith.core.words import STOP, WORD
 from promptsmith.registries import LLM_JOBS
 from promptsmith.rewrite.english import agree_articles, drop_plural_articles
@@ -36,14 +36,7 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 @lru_cache(maxsize=4)
 def llm_prompts(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
     """rules/llm/prompts.toml merged with the user's copy (table by table)."""
-    merged: dict[str, Any] = {}
-    for table in load_rule_file("llm/prompts.toml", rule_dirs):
-        for key, value in table.items():
-            if isinstance(value, dict):
-                merged.setdefault(key, {}).update(value)
-            else:
-                merged[key] = value
-    return merged
+    return merged_rule_file("llm/prompts.toml", rule_dirs)
 
 
 def write_budget(source_text: str) -> int:
@@ -189,7 +182,7 @@ class LlmRewriter:
         if not english(source):
             return None, "not English: the trained writer writes English briefs", None, [], 0
         vocab = self.prompts["write"].get("vocabulary", {})
-        constraint = CopyConstraint(source, STOP | set(vocab.get("function_words", [])),
+        constraint = CopyConstraint(source, STOP | set(vocab.get("function_words", [])),  # type: ignore[arg-type]
                                     self.connectives(result)) if constrained else None
         first: tuple[str | None, list[str]] = (None, [])
         drafts = self.TRAINED_DRAFTS + (constrained is not None)
@@ -203,7 +196,7 @@ class LlmRewriter:
                                                                                self.TRAINED_TEMPERATURE)
             stream = on_token if attempt == 0 else None
             if constraint is not None and attempt < self.TRAINED_DRAFTS:
-                raw = constrained(prompt, constraint, end=END, max_tokens=write_budget(text) + 32,
+                raw = constrained(prompt, constraint, end=END, max_tokens=write_budget(text) + 32,  # type: ignore[misc]
                                   temperature=temperature, seed=self.seed + attempt, on_token=stream) or ""
                 if not raw:  # a dead end of the constraint: the last try decodes freely
                     continue

@@ -72,7 +72,8 @@ class Span:
     """One fixed phrase and what may stand before it."""
 
     text: str
-    role: str  # head, feature, worn, attached, object, setting, medium, name, tool, lighting, colour, shot, composition, mood
+    #: head, feature, worn, attached, object, setting, medium, name, tool, lighting, colour, shot, composition, mood
+    role: str
     #: A noun phrase: an article or a preposition may go before it.
     nounish: bool = True
     #: A bare adjective (`cinematic`, `vibrant`): a noun from `POST` must follow it.
@@ -127,8 +128,11 @@ class SpanLock:
 
     def _short_lead(self, s: _State) -> bool:
         """Only a short subject so far ("an apartment"): it runs into what follows without a comma."""
-        return bool(s.used) and all(self.spans[i].role in ("head", "shot") for i in s.used) and \
-            sum(len(self.spans[i].text.split()) for i in s.used) <= 4
+        return (
+            bool(s.used)
+            and all(self.spans[i].role in ("head", "shot") for i in s.used)
+            and sum(len(self.spans[i].text.split()) for i in s.used) <= 4
+        )
 
     def _entries(self, s: _State, joiner: str, article: str | None) -> tuple[int, ...]:
         """The spans left that `joiner` (then `article`, if any) may lead in (memoised on the
@@ -159,8 +163,11 @@ class SpanLock:
             lead_medium = joiner == "start" and sp.role == "medium"
             if not lead_medium and PHASE[sp.role] < phase:
                 continue
-            if not lead_medium and any(PHASE[self.spans[j].role] < PHASE[sp.role] for j in range(len(self.spans))
-                                       if j not in s.used and j != i and self.spans[j].role != "shot"):
+            if not lead_medium and any(
+                PHASE[self.spans[j].role] < PHASE[sp.role]
+                for j in range(len(self.spans))
+                if j not in s.used and j != i and self.spans[j].role != "shot"
+            ):
                 continue  # each part of the brief is finished before the next begins
             if sp.role not in ("head", "shot") and not head_used and not lead_medium:
                 continue  # the subject comes first, or right after a lead medium or shot
@@ -168,8 +175,11 @@ class SpanLock:
                 continue
             if phase == 1 and PHASE[sp.role] >= 2 and not (s.comma or joiner == ",") and not self._short_lead(s):
                 continue  # ", in the style of X": a comma ends the subject's part (a short one runs on)
-            if joiner == " " and s.prev[0] == "span" and \
-                    self.spans[s.prev[1]].text.split()[-1].lower() == sp.text.split()[0].lower():  # type: ignore[index]
+            if (
+                joiner == " "
+                and s.prev[0] == "span"
+                and self.spans[s.prev[1]].text.split()[-1].lower() == sp.text.split()[0].lower()  # type: ignore[call-overload]
+            ):
                 continue  # "of love love is the theme": a word said twice in a row
             if joiner == " " and sp.role == "tool" and last == "name":
                 continue  # "in the style of Monet rendered in Octane" would credit Monet's Octane
@@ -229,7 +239,7 @@ class SpanLock:
             return
         kind, value = s.prev
         start = kind == "start"
-        last = self.spans[value] if kind == "span" else None  # type: ignore[index]
+        last = self.spans[value] if kind == "span" else None  # type: ignore[call-overload]
 
         def say(text: str) -> str:
             return text[:1].upper() + text[1:] if start else " " + text
@@ -241,9 +251,15 @@ class SpanLock:
         def joiner(j: str) -> Iterable[tuple[str, tuple[str, object]]]:
             if j in s.once:
                 return
-            if s.run < MAX_RUN and s.joiners < self.max_joiners and (
-                    j == "," or self._entries(s, j, None)  # a comma leads on through a joiner too: the search decides
-                    or (j in ARTICLE_AFTER and any(self._entries(s, j, a) for a in ARTICLES))):
+            if (
+                s.run < MAX_RUN
+                and s.joiners < self.max_joiners
+                and (
+                    j == ","
+                    or self._entries(s, j, None)  # a comma leads on through a joiner too: the search decides
+                    or (j in ARTICLE_AFTER and any(self._entries(s, j, a) for a in ARTICLES))
+                )
+            ):
                 yield ("," if j == "," else say(j)), ("joiner", j)
 
         if last is not None and last.needs_post:  # "a cute and funny" → "atmosphere"
@@ -255,16 +271,23 @@ class SpanLock:
                         yield from joiner(j)
                         break
             return
-        if last is not None and last.role == "name" and any(
-                self.spans[i].role == "name" for i in range(len(self.spans)) if i not in s.used):
+        if (
+            last is not None
+            and last.role == "name"
+            and any(self.spans[i].role == "name" for i in range(len(self.spans)) if i not in s.used)
+        ):
             yield from joiner(",")  # one list of names: "in the style of A, B and C"
             yield from joiner("and")
             return
         if kind in ("span", "post"):
             if len(s.used) == len(self.spans):
                 yield ".", ("end", None)
-            if last is not None and last.role in ("shot", "medium") and self._has_head and not any(
-                    self.spans[i].role == "head" for i in s.used):
+            if (
+                last is not None
+                and last.role in ("shot", "medium")
+                and self._has_head
+                and not any(self.spans[i].role == "head" for i in s.used)
+            ):
                 yield from joiner("of")  # a lead medium or shot: "of" the subject next
                 return
             yield from spans(" ", None)
@@ -273,7 +296,7 @@ class SpanLock:
                     yield from joiner(j)
             return
         if kind == "joiner" and value in ARTICLES:
-            yield from spans(s.before_article, value)  # type: ignore[arg-type]
+            yield from spans(s.before_article, value)
             return
         here = "start" if start else str(value)
         yield from spans(here, None)
@@ -281,8 +304,9 @@ class SpanLock:
             for a in ARTICLES:
                 if self._entries(s, here, a):
                     yield say(a), ("joiner", a)
-        names_open = s.last_role == "name" and any(self.spans[i].role == "name" for i in range(len(self.spans))
-                                                   if i not in s.used)
+        names_open = s.last_role == "name" and any(
+            self.spans[i].role == "name" for i in range(len(self.spans)) if i not in s.used
+        )
         if here == "," and not names_open:  # ", with …", ", in the style of …"
             for j in _JOINERS:
                 if j not in ("and", "of"):
@@ -299,16 +323,35 @@ class SpanLock:
         if kind == "end":
             return replace(s, prev=unit, pending="", done=True)
         if kind == "span":
-            lead = value if s.prev[0] == "start" or (s.prev[0] == "joiner" and s.before_article == "start"
-                                                     and not s.used) else s.lead
-            return replace(s, used=s.used | {value}, prev=unit, run=0, pending="",  # type: ignore[operator]
-                           last_role=self.spans[value].role, lead=lead, comma=False)  # type: ignore[index]
+            lead = (
+                value
+                if s.prev[0] == "start" or (s.prev[0] == "joiner" and s.before_article == "start" and not s.used)
+                else s.lead
+            )
+            return replace(
+                s,
+                used=s.used | {value},  # type: ignore[arg-type]
+                prev=unit,
+                run=0,
+                pending="",
+                last_role=self.spans[value].role,  # type: ignore[call-overload]
+                lead=lead,  # type: ignore[arg-type]
+                comma=False,
+            )
         once = s.once | {value} if value in ("in the style of", "by") else s.once
         before = s.before_article
         if kind == "joiner" and value in ARTICLES:
             before = "start" if s.prev[0] == "start" else str(s.prev[1])
-        return replace(s, prev=unit, run=s.run + 1 if kind == "joiner" else 0, pending="", joiners=s.joiners + 1,
-                       once=once, before_article=before, comma=s.comma or value == ",")
+        return replace(
+            s,
+            prev=unit,
+            run=s.run + 1 if kind == "joiner" else 0,
+            pending="",
+            joiners=s.joiners + 1,
+            once=once,
+            before_article=before,
+            comma=s.comma or value == ",",
+        )
 
     # -- the automaton --------------------------------------------------------------------------
     def start(self) -> frozenset[_State]:
@@ -332,7 +375,7 @@ class SpanLock:
                 else:
                     out.add(replace(s, pending=text))
             elif text.startswith(rendered):
-                self._consume(self._apply(s, unit), text[len(rendered):], out)
+                self._consume(self._apply(s, unit), text[len(rendered) :], out)
 
     def allowed(self, states: Iterable[_State], lookahead: int = 8) -> set[str]:
         """Strings that may come next: the rest of each unit being written, and that rest with up
@@ -343,7 +386,7 @@ class SpanLock:
             for rendered, unit in self._next(base):
                 if not rendered.startswith(s.pending):
                     continue
-                rest = rendered[len(s.pending):]
+                rest = rendered[len(s.pending) :]
                 out.add(rest)
                 if len(rest) < 16:  # no token is longer: a longer rest cannot reach the next unit
                     after = self._apply(base, unit)
@@ -397,11 +440,15 @@ def spans_of(brief: Brief, determiners: frozenset[str] = frozenset()) -> list[Sp
     for tool in b.tools:
         verbs.setdefault(tool.verb, []).append(tool.name)
     for verb, names in verbs.items():  # "rendered in Unreal Engine and Octane": one credit per verb
-        add(f"{verb} {', '.join(names[:-1]) + ' and ' + names[-1] if len(names) > 1 else names[0]}", "tool",
-            nounish=False)
+        add(
+            f"{verb} {', '.join(names[:-1]) + ' and ' + names[-1] if len(names) > 1 else names[0]}",
+            "tool",
+            nounish=False,
+        )
     for role in ("lighting", "colour", "composition", "mood"):
         for text in getattr(b, role):
             add(strip_indefinite_article(text), role)
+
     def article(text: str) -> str:  # "" for a plural or a name: no a/an before it
         first = with_article(text, determiners).split(None, 1)[0]
         return first if first in ("a", "an") else ""

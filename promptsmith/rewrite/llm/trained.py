@@ -59,7 +59,9 @@ def corpus_digest(*paths: Path) -> str:
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
-            digest.update(json.dumps([row["id"], row["split"], row["prompt"], row["body"]], ensure_ascii=False).encode())
+            digest.update(
+                json.dumps([row["id"], row["split"], row["prompt"], row["body"]], ensure_ascii=False).encode()
+            )
             digest.update(b"\n")
     return digest.hexdigest()
 
@@ -85,7 +87,8 @@ _ARTICLES = frozenset({"a", "an", "the"})
 _FOREIGN = frozenset(
     "de la el los las del y con para por una uno um uma com sobre em na no da do dos das que se é "
     "der die das und mit ein eine einen auf im zu ist nicht le les des et une du au sur avec pour dans est "
-    "il lo gli di che un della con per nel è het een van en op met voor ".split())
+    "il lo gli di che un della con per nel è het een van en op met voor ".split()
+)
 
 
 def english(text: str) -> bool:
@@ -154,25 +157,29 @@ class CopyConstraint:
         whole = text + piece
         tail = _TAIL_WORD.search(whole)
         cut = tail.start() if tail is not None else len(whole)
-        if _GLUED.search(piece if not text else whole[max(0, len(text) - 2):]) and not _GLUED.search(self.source):
+        if _GLUED.search(piece if not text else whole[max(0, len(text) - 2) :]) and not _GLUED.search(self.source):
             return False  # "A:COMPOSITION"
         counts: dict[str, int] = {}
         previous: list[str] = []
         for m in WORD.finditer(whole, 0, cut):
             written = m.group()
             w = written.lower()
-            if previous[-2:] == ["style", "of"] or previous[-3:-1] == ["style", "of"] and previous[-1] in _ARTICLES:
+            if previous[-2:] == ["style", "of"] or (previous[-3:-1] == ["style", "of"] and previous[-1] in _ARTICLES):
                 if w not in _ARTICLES and (w not in self.source_words or w in self.connectives):
                     return False  # a credit names what the prompt names ("in the style of Beside")
             previous.append(w)
-            if w not in self.limits and w not in self.connectives or not self._cased(written):
+            if (w not in self.limits and w not in self.connectives) or not self._cased(written):
                 return False
             if w in self.limits:
                 counts[w] = counts.get(w, 0) + 1
                 if counts[w] > self.limits[w]:
                     return False
-            if m.end() < len(whole) and whole[m.end()] == "-" and w not in self.source_words \
-                    and f"{w}-" not in self.source.lower():
+            if (
+                m.end() < len(whole)
+                and whole[m.end()] == "-"
+                and w not in self.source_words
+                and f"{w}-" not in self.source.lower()
+            ):
                 return False  # no compound of the writer's own words ("mood-on-the-look")
         if tail is None:
             return True
@@ -181,8 +188,13 @@ class CopyConstraint:
     def _partly_cased(self, partial: str) -> bool:
         """Whether a word cut short can still be cased as `_cased` allows."""
         rest = partial[1:]
-        return (rest.islower() or not rest or partial.isupper() or not partial.isalpha()
-                or any(c.startswith(partial) for c in self.casings))
+        return (
+            rest.islower()
+            or not rest
+            or partial.isupper()
+            or not partial.isalpha()
+            or any(c.startswith(partial) for c in self.casings)
+        )
 
     def may_end(self, text: str) -> bool:
         """Whether the turn may end here: once something is written."""

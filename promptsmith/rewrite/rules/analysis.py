@@ -13,72 +13,109 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
 from promptsmith.core.filler import trim_connectives as tidy
+from promptsmith.core.lexicon import Lexicon, load_lexicon, normalize
 from promptsmith.core.spelling import dialect, respell
 from promptsmith.core.terms import Term, ledger
 from promptsmith.core.words import STOP
 from promptsmith.rewrite.english import join_list, strip_article, with_article
 from promptsmith.rewrite.rules.brief import BRIEF_SLOTS, AnalysedTerm, Brief
-from promptsmith.rewrite.rules.credits import RENDERED, TOOL_TAIL, X_STYLE, Credits, credit_of, display_name, split_credit
+from promptsmith.rewrite.rules.credits import (
+    RENDERED,
+    TOOL_TAIL,
+    X_STYLE,
+    Credits,
+    credit_of,
+    display_name,
+    split_credit,
+)
 from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule, load_rewrite_rules
 
 _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|being|been)\b", re.I)
 _CAMERA = re.compile(r"\b\d{2,3}\s?mm\b|\bf\s?/\s?\d|\biso\s?\d|\b1/\d+s?\b|\blens\b|\bshot on\b|\bcamera\b", re.I)
-_LIGHT = re.compile(r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|shadows?|sunlight|moonlight|backlit|backlight)$", re.I)
-_COLOUR = re.compile(r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I)
+_LIGHT = re.compile(
+    r"\b(?:light|lights|lighting|lit|glow|glowing|illumination|shadows?|sunlight|moonlight|backlit|backlight)$", re.I
+)
+_COLOUR = re.compile(
+    r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I
+)
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
 _SHAPES = ((_CAMERA, "composition"), (_LIGHT, "lighting"), (_COLOUR, "colour"), (_MOOD, "mood"))
 _OPEN_NP = re.compile(r"(?:^|\s)(?:a|an|the)\s+(?P<adj>[^\s,]+(?:\s+[^\s,]+){0,2})$", re.I)
-_INTENSIFIER_WORDS = frozenset("very super extremely highly slightly insanely incredibly absolutely ultra so too quite "
-                               "rather fairly".split())
-_PARTICIPLE_PREPOSITIONS = frozenset("in on at from by with into onto under over through across against "
-                                     "above below behind beneath inside outside along among around".split())
+_INTENSIFIER_WORDS = frozenset(
+    "very super extremely highly slightly insanely incredibly absolutely ultra so too quite rather fairly".split()
+)
+_PARTICIPLE_PREPOSITIONS = frozenset(
+    "in on at from by with into onto under over through across against "
+    "above below behind beneath inside outside along among around".split()
+)
 #: Past participles that do not end in -ed ("drawn on paper", "carved from stone" has -ed).
-_IRREGULAR_PARTICIPLES = frozenset("drawn made done seen shown taken written built woven sewn frozen broken hidden "
-                                   "fallen lit shot cast set held caught split spun bound grown thrown".split())
+_IRREGULAR_PARTICIPLES = frozenset(
+    "drawn made done seen shown taken written built woven sewn frozen broken hidden "
+    "fallen lit shot cast set held caught split spun bound grown thrown".split()
+)
 _SD_TAIL = re.compile(r":\s*-?\d+(?:\.\d+)?\)+$")
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)s?$")
 _ADJ_SUFFIX = re.compile(r"(?:y|ful|ous|ic|al|ive|ish|less|able|ible|ed|ant|ent|ly|esque|like|ing|ate|ern|ian)$", re.I)
-_NOT_ADJ = frozenset("body lady baby boy city sky eye key toy guy army party fairy kitty puppy bunny pony "
-                     "family country story valley alley monkey donkey turkey jelly belly berry cherry "
-                     "animal crystal metal petal pedal portal spiral signal royal festival "
-                     "ocean island king queen ring wing thing string spring building painting drawing "
-                     "ceiling clothing wedding pudding dumpling plate gate state pirate chocolate crate date skate "
-                     "candidate primate magistrate cavern lantern pattern tavern civilian guardian musician "
-                     "librarian comedian magician technician historian thing restaurant plant elephant student parent "
-                     "serpent tent agent element merchant servant tyrant infant peasant president client "
-                     "patient giant".split())
+_NOT_ADJ = frozenset(
+    "body lady baby boy city sky eye key toy guy army party fairy kitty puppy bunny pony "
+    "family country story valley alley monkey donkey turkey jelly belly berry cherry "
+    "animal crystal metal petal pedal portal spiral signal royal festival "
+    "ocean island king queen ring wing thing string spring building painting drawing "
+    "ceiling clothing wedding pudding dumpling plate gate state pirate chocolate crate date skate "
+    "candidate primate magistrate cavern lantern pattern tavern civilian guardian musician "
+    "librarian comedian magician technician historian thing restaurant plant elephant student parent "
+    "serpent tent agent element merchant servant tyrant infant peasant president client "
+    "patient giant".split()
+)
 
 
 #: Words in -ive of seven letters or more that are things, not qualities.
-_IVE_NOUNS = frozenset("detective executive relative captive archive locomotive explosive adhesive directive "
-                       "incentive perspective objective alternative initiative narrative operative representative "
-                       "sedative preservative additive collective offensive defensive negative positive".split())
+_IVE_NOUNS = frozenset(
+    "detective executive relative captive archive locomotive explosive adhesive directive "
+    "incentive perspective objective alternative initiative narrative operative representative "
+    "sedative preservative additive collective offensive defensive negative positive".split()
+)
 
 
 def _single_adjective(word: str) -> bool:
     """A one-word term that reads as an adjective: stricter than inside a phrase (`swelling`,
     `hive`, `ossuary` are things; `seductive`, `massive` are qualities)."""
     low = word.lower()
-    return _looks_adjective(word) and not low.endswith(("ing", "ary", "ive", "ery", "ory")) or low.endswith(
-        ("ous", "ful", "ic", "ical", "esque", "ish", "less")) or (
-        low.endswith("ive") and len(low) >= 7 and low.isalpha() and low not in _IVE_NOUNS and not word[:1].isupper())
+    return (
+        (_looks_adjective(word) and not low.endswith(("ing", "ary", "ive", "ery", "ory")))
+        or low.endswith(("ous", "ful", "ic", "ical", "esque", "ish", "less"))
+        or (
+            low.endswith("ive") and len(low) >= 7 and low.isalpha() and low not in _IVE_NOUNS and not word[:1].isupper()
+        )
+    )
 
 
 def _looks_adjective(word: str) -> bool:
     low = word.lower()
-    return (bool(_ADJ_SUFFIX.search(low)) and low not in _NOT_ADJ and not word[:1].isupper() and len(low) > 3
-            and not low.endswith(("ment", "ist")))
+    return (
+        bool(_ADJ_SUFFIX.search(low))
+        and low not in _NOT_ADJ
+        and not word[:1].isupper()
+        and len(low) > 3
+        and not low.endswith(("ment", "ist"))
+    )
 
 
-declare_rule("filler-quality-token", "analysis",
-             "Quality tokens (8k, masterpiece, trending on artstation…) describe nothing; v6 reads them as noise.")
-declare_rule("negation-to-no", "analysis",
-             "'no X' in the text puts X in front of the text encoder; --no X weights it at −0.5.")
-declare_rule("sd-weight-syntax", "analysis",
-             "Stable Diffusion weights (`((x))`, `(x:1.3)`, `[a:b:0.6]`) are plain text to Midjourney: the words stay, "
-             "the syntax goes.")
+declare_rule(
+    "filler-quality-token",
+    "analysis",
+    "Quality tokens (8k, masterpiece, trending on artstation…) describe nothing; v6 reads them as noise.",
+)
+declare_rule(
+    "negation-to-no", "analysis", "'no X' in the text puts X in front of the text encoder; --no X weights it at −0.5."
+)
+declare_rule(
+    "sd-weight-syntax",
+    "analysis",
+    "Stable Diffusion weights (`((x))`, `(x:1.3)`, `[a:b:0.6]`) are plain text to Midjourney: the words stay, "
+    "the syntax goes.",
+)
 
 
 class Analyzer:
@@ -107,7 +144,9 @@ class Analyzer:
             self._put(slot, term, brief)
             return
         if term.lower().startswith("from ") and len(term.split()) > 1 and (brief.head or brief.prose):
-            brief.terms.append(AnalysedTerm(term, "subject"))  # "evelyn, from league of legends": where the subject is from
+            brief.terms.append(
+                AnalysedTerm(term, "subject")
+            )  # "evelyn, from league of legends": where the subject is from
             brief.attached.append(term)
             return
         credit = credit_of(term)
@@ -131,8 +170,10 @@ class Analyzer:
             return
         m = X_STYLE.match(term) if term.lower().endswith(("style", "inspired", "aesthetic", "themed")) else None
         who_slot = lex.slot(m.group("who")) if m else None
-        if m and (who_slot == "style" or (who_slot is None and len(m.group("who").split()) <= 3
-                                          and " and " not in m.group("who"))):
+        if m and (
+            who_slot == "style"
+            or (who_slot is None and len(m.group("who").split()) <= 3 and " and " not in m.group("who"))
+        ):
             if m.group("who").lower() in self.rules.adjectives:
                 self._subject(m.group("who"), brief)  # "fantasy style": a fantasy …
                 return
@@ -141,8 +182,11 @@ class Analyzer:
             return
         low = term.lower()
         rules = self.rules
-        if not brief.shot and low.endswith(rules.shot_endings) and not any(
-                low.endswith(" " + s) and s in brief.head.lower() for s in rules.shots):
+        if (
+            not brief.shot
+            and low.endswith(rules.shot_endings)
+            and not any(low.endswith(" " + s) and s in brief.head.lower() for s in rules.shots)
+        ):
             for shot in rules.shots:  # longest first
                 if low.endswith(" " + shot):
                     brief.shot = shot
@@ -174,8 +218,14 @@ class Analyzer:
             self._put("medium", term, brief)
             return
         found = lex.find(term)
-        if found and found[-1].slot == "setting" and found[-1].end == len(term) and found[-1].start > 0 \
-                and len(found[-1].term.split()) >= 2 and (brief.head or found[-1].start > 0):
+        if (
+            found
+            and found[-1].slot == "setting"
+            and found[-1].end == len(term)
+            and found[-1].start > 0
+            and len(found[-1].term.split()) >= 2
+            and (brief.head or found[-1].start > 0)
+        ):
             # "tshirt women WHITE BACKGROUND": the thing, then where it is
             rest, place = term[: found[-1].start].strip(" ,"), term[found[-1].start :]
             if rest and not any(w.lower() in STOP for w in rest.split()) and not _VERB.search(rest):
@@ -215,9 +265,14 @@ class Analyzer:
         # a word the lexicons write with a capital outside a style's name is a brand or a name
         # wherever it appears (Nikon, Kodak, Unreal; not RED, an acronym, or a style's "Cinematic")
         lex = self.lex
-        named = {w.lower() for table in (lex.display, lex.phrase) for key, shown in table.items()
-                 if lex.slot_of_term.get(key) != "style"
-                 for w in shown.split() if w[:1].isupper() and w[1:].islower()}
+        named = {
+            w.lower()
+            for table in (lex.display, lex.phrase)
+            for key, shown in table.items()
+            if lex.slot_of_term.get(key) != "style"
+            for w in shown.split()
+            if w[:1].isupper() and w[1:].islower()
+        }
         return frozenset(w for w in words | STOP if w.isalpha()) - self.rules.first_names - named
 
     def _sentence_case(self, term: str, written_lower: set[str]) -> str:
@@ -230,7 +285,7 @@ class Analyzer:
         if len(first) < 2 or not first[1:].islower() or not first.isalpha():
             return term
         if low in self._common_words or low in written_lower:
-            return low + term[len(first):]
+            return low + term[len(first) :]
         return term
 
     def _put(self, slot: str, term: str, brief: Brief) -> None:
@@ -281,20 +336,28 @@ class Analyzer:
             return  # one word the head already says ("portrait of a man, man")
         if _YEAR.match(term):
             brief.setting.append(f"in {term}")
-        elif (first in rules.attached_openers or (first.endswith("ing") and len(words) > 1 and len(first) > 4)
-              or ((first.endswith("ed") or first in _IRREGULAR_PARTICIPLES) and len(words) > 1
-                  and words[1].lower() in _PARTICIPLE_PREPOSITIONS
-                  and first not in rules.adjectives)
-              or _VERB.search(term)):  # "viewed from the side", "crashed in the ground": no article
+        elif (
+            first in rules.attached_openers
+            or (first.endswith("ing") and len(words) > 1 and len(first) > 4)
+            or (
+                (first.endswith("ed") or first in _IRREGULAR_PARTICIPLES)
+                and len(words) > 1
+                and words[1].lower() in _PARTICIPLE_PREPOSITIONS
+                and first not in rules.adjectives
+            )
+            or _VERB.search(term)
+        ):  # "viewed from the side", "crashed in the ground": no article
             brief.attached.append(term)
         elif last in rules.body_parts:
             brief.features.append(term)
         elif last in rules.clothing:
             brief.worn.append(term)
-        elif len(words) <= 3 and all((_single_adjective(w) if len(words) == 1 else _looks_adjective(w))
-                                      or w.lower() in rules.adjectives
-                                      or w.lower() in _INTENSIFIER_WORDS
-                                      for w in words):
+        elif len(words) <= 3 and all(
+            (_single_adjective(w) if len(words) == 1 else _looks_adjective(w))
+            or w.lower() in rules.adjectives
+            or w.lower() in _INTENSIFIER_WORDS
+            for w in words
+        ):
             brief.adjectives.append(term)
         else:
             brief.objects.append(term)
@@ -311,8 +374,15 @@ class Analyzer:
             term = t.text
             if t.sd and self.rules.on("sd-weight-syntax") and t.wrapped not in seen_wrapped:
                 seen_wrapped.add(t.wrapped)
-                brief.applied.append(("sd-weight-syntax", t.wrapped, t.wrapped.strip("()[]").rsplit(":", 1)[0].strip()
-                                      if _SD_TAIL.search(t.wrapped) else t.wrapped.strip("()[]")))
+                brief.applied.append(
+                    (
+                        "sd-weight-syntax",
+                        t.wrapped,
+                        t.wrapped.strip("()[]").rsplit(":", 1)[0].strip()
+                        if _SD_TAIL.search(t.wrapped)
+                        else t.wrapped.strip("()[]"),
+                    )
+                )
             if t.sd and not self.rules.on("sd-weight-syntax"):
                 if t.wrapped in seen_wrapped:
                     continue  # the rule is off: the wrapped text is kept once, as written
@@ -382,14 +452,30 @@ class Analyzer:
             t = terms[k]
             if t.sep == "," and t.kind == "content" and self._open_np(t.content):
                 j = k + 1
-                while j < len(terms) - 1 and terms[j].sep == "," and terms[j].kind in ("content", "mood") \
-                        and all(_looks_adjective(w) or w.lower() in self.rules.adjectives for w in terms[j].content.split()):
+                while (
+                    j < len(terms) - 1
+                    and terms[j].sep == ","
+                    and terms[j].kind in ("content", "mood")
+                    and all(_looks_adjective(w) or w.lower() in self.rules.adjectives for w in terms[j].content.split())
+                ):
                     j += 1
                 if j < len(terms) and terms[j].kind not in ("negation", "quoted", "permutation", "filler"):
                     last = terms[j]
                     joined = ", ".join(x.content for x in terms[k : j + 1])
-                    out.append(Term(joined, t.start, last.end, "content", joined, sum((x.filler for x in terms[k : j + 1]), ()),
-                                          "", last.sep, t.sd or last.sd, ""))
+                    out.append(
+                        Term(
+                            joined,
+                            t.start,
+                            last.end,
+                            "content",
+                            joined,
+                            sum((x.filler for x in terms[k : j + 1]), ()),
+                            "",
+                            last.sep,
+                            t.sd or last.sd,
+                            "",
+                        )
+                    )
                     k = j + 1
                     continue
             out.append(t)

@@ -15,8 +15,16 @@ import re
 from collections.abc import Iterator
 
 from promptsmith.core.spelling import respell
-from promptsmith.rewrite.english import (ARTICLES, COLOUR_NOUN, MOOD_NOUN, join_list, strip_article,
-                                         strip_indefinite_article, tidy_sentences, with_article)
+from promptsmith.rewrite.english import (
+    ARTICLES,
+    COLOUR_NOUN,
+    MOOD_NOUN,
+    join_list,
+    strip_article,
+    strip_indefinite_article,
+    tidy_sentences,
+    with_article,
+)
 from promptsmith.rewrite.rules.brief import Brief
 from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule
 
@@ -266,8 +274,8 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
             return
         if look_first and split == "two":  # "With dramatic lighting, an oil painting …" alone reads as a fragment
             continue
-        text = _write(brief, lead, medium, medium_first, _fill(st, style), tools, _fill(li, lighting),
-                      _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns), split, look_first)
+        text = _write(brief, lead, medium, medium_first, _fill(st, style), tools, _fill(li, lighting),  # type: ignore[arg-type]
+                      _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns), split, look_first)  # type: ignore[arg-type]
         text = respell(text, brief.spelling, keep=written_by_user)
         if text and text not in seen:
             seen.add(text)

@@ -15,7 +15,10 @@ from promptsmith.core.words import CREDIT_SUFFIXES, CREDIT_WORDS, STOP
 from promptsmith.rewrite.rules.brief import Brief, Tool
 from promptsmith.rewrite.rules.registry import RewriteRules, rewrite_rule
 
-_STYLE_OF = re.compile(r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|in\s+style\s+of|art\s+style\s+by|style\s+of|inspired\s+by)\s+(?P<who>.+)$", re.I)
+_STYLE_OF = re.compile(
+    r"^(?:(?P<lead>.*?)\s+)?(?:in\s+the\s+style\s+of|in\s+the\s+manner\s+of|in\s+style\s+of|art\s+style\s+by|style\s+of|inspired\s+by)\s+(?P<who>.+)$",
+    re.I,
+)
 _BY = re.compile(r"^(?:(?P<lead>.*?)\s+)?by\s+(?P<who>.+)$", re.I)
 #: Words before "by" that credit a maker and say nothing else: dropped with the "by" (`art`
 #: and `artwork` stay: they read as the medium, `an artwork in the style of …`)
@@ -29,7 +32,9 @@ _PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
 #: A term that credits a maker by a suffix: `Monet style`, `Ghibli-inspired`.
 X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:" + "|".join(CREDIT_SUFFIXES) + r")$", re.I)
 #: A term that credits a tool by a verb: `octane rendered`, `made in blender`.
-RENDERED = re.compile(r"^(?:(?P<a>.+?)\s+rendered|(?:rendered|made|created|done)\s+(?:in|with|using)\s+(?P<b>.+))$", re.I)
+RENDERED = re.compile(
+    r"^(?:(?P<a>.+?)\s+rendered|(?:rendered|made|created|done)\s+(?:in|with|using)\s+(?P<b>.+))$", re.I
+)
 #: The tail of a tool's name no lexicon knows (`frostbite 3 engine`).
 TOOL_TAIL = re.compile(r"\b(?:engine|renderer)$", re.I)
 _SPLIT_WHO = re.compile(r"\s*(?:,|&|\band\b|\bwith\b)\s*", re.I)
@@ -37,9 +42,11 @@ _INITIAL = re.compile(r"^[a-z]\.$")
 _NAME = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*)(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|de|da|van|von|di|del|la|le))*$")
 _RENDER_SUFFIX = re.compile(r"\s+(?:render|renderer|engine render)$", re.I)
 _NAME_PARTICLES = frozenset("and de van von da di del della la le du des der den ten ter y e st".split())
-_WHO_ENDS = frozenset("in on at with under over into onto from through across around near behind beside "
-                      "sneaking walking standing sitting holding wearing looking running flying riding "
-                      "while who which that as".split())
+_WHO_ENDS = frozenset(
+    "in on at with under over into onto from through across around near behind beside "
+    "sneaking walking standing sitting holding wearing looking running flying riding "
+    "while who which that as".split()
+)
 
 
 def split_credit(who: str) -> tuple[str, str]:
@@ -126,8 +133,11 @@ class Credits:
             if initials or (low[0] in self.rules.first_names and all(w.isalpha() for w in low)):
                 return True
         parts = [p for p in _SPLIT_WHO.split(term) if p]
-        return (len(parts) > 1 and all(len(p.split()) <= 3 and lex.slot(p) in (None, "style") for p in parts)
-                and any(lex.slot(p) == "style" for p in parts))
+        return (
+            len(parts) > 1
+            and all(len(p.split()) <= 3 and lex.slot(p) in (None, "style") for p in parts)
+            and any(lex.slot(p) == "style" for p in parts)
+        )
 
     def credit_names(self, names: list[str], brief: Brief) -> None:
         """Style names, with tools among them credited as tools."""
@@ -140,7 +150,8 @@ class Credits:
 
     @rewrite_rule("render-engine-credit", "analysis")
     def tool(self, term: str, brief: Brief) -> None:
-        """A render engine or tool is not a style: it is credited once, as "rendered in Octane" or "made in Photoshop"."""
+        """A render engine or tool is not a style: it is credited once, as "rendered in Octane" or
+        "made in Photoshop"."""
         key = normalize(term)
         if not self.rules.on("render-engine-credit"):
             brief.style.append(self.lex.display.get(key) or term)

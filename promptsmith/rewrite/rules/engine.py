@@ -10,20 +10,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from promptsmith.core.fix import apply_edits, fix_passes, parse_mended
-from promptsmith.core.model import Diagnostic, Prompt, Severity
-from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.core.format import format_weight
 from promptsmith.core.fragments import fragments
-from promptsmith.core.terms import ledger
+from promptsmith.core.model import Diagnostic, Prompt, Severity
+from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.core.spec import Spec, load_spec
+from promptsmith.core.terms import ledger
 from promptsmith.errors import ConfigError
 from promptsmith.rewrite.english import capitalize_sentences
+from promptsmith.rewrite.result import Change, RewriteResult
 from promptsmith.rewrite.rules.analysis import Analyzer
 from promptsmith.rewrite.rules.brief import Brief
 from promptsmith.rewrite.rules.compose import candidates
 from promptsmith.rewrite.rules.params import CODE_RULES, ParameterStage, written_version
 from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule, load_rewrite_rules, rewrite_rule
-from promptsmith.rewrite.result import Change, RewriteResult
 
 if TYPE_CHECKING:
     from promptsmith.backends.base import Generator
@@ -59,8 +59,10 @@ class Rewriter:
         self.spec: Spec = load_spec(tuple(rule_dirs))
         target = self.spec.normalize_version(str(target_version or self.spec.default_version))
         if target is None:
-            raise ConfigError(f"target version must be one of {', '.join(self.spec.labels.get(v, v) for v in self.spec.versions)}, "
-                              f"not {target_version!r}")
+            raise ConfigError(
+                f"target version must be one of {', '.join(self.spec.labels.get(v, v) for v in self.spec.versions)}, "
+                f"not {target_version!r}"
+            )
         self.target = target
         #: How many phrasings to enumerate into `RewriteResult.candidates` (the LLM ranks them).
         self.n_candidates = max(1, n_candidates)
@@ -88,8 +90,13 @@ class Rewriter:
         t0 = time.perf_counter()
         if len(text) > MAX_PROMPT_CHARS:  # left as it is, with the finding that says why (PS013)
             return RewriteResult.built(
-                input=text, output=text, diagnostics=self.linter.lint(text), clean=False, target_version=self.target,
-                seconds=time.perf_counter() - t0)
+                input=text,
+                output=text,
+                diagnostics=self.linter.lint(text),
+                clean=False,
+                target_version=self.target,
+                seconds=time.perf_counter() - t0,
+            )
         changes: list[Change] = []
         prompt = self._syntax_fixes(text, changes)
         prompt = self._text_fixes(prompt, changes)
@@ -106,8 +113,14 @@ class Rewriter:
         elif self._already_a_brief(prompt_text):
             body = capitalize_sentences(prompt_text)
             if body != prompt_text:
-                changes.append(Change.made(rule="natural-language-brief", before=prompt_text, after=body,
-                                                      reason="each sentence starts with a capital"))
+                changes.append(
+                    Change.made(
+                        rule="natural-language-brief",
+                        before=prompt_text,
+                        after=body,
+                        reason="each sentence starts with a capital",
+                    )
+                )
         else:
             brief = self.analyzer.analyze(prompt_text, overrides)
             briefs.append(brief)
@@ -120,8 +133,11 @@ class Rewriter:
             self._brief_changes(brief, prompt_text, body, negatives, changes)
 
         def change(rule: str, before: str, after: str, reason: str) -> None:
-            changes.append(Change.made(rule=rule, before=before, after=after,
-                                  reason=self.reason(rule) + (f": {reason}" if reason else "")))
+            changes.append(
+                Change.made(
+                    rule=rule, before=before, after=after, reason=self.reason(rule) + (f": {reason}" if reason else "")
+                )
+            )
 
         params = self.params.run(prompt, negatives, quoted, change)
         images = [i.url + (f"::{format_weight(i.weight)}" if i.weight is not None else "") for i in prompt.images]
@@ -129,12 +145,22 @@ class Rewriter:
         diagnostics = self.linter.lint(output) if output else []
         # a doubt in the sources (PS410) is reported in `diagnostics`, but the rewrite cannot settle
         # it, so it does not fail the brief
-        clean = not any(d.severity in (Severity.ERROR, Severity.WARNING) and d.code not in UNSETTLED
-                        for d in diagnostics)
+        clean = not any(
+            d.severity in (Severity.ERROR, Severity.WARNING) and d.code not in UNSETTLED for d in diagnostics
+        )
         return RewriteResult.built(
-            input=text, output=output, slots=_merge_slots(briefs), params=params, changes=changes,
-            diagnostics=diagnostics, clean=clean, candidates=cands, engine="rules", target_version=self.target,
-            seconds=time.perf_counter() - t0)
+            input=text,
+            output=output,
+            slots=_merge_slots(briefs),
+            params=params,
+            changes=changes,
+            diagnostics=diagnostics,
+            clean=clean,
+            candidates=cands,
+            engine="rules",
+            target_version=self.target,
+            seconds=time.perf_counter() - t0,
+        )
 
     def analysis(self, text: str) -> Brief | None:
         """The brief `rewrite` composes from (the text after the same syntax and text fixes), or
@@ -152,9 +178,14 @@ class Rewriter:
         """Parse with the syntax slips (en dashes, glued flags…) mended, recording each as a change."""
         prompt, mended = parse_mended(text, self.spec)
         for d in mended:
-            changes.append(Change.made(rule=d.name, before=d.span.slice(text),
-                                  after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
-                                  reason=d.message))
+            changes.append(
+                Change.made(
+                    rule=d.name,
+                    before=d.span.slice(text),
+                    after="".join(e.content for e in d.fix.edits),  # type: ignore[union-attr]
+                    reason=d.message,
+                )
+            )
         return prompt
 
     def _text_fixes(self, prompt: Prompt, changes: list[Change]) -> Prompt:
@@ -165,21 +196,23 @@ class Rewriter:
         head, tail = prompt.source[: prompt.params_start], prompt.source[prompt.params_start :]
         if not _TEXT_FIX_HINT.search(head):
             return prompt  # no quote and nothing like a parameter: none of the fixes could find anything
+
         def lint(t: str) -> list[Diagnostic]:
             return [d for d in self.text_fixes.lint(t) if d.fix is not None and self.rules.on(_TEXT_FIXES[d.code])]
 
         fixed = head
         # one fix may leave another to make (two parameters moved out of the prose)
-        for before_pass, taken, fixed in fix_passes(head, lint, unsafe=True, tidy=str):
+        for before_pass, taken, fixed in fix_passes(head, lint, unsafe=True, tidy=str):  # noqa: B007 - the last pass's text
             for d in taken:
                 rule = _TEXT_FIXES[d.code]
                 if d.code == "PS309":  # a move: what arrives in the parameters
                     after = "".join(e.content for e in d.fix.edits).strip()  # type: ignore[union-attr]
                 else:
-                    grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[union-attr]
+                    grow = sum(len(e.content) - (e.end - e.start) for e in d.fix.edits)  # type: ignore[misc, union-attr]
                     after = apply_edits(before_pass, d.fix.edits)[d.span.start : d.span.end + grow]  # type: ignore[union-attr]
-                changes.append(Change.made(rule=rule, before=d.span.slice(before_pass), after=after,
-                                                      reason=self.reason(rule)))
+                changes.append(
+                    Change.made(rule=rule, before=d.span.slice(before_pass), after=after, reason=self.reason(rule))
+                )
         if fixed == head:
             return prompt
         return parse_mended(fixed + tail, self.spec)[0]
@@ -192,25 +225,36 @@ class Rewriter:
         frags = fragments(text)
         return sum(len(f.text.split()) <= 2 for f in frags) * 2 < len(frags) or len(frags) < 2
 
-    def _brief_changes(self, brief: Brief, before: str, after: str, negatives: list[str],
-                       changes: list[Change]) -> None:
+    def _brief_changes(
+        self, brief: Brief, before: str, after: str, negatives: list[str], changes: list[Change]
+    ) -> None:
         for term in brief.dropped:
             if term.rule == "filler-quality-token":
                 changes.append(Change.made(rule=term.rule, before=term.text, after="", reason=self.reason(term.rule)))
             elif term.rule == "negation-to-no":
-                changes.append(Change.made(rule=term.rule, before=term.text,
-                                      after=f"--no {brief.negatives[0] if brief.negatives else ''}".strip(),
-                                      reason=self.reason(term.rule)))
+                changes.append(
+                    Change.made(
+                        rule=term.rule,
+                        before=term.text,
+                        after=f"--no {brief.negatives[0] if brief.negatives else ''}".strip(),
+                        reason=self.reason(term.rule),
+                    )
+                )
         for rule, was, now in brief.applied:
             changes.append(Change.made(rule=rule, before=was, after=now, reason=self.reason(rule)))
         negatives.extend(brief.negatives)
         if after != before:
-            changes.append(Change.made(rule="natural-language-brief", before=before, after=after,
-                                  reason=self.reason("natural-language-brief")))
+            changes.append(
+                Change.made(
+                    rule="natural-language-brief",
+                    before=before,
+                    after=after,
+                    reason=self.reason("natural-language-brief"),
+                )
+            )
 
     @rewrite_rule("fold-multi-prompt", "composition")
-    def _multi_prompt(self, prompt: Prompt, negatives: list[str], changes: list[Change],
-                      briefs: list[Brief]) -> str:
+    def _multi_prompt(self, prompt: Prompt, negatives: list[str], changes: list[Change], briefs: list[Brief]) -> str:
         """Where the output's version has no :: multi-prompts (V7 and later, read from the version
         table's era), the parts become one phrase and negative parts go to --no. Where it has
         them, each part is its own short phrase, rewritten inside itself only: its terms as the
@@ -232,9 +276,15 @@ class Rewriter:
             body = next(iter(candidates(brief, self.rules)), folded)
             self._brief_changes(brief, folded, body, negatives, [])
             before = " ".join(f"{s.text}::{s.weight_raw or ''}" if s.separated else s.text for s, _ in parts)
-            changes.append(Change.made(rule="fold-multi-prompt", before=before, after=body,
-                                  reason=self.reason("fold-multi-prompt")
-                                  + f" (the output is for {prose_version(self.spec.label(version))})"))
+            changes.append(
+                Change.made(
+                    rule="fold-multi-prompt",
+                    before=before,
+                    after=body,
+                    reason=self.reason("fold-multi-prompt")
+                    + f" (the output is for {prose_version(self.spec.label(version))})",
+                )
+            )
             return body
         out = []
         for seg, _ in parts:
@@ -255,14 +305,16 @@ class Rewriter:
             body += "."  # the last part is a plain phrase: it ends like a sentence
         return capitalize_sentences(body)
 
-
     @staticmethod
     def _part_terms(text: str, brief: Brief) -> str:
         """A `::` part's terms as written, in order, once each, with what analysis removed left
         out: filler (and the filler inside a term), negations moved to --no, SD syntax unwrapped."""
         gone = {t.text for t in brief.dropped}
-        kept = [t.content for t in ledger(text).terms
-                if t.content and t.kind != "negation" and t.text not in gone and (not t.wrapped or t.wrapped not in gone)]
+        kept = [
+            t.content
+            for t in ledger(text).terms
+            if t.content and t.kind != "negation" and t.text not in gone and (not t.wrapped or t.wrapped not in gone)
+        ]
         return ", ".join(dict.fromkeys(kept))  # a term said twice in one part is said once (PS203)
 
 
@@ -304,6 +356,7 @@ class RulesEngine:
     def prepare(self, target_version: str, *, load: bool = False) -> None:
         get_rewriter(target_version, self.settings.rule_dirs)
 
-    def rewrite(self, text: str, *, target_version: str,
-                on_token: Callable[[str], None] | None = None) -> RewriteResult:
+    def rewrite(
+        self, text: str, *, target_version: str, on_token: Callable[[str], None] | None = None
+    ) -> RewriteResult:
         return get_rewriter(target_version, self.settings.rule_dirs).rewrite(text)

@@ -15,9 +15,10 @@ from bisect import bisect_left
 from collections.abc import Callable
 
 from promptsmith.core.fix import apply_edits, fix_passes
+from promptsmith.core.format import format_param as render_param
+from promptsmith.core.format import sort_params
 from promptsmith.core.model import Diagnostic, Param, Prompt, Span, build, span
 from promptsmith.core.parse import parse
-from promptsmith.core.format import format_param as render_param, sort_params
 from promptsmith.core.spec import Spec
 from promptsmith.rewrite.rules.registry import RewriteRules, declare_rule
 
@@ -98,13 +99,17 @@ def _dedupe(items: list[str]) -> list[str]:
 class ParameterStage:
     """Writes a prompt's parameters for the target version, recording each change."""
 
-    def __init__(self, spec: Spec, rules: RewriteRules, target: str, lint_fixes: Callable[[str], list[Diagnostic]]) -> None:
+    def __init__(
+        self, spec: Spec, rules: RewriteRules, target: str, lint_fixes: Callable[[str], list[Diagnostic]]
+    ) -> None:
         self.spec = spec
         self.rules = rules
         self.target = target
         self._lint = lint_fixes
 
-    def run(self, prompt: Prompt, negatives: list[str], quoted: bool, change: Callable[[str, str, str, str], None]) -> list[str]:
+    def run(
+        self, prompt: Prompt, negatives: list[str], quoted: bool, change: Callable[[str, str, str, str], None]
+    ) -> list[str]:
         """The parameters as canonical strings; `change(rule, before, after, reason)` records each change."""
         rules, spec = self.rules, self.spec
         kept: list[Param] = []
@@ -113,7 +118,7 @@ class ParameterStage:
         has_raw = has_style = False
         for p in prompt.params:
             if p.name == "no" and isinstance(p.value, tuple) and rules.on("merge-no"):
-                no_items.extend(p.value)
+                no_items.extend(p.value)  # type: ignore[arg-type]
                 n_no += 1
                 continue
             if p.name == "version" and rules.on("target-version") and not p.permuted:
@@ -157,11 +162,12 @@ class ParameterStage:
 
     def _fix(self, text: str, change: Callable[[str, str, str, str], None]) -> str:
         """The linter's parameter fixes, pass by pass until none applies (each reported)."""
+
         def lint(t: str) -> list[Diagnostic]:
             return [d for d in self._lint(t) if d.code in CODE_RULES and self.rules.on(CODE_RULES[d.code])]
 
         current = "x " + text  # a word of text in front: the linter reads parameters after a prompt
-        for before_pass, taken, current in fix_passes(current, lint, unsafe=True, tidy=_squeeze):
+        for before_pass, taken, current in fix_passes(current, lint, unsafe=True, tidy=_squeeze):  # noqa: B007, B020
             spans = [p.span for p in parse(before_pass).params]  # once a pass, not once a fix
             for d in taken:
                 before, after = _region(before_pass, d, spans)

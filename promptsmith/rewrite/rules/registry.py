@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from promptsmith.core.resources import load_rule_file
+from promptsmith.core.resources import merged_rule_file
 from promptsmith.errors import RuleDataError
 
 #: The stages that have rules, in the order a prompt goes through them.
@@ -121,22 +121,18 @@ def load_rewrite_rules(extra_dirs: tuple[Path, ...] = ()) -> RewriteRules:
     known = registered()
     enabled: dict[str, bool] = {name: True for name in known}
     reasons: dict[str, str] = {name: rule.summary for name, rule in known.items()}
-    compose: dict[str, Any] = {}
-    connectives: dict[str, tuple[str, ...]] = {}
-    for table in load_rule_file("rewrite/v5-to-v6.toml", extra_dirs):
-        for name, body in table.get("rules", {}).items():
-            if name not in known:
-                raise RuleDataError(
-                    f"rewrite/v5-to-v6.toml: no rewrite rule is called {name!r}; the rules are "
-                    f"{', '.join(known)} (`promptsmith rules --rewrite`)"
-                )
-            enabled[name] = bool(body.get("enabled", True))
-            if "reason" in body:
-                reasons[name] = body["reason"]
-        comp = dict(table.get("compose", {}))
-        for slot, forms in comp.pop("connectives", {}).items():
-            connectives[slot] = tuple(forms)
-        compose.update(comp)
+    table = merged_rule_file("rewrite/v5-to-v6.toml", extra_dirs, depth=2)
+    for name, body in table.get("rules", {}).items():
+        if name not in known:
+            raise RuleDataError(
+                f"rewrite/v5-to-v6.toml: no rewrite rule is called {name!r}; the rules are "
+                f"{', '.join(known)} (`promptsmith rules --rewrite`)"
+            )
+        enabled[name] = bool(body.get("enabled", True))
+        if "reason" in body:
+            reasons[name] = body["reason"]
+    compose = dict(table.get("compose", {}))
+    connectives = {slot: tuple(forms) for slot, forms in compose.pop("connectives", {}).items()}
     return RewriteRules(
         enabled=enabled,
         reasons=reasons,

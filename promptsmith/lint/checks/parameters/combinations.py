@@ -9,6 +9,7 @@ from promptsmith.core.model import Diagnostic, Fix, Param, Severity, edit
 from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import remove, written
 from promptsmith.lint.registry import Fixable, rule
+
 _URL = re.compile(r"<?https?://[^\s<>]+>?", re.IGNORECASE)
 _REF_WEIGHT = re.compile(r"::-?(?:\d+(?:\.\d*)?|\.\d+)?$")
 _WORD = re.compile(r"\S+")
@@ -79,11 +80,20 @@ def weird_with_seed(ctx: Context) -> Iterator[Diagnostic]:
         return
     for p in prompt.params:
         if p.name == "weird" and p.value != 0:
-            yield ctx.diag(p.span.start, p.span.end, f"{written(p)} is not fully compatible with --seed: the grid may not reproduce")
+            yield ctx.diag(
+                p.span.start,
+                p.span.end,
+                f"{written(p)} is not fully compatible with --seed: the grid may not reproduce",
+            )
 
 
-@rule("PS112", "turbo-with-seed", severity=Severity.WARNING, needs=("params",),
-      summary="Finds `--turbo` with `--seed`: in Turbo mode seeds do not reliably reproduce.")
+@rule(
+    "PS112",
+    "turbo-with-seed",
+    severity=Severity.WARNING,
+    needs=("params",),
+    summary="Finds `--turbo` with `--seed`: in Turbo mode seeds do not reliably reproduce.",
+)
 def turbo_with_seed(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--turbo` together with `--seed`.
@@ -107,11 +117,18 @@ def turbo_with_seed(ctx: Context) -> Iterator[Diagnostic]:
         return
     for p in prompt.params:
         if p.name == "turbo":
-            yield ctx.diag(p.span.start, p.span.end, f"{written(p)} makes --seed unreliable: the grid may not reproduce")
+            yield ctx.diag(
+                p.span.start, p.span.end, f"{written(p)} makes --seed unreliable: the grid may not reproduce"
+            )
 
 
-@rule("PS113", "image-only-with-stylize-or-weird", severity=Severity.WARNING, needs=("params",),
-      summary="Finds `--stylize` or `--weird` in a prompt of images with no text.")
+@rule(
+    "PS113",
+    "image-only-with-stylize-or-weird",
+    severity=Severity.WARNING,
+    needs=("params",),
+    summary="Finds `--stylize` or `--weird` in a prompt of images with no text.",
+)
 def image_only_with_stylize_or_weird(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--stylize` or `--weird` in a prompt made only of image prompts, with no text.
@@ -139,8 +156,13 @@ def image_only_with_stylize_or_weird(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(p.span.start, p.span.end, f"{written(p)} does not work with an image-only prompt; add text")
 
 
-@rule("PS117", "conflicting-speed-modes", severity=Severity.WARNING, needs=("params",),
-      summary="Finds more than one GPU speed mode (`--fast`, `--relax`, `--turbo`) in a prompt.")
+@rule(
+    "PS117",
+    "conflicting-speed-modes",
+    severity=Severity.WARNING,
+    needs=("params",),
+    summary="Finds more than one GPU speed mode (`--fast`, `--relax`, `--turbo`) in a prompt.",
+)
 def conflicting_speed_modes(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds more than one of `--fast`, `--relax` and `--turbo` in one prompt.
@@ -169,7 +191,9 @@ def conflicting_speed_modes(ctx: Context) -> Iterator[Diagnostic]:
         if first is None:
             first = p
         elif p.name != first.name:
-            yield ctx.diag(p.span.start, p.span.end, f"{written(p)} conflicts with {written(first)}: a job runs in one speed mode")
+            yield ctx.diag(
+                p.span.start, p.span.end, f"{written(p)} conflicts with {written(first)}: a job runs in one speed mode"
+            )
 
 
 def _tokens(p: Param) -> list[tuple[str, int, int]]:
@@ -177,8 +201,14 @@ def _tokens(p: Param) -> list[tuple[str, int, int]]:
     return [(m.group(), base + m.start(), base + m.end()) for m in _WORD.finditer(p.raw)]
 
 
-@rule("PS118", "oref-single-url", severity=Severity.ERROR, fix=Fixable.ALWAYS, needs=("params",),
-      summary="Finds `--oref` with more than one value; it takes exactly one image URL.")
+@rule(
+    "PS118",
+    "oref-single-url",
+    severity=Severity.ERROR,
+    fix=Fixable.ALWAYS,
+    needs=("params",),
+    summary="Finds `--oref` with more than one value; it takes exactly one image URL.",
+)
 def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--oref` with more than one value. The fix (unsafe) keeps the first.
@@ -205,13 +235,20 @@ def oref_single_url(ctx: Context) -> Iterator[Diagnostic]:
         toks = _tokens(p)
         s, e = toks[1][1], toks[-1][2]
         yield ctx.diag(
-            s, e, f"--oref takes exactly one image URL, not {len(toks)}",
+            s,
+            e,
+            f"--oref takes exactly one image URL, not {len(toks)}",
             Fix.unsafe(edit(toks[0][2], e), message="keep the first URL"),
         )
 
 
-@rule("PS119", "reference-needs-url", severity=Severity.ERROR, needs=("params",),
-      summary="Finds a reference value that is not an image URL (or, for `--sref`, a style code).")
+@rule(
+    "PS119",
+    "reference-needs-url",
+    severity=Severity.ERROR,
+    needs=("params",),
+    summary="Finds a reference value that is not an image URL (or, for `--sref`, a style code).",
+)
 def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds reference values that are not image URLs: in `--cref`, `--oref` and `--end` anything but
@@ -250,7 +287,7 @@ def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
             item = _REF_WEIGHT.sub("", tok) if codes else tok
             if _URL.fullmatch(item) or (codes and (item.isdigit() or item.lower() == "random")):
                 continue
-            if bad and ctx.source[bad[-1][1]:s].isspace():
+            if bad and ctx.source[bad[-1][1] : s].isspace():
                 bad[-1] = (bad[-1][0], e)
             else:
                 bad.append((s, e))
@@ -260,8 +297,14 @@ def reference_needs_url(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(s, e, f"{written(p)} takes {what}, not `{shown}`{hint}")
 
 
-@rule("PS120", "iw-without-image", severity=Severity.WARNING, fix=Fixable.ALWAYS, needs=("params",),
-      summary="Finds `--iw` in a prompt that has no image prompt.")
+@rule(
+    "PS120",
+    "iw-without-image",
+    severity=Severity.WARNING,
+    fix=Fixable.ALWAYS,
+    needs=("params",),
+    summary="Finds `--iw` in a prompt that has no image prompt.",
+)
 def iw_without_image(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--iw` in a prompt with no image prompt. The fix (safe) removes it.
@@ -285,11 +328,19 @@ def iw_without_image(ctx: Context) -> Iterator[Diagnostic]:
         return
     for p in prompt.params:
         if p.name == "iw":
-            yield ctx.diag(p.span.start, p.span.end, f"{written(p)} weighs image prompts, and this prompt has none", remove(p))
+            yield ctx.diag(
+                p.span.start, p.span.end, f"{written(p)} weighs image prompts, and this prompt has none", remove(p)
+            )
 
 
-@rule("PS121", "raw-and-style-raw", severity=Severity.WARNING, fix=Fixable.SOMETIMES, needs=("params",),
-      summary="Finds `--raw` together with `--style`, which it repeats or contradicts.")
+@rule(
+    "PS121",
+    "raw-and-style-raw",
+    severity=Severity.WARNING,
+    fix=Fixable.SOMETIMES,
+    needs=("params",),
+    summary="Finds `--raw` together with `--style`, which it repeats or contradicts.",
+)
 def raw_and_style_raw(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--raw` together with `--style`: with `--style raw` it is a repeat (the fix, safe,
@@ -318,14 +369,22 @@ def raw_and_style_raw(ctx: Context) -> Iterator[Diagnostic]:
         if p.name != "raw":
             continue
         if style.value == "raw":
-            yield ctx.diag(p.span.start, p.span.end, f"{written(p)} repeats --style raw", remove(p),
-                           severity=Severity.INFO)
+            yield ctx.diag(
+                p.span.start, p.span.end, f"{written(p)} repeats --style raw", remove(p), severity=Severity.INFO
+            )
         else:
-            yield ctx.diag(p.span.start, p.span.end, f"{written(p)} means --style raw, which contradicts --style {style.raw}")
+            yield ctx.diag(
+                p.span.start, p.span.end, f"{written(p)} means --style raw, which contradicts --style {style.raw}"
+            )
 
 
-@rule("PS122", "repeat-in-relax", severity=Severity.WARNING, needs=("params",),
-      summary="Finds `--relax` with `--repeat` or permutations, which need Fast or Turbo mode.")
+@rule(
+    "PS122",
+    "repeat-in-relax",
+    severity=Severity.WARNING,
+    needs=("params",),
+    summary="Finds `--relax` with `--repeat` or permutations, which need Fast or Turbo mode.",
+)
 def repeat_in_relax(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--relax` in a prompt that runs several jobs: `--repeat` or a `{…}` permutation.
@@ -353,12 +412,20 @@ def repeat_in_relax(ctx: Context) -> Iterator[Diagnostic]:
         return
     several = prompt.has("repeat") or any(len(g.options) > 1 for g in prompt.permutations)
     if several:
-        yield ctx.diag(relax.span.start, relax.span.end,
-                       f"{written(relax)}: --repeat and permutations run in Fast or Turbo mode only")
+        yield ctx.diag(
+            relax.span.start,
+            relax.span.end,
+            f"{written(relax)}: --repeat and permutations run in Fast or Turbo mode only",
+        )
 
 
-@rule("PS123", "oref-incompatible", severity=Severity.ERROR, needs=("params",),
-      summary="Finds `--oref` with `--draft`, `--fast` or `--q 4`, which Omni Reference rejects.")
+@rule(
+    "PS123",
+    "oref-incompatible",
+    severity=Severity.ERROR,
+    needs=("params",),
+    summary="Finds `--oref` with `--draft`, `--fast` or `--q 4`, which Omni Reference rejects.",
+)
 def oref_incompatible(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds `--oref` together with what Omni Reference does not work with: `--draft`, `--fast`

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from fractions import Fraction
 from math import floor
 
-from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.format import format_weight
+from promptsmith.core.model import Diagnostic, Fix, Severity, edit
+from promptsmith.core.parse import read_float
 from promptsmith.core.spec import Range
 from promptsmith.lint.context import Context
-from promptsmith.core.parse import read_float
 from promptsmith.lint.helpers import RATIO, remove, values, vlabel, written
 from promptsmith.lint.registry import Fixable, rule
 
@@ -93,13 +93,13 @@ def value_out_of_range(ctx: Context) -> Iterator[Diagnostic]:
             if rng.values is not None:
                 if not rng.values or value in rng.values:
                     continue
-                target = _closest(rng.values, value)
+                target = _closest(rng.values, value)  # type: ignore[arg-type]
             else:
                 lo, hi = rng.min, rng.max
-                if (value < 0 and lo is not None and lo >= 0) or _in_range(value, rng):
+                if (value < 0 and lo is not None and lo >= 0) or _in_range(value, rng):  # type: ignore[arg-type, operator]
                     continue  # a negative value is malformed, not merely large (PS102)
-                target = lo if lo is not None and value < lo else hi
-            new = _fmt(target, ps.type)  # type: ignore[arg-type]
+                target = lo if lo is not None and value < lo else hi  # type: ignore[assignment, operator]
+            new = _fmt(target, ps.type)
             yield ctx.diag(
                 s, e,
                 f"{written(p)} {text} is out of range for {vlabel(ctx)} ({rng.describe()})",
@@ -150,7 +150,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
         ps = specs[name]
         t = ps.type
         if t in _NUMERIC:
-            for value, text, s, e in values(p, t):
+            for value, text, s, e in values(p, t):  # type: ignore[assignment]
                 if value is None:
                     number = read_float(text) if t == "int" else None
                     if number is not None:
@@ -166,7 +166,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
                     if rng is not None and rng.min is not None and rng.min >= 0:
                         yield ctx.diag(s, e, f"{written(p)} {text} cannot be negative ({rng.describe()})")
         elif t == "ratio":
-            for value, text, s, e in values(p, t):
+            for value, text, s, e in values(p, t):  # type: ignore[assignment]
                 if value is not None or RATIO.fullmatch(text):
                     continue  # decimal ratios are PS103's
                 m = _RATIO_TYPO.fullmatch(text)
@@ -179,7 +179,7 @@ def invalid_value(ctx: Context) -> Iterator[Diagnostic]:
             rng = ps.range_for(version)
             if rng is None or not rng.values:
                 continue
-            for value, text, s, e in values(p, t):
+            for value, text, s, e in values(p, t):  # type: ignore[assignment]
                 if value is not None and value not in rng.values:
                     yield ctx.diag(s, e, f"{written(p)} {text} is not valid ({rng.describe()})")
 
@@ -318,13 +318,21 @@ def quality_value_rounded(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             new = _fmt(_closest(rng.values, value), ps.type)
             yield ctx.diag(
-                s, e, f"{written(p)} {text} is not a {vlabel(ctx)} quality ({rng.describe()}); Midjourney rounds it to {new}",
+                s,
+                e,
+                f"{written(p)} {text} is not a {vlabel(ctx)} quality ({rng.describe()}); Midjourney rounds it to {new}",
                 Fix.unsafe(edit(s, e, new), message=f"write {new}"),
             )
 
 
-@rule("PS116", "default-value", severity=Severity.INFO, fix=Fixable.ALWAYS, needs=("params",),
-      summary="Finds a parameter set to its default value (`--s 100`, `--c 0`).")
+@rule(
+    "PS116",
+    "default-value",
+    severity=Severity.INFO,
+    fix=Fixable.ALWAYS,
+    needs=("params",),
+    summary="Finds a parameter set to its default value (`--s 100`, `--c 0`).",
+)
 def default_value(ctx: Context) -> Iterator[Diagnostic]:
     """## What it does
     Finds a parameter set to its default (`--s 100`, `--c 0`, `--q 1`, `--ar 1:1`). The fix (safe)

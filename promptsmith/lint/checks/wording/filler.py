@@ -60,7 +60,7 @@ def filler_quality_token(ctx: Context) -> Iterator[Diagnostic]:
     quotes = prompt.quotes
     label = ctx.version_text
     r = ctx.rule
-    code, name, severity = r.code, r.name, r.severity
+    code, name, severity = r.code, r.name, r.severity  # type: ignore[union-attr]
     seen = wording_settings(ctx.rule_dirs).filler_messages
     for seg in segments:
         lo, hi = seg.span.start, seg.span.end

@@ -13,7 +13,6 @@ from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import clip, in_spans, removal_edit, segment_terms
 from promptsmith.lint.registry import Fixable, rule
 
-
 _ARTICLE = re.compile(r"^(?:a|an|the|any)\s+", re.IGNORECASE)
 _AND = re.compile(r"\s*(?:\band\b|\bor\b|&|\bnor\b)\s*", re.IGNORECASE)
 
@@ -96,7 +95,7 @@ def _negation_in_text(ctx: Context) -> Iterator[Diagnostic]:
     quotes = prompt.quotes
     segments = prompt.segments
     no_params = [p for p in prompt.params_named("no") if not p.permuted]
-    already = {normalize(w) for p in no_params for w in (p.value or ())} if no_params else set()
+    already = {normalize(w) for p in no_params for w in (p.value or ())} if no_params else set()  # type: ignore[arg-type, union-attr]
     for seg, (text, ts, te) in ((g, t) for g in segments for t in segment_terms(src, g)):
         if not any(w in text.lower() for w in c.negation_words):
             continue
@@ -189,7 +188,7 @@ def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
         return
     src = ctx.source
     quotes = prompt.quotes
-    found = []
+    found = []  # type: ignore[var-annotated]
     for pattern in patterns:
         for seg in prompt.segments:
             found.extend((m, seg) for m in pattern.finditer(src, seg.span.start, seg.span.end))
@@ -208,7 +207,10 @@ def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
             fix = Fix.unsafe(edit(s, e, words), message="drop the weight syntax")
         elif groups.get("emph"):
             words = m.group("etext").strip()
-            msg = f"`{clip(m.group())}` is Stable Diffusion emphasis; Midjourney reads the brackets as text (use `::` weights)"
+            msg = (
+                f"`{clip(m.group())}` is Stable Diffusion emphasis; "
+                "Midjourney reads the brackets as text (use `::` weights)"
+            )
             fix = Fix.unsafe(edit(s, e, words), message="drop the brackets")
         elif groups.get("lora"):
             msg = f"`{m.group()}` is a Stable Diffusion network tag; Midjourney has no LoRAs"
@@ -220,7 +222,9 @@ def negative_prompt_syntax(ctx: Context) -> Iterator[Diagnostic]:
             msg = f"`{m.group()}` is a Stable Diffusion setting; Midjourney reads it as text"
         else:
             words = m.group("btext").strip()
-            msg = (f"`{clip(m.group())}`: square brackets mean nothing to Midjourney "
-                   "(a Stable Diffusion de-emphasis, or a template slot?)")
+            msg = (
+                f"`{clip(m.group())}`: square brackets mean nothing to Midjourney "
+                "(a Stable Diffusion de-emphasis, or a template slot?)"
+            )
             fix = Fix.unsafe(edit(s, e, words), message="drop the brackets")
         yield ctx.diag(s, e, msg, fix)

@@ -12,7 +12,6 @@ from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import clip, in_spans
 from promptsmith.lint.registry import Fixable, rule
 
-
 _SINGLE = re.compile(r"(?<![\w'’])'(?=[^\s'])([^'\n]{2,80}?)(?<=[^\s'])'(?![\w'])")
 _CURLY_SINGLE = re.compile(r"(?<![\w‘’])‘(?=[^\s‘’])([^‘’\n]{1,80}?)(?<=[^\s‘’])’(?![\w‘’])")
 _LETTER = re.compile(r"[^\W\d_]")
