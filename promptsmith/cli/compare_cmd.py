@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from promptsmith.cli.inputs import load_json_line, read_records
-from promptsmith.cli.output import dumps
+from promptsmith.records import dumps, read_records
 
 if TYPE_CHECKING:
     from promptsmith.session import Session
@@ -73,6 +72,8 @@ def run_compare(a: str | None, b: str | None, file: str | None, session: Session
         else:
             out.write(dumps(result, indent=2 if fmt == "json" else None) + "\n")
         return 0 if exit_zero or result["verdict"] == "preserved" else 1
+    from promptsmith.services.pairs import compare_records  # deferred: services.compare loads the term ledger (~0.3 s)
+
     failed = changed = 0
     records = read_records(file, "text")
     window = 1 if file == "-" else 64  # stdin streams a record per line read; a file is embedded 64 pairs at a time
@@ -91,48 +92,6 @@ def run_compare(a: str | None, b: str | None, file: str | None, session: Session
     if failed:
         return 1
     return 0 if exit_zero or not changed else 1
-
-
-def compare_records(group: list[Any], session: Session, *, progress: bool = False) -> list[dict[str, Any]]:
-    """The output record of each input line of `group` (embedded as one window), in order: the
-    comparison with the pair's other fields, or the line's `error` (`batch compare` shares it)."""
-    checked = [_checked(rec) for rec in group]
-    results = session.compare_many([(obj["a"], obj["b"]) for _, obj in checked if obj is not None],
-                                   window=len(group), progress=progress)
-    out = []
-    for record, obj in checked:
-        if obj is not None:
-            record.update(next(results).model_dump(mode="json"))
-            record.update({k: v for k, v in obj.items() if k not in record})
-            record["error"] = None
-        out.append(record)
-    return out
-
-
-def _checked(rec: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(the output record so far, the pair object) — or the record with its error and None."""
-    record: dict[str, Any] = {"line": rec.line}
-    line = rec.raw
-    if not line.strip():
-        record["error"] = "empty line"
-        return record, None
-    if rec.error:
-        record["error"] = rec.error
-        return record, None
-    obj, error = load_json_line(line)
-    if error is not None:
-        record["error"] = error
-        return record, None
-    if not isinstance(obj, dict) or not isinstance(obj.get("a"), str) or not isinstance(obj.get("b"), str):
-        record["error"] = 'expected a JSON object with string fields "a" and "b"'
-        return record, None
-    from promptsmith.services.compare import too_long
-
-    refused = too_long(obj["a"], obj["b"])
-    if refused:
-        record["error"] = refused
-        return record, None
-    return record, obj
 
 
 def _text_record(record: dict[str, Any]) -> str:

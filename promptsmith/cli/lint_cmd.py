@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from promptsmith.cli.inputs import Record, display_name, input_format_for, read_records, records_from_lines
-from promptsmith.cli.output import dumps, github_line, record_json, sarif, text_block
+from promptsmith.cli.output import github_line, sarif, text_block
+from promptsmith.records import Record, display_name, dumps, input_format_for, read_records, record_json, records_from_lines
 from promptsmith.settings import Settings
 from promptsmith.session import Session
 from promptsmith.core.fix import fix_text

@@ -74,7 +74,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 def _stdin_text() -> str:
     """A prompt given as `-`: stdin, read whole, its line breaks read as spaces."""
-    from promptsmith.cli.inputs import stdin_is_interactive
+    from promptsmith.cli.common import stdin_is_interactive
 
     if stdin_is_interactive():
         raise click.UsageError("- reads the prompt from stdin, and stdin is a terminal: pipe a prompt in")
@@ -82,7 +82,7 @@ def _stdin_text() -> str:
 
 
 def _paths(files: tuple[str, ...]) -> list[str]:
-    from promptsmith.cli.inputs import stdin_is_interactive
+    from promptsmith.cli.common import stdin_is_interactive
 
     if files:
         return list(files)
@@ -211,8 +211,7 @@ def parse(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
     Example:
       echo "<https://s.mj.run/x> cat::2 dog --ar 3:2" | promptsmith parse -
     """
-    from promptsmith.cli.inputs import input_format_for, read_records
-    from promptsmith.cli.output import dumps
+    from promptsmith.records import dumps, input_format_for, read_records
     from promptsmith.core.parse import parse as parse_text
 
     out = sys.stdout
@@ -320,7 +319,7 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
     if prompt is not None and file is not None:
         raise click.UsageError("give a PROMPT or --file, not both")
     if prompt is None and file is None:
-        from promptsmith.cli.inputs import stdin_is_interactive
+        from promptsmith.cli.common import stdin_is_interactive
 
         if stdin_is_interactive():
             raise click.UsageError("no input: give a PROMPT, --file FILE, or pipe prompts on stdin")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from promptsmith.cli.inputs import input_format_for, read_records
-from promptsmith.cli.output import dumps
 from promptsmith.cli.progress import Progress, count_lines
-from promptsmith.services.batch import Job, rewrite_stream
+from promptsmith.records import Job, dumps, input_format_for, read_records
+from promptsmith.services.batch import rewrite_stream
 
 if TYPE_CHECKING:
     from promptsmith.session import Session
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 
 def _jobs(path: str, input_format: str | None) -> Iterator[Job]:
     for rec in read_records(path, input_format_for(path, input_format)):
-        yield Job(rec.line, rec.prompt, rec.extra, rec.error)
+        yield Job.of(rec)
 
 
 def reasons(record: dict[str, Any]) -> list[str]:
@@ -81,7 +80,19 @@ def _text(record: dict[str, Any], explain: bool) -> str:
     return "\n".join(lines)
 
 
-Entry = tuple[int, "str | None", bool, bool, Any, "list[str]"]
+class Entry(NamedTuple):
+    """What the CLI needs of one rewritten record (see `entry`)."""
+
+    line: int
+    error: str | None
+    #: Its output still has findings for its version.
+    unclean: bool
+    #: `--check` found it does not ask for what its input asked for.
+    changed: bool
+    #: What is written for it: the jsonl or text line, or the record itself for json.
+    written: Any
+    #: Why it fails, one line per cause (for stderr).
+    why: list[str]
 
 
 def entry(record: dict[str, Any], fmt: str, explain: bool) -> Entry:
@@ -101,7 +112,7 @@ def entry(record: dict[str, Any], fmt: str, explain: bool) -> Entry:
         written = record
     else:
         written = _text(record, explain) + "\n"
-    return record["line"], error, unclean, changed, written, ([] if error else reasons(record))
+    return Entry(record["line"], error, unclean, changed, written, [] if error else reasons(record))
 
 
 def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: str, explain: bool,

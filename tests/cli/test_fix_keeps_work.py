@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from promptsmith.cli import lint_cmd
-from promptsmith.cli.inputs import read_records
+from promptsmith.records import read_records
 from promptsmith.settings import Settings
 
 
