@@ -29,6 +29,8 @@ from promptsmith.errors import PromptsmithError
 #: costs a chunk of memory, not 20 GB.
 MAX_LINE_BYTES = 4 * MAX_PROMPT_CHARS + 64 * 1024
 _CHUNK = 64 * 1024
+#: The name an inline prompt (`promptsmith lint "a cat, 8k"`) is reported under.
+INLINE = "<prompt>"
 
 
 @dataclass

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from promptsmith.cli.common import CONTEXT, command_session, stdin_text
+from promptsmith.errors import PromptsmithError
 from promptsmith.records import dumps, read_records
 
 if TYPE_CHECKING:
@@ -98,3 +100,59 @@ def _text_record(record: dict[str, Any]) -> str:
     if record.get("error"):
         return f"line {record['line']}: error: {record['error']}"
     return f"line {record['line']}: {summary(record)}"
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@click.option("--file", "-f", "file", metavar="FILE|-", help='JSON lines with fields "a" and "b" (`-` for stdin).')
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
+              help="Output format (default: text for A B, jsonl for --file).")
+@click.option("--embed-model", metavar="PATH", help="Embedding model folder (default: the packaged all-MiniLM-L6-v2).")
+@click.option("--similarity-threshold", type=click.FloatRange(-1, 1), default=None,
+              help="Below this embedding similarity the verdict says low-similarity (config similarity-threshold).")
+@click.option("--term-threshold", type=click.FloatRange(-1, 1), default=None,
+              help="A lost term counts as said in other words at this cosine or above (config term-threshold).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever the verdicts (errors still exit 2).")
+@click.option("--progress", is_flag=True, help="Show the model's loading bars on stderr.")
+@click.pass_context
+def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, fmt: str | None,
+            embed_model: str | None, similarity_threshold: float | None, term_threshold: float | None,
+            exit_zero: bool, progress: bool) -> None:
+    """Check whether prompt B still asks for what prompt A asked for.
+
+    Accounts for every content term of A in B (as written, in its normal form, or in other
+    words), and prints the terms B dropped, those it changed (with the part lost), what B added,
+    the embedding similarity, the parameter differences (by value on the version's table; what the
+    version explains is listed as migrated) and a verdict: preserved, dropped (terms or parameters
+    missing; a term only partly there counts), changed (a parameter value, quoted text or a term's
+    role said otherwise), added, drifted (low similarity, every term present) or different (terms
+    missing and low similarity).
+
+    `-` as A (alone) reads pairs from stdin; `-` as A or B reads that prompt from stdin.
+
+    Exit status: 0 when every pair is preserved, 1 when one is not (or a record is bad), 2 on a
+    usage error; --exit-zero makes verdicts exit 0.
+
+    \b
+    Examples:
+      promptsmith compare "old fisherman, oil painting, 8k" "An oil painting of an old fisherman."
+      promptsmith compare --file pairs.jsonl > checks.jsonl
+    """
+    session = command_session(ctx, embed_model=embed_model, similarity_threshold=similarity_threshold,
+                       term_threshold=term_threshold)
+    if a == "-" and b is None and file is None:  # `-` is stdin on every command: pairs, one JSON line each
+        a, file = None, "-"
+    elif "-" in (a, b) and a != b:  # one prompt from stdin, the other given
+        text = stdin_text()
+        a, b = (text if a == "-" else a), (text if b == "-" else b)
+    if file is None and (a is None or b is None):
+        raise click.UsageError("give two prompts A and B, or --file pairs.jsonl")
+    if file is not None and (a is not None or b is not None):
+        raise click.UsageError("give two prompts A and B, or --file, not both")
+    try:
+        status = run_compare(a, b, file, session, fmt=fmt or ("jsonl" if file else "text"), progress=progress,
+                             exit_zero=exit_zero)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.exit(status)
