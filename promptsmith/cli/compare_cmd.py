@@ -74,7 +74,9 @@ def run_compare(a: str | None, b: str | None, file: str | None, session: Session
         else:
             out.write(dumps(result, indent=2 if fmt == "json" else None) + "\n")
         return 0 if exit_zero or result["verdict"] == "preserved" else 1
-    from promptsmith.services.pairs import compare_records  # deferred: services.compare loads the term ledger (~0.3 s)
+    from promptsmith.services.pairs import (
+        compare_records,  # deferred: services.compare loads the term ledger (~0.3 s)
+    )
 
     failed = changed = 0
     records = read_records(file, "text")

@@ -44,7 +44,9 @@ def _echo_markdown(text: str, color: bool | None) -> None:
     render = sys.stdout.isatty() if color is None else color
     if render:
         try:
-            from rich.console import Console  # deferred: optional, and only explain renders Markdown
+            from rich.console import (
+                Console,  # deferred: optional, and only explain renders Markdown
+            )
             from rich.markdown import Markdown
         except ImportError:
             if color:

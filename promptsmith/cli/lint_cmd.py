@@ -6,22 +6,32 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import click
 
-from promptsmith.cli.fixed_files import FixedFiles
 from promptsmith.cli.common import CONTEXT, command_config, input_paths, split_list
+from promptsmith.cli.fixed_files import FixedFiles
 from promptsmith.cli.output import github_line, sarif, text_block
 from promptsmith.config import effective_settings, find_project_config, load_settings
-from promptsmith.records import INLINE, Record, display_name, dumps, input_format_for, read_records, record_json, records_from_lines
-from promptsmith.settings import Settings
-from promptsmith.session import Session
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability, Diagnostic
-from promptsmith.errors import PromptsmithError
+from promptsmith.errors import PromptsmithError, UnknownRule
 from promptsmith.lint.engine import Linter
+from promptsmith.lint.registry import Rule, select_rules
+from promptsmith.records import (
+    INLINE,
+    Record,
+    display_name,
+    dumps,
+    input_format_for,
+    read_records,
+    record_json,
+    records_from_lines,
+)
+from promptsmith.session import Session
+from promptsmith.settings import Settings
 
 
 def _unique(paths: list[str]) -> list[str]:
@@ -179,8 +189,6 @@ def run_lint(paths: list[str], config: Settings, *, fmt: str, fix: bool, unsafe:
     if fmt == "json":
         out.write("[" + ",\n ".join(json_records) + "]\n")
     elif fmt == "sarif":
-        from promptsmith.lint.registry import Rule
-
         rules: list[Rule] = list(linter.rules)
         out.write(sarif(collected, rules) + "\n")
 
@@ -228,9 +236,6 @@ def _line_for(rec: Record, input_fmt: str, text: str) -> str:
 def _suppressing(linter: Linter, rec: Record, name: str) -> Callable[[str], list[Diagnostic]]:
     """The linter without the findings this line's `noqa` suppresses (they are not fixed either,
     as in ruff). A selector that names no rule is warned about and the others still apply."""
-    from promptsmith.lint.registry import select_rules
-    from promptsmith.errors import UnknownRule
-
     if not rec.noqa:
         return lambda text: []
     codes: set[str] = set()

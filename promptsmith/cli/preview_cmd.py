@@ -17,7 +17,9 @@ from promptsmith.errors import PromptsmithError
 def _local_device(device: str, steps: int | None, family: str | None) -> None:
     """Refuse an in-process render with no GPU unless `--device cpu` asks for it, saying what it
     costs; say on stderr where it runs."""
-    from promptsmith.backends.diffusers import gpu_device  # deferred: a heavy import tree that `promptsmith lint` and --help never need
+    from promptsmith.backends.diffusers import (
+        gpu_device,  # deferred: lint and --help never load it
+    )
 
     found = gpu_device() if device in ("auto", "cuda", "mps") else None
     if device == "cpu" or (device == "auto" and found is None):
@@ -93,7 +95,9 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
       promptsmith preview "…" --backend http://gpu-host:8765 --token $TOKEN
       promptsmith preview "…" --pipeline ./tiny-sd --device cpu --steps 4
     """
-    from promptsmith.backends.clip import ClipScorer  # deferred: a heavy import tree that `promptsmith lint` and --help never need
+    from promptsmith.backends.clip import (
+        ClipScorer,  # deferred: lint and --help never load it
+    )
     from promptsmith.core.plan import plan as make_plan  # deferred: as ClipScorer
     from promptsmith.services.preview import release_llm  # deferred: as ClipScorer
 

@@ -9,12 +9,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from promptsmith.cli.common import AUTO_WORKERS_LINES, CONTEXT, WORKERS, command_session, stdin_is_interactive
+from promptsmith.cli.common import (
+    AUTO_WORKERS_LINES,
+    CONTEXT,
+    WORKERS,
+    command_session,
+    stdin_is_interactive,
+)
 from promptsmith.cli.compare_cmd import summary
 from promptsmith.cli.progress import Progress, count_lines
 from promptsmith.errors import PromptsmithError
-from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, TARGETS, WRITE_MODES
 from promptsmith.records import Job, dumps, input_format_for, read_records
+from promptsmith.registries import ENGINES, GENERATORS, LLM_JOBS, TARGETS, WRITE_MODES
 from promptsmith.services.batch import rewrite_stream
 
 if TYPE_CHECKING:
@@ -122,7 +128,9 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     not lint-clean for its version, or `check` found it not preserved). `workers` None is
     `auto`: one process per physical core for a file of `auto_lines` prompts or more on the
     rules engine without `check`, else one."""
-    from promptsmith.rewrite.targets import resolve_target  # deferred: the rewrite packages load only to rewrite
+    from promptsmith.rewrite.targets import (
+        resolve_target,  # deferred: the rewrite packages load only to rewrite
+    )
 
     session.prepare()  # bad settings or a missing model fail here, once, before any output
     resolve_target(session.target, session.spec)  # an unknown --target fails here too

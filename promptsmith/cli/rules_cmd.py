@@ -41,7 +41,10 @@ def rules(fmt: str, rewrite_rules: bool) -> None:
 
 def _rewrite_rules(fmt: str) -> None:
     """The rewrite rules from their registry, with the built-in rule set's switches."""
-    from promptsmith.rewrite.rules.registry import load_rewrite_rules, registered  # deferred: a heavy import tree that `promptsmith lint` and --help never need
+    from promptsmith.rewrite.rules.registry import (  # deferred: lint and --help never load it
+        load_rewrite_rules,
+        registered,
+    )
 
     known, switches = registered(), load_rewrite_rules()
     if fmt == "json":

@@ -24,8 +24,13 @@ def serve(pipeline: str, host: str, port: int, token: str | None, insecure_no_to
     It listens on loopback unless told otherwise; beyond loopback it needs --token (or
     PROMPTSMITH_TOKEN), or --insecure-no-token to let anyone who can reach it render.
     """
-    from promptsmith.backends.diffusers import DiffusersRenderer  # deferred: a heavy import tree that `promptsmith lint` and --help never need
-    from promptsmith.services.server import is_loopback, make_server  # deferred: http.server, ssl, email
+    from promptsmith.backends.diffusers import (
+        DiffusersRenderer,  # deferred: lint and --help never load it
+    )
+    from promptsmith.services.server import (  # deferred: http.server, ssl, email
+        is_loopback,
+        make_server,
+    )
 
     if not token and not is_loopback(host) and not insecure_no_token:
         raise click.UsageError(f"--host {host} listens beyond this machine: give --token (or PROMPTSMITH_TOKEN), "

@@ -26,6 +26,7 @@ import pyarrow as pa  # noqa: E402 - after the check that says which extra to in
 import ray.data  # noqa: E402
 from ray.data.datasource import FileBasedDatasource  # noqa: E402
 
+from promptsmith.errors import ConfigError  # noqa: E402
 from promptsmith.records import Record, records_from_lines  # noqa: E402
 
 #: The formats the reader knows, by file extension.
@@ -40,8 +41,6 @@ def format_for(path: str, flag: str | None = None) -> str:
     """`jsonl`, `text`, `parquet` or `csv`: the flag, else the extension (else text, as the CLI)."""
     if flag:
         if flag not in FORMATS:
-            from promptsmith.errors import ConfigError
-
             raise ConfigError(f"input format must be one of {', '.join(FORMATS)}, not {flag!r}")
         return flag
     name = path.lower().rstrip("/")
