@@ -6,16 +6,17 @@ Ray is imported only when a batch command runs (it is the `promptsmith[ray]` ext
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from promptsmith.registries import ENGINES, GENERATORS, default_version
-
+from promptsmith.cli.common import CONTEXT, split_list
+from promptsmith.config import load_settings
 from promptsmith.errors import PromptsmithError
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from promptsmith.registries import ENGINES, GENERATORS, default_version
+from promptsmith.settings import Settings
 
 
 def _common(f: Any) -> Any:
@@ -45,7 +46,9 @@ def _finish(command: str, options: Any, common: dict[str, Any], **extra: Any) ->
     """Run with `options` (the `Settings` each task or actor builds its session from; a preview's
     request), print the summary on stderr, exit 1 when rows in and rows out differ."""
     try:
-        from promptsmith.scale.run import run
+        from promptsmith.scale.run import (
+            run,  # deferred: it imports Ray, the optional extra
+        )
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     rows = max(64, common.pop("block_rows") // 64 * 64)
@@ -80,17 +83,10 @@ def batch() -> None:
 def _settings(**overrides: Any) -> Any:
     """The `Settings` of the config files and the environment, the flags on top, checked (a bad
     name is a usage error)."""
-    from promptsmith.config import load_settings
-
     try:
         return load_settings().with_overrides(**overrides).resolved()
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
-    out = tuple(v.strip() for value in values for v in value.split(",") if v.strip())
-    return out or None
 
 
 @batch.command(context_settings=CONTEXT)
@@ -100,9 +96,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 @click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
 def lint(select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None, **common: Any) -> None:
     """Lint every prompt: the records of `promptsmith lint IN --format jsonl`."""
-    from dataclasses import replace
-
-    settings = _settings(target_version=target_version, select=_split(select), ignore=_split(ignore))
+    settings = _settings(target_version=target_version, select=split_list(select), ignore=split_list(ignore))
     # batch lint reads every prompt for Midjourney, as it always has (it has no --target flag)
     _finish("lint", replace(settings, target=None), common)
 
@@ -122,7 +116,9 @@ def rewrite(engine: str, target_version: str | None, target: str | None, model: 
     """Rewrite every prompt: the records of `promptsmith rewrite --engine rules --format jsonl`."""
     settings = _settings(target_version=target_version, model=model, target=target, engine=engine,
                          llm_backend=llm_backend)
-    from promptsmith.rewrite.targets import resolve_target
+    from promptsmith.rewrite.targets import (
+        resolve_target,  # deferred: lint and --help never load it
+    )
 
     try:
         resolve_target(settings.target)  # an unknown target fails here, before Ray starts
@@ -167,8 +163,7 @@ def compare(embed_model: str | None, similarity_threshold: float | None, term_th
 def preview(pipeline: str, images: str | None, clip_model: str | None, family: str | None, seed: int | None,
             steps: int | None, gpus_per_actor: float, actors: int | None, **common: Any) -> None:
     """Render the v5 prompt and its v6 rewrite with the same seeds, a PNG and a sidecar per row."""
-    from promptsmith.scale.render import PreviewOptions
-    from promptsmith.settings import Settings
+    from promptsmith.scale.render import PreviewOptions  # deferred: it imports Ray
 
     out = common["out"]
     store = images or str(Path(out).with_suffix("")) + ".images"

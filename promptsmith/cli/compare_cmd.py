@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from promptsmith.cli.inputs import load_json_line, read_records
-from promptsmith.cli.output import dumps
+from promptsmith.cli.common import CONTEXT, command_session, stdin_text
+from promptsmith.errors import PromptsmithError
+from promptsmith.records import dumps, read_records
 
 if TYPE_CHECKING:
     from promptsmith.session import Session
@@ -73,6 +74,10 @@ def run_compare(a: str | None, b: str | None, file: str | None, session: Session
         else:
             out.write(dumps(result, indent=2 if fmt == "json" else None) + "\n")
         return 0 if exit_zero or result["verdict"] == "preserved" else 1
+    from promptsmith.services.pairs import (
+        compare_records,  # deferred: services.compare loads the term ledger (~0.3 s)
+    )
+
     failed = changed = 0
     records = read_records(file, "text")
     window = 1 if file == "-" else 64  # stdin streams a record per line read; a file is embedded 64 pairs at a time
@@ -93,49 +98,63 @@ def run_compare(a: str | None, b: str | None, file: str | None, session: Session
     return 0 if exit_zero or not changed else 1
 
 
-def compare_records(group: list[Any], session: Session, *, progress: bool = False) -> list[dict[str, Any]]:
-    """The output record of each input line of `group` (embedded as one window), in order: the
-    comparison with the pair's other fields, or the line's `error` (`batch compare` shares it)."""
-    checked = [_checked(rec) for rec in group]
-    results = session.compare_many([(obj["a"], obj["b"]) for _, obj in checked if obj is not None],
-                                   window=len(group), progress=progress)
-    out = []
-    for record, obj in checked:
-        if obj is not None:
-            record.update(next(results).model_dump(mode="json"))
-            record.update({k: v for k, v in obj.items() if k not in record})
-            record["error"] = None
-        out.append(record)
-    return out
-
-
-def _checked(rec: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(the output record so far, the pair object) — or the record with its error and None."""
-    record: dict[str, Any] = {"line": rec.line}
-    line = rec.raw
-    if not line.strip():
-        record["error"] = "empty line"
-        return record, None
-    if rec.error:
-        record["error"] = rec.error
-        return record, None
-    obj, error = load_json_line(line)
-    if error is not None:
-        record["error"] = error
-        return record, None
-    if not isinstance(obj, dict) or not isinstance(obj.get("a"), str) or not isinstance(obj.get("b"), str):
-        record["error"] = 'expected a JSON object with string fields "a" and "b"'
-        return record, None
-    from promptsmith.services.compare import too_long
-
-    refused = too_long(obj["a"], obj["b"])
-    if refused:
-        record["error"] = refused
-        return record, None
-    return record, obj
-
-
 def _text_record(record: dict[str, Any]) -> str:
     if record.get("error"):
         return f"line {record['line']}: error: {record['error']}"
     return f"line {record['line']}: {summary(record)}"
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@click.option("--file", "-f", "file", metavar="FILE|-", help='JSON lines with fields "a" and "b" (`-` for stdin).')
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
+              help="Output format (default: text for A B, jsonl for --file).")
+@click.option("--embed-model", metavar="PATH", help="Embedding model folder (default: the packaged all-MiniLM-L6-v2).")
+@click.option("--similarity-threshold", type=click.FloatRange(-1, 1), default=None,
+              help="Below this embedding similarity the verdict says low-similarity (config similarity-threshold).")
+@click.option("--term-threshold", type=click.FloatRange(-1, 1), default=None,
+              help="A lost term counts as said in other words at this cosine or above (config term-threshold).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever the verdicts (errors still exit 2).")
+@click.option("--progress", is_flag=True, help="Show the model's loading bars on stderr.")
+@click.pass_context
+def compare(ctx: click.Context, a: str | None, b: str | None, file: str | None, fmt: str | None,
+            embed_model: str | None, similarity_threshold: float | None, term_threshold: float | None,
+            exit_zero: bool, progress: bool) -> None:
+    """Check whether prompt B still asks for what prompt A asked for.
+
+    Accounts for every content term of A in B (as written, in its normal form, or in other
+    words), and prints the terms B dropped, those it changed (with the part lost), what B added,
+    the embedding similarity, the parameter differences (by value on the version's table; what the
+    version explains is listed as migrated) and a verdict: preserved, dropped (terms or parameters
+    missing; a term only partly there counts), changed (a parameter value, quoted text or a term's
+    role said otherwise), added, drifted (low similarity, every term present) or different (terms
+    missing and low similarity).
+
+    `-` as A (alone) reads pairs from stdin; `-` as A or B reads that prompt from stdin.
+
+    Exit status: 0 when every pair is preserved, 1 when one is not (or a record is bad), 2 on a
+    usage error; --exit-zero makes verdicts exit 0.
+
+    \b
+    Examples:
+      promptsmith compare "old fisherman, oil painting, 8k" "An oil painting of an old fisherman."
+      promptsmith compare --file pairs.jsonl > checks.jsonl
+    """
+    session = command_session(ctx, embed_model=embed_model, similarity_threshold=similarity_threshold,
+                       term_threshold=term_threshold)
+    if a == "-" and b is None and file is None:  # `-` is stdin on every command: pairs, one JSON line each
+        a, file = None, "-"
+    elif "-" in (a, b) and a != b:  # one prompt from stdin, the other given
+        text = stdin_text()
+        a, b = (text if a == "-" else a), (text if b == "-" else b)
+    if file is None and (a is None or b is None):
+        raise click.UsageError("give two prompts A and B, or --file pairs.jsonl")
+    if file is not None and (a is not None or b is not None):
+        raise click.UsageError("give two prompts A and B, or --file, not both")
+    try:
+        status = run_compare(a, b, file, session, fmt=fmt or ("jsonl" if file else "text"), progress=progress,
+                             exit_zero=exit_zero)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.exit(status)

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import click
 
-from promptsmith.cli.inputs import Record, display_name, input_format_for, read_records, records_from_lines
-from promptsmith.cli.output import dumps, github_line, record_json, sarif, text_block
-from promptsmith.settings import Settings
-from promptsmith.session import Session
+from promptsmith.cli.common import CONTEXT, command_config, input_paths, split_list
+from promptsmith.cli.fixed_files import FixedFiles
+from promptsmith.cli.output import github_line, sarif, text_block
+from promptsmith.config import effective_settings, find_project_config, load_settings
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability, Diagnostic
-from promptsmith.errors import PromptsmithError
+from promptsmith.errors import PromptsmithError, UnknownRule
 from promptsmith.lint.engine import Linter
+from promptsmith.lint.registry import Rule, select_rules
+from promptsmith.records import (
+    INLINE,
+    Record,
+    display_name,
+    dumps,
+    input_format_for,
+    read_records,
+    record_json,
+    records_from_lines,
+)
+from promptsmith.session import Session
+from promptsmith.settings import Settings
 
 
 def _unique(paths: list[str]) -> list[str]:
@@ -38,8 +48,6 @@ def _unique(paths: list[str]) -> list[str]:
 
 #: File names a directory is searched for (recursively): prompt files by extension.
 PROMPT_FILES = (".txt", ".prompt", ".prompts", ".jsonl", ".ndjson")
-#: The name an inline prompt (`promptsmith lint "a cat, 8k"`) is reported under.
-INLINE = "<prompt>"
 
 
 def expand_paths(paths: list[str]) -> list[str]:
@@ -115,7 +123,7 @@ def run_lint(paths: list[str], config: Settings, *, fmt: str, fix: bool, unsafe:
     collected: list[tuple[str, int, Diagnostic]] = []
     json_records: list[str] = []
     # --fix on files rewrites them once all their lines are read; stdin is echoed fixed.
-    fixed_files = _FixedFiles()
+    fixed_files = FixedFiles()
     counts: dict[str, list[Any]] = {}  # code → [count, name, fixable] for --statistics
     fixes_by_file: dict[str, dict[str, int]] = {}  # --show-fixes
     if statistics:
@@ -181,8 +189,6 @@ def run_lint(paths: list[str], config: Settings, *, fmt: str, fix: bool, unsafe:
     if fmt == "json":
         out.write("[" + ",\n ".join(json_records) + "]\n")
     elif fmt == "sarif":
-        from promptsmith.lint.registry import Rule
-
         rules: list[Rule] = list(linter.rules)
         out.write(sarif(collected, rules) + "\n")
 
@@ -230,9 +236,6 @@ def _line_for(rec: Record, input_fmt: str, text: str) -> str:
 def _suppressing(linter: Linter, rec: Record, name: str) -> Callable[[str], list[Diagnostic]]:
     """The linter without the findings this line's `noqa` suppresses (they are not fixed either,
     as in ruff). A selector that names no rule is warned about and the others still apply."""
-    from promptsmith.lint.registry import select_rules
-    from promptsmith.errors import UnknownRule
-
     if not rec.noqa:
         return lambda text: []
     codes: set[str] = set()
@@ -242,160 +245,6 @@ def _suppressing(linter: Linter, rec: Record, name: str) -> Callable[[str], list
         except UnknownRule:
             click.echo(f"{name}:{rec.line}: warning: noqa names no rule: {selector}", err=True)
     return lambda text: [d for d in linter.lint(text) if d.code not in codes]
-
-
-TOO_LONG_TO_READ = "was too long to read"
-
-
-class _FixedFiles:
-    """What `--fix` writes back: every byte it did not fix stays as it was read (encoding, line
-    endings, the final newline, a byte-order mark); a file with a line it could not decode or read
-    is left alone; each changed file is written once, through a temporary file and an atomic
-    rename, with its mode, owner and group kept, and only if it is still what was read (its inode,
-    size, mtime and content, checked just before the rename): an editor's save in the meantime is
-    never overwritten. A file with hard links is left alone (a rename would split them). A file
-    that fails is reported, and the rest are still written."""
-
-    def __init__(self) -> None:
-        #: Per file, each line as read and what replaces it (None: kept as read).
-        self.files: dict[str, list[tuple[bytes, bytes | None]]] = {}
-        #: Files left alone, and why (the end of "PATH: not fixed: …").
-        self.left_alone: dict[str, str] = {}
-        #: Per file, (inode, size, mtime) when its first line was read.
-        self.stats: dict[str, tuple[int, int, int]] = {}
-
-    def add(self, rec: Record, new_text: str | None) -> None:
-        if rec.file not in self.files and rec.file not in ("-", INLINE):
-            try:
-                st = os.stat(rec.file)
-                self.stats[rec.file] = (st.st_ino, st.st_size, st.st_mtime_ns)
-            except OSError:
-                pass  # gone already: the check before writing says so
-        lines = self.files.setdefault(rec.file, [])
-        if rec.undecodable or rec.too_long:
-            self.fail(rec.file, rec.line, "is not UTF-8" if rec.undecodable else TOO_LONG_TO_READ)
-        if new_text is None:
-            lines.append((rec.data, None))
-            return
-        bom = b"\xef\xbb\xbf" if rec.line == 1 and rec.data.startswith(b"\xef\xbb\xbf") else b""
-        lines.append((rec.data, bom + new_text.encode("utf-8", "surrogatepass") + rec.ending.encode("ascii")))
-
-    def fail(self, path: str, line: int, why: str) -> None:
-        """Leave `path` as it is: line `line` (0: the file) `why`."""
-        self.files.setdefault(path, [])
-        self.left_alone.setdefault(path, f"line {line} {why}" if line else f"it {why}")
-
-    def _changed(self, path: str) -> bool:
-        return any(new is not None for _, new in self.files[path])
-
-    def _fixed(self, path: str) -> bytes:
-        return b"".join(old if new is None else new for old, new in self.files[path])
-
-    def diff(self, out: Any) -> bool:
-        """Print what --fix would change as a unified diff (nothing is written); whether any."""
-        import difflib
-
-        any_change = False
-        for path, lines in self.files.items():
-            if not self._changed(path) or path in self.left_alone:
-                continue
-            before = b"".join(old for old, _ in lines).decode("utf-8", "replace").splitlines(keepends=True)
-            after = self._fixed(path).decode("utf-8", "replace").splitlines(keepends=True)
-            name = display_name(path) if path != INLINE else "prompt"
-            for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
-                out.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-            any_change = True
-        return any_change
-
-    def write(self, echo_stdin: bool) -> int:
-        """Write the changed files (and echo stdin); the number of files that could not be written."""
-        failed = 0
-        for path in self.files:
-            if path in ("-", INLINE):
-                if path in self.left_alone and TOO_LONG_TO_READ in self.left_alone[path]:
-                    if echo_stdin:
-                        click.echo(f"-: not echoed fixed: {self.left_alone[path]}, and was not kept", err=True)
-                        failed += 1
-                elif echo_stdin:
-                    sys.stdout.flush()
-                    sys.stdout.buffer.write(self._fixed(path))
-                    sys.stdout.buffer.flush()
-                continue
-            if path in self.left_alone:
-                click.echo(f"{path}: not fixed: {self.left_alone[path]}, so the file is left as it is", err=True)
-                failed += 1
-                continue
-            if not self._changed(path):
-                continue  # nothing fixed: the file is not touched
-            try:
-                target = Path(os.path.realpath(path))
-                if target != Path(path).absolute():
-                    click.echo(f"{path}: a symlink; fixed its target {target}", err=True)
-                read = b"".join(old for old, _ in self.files[path])
-                _write_atomic(target, self._fixed(path), lambda: self._unchanged(path, target, read))
-            except _NotFixed as exc:
-                click.echo(f"{path}: not fixed: {exc}", err=True)
-                failed += 1
-            except OSError as exc:
-                click.echo(f"{path}: cannot write the fixes: {exc.strerror or exc}", err=True)
-                failed += 1
-        return failed
-
-    def _unchanged(self, path: str, target: Path, read: bytes) -> None:
-        """Raise _NotFixed unless `target` is still the file read, byte for byte."""
-        import hashlib
-
-        changed = _NotFixed("it changed on disk while it was being linted (saved by another program?); "
-                            "run the fix again")
-        try:
-            st = target.stat()
-            with open(target, "rb") as fh:
-                now = fh.read(len(read) + 1)
-        except FileNotFoundError:
-            raise _NotFixed("it was deleted while it was being linted") from None
-        if (st.st_ino, st.st_size, st.st_mtime_ns) != self.stats.get(path) or len(now) != len(read):
-            raise changed
-        if hashlib.sha256(now).digest() != hashlib.sha256(read).digest():
-            raise changed
-
-
-class _NotFixed(Exception):
-    """A file --fix leaves alone, and why."""
-
-
-def _write_atomic(path: Path, data: bytes, still_as_read: Callable[[], None] = lambda: None) -> None:
-    """Replace `path` with `data` in one rename, keeping its mode, owner and group; a failed write
-    leaves it whole. `still_as_read` runs just before the rename and raises to stop it."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise _NotFixed("it was deleted while it was being linted") from None
-    mode = stat.S_IMODE(st.st_mode)
-    if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
-        # a rename would replace it anyway (root may write anything): read-only means "leave it"
-        raise PermissionError(13, "the file is read-only")
-    if st.st_nlink > 1:
-        raise _NotFixed(f"it has {st.st_nlink} hard links, which replacing it would split")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            mine = os.fstat(fh.fileno())
-            if (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid):
-                try:
-                    os.fchown(fh.fileno(), st.st_uid, st.st_gid)
-                except PermissionError:
-                    raise _NotFixed(f"it belongs to user {st.st_uid} (group {st.st_gid}), and a fixed copy "
-                                    "written by this user could not be given to them") from None
-        os.chmod(tmp, mode)  # after fchown, which may clear the set-id bits
-        still_as_read()
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _summary(stream, found: int, fixed: int, fixable: int, fix: bool, unsafe: bool) -> None:
@@ -412,3 +261,92 @@ def _summary(stream, found: int, fixed: int, fixable: int, fix: bool, unsafe: bo
     stream.write("\n".join(parts) + "\n")
     if sys.stdout is not None:
         stream.flush()
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, metavar="[FILE...|DIR...|PROMPT|-]")
+@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif", "github"]),
+              default="text", show_default=True, help="Output format (--format is the same).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes (files are rewritten; stdin is echoed fixed).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Show what --fix would change as a unified diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="With --fix, list the fixes applied, per file and rule.")
+@click.option("--statistics", is_flag=True, help="Count the findings per rule instead of listing them.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (bad input still exits 2).")
+@click.option("--extend-select", multiple=True, help="Rule selectors added to the configured select (comma list).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Use this promptsmith.toml or pyproject.toml, not the one found beside each file.")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and where each came from, then exit.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes (PS2) or names to enable (comma list).")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
+@click.option("--target-version", help="Version to read prompts for when they have no --v (default: the table's, "
+                                       "Midjourney's current default).")
+@click.option("--target", default=None, metavar="TARGET",
+              help="The model the prompts go to (rewrite --target's names): with sd15/sdxl, PS206 counts real CLIP "
+                   "tokens against 77; with flux/sd3/qwen-image, an upper bound against 512. Config key: target.")
+@click.option("--input-format", type=click.Choice(["text", "jsonl"]),
+              help="One prompt per line (text) or JSON lines with a \"prompt\" field; default from the extension.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.pass_context
+def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe_fixes: bool, diff: bool,
+         show_fixes: bool, statistics: bool, quiet: bool, exit_zero: bool, extend_select: tuple[str, ...],
+         config_file: str | None, show_settings: bool,
+         select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None, target: str | None,
+         input_format: str | None, color: bool | None) -> None:
+    """Lint prompts: one per line, or JSON lines with a "prompt" field.
+
+    Each argument is a file, a directory (its .txt, .prompt(s), .jsonl and .ndjson files,
+    recursively), `-` for stdin, or, when it names no file, a prompt to lint.
+
+    Settings come from the nearest promptsmith.toml or pyproject.toml ([tool.promptsmith]) above
+    each linted file, as ruff finds its config (stdin and inline prompts: above the working
+    directory), or from --config FILE; flags override them.
+
+    Exit status: 0 no findings, 1 findings (or, with --diff, fixes to make), 2 bad input or usage.
+
+    \b
+    Examples:
+      promptsmith lint "portrait, 8k --v 6"
+      promptsmith lint prompts/ --output-format github
+      promptsmith lint data.jsonl --select PS1,PS4 --target-version 7 --statistics
+      promptsmith lint prompts.txt --diff
+      cat prompts.txt | promptsmith lint - --fix > fixed.txt
+    """
+    overrides = dict(target_version=target_version, target=target, select=split_list(select), ignore=split_list(ignore),
+                     extend_select=split_list(extend_select))
+    try:
+        base = (load_settings(project=Path(config_file)) if config_file else command_config(ctx)).with_overrides(**overrides)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if show_settings:
+        _print_settings(base)
+        ctx.exit(0)
+    here = find_project_config(Path.cwd().resolve())
+    per_folder: dict[Path, Any] = {}
+
+    def config_for(path: str) -> Any:
+        """The settings for one linted file: the project config nearest to it, then the flags."""
+        if config_file or path in ("-", "<prompt>") or not os.path.isfile(path):
+            return base
+        folder = Path(path).resolve().parent
+        if folder not in per_folder:
+            found = find_project_config(folder)
+            same = (found[0] if found else None) == (here[0] if here else None)
+            per_folder[folder] = base if same else load_settings(cwd=folder).with_overrides(**overrides)
+        return per_folder[folder]
+
+    try:
+        status = run_lint(expand_paths(input_paths(files)), base, fmt=fmt, fix=fix, unsafe=unsafe_fixes,
+                          input_format=input_format, colour=color, exit_zero=exit_zero, quiet=quiet,
+                          statistics=statistics, diff=diff, show_fixes=show_fixes, config_for=config_for)
+    except PromptsmithError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.exit(status)
+
+
+def _print_settings(config: Any) -> None:
+    """Each setting with the value in force and where it came from (default, a file, the
+    environment, a flag); an unset one shows what is used in its place."""
+    for key, shown, source in effective_settings(config):
+        click.echo(f"{key:22} {shown!s:40} ({source})")

@@ -1,10 +1,15 @@
-"""Output formats for diagnostics: text (ruff-like), json, jsonl, sarif and GitHub annotations."""
+"""Terminal output formats for diagnostics: text (ruff-like, coloured), SARIF and GitHub annotations.
+
+The JSON record writers (json, jsonl) live in `promptsmith.records`, shared with the Ray stages.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from typing import Any
+
+import click
 
 from promptsmith import __version__
 from promptsmith.core.model import Diagnostic, Severity
@@ -15,39 +20,9 @@ FORMATS = ("text", "json", "jsonl", "sarif", "github")
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
-    """A diagnostic as the JSON object every format and the API share."""
-    return d.model_dump(mode="json")
-
-
-def dumps(obj: Any, indent: int | None = None) -> str:
-    """JSON for output: UTF-8 text as is, except a string with a lone surrogate (`\\ud800` read
-    from JSON input), which is written escaped, as it came, rather than failing the write."""
-    text = json.dumps(obj, ensure_ascii=False, indent=indent)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(obj, ensure_ascii=True, indent=indent)
-    return text
-
-
-def record_json(line: int, prompt: str, diags: list[Diagnostic], file: str | None = None,
-                error: str | None = None, **extra: Any) -> str:
-    """One jsonl record: `{"line", "prompt", "diagnostics", …}`."""
-    obj: dict[str, Any] = {"line": line, "prompt": prompt, "diagnostics": [diagnostic_dict(d) for d in diags]}
-    if file is not None and file != "-":
-        obj["file"] = file
-    if error is not None:
-        obj["error"] = error
-    obj.update(extra)
-    return dumps(obj)
-
-
 def _style(text: str, colour: bool, **kw: Any) -> str:
     if not colour:
         return text
-    import click
-
     return click.style(text, **kw)
 
 

@@ -41,8 +41,15 @@ class Progress:
         if not self.show:
             return self
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, ProgressColumn, TaskProgressColumn,
-                                   TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            ProgressColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         from rich.progress import Progress as RichProgress
         from rich.text import Text
 

@@ -17,7 +17,12 @@ from promptsmith.scale import require_ray
 require_ray()
 import pyarrow as pa  # noqa: E402 - after the check that says which extra to install
 
+from promptsmith.backends.clip import ClipScorer  # noqa: E402
+from promptsmith.backends.diffusers import DiffusersRenderer  # noqa: E402
+from promptsmith.records import dumps  # noqa: E402
 from promptsmith.scale.stages import finish, records  # noqa: E402
+from promptsmith.services.batch import worker_session  # noqa: E402
+from promptsmith.services.preview import release_llm  # noqa: E402
 from promptsmith.settings import Settings  # noqa: E402
 
 
@@ -43,24 +48,16 @@ class PreviewActor:
     """The diffusers pipeline and the CLIP scorer, loaded once per actor (one GPU each)."""
 
     def __init__(self, options: PreviewOptions, prompt_column: str = "prompt") -> None:
-        from promptsmith.backends.diffusers import DiffusersRenderer
-        from promptsmith.services.batch import worker_session
-        from promptsmith.services.preview import release_llm
-
         self.options, self.prompt_column = options, prompt_column
         self.session = worker_session(options.settings)
         release_llm()
         self.renderer = DiffusersRenderer(options.pipeline, device=options.device)
         self.family = options.settings.family or self.renderer.family  # loads the pipeline now
-        self.scorer = None
+        self.scorer: ClipScorer | None = None
         if options.clip_model:
-            from promptsmith.backends.clip import ClipScorer
-
             self.scorer = ClipScorer(options.clip_model, device=str(self.renderer.pipe.device))
 
     def __call__(self, table: Any) -> Any:
-        from promptsmith.cli.output import dumps
-
         o = self.options
         files = table.column("_file").to_pylist() if "_file" in table.column_names else [0] * table.num_rows
         lines, errors, pngs, sidecars = [], [], [], []

@@ -20,7 +20,10 @@ import pyarrow as pa  # noqa: E402 - after the check that says which extra to in
 import ray  # noqa: E402
 import ray.data  # noqa: E402
 
+from promptsmith.errors import BackendUnavailable  # noqa: E402
+from promptsmith.rewrite.engines import engine_class  # noqa: E402
 from promptsmith.scale import source, stages  # noqa: E402
+from promptsmith.scale.render import PreviewActor  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,8 @@ def apply_stage(ds: Any, command: str, options: Any, *, prompt_column: str = "pr
                                                                           "pair_columns": pair_columns},
                               compute=_pool(actors), **actor)
     if command == "preview":
-        from promptsmith.scale.render import PreviewActor
-
         gpus = ray.cluster_resources().get("GPU", 0)
         if gpus_per_actor and gpus < gpus_per_actor:
-            from promptsmith.errors import BackendUnavailable
-
             raise BackendUnavailable(f"the Ray cluster has {gpus:g} GPUs and each render actor asks for "
                                      f"{gpus_per_actor:g}: run on a GPU cluster (--ray), or --gpus-per-actor 0")
         pool = actors or (max(1, int(gpus // gpus_per_actor)) if gpus_per_actor else 1)
@@ -131,8 +130,6 @@ def apply_stage(ds: Any, command: str, options: Any, *, prompt_column: str = "pr
 
 def _needs_model(settings: Any) -> bool:
     """Whether the settings' rewrite engine may load a model (then it runs in actors)."""
-    from promptsmith.rewrite.engines import engine_class
-
     return bool(engine_class(settings.engine).needs_model)
 
 

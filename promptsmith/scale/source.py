@@ -1,6 +1,6 @@
 """Reading prompt files into Ray Data: every line (or row) once, numbered, in file order.
 
-JSON lines and text are read through the CLI's own line reader (`records_from_lines`), so a
+JSON lines and text are read through the CLI's own line reader (`records.records_from_lines`), so a
 batch run sees exactly the records `promptsmith lint FILE --format jsonl` sees: blank lines, a
 byte-order mark, CRLF endings, lines that are not UTF-8 or not JSON all keep their line number
 and get their `error` downstream. Each row carries the record as one ASCII JSON string (`_rec`),
@@ -26,6 +26,9 @@ import pyarrow as pa  # noqa: E402 - after the check that says which extra to in
 import ray.data  # noqa: E402
 from ray.data.datasource import FileBasedDatasource  # noqa: E402
 
+from promptsmith.errors import ConfigError  # noqa: E402
+from promptsmith.records import Record, records_from_lines  # noqa: E402
+
 #: The formats the reader knows, by file extension.
 FORMATS = ("jsonl", "text", "parquet", "csv")
 #: Rows per block: a multiple of the CLI's 64-pair embedding window.
@@ -38,8 +41,6 @@ def format_for(path: str, flag: str | None = None) -> str:
     """`jsonl`, `text`, `parquet` or `csv`: the flag, else the extension (else text, as the CLI)."""
     if flag:
         if flag not in FORMATS:
-            from promptsmith.errors import ConfigError
-
             raise ConfigError(f"input format must be one of {', '.join(FORMATS)}, not {flag!r}")
         return flag
     name = path.lower().rstrip("/")
@@ -122,15 +123,13 @@ class RowCounts(FileBasedDatasource):
         yield pa.table({"n": pa.array([n], pa.int64())})
 
 
-def _record_json(rec: Any) -> str:
-    """The parts of a CLI `Record` a stage needs, as ASCII JSON (a lone surrogate survives Arrow)."""
+def _record_json(rec: Record) -> str:
+    """The parts of a `Record` a stage needs, as ASCII JSON (a lone surrogate survives Arrow)."""
     return json.dumps({"line": rec.line, "prompt": rec.prompt, "extra": rec.extra, "error": rec.error,
                        "raw": rec.raw}, ensure_ascii=True)
 
 
 def _line_blocks(f: Any, path: str, number: int, fmt: str, block_rows: int) -> Iterator[Any]:
-    from promptsmith.cli.inputs import records_from_lines
-
     lines: list[int] = []
     recs: list[str] = []
     for rec in records_from_lines(byte_lines(f), path, fmt):

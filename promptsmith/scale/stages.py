@@ -24,7 +24,9 @@ from promptsmith.scale import require_ray
 require_ray()
 import pyarrow as pa  # noqa: E402 - after the check that says which extra to install
 
-from promptsmith.cli.inputs import Record  # noqa: E402
+from promptsmith.records import Job, Record, display_name, dumps, record_json  # noqa: E402
+from promptsmith.services.batch import rewrite_record, worker_session  # noqa: E402
+from promptsmith.services.pairs import compare_records  # noqa: E402
 from promptsmith.settings import Settings  # noqa: E402
 
 #: Columns the reader adds to keep order; they pass through every stage and the writer drops them.
@@ -49,7 +51,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def records(table: Any, prompt_column: str = "prompt") -> list[Record]:
-    """The CLI `Record` of each row: the reader's own (`_rec`), or one built from the columns
+    """The `Record` of each row: the reader's own (`_rec`), or one built from the columns
     (the prompt column, the others as pass-through fields)."""
     if "_rec" in table.column_names:
         out = []
@@ -94,10 +96,6 @@ def lint_batch(table: Any, *, options: Settings = Settings(), names: dict[int, s
     """Lint each row: the record of `promptsmith lint FILE --format jsonl` for its line.
 
     `names` maps a row's `_file` to the name its records carry (`file`), as the CLI names it."""
-    from promptsmith.cli.inputs import display_name
-    from promptsmith.cli.output import dumps, record_json
-    from promptsmith.services.batch import worker_session
-
     linter = worker_session(options).linter()
     files = table.column("_file").to_pylist() if "_file" in table.column_names else [None] * table.num_rows
     lines, errors, codes = [], [], []
@@ -123,14 +121,11 @@ def lint_batch(table: Any, *, options: Settings = Settings(), names: dict[int, s
 
 # -- rewrite: a task for an engine without a model, an actor for one with ---------------------------
 def _rewrite_rows(table: Any, settings: Settings, prompt_column: str) -> Any:
-    from promptsmith.cli.output import dumps
-    from promptsmith.services.batch import Job, rewrite_record, worker_session
-
     session = worker_session(settings)
     lines, errors, outputs = [], [], []
     for rec in records(table, prompt_column):
         # rewrite_record never raises: a failed prompt is a record with its error
-        record = rewrite_record(Job(rec.line, rec.prompt, rec.extra, rec.error), session)
+        record = rewrite_record(Job.of(rec), session)
         lines.append(dumps(record))
         errors.append(record.get("error"))
         outputs.append(record.get("output") if record.get("error") is None else None)
@@ -148,8 +143,6 @@ class RewriteActor:
     one is an error for `llm`; `auto` falls back to the rules engine), and serves every batch."""
 
     def __init__(self, options: Settings, prompt_column: str = "prompt") -> None:
-        from promptsmith.services.batch import worker_session
-
         self.settings, self.prompt_column = options, prompt_column
         worker_session(options).prepare(load=True)
 
@@ -163,8 +156,6 @@ class CompareActor:
     CLI's windows of 64 pairs from the start of its file, so the records match `compare --file`."""
 
     def __init__(self, options: Settings = Settings(), pair_columns: tuple[str, str] = ("a", "b")) -> None:
-        from promptsmith.services.batch import worker_session
-
         self.pair_columns = pair_columns
         self.session = worker_session(options)
         self.session.embedder().embed(["a warm-up"])  # the weights load now, once per actor
@@ -181,9 +172,6 @@ class CompareActor:
         return recs
 
     def __call__(self, table: Any) -> Any:
-        from promptsmith.cli.compare_cmd import compare_records
-        from promptsmith.cli.output import dumps
-
         recs = self._records(table)
         files = table.column("_file").to_pylist() if "_file" in table.column_names else [0] * len(recs)
         keys = [(f, (r.line - 1) // COMPARE_WINDOW) if r.line else None for f, r in zip(files, recs)]

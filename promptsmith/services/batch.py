@@ -9,26 +9,16 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from promptsmith.core.model import dump
+from promptsmith.records import Job
 from promptsmith.session import Session
 from promptsmith.settings import Settings
 
 if TYPE_CHECKING:  # the pool's modules load when a run has workers (a single prompt never does)
     import multiprocessing.context
     from concurrent.futures import ProcessPoolExecutor
-
-
-@dataclass(frozen=True)
-class Job:
-    """One input line: its number, the prompt, and fields to pass through (or why it is bad)."""
-
-    line: int
-    prompt: str
-    extra: dict[str, Any]
-    error: str | None = None
 
 
 #: A record carries its input once (as `input`, from the job) and a check only when asked for.

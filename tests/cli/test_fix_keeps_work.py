@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from promptsmith.cli import lint_cmd
-from promptsmith.cli.inputs import read_records
+from promptsmith.cli import fixed_files, lint_cmd
+from promptsmith.records import read_records
 from promptsmith.settings import Settings
 
 
@@ -22,9 +22,9 @@ def run(*args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[b
     return subprocess.run([sys.executable, "-m", "promptsmith", *args], input=stdin, capture_output=True, timeout=120)
 
 
-def read_for_fix(path: Path) -> lint_cmd._FixedFiles:
+def read_for_fix(path: Path) -> fixed_files.FixedFiles:
     """The state --fix holds after linting `path`: every line read, the first one fixed."""
-    files = lint_cmd._FixedFiles()
+    files = fixed_files.FixedFiles()
     for rec in read_records(str(path), "text"):
         files.add(rec, "fixed" if rec.line == 1 else None)
     return files

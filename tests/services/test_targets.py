@@ -92,7 +92,8 @@ def test_weights_become_sd_weights_and_negative_parts_the_negative_prompt() -> N
 
 
 def test_batch_records_carry_the_target() -> None:
-    from promptsmith.services.batch import Job, rewrite_record
+    from promptsmith.records import Job
+    from promptsmith.services.batch import rewrite_record
     from promptsmith.session import Session
     from promptsmith.settings import Settings
 

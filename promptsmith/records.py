@@ -1,7 +1,12 @@
-"""Reading prompts from files and stdin: one prompt per line, or JSON lines with a "prompt" field.
+"""Records: reading prompts from files and stdin, writing each one's JSON record, the per-record job.
 
-The input format is never guessed from content (a prompt may start with `{`): it comes from the
-flag, else from the file's `.jsonl` extension, else it is text.
+The CLI and the Ray stages (`promptsmith.scale`) share this module, so a batch run reads and
+writes every line exactly as the single-process CLI does. What is purely terminal (click,
+progress bars, colour) stays in `promptsmith.cli`.
+
+Input is one prompt per line, or JSON lines with a "prompt" field. The input format is never
+guessed from content (a prompt may start with `{`): it comes from the flag, else from the file's
+`.jsonl` extension, else it is text.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from promptsmith.core.model import Diagnostic
 from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.errors import PromptsmithError
 
@@ -23,6 +29,8 @@ from promptsmith.errors import PromptsmithError
 #: costs a chunk of memory, not 20 GB.
 MAX_LINE_BYTES = 4 * MAX_PROMPT_CHARS + 64 * 1024
 _CHUNK = 64 * 1024
+#: The name an inline prompt (`promptsmith lint "a cat, 8k"`) is reported under.
+INLINE = "<prompt>"
 
 
 @dataclass
@@ -194,9 +202,51 @@ def _json_record(path: str, number: int, line: str) -> Record:
     return Record(path, number, prompt, extra=obj, noqa=noqa, error=error)
 
 
-def stdin_is_interactive() -> bool:
-    return sys.stdin is None or sys.stdin.isatty()
-
-
 def display_name(path: str) -> str:
+    """The name a file's records carry: `-` for stdin, else the path as the platform writes it."""
     return "-" if path == "-" else str(Path(path))
+
+
+# -- writing ----------------------------------------------------------------------------------------
+def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as the JSON object every format and the API share."""
+    return d.model_dump(mode="json")
+
+
+def dumps(obj: Any, indent: int | None = None) -> str:
+    """JSON for output: UTF-8 text as is, except a string with a lone surrogate (`\\ud800` read
+    from JSON input), which is written escaped, as it came, rather than failing the write."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, indent=indent)
+    return text
+
+
+def record_json(line: int, prompt: str, diags: list[Diagnostic], file: str | None = None,
+                error: str | None = None, **extra: Any) -> str:
+    """One jsonl record: `{"line", "prompt", "diagnostics", …}`."""
+    obj: dict[str, Any] = {"line": line, "prompt": prompt, "diagnostics": [diagnostic_dict(d) for d in diags]}
+    if file is not None and file != "-":
+        obj["file"] = file
+    if error is not None:
+        obj["error"] = error
+    obj.update(extra)
+    return dumps(obj)
+
+
+# -- the per-record job -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One input line to rewrite: its number, the prompt, and fields to pass through (or why it is bad)."""
+
+    line: int
+    prompt: str
+    extra: dict[str, Any]
+    error: str | None = None
+
+    @classmethod
+    def of(cls, rec: Record) -> Job:
+        """The job of a record as read."""
+        return cls(rec.line, rec.prompt, rec.extra, rec.error)
