@@ -53,14 +53,15 @@ class Record:
     #: Whether the line was over MAX_LINE_BYTES and skipped unread (a file with one is never rewritten).
     too_long: bool = False
     #: Findings suppressed on this line: None (none), () (every rule), or rule selectors
-    #: (codes, prefixes, names) from a trailing `# noqa: …` or a JSON `"noqa"` field.
+    #: (codes, prefixes, names) from a trailing noqa comment or a JSON `"noqa"` field.
     noqa: tuple[str, ...] | None = None
-    #: A text line's `# noqa` comment as written (with the space before it), kept by --fix.
+    #: A text line's noqa comment as written (with the space before it), kept by --fix.
     noqa_comment: str = ""
 
 
-#: A text line's suppression comment, at its end: `# noqa` (every rule) or `# noqa: PS201, PS2`.
-#: The `#` needs a space or the line start before it, so a hashtag (`#noqa` inside a word) is text.
+#: A text line's suppression comment at its end, `#` then `noqa` (every rule), or `noqa:` with
+#: selectors (`PS201, PS2`).
+#: The `#` needs a space or the line start before it, so a hashtag inside a word is text.
 NOQA = re.compile(r"(?:^|\s+)#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_-]+(?:[\s,]+[A-Za-z0-9_-]+)*))?\s*$", re.IGNORECASE)
 
 
@@ -98,7 +99,7 @@ def _open(path: str) -> BinaryIO:
     if path == "-":
         return sys.stdin.buffer
     try:
-        return open(path, "rb")  # noqa: SIM115 - bytes: line endings, BOM and bad bytes are ours to judge
+        return open(path, "rb")
     except OSError as exc:
         raise PromptsmithError(f"cannot read {path}: {exc.strerror or exc}") from exc
 

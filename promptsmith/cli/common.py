@@ -24,7 +24,7 @@ class _Workers(click.ParamType):
     name = "auto|N"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
-        if value is None or isinstance(value, int) and not isinstance(value, bool):
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             n = value
         elif str(value).strip().lower() == "auto":
             return None

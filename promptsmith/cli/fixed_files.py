@@ -12,6 +12,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,8 @@ class FixedFiles:
                 if target != Path(path).absolute():
                     click.echo(f"{path}: a symlink; fixed its target {target}", err=True)
                 read = b"".join(old for old, _ in self.files[path])
-                write_atomic(target, self._fixed(path), lambda: self._unchanged(path, target, read))
+                write_atomic(target, self._fixed(path),
+                             partial(self._unchanged, path, target, read))
             except NotFixed as exc:
                 click.echo(f"{path}: not fixed: {exc}", err=True)
                 failed += 1

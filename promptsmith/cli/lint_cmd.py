@@ -136,7 +136,7 @@ def run_lint(paths: list[str], config: Settings, *, fmt: str, fix: bool, unsafe:
             prompt_text = rec.prompt
             if config_for is not None:
                 linter = linter_for(config_for(rec.file))
-            check = linter.lint
+            check: Callable[[str], list[Diagnostic]] = linter.lint
             if rec.noqa is not None:
                 check = _suppressing(linter, rec, name)
             try:
@@ -145,7 +145,7 @@ def run_lint(paths: list[str], config: Settings, *, fmt: str, fix: bool, unsafe:
                     prompt_text, diags = result.text, list(result.remaining)
                 else:
                     result, diags = None, check(prompt_text) if prompt_text.strip() else []
-            except Exception as exc:  # noqa: BLE001 - a bug on one line must not cost the other files their fixes
+            except Exception as exc:
                 rec.error = f"internal error, please report it: {type(exc).__name__}: {str(exc)[:200]}"
                 fixed_files.fail(rec.file, rec.line, "could not be linted")
         if rec.error:
@@ -316,7 +316,8 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
     overrides = dict(target_version=target_version, target=target, select=split_list(select), ignore=split_list(ignore),
                      extend_select=split_list(extend_select))
     try:
-        base = (load_settings(project=Path(config_file)) if config_file else command_config(ctx)).with_overrides(**overrides)
+        base = load_settings(project=Path(config_file)) if config_file else command_config(ctx)
+        base = base.with_overrides(**overrides)
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     if show_settings:
@@ -337,9 +338,21 @@ def lint(ctx: click.Context, files: tuple[str, ...], fmt: str, fix: bool, unsafe
         return per_folder[folder]
 
     try:
-        status = run_lint(expand_paths(input_paths(files)), base, fmt=fmt, fix=fix, unsafe=unsafe_fixes,
-                          input_format=input_format, colour=color, exit_zero=exit_zero, quiet=quiet,
-                          statistics=statistics, diff=diff, show_fixes=show_fixes, config_for=config_for)
+        status = run_lint(
+            expand_paths(input_paths(files)),
+            base,
+            fmt=fmt,
+            fix=fix,
+            unsafe=unsafe_fixes,
+            input_format=input_format,
+            colour=color,
+            exit_zero=exit_zero,
+            quiet=quiet,
+            statistics=statistics,
+            diff=diff,
+            show_fixes=show_fixes,
+            config_for=config_for,
+        )
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.exit(status)

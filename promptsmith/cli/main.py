@@ -81,7 +81,7 @@ def entry() -> None:
     _exit_on_signals()
     try:
         main()
-        code: object = 0
+        code: str | int | None = 0
     except SystemExit as exc:
         code = exc.code
     signalled = isinstance(code, int) and code > 128  # the workers are stopped; a reader may hold stdin

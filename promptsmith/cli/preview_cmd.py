@@ -65,24 +65,49 @@ def _stop_at_once_on_signals() -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("prompt")
-@click.option("--family", type=click.Choice(["sd15", "sdxl", "sd3", "flux"]), default=None, help="Pipeline family (default: the pipeline's own, else sdxl).")
+@click.option(
+    "--family",
+    type=click.Choice(["sd15", "sdxl", "sd3", "flux"]),
+    default=None,
+    help="Pipeline family (default: the pipeline's own, else sdxl).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the render plan; load nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--pipeline", metavar="DIR", help="diffusers pipeline folder (or a cached hub id) to render in-process.")
 @click.option("--backend", metavar="URL", help="Render server, e.g. http://gpu-host:8765 (see `promptsmith serve`).")
 @click.option("--token", envvar="PROMPTSMITH_TOKEN", help="Bearer token for the render server.")
-@click.option("--compare", "compare_rewrite", is_flag=True, help="Render the original and its v6 rewrite with the same seeds.")
+@click.option(
+    "--compare", "compare_rewrite", is_flag=True, help="Render the original and its v6 rewrite with the same seeds."
+)
 @click.option("--seed", type=int, default=None, help="Seed (default: the prompt's --seed, else random and recorded).")
 @click.option("--steps", type=click.IntRange(1, 200), default=None, help="Override the plan's denoising steps.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="previews", show_default=True)
 @click.option("--clip-model", metavar="DIR", help="CLIP folder to score the images against the prompt.")
-@click.option("--device", type=click.Choice(["auto", "cuda", "mps", "cpu"]), default="auto", show_default=True,
-              help="Where --pipeline renders. auto: the GPU, and a refusal when there is none (a CPU render "
-                   "takes minutes): --device cpu renders on the CPU anyway.")
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cuda", "mps", "cpu"]),
+    default="auto",
+    show_default=True,
+    help="Where --pipeline renders. auto: the GPU, and a refusal when there is none (a CPU render "
+    "takes minutes): --device cpu renders on the CPU anyway.",
+)
 @click.pass_context
-def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, fmt: str, pipeline: str | None,
-            backend: str | None, token: str | None, compare_rewrite: bool, seed: int | None, steps: int | None,
-            out_dir: str, clip_model: str | None, device: str) -> None:
+def preview(
+    ctx: click.Context,
+    prompt: str,
+    family: str | None,
+    dry_run: bool,
+    fmt: str,
+    pipeline: str | None,
+    backend: str | None,
+    token: str | None,
+    compare_rewrite: bool,
+    seed: int | None,
+    steps: int | None,
+    out_dir: str,
+    clip_model: str | None,
+    device: str,
+) -> None:
     """Plan and render a 2×2 preview grid of PROMPT (PNG + JSON sidecar).
 
     --stylize → guidance scale, --no → negative prompt, --ar → size, --seed → generators,
@@ -111,9 +136,11 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
         if fmt == "json":
             click.echo(json.dumps(the_plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
         else:
-            click.echo(f"{fam}: {the_plan.width}×{the_plan.height}, {the_plan.num_inference_steps} steps, "
-                       f"guidance {the_plan.guidance_scale}, seeds {the_plan.seeds}"
-                       + (" (random)" if the_plan.seeds_random else ""))
+            click.echo(
+                f"{fam}: {the_plan.width}×{the_plan.height}, {the_plan.num_inference_steps} steps, "
+                f"guidance {the_plan.guidance_scale}, seeds {the_plan.seeds}"
+                + (" (random)" if the_plan.seeds_random else "")
+            )
             click.echo(f"prompt:   {the_plan.prompt}")
             click.echo(f"negative: {the_plan.negative_prompt or '—'}")
             for m in the_plan.mappings:
@@ -128,17 +155,26 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
         if local:
             _local_device(device, steps, fam)  # no GPU: say so at once, before minutes of loading
             release_llm()  # the GPU's memory goes to the pipeline
-        renderer = session.renderer(pipeline, backend, token=token,
-                                    **({"device": device} if local and device != "auto" else {}))
+        renderer = session.renderer(
+            pipeline, backend, token=token, **({"device": device} if local and device != "auto" else {})
+        )
         if local:
             _stop_at_once_on_signals()
-            renderer.on_step = _step_printer()
+            renderer.on_step = _step_printer()  # type: ignore[attr-defined]  # the in-process renderer's hook
         other = session.rewrite(prompt).output if compare_rewrite else None
         scorer = None
         if clip_model:
             scorer = ClipScorer(clip_model)
-        result = session.preview(prompt, renderer, family=fam, out_dir=Path(out_dir), compare_with=other, seed=seed,
-                                 steps=steps, scorer=scorer)
+        result = session.preview(
+            prompt,
+            renderer,
+            family=fam,
+            out_dir=Path(out_dir),
+            compare_with=other,
+            seed=seed,
+            steps=steps,
+            scorer=scorer,
+        )
     except PromptsmithError as exc:  # a missing extra or model: a usage error (2), with what to install
         raise click.UsageError(str(exc)) from exc
     if fmt == "json":
@@ -150,7 +186,10 @@ def preview(ctx: click.Context, prompt: str, family: str | None, dry_run: bool, 
             click.echo("not mapped: " + ", ".join(unmapped))
         for k, p in enumerate(result.plans):
             if p.cut:  # past the text encoder's budget: rendered without them, never silently
-                click.echo(("cut" if len(result.plans) == 1 else f"cut ({'original' if k == 0 else 'rewrite'})")
-                           + f" to fit {p.family}'s text encoder: " + "; ".join(p.cut))
+                click.echo(
+                    ("cut" if len(result.plans) == 1 else f"cut ({'original' if k == 0 else 'rewrite'})")
+                    + f" to fit {p.family}'s text encoder: "
+                    + "; ".join(p.cut)
+                )
         if result.clip_scores:
             click.echo("CLIP scores: " + " | ".join(", ".join(f"{s:.3f}" for s in row) for row in result.clip_scores))

@@ -59,9 +59,10 @@ class Progress:
                 return Text(f"{speed:,.0f}/s" if speed else "–/s", style="progress.data.speed")
 
         columns: list[Any] = [TextColumn(f"[bold]{self.verb}"), BarColumn(), MofNCompleteColumn()]
-        columns += [TaskProgressColumn(), Rate(), TimeRemainingColumn()] if self.total else [Rate(), TimeElapsedColumn()]
-        self._bar = RichProgress(
-            *columns, console=Console(stderr=True), refresh_per_second=10, transient=False)
+        columns += (
+            [TaskProgressColumn(), Rate(), TimeRemainingColumn()] if self.total else [Rate(), TimeElapsedColumn()]
+        )
+        self._bar = RichProgress(*columns, console=Console(stderr=True), refresh_per_second=10, transient=False)
         self._bar.__enter__()
         self._task = self._bar.add_task(self.verb, total=self.total)
         return self

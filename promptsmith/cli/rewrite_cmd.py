@@ -141,9 +141,10 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     show = (sys.stderr.isatty() if progress is None else progress) and prompt is None
     # the total costs a pass over the file: only for the bar and for cutting it across workers
     auto = workers is None
-    total = 1 if prompt is not None else count_lines(source) if show or auto or workers > 1 else None
+    total = 1 if prompt is not None else count_lines(source) if show or auto or (workers or 0) > 1 else None
     if auto:
         workers = auto_workers(session.engine, check, total, auto_lines)
+    assert workers is not None
     out = sys.stdout
     failed = flagged = unpreserved = 0
     collected: list[dict[str, Any]] = []
@@ -205,39 +206,103 @@ def split_size(total: int | None, workers: int, largest: int = 64) -> int:
               help=f"{ENGINES.help()}. Config key: engine.")
 @click.option("--target-version", default=None, metavar="VERSION",
               help="Version a brief is written for: any version of rules/midjourney.toml (5.2, 6.1, 7, 8.2, niji 7 …; "
-                   "default: the table's, Midjourney's current default). Prompts already on 6 or newer keep their own --v.")
-@click.option("--target", default=None, metavar="TARGET",
-              help=f"What the brief is written for: {TARGETS.help()}. The record gets the target's prompt, negative "
-                   "prompt, pipeline arguments, tokens and what was cut. Config key: target.")
+                   "default: the table's, Midjourney's current default). Prompts already on 6 or newer keep "
+                   "their own --v.")
+@click.option(
+    "--target",
+    default=None,
+    metavar="TARGET",
+    help=f"What the brief is written for: {TARGETS.help()}. The record gets the target's prompt, negative "
+    "prompt, pipeline arguments, tokens and what was cut. Config key: target.",
+)
 @click.option("--explain", is_flag=True, help="Show every change with the rule behind it.")
-@click.option("--input-format", type=click.Choice(["text", "jsonl"]),
-              help="One prompt per line (text) or JSON lines with a \"prompt\" field; never guessed from content.")
-@click.option("--workers", type=WORKERS, default="auto", show_default=True,
-              help="Processes (order is kept). auto: one per physical core for a file of at least "
-                   f"{AUTO_WORKERS_LINES} prompts on the rules engine, else one.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar with rate and ETA on stderr (default: when stderr is a terminal).")
-@click.option("--check", is_flag=True, help="Compare each brief with its input by sentence embeddings (needs promptsmith[embed]).")
-@click.option("--embed-model", metavar="PATH", help="Embedding model folder for --check (default: the packaged all-MiniLM-L6-v2).")
-@click.option("--model", "-m", metavar="NAME|PATH.gguf",
-              help="Model for the llm engine: a name `promptsmith models` prints, or a GGUF file (default: the packaged "
-                   "SmolLM2-135M).")
-@click.option("--llm-job", "llm_jobs", multiple=True, type=click.Choice(LLM_JOBS.names),
-              help=f"What the model does (repeatable; default: {LLM_JOBS.default}): {LLM_JOBS.help()}.")
-@click.option("--write-mode", type=click.Choice(WRITE_MODES.names), default=WRITE_MODES.default, show_default=True,
-              help=f"How the write job writes: {WRITE_MODES.help()}.")
-@click.option("--temperature", type=click.FloatRange(0, 2), default=0.0, show_default=True, help="Sampling temperature for free writing.")
+@click.option(
+    "--input-format",
+    type=click.Choice(["text", "jsonl"]),
+    help='One prompt per line (text) or JSON lines with a "prompt" field; never guessed from content.',
+)
+@click.option(
+    "--workers",
+    type=WORKERS,
+    default="auto",
+    show_default=True,
+    help="Processes (order is kept). auto: one per physical core for a file of at least "
+    f"{AUTO_WORKERS_LINES} prompts on the rules engine, else one.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar with rate and ETA on stderr (default: when stderr is a terminal).",
+)
+@click.option(
+    "--check", is_flag=True, help="Compare each brief with its input by sentence embeddings (needs promptsmith[embed])."
+)
+@click.option(
+    "--embed-model", metavar="PATH", help="Embedding model folder for --check (default: the packaged all-MiniLM-L6-v2)."
+)
+@click.option(
+    "--model",
+    "-m",
+    metavar="NAME|PATH.gguf",
+    help="Model for the llm engine: a name `promptsmith models` prints, or a GGUF file (default: the packaged "
+    "SmolLM2-135M).",
+)
+@click.option(
+    "--llm-job",
+    "llm_jobs",
+    multiple=True,
+    type=click.Choice(LLM_JOBS.names),
+    help=f"What the model does (repeatable; default: {LLM_JOBS.default}): {LLM_JOBS.help()}.",
+)
+@click.option(
+    "--write-mode",
+    type=click.Choice(WRITE_MODES.names),
+    default=WRITE_MODES.default,
+    show_default=True,
+    help=f"How the write job writes: {WRITE_MODES.help()}.",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(0, 2),
+    default=0.0,
+    show_default=True,
+    help="Sampling temperature for free writing.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for reproducible LLM output.")
-@click.option("--closed-vocab", is_flag=True, help="Free writing: only the input's words plus function words (grammar).")
+@click.option(
+    "--closed-vocab", is_flag=True, help="Free writing: only the input's words plus function words (grammar)."
+)
 @click.option("--llm-backend", type=click.Choice(GENERATORS.names), default=GENERATORS.default, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 256), default=None,
-              help="llama.cpp threads (default: the physical cores less one, at least one).")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="llama.cpp threads (default: the physical cores less one, at least one).",
+)
 @click.pass_context
-def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, engine: str | None,
-            target_version: str | None, target: str | None, explain: bool, input_format: str | None,
-            workers: int | None, progress: bool | None, check: bool, embed_model: str | None, model: str | None,
-            llm_jobs: tuple[str, ...], write_mode: str, temperature: float, seed: int, closed_vocab: bool,
-            llm_backend: str, threads: int | None) -> None:
+def rewrite(
+    ctx: click.Context,
+    prompt: str | None,
+    file: str | None,
+    fmt: str,
+    engine: str | None,
+    target_version: str | None,
+    target: str | None,
+    explain: bool,
+    input_format: str | None,
+    workers: int | None,
+    progress: bool | None,
+    check: bool,
+    embed_model: str | None,
+    model: str | None,
+    llm_jobs: tuple[str, ...],
+    write_mode: str,
+    temperature: float,
+    seed: int,
+    closed_vocab: bool,
+    llm_backend: str,
+    threads: int | None,
+) -> None:
     """Rewrite v5 keyword prompts into v6 natural-language briefs.
 
     With PROMPT, rewrites it; otherwise streams stdin (or --file) line by line, one output record
@@ -265,14 +330,34 @@ def rewrite(ctx: click.Context, prompt: str | None, file: str | None, fmt: str, 
             raise click.UsageError("no input: give a PROMPT, --file FILE, or pipe prompts on stdin")
         file = "-"
     # settings only: the LLM engine is imported when a rewrite needs it (rules stays fast)
-    session = command_session(ctx, engine=engine, target_version=target_version, target=target, embed_model=embed_model,
-                       model=model, llm_backend=llm_backend,
-                       llm_jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
-                       temperature=temperature, seed=seed, closed_vocabulary=closed_vocab, threads=threads,
-                       write_mode=write_mode)
+    session = command_session(
+        ctx,
+        engine=engine,
+        target_version=target_version,
+        target=target,
+        embed_model=embed_model,
+        model=model,
+        llm_backend=llm_backend,
+        llm_jobs=tuple(dict.fromkeys(llm_jobs)) or (LLM_JOBS.default or "rank",),
+        temperature=temperature,
+        seed=seed,
+        closed_vocabulary=closed_vocab,
+        threads=threads,
+        write_mode=write_mode,
+    )
     try:
-        status = run_rewrite(prompt, file, session, fmt=fmt, explain=explain, input_format=input_format,
-                             workers=workers, auto_lines=AUTO_WORKERS_LINES, progress=progress, check=check)
+        status = run_rewrite(
+            prompt,
+            file,
+            session,
+            fmt=fmt,
+            explain=explain,
+            input_format=input_format,
+            workers=workers,
+            auto_lines=AUTO_WORKERS_LINES,
+            progress=progress,
+            check=check,
+        )
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.exit(status)

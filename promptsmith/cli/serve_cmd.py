@@ -40,7 +40,7 @@ def serve(pipeline: str, host: str, port: int, token: str | None, insecure_no_to
         family = renderer.family  # loads the pipeline now, before the first request
     except PromptsmithError as exc:
         raise click.UsageError(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - bad weights, a broken folder: one line, not a traceback
+    except Exception as exc:
         raise click.UsageError(f"cannot load pipeline {pipeline}: {type(exc).__name__}: {exc}") from exc
     try:
         server = make_server(renderer, family=family, host=host, port=port, token=token)

@@ -74,7 +74,7 @@ class PreviewActor:
                                               compare_with=brief, seed=o.seed, steps=o.steps, scorer=self.scorer,
                                               pixels=o.pixels)
                 record.update({"input": rec.prompt, "rewrite": brief, **result.model_dump(mode="json"), "error": None})
-            except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
+            except Exception as exc:
                 record["error"] = rec.error or f"{type(exc).__name__}: {exc}"
             record.update({k: v for k, v in rec.extra.items() if k not in record})
             lines.append(dumps(record))

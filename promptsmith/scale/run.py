@@ -44,9 +44,15 @@ class Summary:
 
     def line(self) -> str:
         rate = self.rows_out / self.seconds if self.seconds > 0 else 0.0
-        verdict = "" if self.ok else f"; {abs(self.rows_in - self.rows_out)} rows {'lost' if self.rows_out < self.rows_in else 'extra'}"
-        return (f"batch {self.command}: {self.rows_in} rows in, {self.rows_out} rows out, {self.errors} errors → "
-                f"{self.out} ({self.seconds:.1f} s, {rate:,.0f} rows/s){verdict}")
+        verdict = (
+            ""
+            if self.ok
+            else f"; {abs(self.rows_in - self.rows_out)} rows {'lost' if self.rows_out < self.rows_in else 'extra'}"
+        )
+        return (
+            f"batch {self.command}: {self.rows_in} rows in, {self.rows_out} rows out, {self.errors} errors → "
+            f"{self.out} ({self.seconds:.1f} s, {rate:,.0f} rows/s){verdict}"
+        )
 
 
 def output_format_for(out: str, flag: str | None = None) -> str:
@@ -83,15 +89,24 @@ def file_names(given: str, files: list[str]) -> dict[int, str]:
         return {0: given}
     if os.path.isdir(given):
         root = os.path.abspath(given)
-        return {k: os.path.join(given, os.path.relpath(f, root)) if f.startswith(root) else f
-                for k, f in enumerate(files)}
+        return {
+            k: os.path.join(given, os.path.relpath(f, root)) if f.startswith(root) else f for k, f in enumerate(files)
+        }
     return dict(enumerate(files))
 
 
-def apply_stage(ds: Any, command: str, options: Any, *, prompt_column: str = "prompt",
-                names: dict[int, str] | None = None, actors: int | None = None,
-                gpus_per_actor: float = 0.0, pair_columns: tuple[str, str] = ("a", "b"),
-                batch_size: int | None = None) -> Any:
+def apply_stage(
+    ds: Any,
+    command: str,
+    options: Any,
+    *,
+    prompt_column: str = "prompt",
+    names: dict[int, str] | None = None,
+    actors: int | None = None,
+    gpus_per_actor: float = 0.0,
+    pair_columns: tuple[str, str] = ("a", "b"),
+    batch_size: int | None = None,
+) -> Any:
     """`ds` through the stage of `command`: lint, rewrite, compare or preview. `options` is the
     run's `Settings` (a preview's `PreviewOptions`, which carries them).
 
@@ -104,27 +119,42 @@ def apply_stage(ds: Any, command: str, options: Any, *, prompt_column: str = "pr
     task = {"batch_format": "pyarrow", "batch_size": batch_size}
     actor = task
     if command == "lint":
-        return ds.map_batches(stages.lint_batch, fn_kwargs={"options": options, "names": names,
-                                                            "prompt_column": prompt_column}, **task)
+        return ds.map_batches(
+            stages.lint_batch, fn_kwargs={"options": options, "names": names, "prompt_column": prompt_column}, **task
+        )
     if command == "rewrite" and not _needs_model(options):
-        return ds.map_batches(stages.rewrite_batch, fn_kwargs={"options": options, "prompt_column": prompt_column},
-                              **task)
+        return ds.map_batches(
+            stages.rewrite_batch, fn_kwargs={"options": options, "prompt_column": prompt_column}, **task
+        )
     if command == "rewrite":
-        return ds.map_batches(stages.RewriteActor, fn_constructor_kwargs={"options": options,
-                                                                          "prompt_column": prompt_column},
-                              compute=_pool(actors), **actor)
+        return ds.map_batches(
+            stages.RewriteActor,
+            fn_constructor_kwargs={"options": options, "prompt_column": prompt_column},
+            compute=_pool(actors),
+            **actor,
+        )
     if command == "compare":
-        return ds.map_batches(stages.CompareActor, fn_constructor_kwargs={"options": options,
-                                                                          "pair_columns": pair_columns},
-                              compute=_pool(actors), **actor)
+        return ds.map_batches(
+            stages.CompareActor,
+            fn_constructor_kwargs={"options": options, "pair_columns": pair_columns},
+            compute=_pool(actors),
+            **actor,
+        )
     if command == "preview":
         gpus = ray.cluster_resources().get("GPU", 0)
         if gpus_per_actor and gpus < gpus_per_actor:
-            raise BackendUnavailable(f"the Ray cluster has {gpus:g} GPUs and each render actor asks for "
-                                     f"{gpus_per_actor:g}: run on a GPU cluster (--ray), or --gpus-per-actor 0")
+            raise BackendUnavailable(
+                f"the Ray cluster has {gpus:g} GPUs and each render actor asks for "
+                f"{gpus_per_actor:g}: run on a GPU cluster (--ray), or --gpus-per-actor 0"
+            )
         pool = actors or (max(1, int(gpus // gpus_per_actor)) if gpus_per_actor else 1)
-        return ds.map_batches(PreviewActor, fn_constructor_kwargs={"options": options, "prompt_column": prompt_column},
-                              compute=ray.data.ActorPoolStrategy(size=pool), num_gpus=gpus_per_actor, **actor)
+        return ds.map_batches(
+            PreviewActor,
+            fn_constructor_kwargs={"options": options, "prompt_column": prompt_column},
+            compute=ray.data.ActorPoolStrategy(size=pool),
+            num_gpus=gpus_per_actor,
+            **actor,
+        )
     raise ValueError(f"unknown batch command {command!r}")
 
 
@@ -165,10 +195,13 @@ class OrderedWriter:
         for f, line in zip(table.column("_file").to_pylist(), table.column("_line").to_pylist()):
             last = self._last
             expected = (f, line) == ((last[0], last[1] + 1) if last else (f, 1)) or (
-                last is not None and f > last[0] and line == 1)
+                last is not None and f > last[0] and line == 1
+            )
             if not expected:
-                raise RuntimeError(f"rows out of order: file {f} line {line} after {last}; "
-                                   "the run must keep its input order (preserve_order)")
+                raise RuntimeError(
+                    f"rows out of order: file {f} line {line} after {last}; "
+                    "the run must keep its input order (preserve_order)"
+                )
             self._last = (f, line)
 
     def write(self, table: Any) -> None:
@@ -178,6 +211,7 @@ class OrderedWriter:
         if self.fmt == "jsonl":
             lines = table.column("record").to_pylist()
             if lines:
+                assert self._stream is not None
                 self._stream.write(("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"))
             return
         self._write_parquet(table)
@@ -204,15 +238,36 @@ class OrderedWriter:
         elif self.fmt == "parquet":  # no rows: still a file, with the columns a run writes
             import pyarrow.parquet as pq
 
-            pq.write_table(pa.table({"line": pa.array([], pa.int64()), "record": pa.array([], pa.string()),
-                                     "error": pa.array([], pa.string())}), self.path, filesystem=self.fs)
+            pq.write_table(
+                pa.table(
+                    {
+                        "line": pa.array([], pa.int64()),
+                        "record": pa.array([], pa.string()),
+                        "error": pa.array([], pa.string()),
+                    }
+                ),
+                self.path,
+                filesystem=self.fs,
+            )
 
 
-def run(command: str, inp: str, out: str, options: Any, *, prompt_column: str = "prompt",
-        input_format: str | None = None, output_format: str | None = None, address: str | None = None,
-        num_cpus: int | None = None, actors: int | None = None, gpus_per_actor: float = 0.0,
-        block_rows: int = source.BLOCK_ROWS, progress: bool | None = None,
-        pair_columns: tuple[str, str] = ("a", "b")) -> Summary:
+def run(
+    command: str,
+    inp: str,
+    out: str,
+    options: Any,
+    *,
+    prompt_column: str = "prompt",
+    input_format: str | None = None,
+    output_format: str | None = None,
+    address: str | None = None,
+    num_cpus: int | None = None,
+    actors: int | None = None,
+    gpus_per_actor: float = 0.0,
+    block_rows: int = source.BLOCK_ROWS,
+    progress: bool | None = None,
+    pair_columns: tuple[str, str] = ("a", "b"),
+) -> Summary:
     """One batch run: `inp` (a file or folder; JSONL, text, Parquet or CSV) through the
     stage of `command` into `out` (JSONL or Parquet), in input order; returns the summary."""
     started = connect(address, num_cpus=num_cpus)
@@ -224,8 +279,16 @@ def run(command: str, inp: str, out: str, options: Any, *, prompt_column: str = 
         src = source.prompt_source(inp, input_format=fmt, text_format=text_format, block_rows=block_rows)
         rows_in = source.count_rows(inp, input_format=fmt)
         ds = ray.data.read_datasource(src)
-        ds = apply_stage(ds, command, options, prompt_column=prompt_column, names=file_names(inp, src.files),
-                         actors=actors, gpus_per_actor=gpus_per_actor, pair_columns=pair_columns)
+        ds = apply_stage(
+            ds,
+            command,
+            options,
+            prompt_column=prompt_column,
+            names=file_names(inp, src.files),
+            actors=actors,
+            gpus_per_actor=gpus_per_actor,
+            pair_columns=pair_columns,
+        )
         writer = OrderedWriter(out, output_format_for(out, output_format))
         try:
             for table in ds.iter_batches(batch_size=None, batch_format="pyarrow", prefetch_batches=2):

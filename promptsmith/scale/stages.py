@@ -98,7 +98,9 @@ def lint_batch(table: Any, *, options: Settings = Settings(), names: dict[int, s
     `names` maps a row's `_file` to the name its records carry (`file`), as the CLI names it."""
     linter = worker_session(options).linter()
     files = table.column("_file").to_pylist() if "_file" in table.column_names else [None] * table.num_rows
-    lines, errors, codes = [], [], []
+    lines: list[Any] = []
+    errors: list[Any] = []
+    codes: list[Any] = []
     for number, rec in zip(files, records(table, prompt_column)):
         name = (names or {}).get(number)
         name = display_name(name) if name is not None else None
@@ -111,7 +113,7 @@ def lint_batch(table: Any, *, options: Settings = Settings(), names: dict[int, s
                 lines.append(record_json(rec.line, rec.prompt, diags, file=name, **rec.extra))
                 codes.append([d.code for d in diags])
             errors.append(rec.error)
-        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
+        except Exception as exc:
             failed = _failure(rec, exc)
             lines.append(dumps(failed))
             errors.append(failed["error"])
@@ -179,21 +181,26 @@ class CompareActor:
         start = 0
         while start < len(recs):  # the CLI's windows: lines 1–64, 65–128 … of each file
             end = start + 1
-            while end < len(recs) and end - start < COMPARE_WINDOW and (keys[start] is None or keys[end] == keys[start]):
+            while (end < len(recs) and end - start < COMPARE_WINDOW
+                   and (keys[start] is None or keys[end] == keys[start])):
                 end += 1
             group = recs[start:end]
             try:
                 done.extend(compare_records(group, self.session))
-            except Exception:  # noqa: BLE001 - one bad pair must not cost its window: one at a time
+            except Exception:
                 for rec in group:
                     try:
                         done.extend(compare_records([rec], self.session))
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:
                         done.append(_failure(rec, exc))
             start = end
         lines = [dumps(r) for r in done]
         errors = [r.get("error") for r in done]
         verdicts = [r.get("verdict") for r in done]
         similarity = [r.get("similarity") for r in done]
-        return finish(table, lines, errors, {"verdict": pa.array(verdicts, pa.string()),
-                                             "similarity": pa.array(similarity, pa.float64())})
+        return finish(
+            table,
+            lines,
+            errors,
+            {"verdict": pa.array(verdicts, pa.string()), "similarity": pa.array(similarity, pa.float64())},
+        )

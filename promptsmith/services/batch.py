@@ -34,7 +34,7 @@ def _run_one(job: Job, session: Session, check: bool) -> dict[str, Any]:
             result = session.rewrite(job.prompt, check=check)
             record.update(dump(result, _NOT_WRITTEN_CHECKED if check else _NOT_WRITTEN))
             record["error"] = None
-        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
+        except Exception as exc:
             record["error"] = f"{type(exc).__name__}: {exc}"
     record.update({k: v for k, v in job.extra.items() if k not in record})
     return record
@@ -176,7 +176,7 @@ def _parallel(pool: ProcessPoolExecutor, jobs: Iterable[Job], workers: int, chun
             if batch:
                 pending.put(pool.submit(_run_chunk, (batch, *options)))
             pending.put(done)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+        except BaseException as exc:
             pending.put(exc)
 
     reader = threading.Thread(target=read, name="promptsmith-batch-reader", daemon=True)
@@ -207,6 +207,6 @@ def _stop_resource_tracker() -> None:
         from multiprocessing import resource_tracker
 
         resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a private hook of the standard library: best effort only
+    except Exception:
         pass
 
