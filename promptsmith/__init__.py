@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # modules are still reached through the packages (importing one later would not rebind the name).
 import promptsmith.lint as _lint_package  # noqa: F401 - imported for the order, see above
 import promptsmith.rewrite as _rewrite_package  # noqa: F401 - imported for the order, see above
-from promptsmith.session import Session
+from promptsmith.session import Session, default_session, session_for
 from promptsmith.settings import Settings
 
 
@@ -46,8 +46,6 @@ def lint(prompt: str | Prompt | Iterable[str | Prompt], *, version: str | None =
         ['PS201']
     """
     if session is None:
-        from promptsmith.session import session_for
-
         session = session_for(select, ignore)
     elif select is not None or ignore is not None:
         raise TypeError("give select=/ignore= or session=, not both (a session carries its own selection)")
@@ -81,8 +79,6 @@ def fix(
     """Apply safe fixes (and unsafe ones when asked) until none is left; returns the new text
     and what changed. The options are those of `lint`."""
     if session is None:
-        from promptsmith.session import session_for
-
         session = session_for(select, ignore)
     return session.fix(text, unsafe=unsafe, version=version)
 
@@ -103,7 +99,6 @@ def rewrite(text: str, engine: str | None = None, version: str | None = None, ch
     """
     if version is not None and target_version is not None and version != target_version:
         raise TypeError("give version= or target_version= (the same setting), not both")
-    from promptsmith.session import default_session
 
     return (session or default_session()).rewrite(text, engine=engine, target_version=version or target_version,
                                                   check=check, target=target)
@@ -124,7 +119,6 @@ def compare_many(pairs: Iterable[tuple[str, str]], *, window: int = 64, session:
 
 def _compare_session(session: Session | None, options: dict[str, Any]) -> Session:
     """`session` (default: the API's) with compare's per-call options on top."""
-    from promptsmith.session import default_session
 
     base = session or default_session()
     unknown = set(options) - {"embedder", "similarity_threshold", "term_threshold"}
@@ -138,15 +132,15 @@ def _compare_session(session: Session | None, options: dict[str, Any]) -> Sessio
 
 def __getattr__(name: str):
     if name == "FixResult":
-        from promptsmith.core.fix import FixResult
+        from promptsmith.core.fix import FixResult  # deferred (speed): a lazy attribute
 
         return FixResult
     if name in ("Comparison", "TermMatch", "ChangedTerm", "Place"):
-        from promptsmith.services import compare as _compare_service
+        from promptsmith.services import compare as _compare_service  # deferred (speed): a lazy attribute
 
         return getattr(_compare_service, name)
     if name in ("RewriteResult", "Change"):
-        from promptsmith.rewrite import result as _result
+        from promptsmith.rewrite import result as _result  # deferred (speed): a lazy attribute
 
         return getattr(_result, name)
     raise AttributeError(f"module 'promptsmith' has no attribute {name!r}")

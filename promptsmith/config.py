@@ -17,7 +17,9 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from promptsmith.core.spec import load_spec
 from promptsmith.errors import ConfigError
+from promptsmith.registries import ENGINES
 from promptsmith.settings import Settings
 
 #: Keys a config file may set, with the type each takes.
@@ -61,8 +63,7 @@ def effective_settings(settings: Settings) -> list[tuple[str, str, str]]:
         value = getattr(settings, f.name)
         source = settings.sources.get(f.name, "default")
         if value is None and f.name == "target_version":
-            from promptsmith.core.spec import load_spec  # the table is the one place the default lives
-
+            # the table is the one place the default lives
             value, source = load_spec(settings.rule_dirs).default_version, "default: rules/midjourney.toml [versions]"
         elif value is None and key in _UNSET:
             value, source = _UNSET[key]
@@ -127,8 +128,6 @@ def _apply(settings: Settings, table: Mapping[str, Any], source: str, base: Path
             raise ConfigError(f"{source}: {key!r} must be a {want.__name__}, not {type(value).__name__}")
         attr = key.replace("-", "_")
         if key == "engine":
-            from promptsmith.registries import ENGINES
-
             try:
                 value = ENGINES.resolve(value)  # type: ignore[arg-type]
             except ConfigError as exc:

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from promptsmith.errors import ConfigError
+from promptsmith.core.spec import load_spec
+from promptsmith.errors import BackendUnavailable, ConfigError
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,6 @@ class Entry:
         try:
             return getattr(importlib.import_module(module), attr)
         except ImportError as exc:
-            from promptsmith.errors import BackendUnavailable
-
             hint = f": pip install 'promptsmith[{self.extra}]'" if self.extra else ""
             raise BackendUnavailable(f"{self.name} needs {exc.name or 'a missing package'}{hint}") from exc
 
@@ -195,13 +194,11 @@ def mj_target_version(name: str, spec: Any) -> str | None:
 
 def target_versions() -> tuple[str, ...]:
     """Every Midjourney version a prompt can be linted for or rewritten to (rules/midjourney.toml)."""
-    from promptsmith.core.spec import load_spec
 
     return load_spec().versions
 
 
 def default_version() -> str:
     """The version a prompt without `--v` is read for, and a rewrite targets (rules/midjourney.toml)."""
-    from promptsmith.core.spec import load_spec
 
     return load_spec().default_version

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptsmith.config import load_settings
+from promptsmith.core.spec import load_spec
+from promptsmith.errors import ConfigError
 from promptsmith.registries import ENGINES, RENDERERS
 from promptsmith.settings import Settings
 
@@ -74,8 +76,6 @@ class Session:
 
     @cached_property
     def spec(self) -> Any:
-        from promptsmith.core.spec import load_spec
-
         return load_spec(self.rule_dirs)
 
     @property
@@ -99,7 +99,7 @@ class Session:
         configured one); made once per version and kept."""
         key = (version, tuple(select) if select is not None else None)
         if key not in self._linters:
-            from promptsmith.lint.engine import Linter
+            from promptsmith.lint.engine import Linter  # deferred: speed of `import promptsmith`
 
             s = self.settings
             self._linters[key] = Linter(version=version or s.target_version,
@@ -113,7 +113,7 @@ class Session:
 
     def fix(self, text: str, *, unsafe: bool = False, version: str | None = None) -> FixResult:
         """Apply safe fixes (and unsafe ones when asked) until none is left."""
-        from promptsmith.core.fix import fix_text
+        from promptsmith.core.fix import fix_text  # deferred: speed of `import promptsmith`
 
         return fix_text(text, self.linter(version).lint, unsafe=unsafe)
 
@@ -122,7 +122,7 @@ class Session:
         """Engine `name` (default: the configured one) from the registry, built once and kept."""
         name = ENGINES.resolve(name or self.engine)
         if name not in self._engines:
-            from promptsmith.rewrite.engines import load_engine
+            from promptsmith.rewrite.engines import load_engine  # deferred: speed of `import promptsmith`
 
             self._engines[name] = load_engine(name, self.settings, self.generator)
         return self._engines[name]
@@ -142,7 +142,7 @@ class Session:
         model is an error), or `auto` (the LLM when a model is available, else the rules engine,
         with the reason in `RewriteResult.fallback`). With `check`, the result carries a meaning
         check against the input (`RewriteResult.check`)."""
-        from promptsmith.rewrite.targets import resolve_target, retarget
+        from promptsmith.rewrite.targets import resolve_target, retarget  # deferred: speed of `import promptsmith`
 
         version = target_version or self.target_version
         goal = resolve_target(target or self.target, self.spec, version)
@@ -166,14 +166,14 @@ class Session:
         process; `progress` shows its loading bars)."""
         if self.given_embedder is not None:
             return self.given_embedder
-        from promptsmith.services.compare import default_embedder
+        from promptsmith.services.compare import default_embedder  # deferred: speed of `import promptsmith`
 
         s = self.settings
         return default_embedder(s.embed_model, s.embed_cache, s.embed_runtime, progress)
 
     def compare(self, a: str, b: str, *, progress: bool = False) -> Comparison:
         """Does B still ask for what A asked for? With the configured model and thresholds."""
-        from promptsmith.services.compare import compare
+        from promptsmith.services.compare import compare  # deferred: speed of `import promptsmith`
 
         s = self.settings
         return compare(a, b, embedder=self.embedder(progress), similarity_threshold=s.similarity_threshold,
@@ -182,7 +182,7 @@ class Session:
     def compare_many(self, pairs: Iterable[tuple[str, str]], *, window: int = 64,
                      progress: bool = False) -> Iterator[Comparison]:
         """`compare` over (a, b) pairs, in order, embedding each window of pairs in one batch."""
-        from promptsmith.services.compare import compare_many
+        from promptsmith.services.compare import compare_many  # deferred: speed of `import promptsmith`
 
         s = self.settings
         return compare_many(pairs, embedder=self.embedder(progress), window=window,
@@ -197,8 +197,6 @@ class Session:
         if url:
             return RENDERERS["http"].load()(url, token=token)
         if not pipeline:
-            from promptsmith.errors import ConfigError
-
             raise ConfigError("give a pipeline folder (--pipeline DIR) or a render server (--backend URL)")
         return RENDERERS["diffusers"].load()(pipeline, **options)
 
@@ -207,7 +205,7 @@ class Session:
                 scorer: Any = None, pixels: int | None = None) -> PreviewResult:
         """Render `prompt` (and, with `compare_with`, a second prompt with the same seeds) to a
         PNG and its sidecar, for `family` (default: the settings' family, else the renderer's own)."""
-        from promptsmith.services.preview import preview
+        from promptsmith.services.preview import preview  # deferred: speed of `import promptsmith`
 
         return preview(prompt, renderer, family=family or self.settings.family, out_dir=out_dir,
                        compare_with=compare_with, seed=seed, steps=steps, scorer=scorer, pixels=pixels)

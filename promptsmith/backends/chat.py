@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.backends.base import Generator
+from promptsmith.backends.models import describe
+from promptsmith.registries import GENERATORS
 
 
 def chat(system: str, turns: list[tuple[str, str]], template: str) -> str:
@@ -52,15 +54,12 @@ def chat_template(generator: Generator) -> str:
     """The chat format of a loaded generator: its GGUF file's, else ChatML."""
     path = getattr(generator, "path", None)
     if path is not None and str(path).endswith(".gguf"):
-        from promptsmith.backends.models import describe
-
         return describe(Path(path), "").template_kind
     return "chatml"
 
 
 def load_generator(model: str | None = None, backend: str = "llama-cpp", **options: Any) -> Generator:
     """The model backend by its registered name (`promptsmith.registries.GENERATORS`)."""
-    from promptsmith.registries import GENERATORS
 
     entry = GENERATORS[backend]
     if entry.name != "llama-cpp":

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from promptsmith.backends.cpu import llm_threads
-from promptsmith.backends.models import INSTALL_HINT, check_model_file, resolve_model_path
-from promptsmith.errors import BackendUnavailable
+from promptsmith.backends.models import INSTALL_HINT, check_model_file, describe, resolve_model_path
+from promptsmith.errors import BackendUnavailable, ModelNotFound
 
 
 def _log_softmax_rows(logits: Any, picks: Sequence[int]) -> list[float]:
@@ -64,9 +64,6 @@ class LlamaCppGenerator:
                                             n_threads_batch=self.n_threads, logits_all=True, seed=self.seed,
                                             lora_path=str(self.lora) if self.lora else None, verbose=False)
                     except ValueError as exc:  # llama.cpp's "Failed to load model from file"
-                        from promptsmith.backends.models import describe
-                        from promptsmith.errors import ModelNotFound
-
                         arch = describe(self.path, "").architecture if self.path else ""
                         raise ModelNotFound(f"llama.cpp could not load {self.path} (architecture {arch or '?'}): its "
                                             "tensors are damaged, or this llama-cpp-python is too old for it") from exc

@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from promptsmith.backends.bert_numpy import BertNumpyEncoder, supported
 from promptsmith.backends.cpu import cpu_count
 from promptsmith.core.resources import user_cache_dir
 from promptsmith.errors import BackendUnavailable, ModelNotFound
@@ -189,8 +190,6 @@ class SentenceTransformerEmbedder:
             if self._ready is not None or self.runtime == "torch" or self.device != "cpu" or not self._source:
                 self._uses_numpy = False
             else:
-                from promptsmith.backends.bert_numpy import supported
-
                 self._uses_numpy = supported(Path(self._source))
                 if not self._uses_numpy and self.runtime == "numpy":
                     raise BackendUnavailable(f"{self._source} is not a mean-pooled BERT model: the numpy runtime "
@@ -201,8 +200,6 @@ class SentenceTransformerEmbedder:
         with self._lock:
             if self._numpy is None:
                 try:
-                    from promptsmith.backends.bert_numpy import BertNumpyEncoder
-
                     self._numpy = BertNumpyEncoder(self._source)
                 except ImportError as exc:
                     raise BackendUnavailable(f"numpy, tokenizers or safetensors is missing: {INSTALL_HINT}") from exc

@@ -359,18 +359,18 @@ class Prompt(_Frozen):
 
     def format(self) -> str:
         """The canonical text: image prompts, then text, then parameters in canonical form."""
-        from promptsmith.core.format import format_prompt  # deferred: formatting needs the spec
+        from promptsmith.core.format import format_prompt  # deferred (a): core.format imports this module
 
         return format_prompt(self)
 
     def content(self) -> dict[str, Any]:
         """What the prompt asks for, independent of spelling: for round-trip comparisons."""
-        from promptsmith.core.format import content_of
+        from promptsmith.core.format import content_of  # deferred (a): core.format imports this module
 
         return content_of(self)
 
     def expand(self, cap: int | None = None) -> list[str]:
         """Every job a permutation prompt makes, capped as Midjourney caps it (40)."""
-        from promptsmith.core.permute import expand
+        from promptsmith.core.permute import expand  # deferred (a): core.permute -> core.parse imports this module
 
         return expand(self.source, cap=cap)

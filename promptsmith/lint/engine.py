@@ -8,8 +8,10 @@ from pathlib import Path
 from promptsmith.core.model import Diagnostic, Prompt, diagnostic_order
 from promptsmith.core.parse import MAX_PROMPT_CHARS, TOO_LONG, parse
 from promptsmith.core.spec import Spec, load_spec
+from promptsmith.errors import ConfigError
 from promptsmith.lint.context import Context, SpecIndex
 from promptsmith.lint.registry import FEATURES, Rule, select_rules
+from promptsmith.registries import OPEN_TARGETS, TARGETS, mj_target_version
 
 _BIT = {name: 1 << i for i, name in enumerate(FEATURES)}
 
@@ -36,13 +38,9 @@ class Linter:
         #: whose real token budget PS206 checks; None for Midjourney.
         self.encoder: str | None = None
         if target is not None:
-            from promptsmith.registries import OPEN_TARGETS, TARGETS, mj_target_version
-
             if target in TARGETS and TARGETS.resolve(target) in OPEN_TARGETS:
                 self.encoder = OPEN_TARGETS[TARGETS.resolve(target)][1]
             elif mj_target_version(str(target), self.spec) is None:
-                from promptsmith.errors import ConfigError
-
                 raise ConfigError(f"unknown target {target!r}; use mj, mj-<version>, niji-<n> or one of "
                                   f"{', '.join(n for n in TARGETS.names if n != 'mj')}")
         self.index = SpecIndex(self.spec)
@@ -51,8 +49,6 @@ class Linter:
             version = self.spec.default_version
         normalized = self.spec.normalize_version(str(version))
         if normalized is None:
-            from promptsmith.errors import ConfigError
-
             raise ConfigError(
                 f"unknown target version {version!r}; use one of {', '.join(self.spec.versions)}"
             )

@@ -119,7 +119,7 @@ def parser_rule(finding: ParserFinding, *, summary: str, fix: Fixable = Fixable.
 
 def _ensure_loaded() -> None:
     if not _RULES or "PS001" not in _RULES:
-        from promptsmith.lint import checks
+        from promptsmith.lint import checks  # deferred (a, c): the checks import this registry; loaded on first use
 
         checks.load_all()
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from promptsmith.registries import ENGINES
+from promptsmith.errors import BackendUnavailable, ModelNotFound
+from promptsmith.registries import ENGINES, LLM_JOBS
 
 if TYPE_CHECKING:
     from promptsmith.backends.base import Generator
@@ -83,8 +84,6 @@ class AutoEngine:
 
     @classmethod
     def choices(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        from promptsmith.registries import LLM_JOBS
-
         return ((cls.name, (LLM_JOBS.default or "rank",)),)
 
     def prepare(self, target_version: str, *, load: bool = False) -> None:
@@ -92,8 +91,6 @@ class AutoEngine:
         no error (the rules engine stands in)."""
         self.rules.prepare(target_version)
         if load:
-            from promptsmith.errors import BackendUnavailable, ModelNotFound
-
             try:
                 self.model().prepare(target_version, load=True)
             except (ModelNotFound, BackendUnavailable):
@@ -101,8 +98,6 @@ class AutoEngine:
 
     def rewrite(self, text: str, *, target_version: str,
                 on_token: Callable[[str], None] | None = None) -> RewriteResult:
-        from promptsmith.errors import BackendUnavailable, ModelNotFound
-
         try:
             return self.model().rewrite(text, target_version=target_version, on_token=on_token)
         except (ModelNotFound, BackendUnavailable) as exc:

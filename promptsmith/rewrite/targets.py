@@ -23,7 +23,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from promptsmith.core.parse import parse
+from promptsmith.core.plan import plan
 from promptsmith.core.spec import Spec, load_spec
+from promptsmith.core.tokens import ENCODERS
 from promptsmith.errors import ConfigError
 from promptsmith.registries import OPEN_TARGETS, TARGETS, mj_target_version
 from promptsmith.rewrite.result import Cut, RewriteResult, TokenCount
@@ -83,20 +86,15 @@ def resolve_target(name: str | None, spec: Spec | None = None, version: str | No
 
 
 def _count(encoder: str, text: str) -> int:
-    from promptsmith.core.tokens import ENCODERS
-
     return ENCODERS[encoder].count(text)
 
 
 def _budget(encoder: str) -> int:
-    from promptsmith.core.tokens import ENCODERS
-
     return ENCODERS[encoder].budget
 
 
 def tokens_record(encoder: str, text: str) -> dict[str, Any]:
     """`{count, budget, encoder, exact}` for `text`: what the record's `tokens` field holds."""
-    from promptsmith.core.tokens import ENCODERS
 
     enc = ENCODERS[encoder]
     return {"count": enc.count(text), "budget": enc.budget, "encoder": enc.name, "exact": enc.exact}
@@ -106,7 +104,6 @@ def _weights(source: str) -> list[tuple[str, float]]:
     """The prompt's positive `::` parts, lower-cased, with their weight relative to the median
     part's (Midjourney normalises weights by their sum; `(term:w)` scales one term's attention,
     so a part weighted like most others is written plain)."""
-    from promptsmith.core.parse import parse
 
     p = parse(source)
     if not p.is_multiprompt:
@@ -147,7 +144,6 @@ def _content(slots: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 def _prose(output: str) -> str:
     """The brief without Midjourney syntax: no parameters, no `::` separators or weights."""
-    from promptsmith.core.parse import parse
 
     p = parse(output)
     text = output[: p.params_start].strip() if p.params else output.strip()
@@ -238,7 +234,6 @@ def fit_prompt(text: str, family: str) -> tuple[str, list[str]]:
 def pipeline_args(source: str, family: str) -> tuple[dict[str, Any], str]:
     """The render plan's pipeline arguments for `source` (size, seed, guidance, steps) and its
     negative prompt: the same plan a preview renders."""
-    from promptsmith.core.plan import plan
 
     rp = plan(source, family, seed=None)
     # Qwen-Image's pipeline takes true CFG as `true_cfg_scale` (its `guidance_scale` is for
@@ -256,8 +251,6 @@ def write_for(target: Target, source: str, output: str, slots: dict[str, list[st
     if target.kind == "midjourney":
         prompt = output
         if target.explicit and target.version and output.strip():
-            from promptsmith.core.parse import parse
-
             if not any(p.name in ("version", "niji") for p in parse(output).params):
                 v = target.version
                 prompt = f"{output} --niji {v[4:]}" if v.startswith("niji") else f"{output} --v {v}"

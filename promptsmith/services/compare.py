@@ -175,7 +175,7 @@ def default_embedder(model: str | None = None, disk_cache: bool = False, runtime
                      progress: bool = False) -> Embedder:
     """The sentence-transformers embedder (the packaged all-MiniLM-L6-v2 unless `model` names a
     folder), one per process, loaded on first use."""
-    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder
+    from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder  # deferred (c): loaded on first use
 
     return SentenceTransformerEmbedder(model, disk_cache=disk_cache, runtime=runtime, progress=progress)
 

@@ -28,6 +28,7 @@ from promptsmith.core.format import format_param as render_param
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Param, Prompt
 from promptsmith.core.spec import Spec, load_spec
+from promptsmith.lint.context import read_version
 
 # -- parameters -----------------------------------------------------------------------------------
 
@@ -37,7 +38,6 @@ _VERSION_PARAMS = ("version", "niji")
 
 def prompt_version(prompt: Prompt, spec: Spec, default: str | None = None) -> str:
     """The version a prompt is read for (`lint.context.read_version`)."""
-    from promptsmith.lint.context import read_version
 
     return read_version(prompt, spec, default)
 

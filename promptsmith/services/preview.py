@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Renderer
 from promptsmith.core.plan import RenderPlan, plan
+from promptsmith.rewrite.llm.engine import get_llm_rewriter
+from promptsmith.rewrite.targets import fit_prompt
+from promptsmith.services.compare import compare
 
 
 class PreviewResult(BaseModel):
@@ -53,10 +56,6 @@ def side_by_side(left: Any, right: Any) -> Any:
 
 def release_llm() -> None:
     """Free the local LLM (and its GPU memory) before an image model loads on the same device."""
-    try:
-        from promptsmith.rewrite.llm.engine import get_llm_rewriter
-    except ImportError:
-        return
     get_llm_rewriter.cache_clear()
     import gc
 
@@ -77,7 +76,6 @@ def _slug(text: str) -> str:
 def _fitted(rp: RenderPlan) -> RenderPlan:
     """The plan with its prompt in the pipeline's own dialect and within its text encoder's budget;
     what did not fit is listed in `cut` (CLIP would otherwise drop it silently)."""
-    from promptsmith.rewrite.targets import fit_prompt
 
     text, cut = fit_prompt(rp.prompt, rp.family)
     return rp if text == rp.prompt else rp.model_copy(update={"prompt": text, "cut": cut})
@@ -114,8 +112,6 @@ def preview(prompt: str, renderer: Renderer, *, family: str | None = None, out_d
         clip_scores = [scorer.score(images, intent) for images in all_images]
     similarity = None
     if embedder is not None and compare_with is not None:
-        from promptsmith.services.compare import compare
-
         similarity = compare(prompt, compare_with, embedder=embedder).similarity
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"{_slug(first.prompt)}-{first.seeds[0]}"

@@ -26,7 +26,7 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Checkbox, Header, Input, Select
 
-from promptsmith.registries import default_version
+from promptsmith.registries import TARGETS, default_version
 from promptsmith.tui.actions import bindings, key_bar_items, palette_commands
 from promptsmith.tui.fields import ParamFields
 from promptsmith.tui.messages import CompareDone, PreviewDone, RewriteDone, TokenStreamed
@@ -246,8 +246,6 @@ class PromptsmithApp(App[None]):
         self.sub_title = f"engine: {state.engine.label} (ctrl+e) · target {state.version}{target}"
 
     def action_cycle_target(self) -> None:
-        from promptsmith.registries import TARGETS
-
         target = self.state.next_target(TARGETS.names)
         self._show_engine()
         self.notify(

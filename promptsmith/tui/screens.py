@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, ListItem, ListView, Markdown
 
+from promptsmith.lint.registry import all_rules
 from promptsmith.tui.actions import ACTIONS, QUIET_ACTIONS
 
 
@@ -20,8 +21,6 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,f1", "app.pop_screen", "Close")]
 
     def compose(self) -> ComposeResult:
-        from promptsmith.lint.registry import all_rules
-
         display = self.app.get_key_display
         keys = "\n".join(f"| `{display(Binding(a.key, a.action))}` | {a.title} |" for a in ACTIONS + QUIET_ACTIONS)
         keys += "\n| `tab` | Move between the editor, the findings, the brief and the parameter fields |"

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from promptsmith.core.edit import set_param
+from promptsmith.core.fix import apply_edits, close_gaps
+from promptsmith.core.parse import parse
+from promptsmith.lint.context import read_version
+from promptsmith.registries import ENGINES
+from promptsmith.rewrite.engines import engine_class
+from promptsmith.services.history import History
+from promptsmith.services.preview import preview
+from promptsmith.session import Session
+from promptsmith.settings import Settings
+
 if TYPE_CHECKING:
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
@@ -31,8 +42,6 @@ class EngineChoice:
 
     @property
     def uses_model(self) -> bool:
-        from promptsmith.rewrite.engines import engine_class
-
         return bool(engine_class(self.engine).needs_model)
 
     @property
@@ -44,7 +53,6 @@ class EngineChoice:
 def _choices() -> tuple[EngineChoice, ...]:
     """What ctrl+e cycles through, from the registries: each engine's own choices (the rules engine
     once, the llm engine once per job that reads differently), in the registries' order."""
-    from promptsmith.registries import ENGINES
 
     return tuple(EngineChoice(label, entry.name, jobs) for entry in ENGINES for label, jobs in entry.load().choices())
 
@@ -68,9 +76,6 @@ class TuiService:
 
     def __init__(self, session: Any = None, *, rule_dirs: Sequence[Path] = (), embedder: Any = None,
                  generator: Any = None, engines: Sequence[EngineChoice] = ENGINE_CHOICES) -> None:
-        from promptsmith.session import Session
-        from promptsmith.settings import Settings
-
         if session is None:
             session = Session(Settings(rule_dirs=tuple(rule_dirs)))
         if embedder is not None or generator is not None:  # the caller's objects, in its session
@@ -90,7 +95,6 @@ class TuiService:
 
     def parse(self, text: str) -> Prompt:
         """The prompt as the linter reads it (the parameter table of the rule directories)."""
-        from promptsmith.core.parse import parse
 
         return parse(text, self.session.spec)
 
@@ -100,7 +104,6 @@ class TuiService:
 
     def read_version(self, prompt: Prompt, version: str) -> str:
         """The version lint reads `prompt` for: its own --v/--niji, else `version`."""
-        from promptsmith.lint.context import read_version
 
         return read_version(prompt, self.session.spec, version)
 
@@ -137,21 +140,18 @@ class TuiService:
     def set_param(self, text: str, name: str, value: str | bool | None) -> str:
         """`text` with parameter `name` set to `value` (None or False removes it, True writes a
         flag); the other parameters and the text stay as written (the parameter fields)."""
-        from promptsmith.core.edit import set_param
 
         return set_param(text, name, value)
 
     def apply_fix(self, text: str, diagnostic: Diagnostic) -> str:
         """`text` with one finding's fix applied (safe or unsafe: the user chose it), and the gaps
         the removal left closed, as a fix pass closes them."""
-        from promptsmith.core.fix import apply_edits, close_gaps
 
         return close_gaps(apply_edits(text, diagnostic.fix.edits))  # type: ignore[union-attr]
 
     def remember(self, result: RewriteResult, path: Path | None, size: int) -> str:
         """Add a rewrite to the history at `path` (the default file when None), which keeps the
         last `size`; returns the history's notice ("" when all went well)."""
-        from promptsmith.services.history import History
 
         history = History(path, size)
         history.add(result.input, result.output, result.engine)
@@ -160,7 +160,6 @@ class TuiService:
 
     def recent(self, path: Path | None, size: int) -> tuple[list[Entry], str]:
         """The history's entries at `path`, newest first, and its notice ("" when all went well)."""
-        from promptsmith.services.history import History
 
         history = History(path, size)
         entries = history.recent()
@@ -169,6 +168,5 @@ class TuiService:
 
     def preview(self, text: str, url: str, out_dir: Path) -> PreviewResult:
         """Render `text` on the render server at `url` into `out_dir` (the grid's PNG)."""
-        from promptsmith.services.preview import preview
 
         return preview(text, self.renderer(url), out_dir=out_dir)

@@ -15,6 +15,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
+from promptsmith.core.spec import load_spec
+from promptsmith.lint.registry import get_rule
+
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 #: Findings name the CLI's commands; inside the TUI the same thing is a key.
 _IN_TUI = {"`promptsmith rewrite`": "ctrl+r", "promptsmith rewrite": "ctrl+r"}
@@ -132,7 +135,6 @@ class RuleDoc(Static):
         if not row:
             self.update("")
             return
-        from promptsmith.lint.registry import get_rule
 
         d = row[0]
         rule = get_rule(d.code)
@@ -238,8 +240,6 @@ class ParamsView(Static):
     """The parsed parameters, what each means, and its valid range for the version."""
 
     def show(self, prompt: Any, version: str) -> None:
-        from promptsmith.core.spec import load_spec
-
         spec = load_spec()
         out = Text()
         out.append(f"parameters (read for {spec.label(version)})\n", style="bold")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promptsmith.core.model import Diagnostic, Severity
+from promptsmith.core.model import Diagnostic, Fix, Severity, edit
 from promptsmith.core.parse import (
     EM_DASH,
     EMPTY_PART,
@@ -21,6 +21,7 @@ from promptsmith.core.parse import (
     UNCLOSED_BRACE,
     UNCLOSED_QUOTE,
     UNMATCHED_BRACE,
+    unwrap,
 )
 from promptsmith.core.permute import MAX_JOBS, count_jobs
 from promptsmith.lint.context import Context
@@ -247,8 +248,6 @@ def single_option_permutation(ctx: Context) -> Iterator[Diagnostic]:
     ## References
     - Midjourney docs, "Permutations": https://docs.midjourney.com/hc/en-us/articles/32761322355597
     """
-    from promptsmith.core.model import Fix, edit
-    from promptsmith.core.parse import unwrap
 
     for group in ctx.prompt.permutations:
         if len(group.options) == 1 and group.options[0]:

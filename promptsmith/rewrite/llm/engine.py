@@ -15,8 +15,13 @@ from typing import Any
 
 from promptsmith.backends.base import Generator
 from promptsmith.backends.chat import chat_template, load_generator
+from promptsmith.backends.models import default_model_path, resolve_model_path
+from promptsmith.errors import ConfigError, ModelNotFound
+from promptsmith.registries import LLM_JOBS
 from promptsmith.rewrite.llm.rewriter import LlmRewriter
+from promptsmith.rewrite.llm.trained import packaged_adapter
 from promptsmith.rewrite.result import RewriteResult
+from promptsmith.rewrite.rules import get_rewriter
 from promptsmith.settings import Settings
 
 
@@ -35,7 +40,6 @@ class LlmEngine:
     @classmethod
     def choices(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """One per job that reads differently (rank, write): classify only moves terms between slots."""
-        from promptsmith.registries import LLM_JOBS
 
         return tuple((f"{cls.name} {job}", (job,)) for job in LLM_JOBS.names if job != "classify")
 
@@ -51,8 +55,6 @@ class LlmEngine:
         return self._given[target_version]
 
     def prepare(self, target_version: str, *, load: bool = False) -> None:
-        from promptsmith.rewrite.rules import get_rewriter
-
         get_rewriter(target_version, self.settings.rule_dirs)
         rewriter = self.rewriter(target_version)
         if load:
@@ -65,9 +67,6 @@ class LlmEngine:
 
 def trained_adapter(settings: Settings) -> Path:
     """The packaged adapter, for the packaged model on llama.cpp (what it was trained for)."""
-    from promptsmith.backends.models import default_model_path, resolve_model_path
-    from promptsmith.errors import ConfigError, ModelNotFound
-    from promptsmith.rewrite.llm.trained import packaged_adapter
 
     if settings.llm_backend != "llama-cpp" or resolve_model_path(settings.model) != default_model_path():
         raise ConfigError("the trained write mode runs the packaged SmolLM2 with its adapter on llama.cpp; "

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from promptsmith.core.accounting import account
+from promptsmith.core.fix import parse_mended
+from promptsmith.core.parse import parse
 from promptsmith.core.spelling import all_keys
 from promptsmith.core.terms import Term, ledger
 from promptsmith.core.words import STOP, WORD, counts
+from promptsmith.lint.engine import Linter
 from promptsmith.rewrite.result import RewriteResult
 from promptsmith.rewrite.rules import Rewriter
+from promptsmith.services.compare import compare
 
 
 def normal_words(text: str) -> set[str]:
@@ -143,10 +148,6 @@ class Guard:
     def check(self, original: RewriteResult, text: str, *, repeats: bool = False) -> GuardReport:
         """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`,
         nothing said twice (`said_twice`)."""
-        from promptsmith.core.accounting import account
-        from promptsmith.core.fix import parse_mended
-        from promptsmith.core.parse import parse
-        from promptsmith.services.compare import compare
 
         reasons: list[str] = []
         if not text.strip():
@@ -196,7 +197,5 @@ class Guard:
         if not text:
             return set()
         if self._wording_linter is None:
-            from promptsmith.lint.engine import Linter
-
             self._wording_linter = Linter(version=self.rules.target, select=["PS2"], rule_dirs=self.rule_dirs)
         return {d.code for d in self._wording_linter.lint(text) if d.severity.value != "info"}

@@ -21,11 +21,14 @@ from typing import Any
 from promptsmith.backends.base import Generator
 from promptsmith.backends.chat import TURN_ENDS, chat
 from promptsmith.core.lexicon import load_lexicon
+from promptsmith.core.parse import parse
 from promptsmith.core.resources import merged_rule_file
 from promptsmith.core.words import STOP, WORD
 from promptsmith.registries import LLM_JOBS
 from promptsmith.rewrite.english import agree_articles, drop_plural_articles
 from promptsmith.rewrite.llm.guard import Guard, GuardReport
+from promptsmith.rewrite.llm.spanlock import SpanLock, lockable, spans_of
+from promptsmith.rewrite.llm.trained import END, CopyConstraint, chat_prompt, english, notes
 from promptsmith.rewrite.result import Change, RewriteResult
 from promptsmith.rewrite.rules import Rewriter
 
@@ -119,7 +122,6 @@ class LlmRewriter:
     def write_locked(self, text: str, on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
         """The span-locked brief: the ledger's phrases in the model's order, joined from the
         closed set (`rewrite.llm.spanlock`); (brief, None), or (None, why there is none)."""
-        from promptsmith.rewrite.llm.spanlock import SpanLock, lockable, spans_of
 
         locked = getattr(self.gen, "locked", None)
         if locked is None:
@@ -146,8 +148,6 @@ class LlmRewriter:
     def _lock_examples(self) -> list[tuple[list[str], str]]:
         """The few-shot examples: each example prompt's phrases, as the lock would list them."""
         if self._examples is None:
-            from promptsmith.rewrite.llm.spanlock import spans_of
-
             out = []
             for ex in self.prompts["lock"].get("examples", []):
                 brief = self.rules.analysis(ex["prompt"])
@@ -172,8 +172,6 @@ class LlmRewriter:
         """The trained adapter's brief from the prompt's notes (`rewrite.llm.trained`), judged by the
         guard: (brief, None, first rejected draft, its reasons, retries) when a draft passed, or
         (None, why, draft, reasons, retries) when none did and the rules brief stands."""
-        from promptsmith.core.parse import parse
-        from promptsmith.rewrite.llm.trained import END, CopyConstraint, chat_prompt, english, notes
 
         note_text = notes(result.input)
         prompt = chat_prompt(note_text)
@@ -277,8 +275,6 @@ class LlmRewriter:
                                              "seconds": time.perf_counter() - t0})
         body = result.candidates[0]
         if "classify" in self.jobs:
-            from promptsmith.core.parse import parse
-
             brief = self.rules.analyzer.analyze(parse(text).text)
             subject_terms = [t.text for t in brief.terms if t.slot == "subject"]
             # the first subject term is the subject; the others landed there because no lexicon

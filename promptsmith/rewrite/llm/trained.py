@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from promptsmith.backends.models import gguf_metadata
 from promptsmith.core.parse import parse
 from promptsmith.core.terms import ledger
 from promptsmith.core.words import WORD, word_matches
@@ -69,7 +70,6 @@ def corpus_digest(*paths: Path) -> str:
 @lru_cache(maxsize=4)
 def adapter_metadata(path: Path) -> dict[str, Any]:
     """The adapter's own record of how it was made (corpus hash, training settings)."""
-    from promptsmith.backends.models import gguf_metadata
 
     meta = gguf_metadata(path)
     return {k.removeprefix("promptsmith."): v for k, v in meta.items() if k.startswith("promptsmith.")}

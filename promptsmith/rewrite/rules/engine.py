@@ -17,6 +17,9 @@ from promptsmith.core.parse import MAX_PROMPT_CHARS
 from promptsmith.core.spec import Spec, load_spec
 from promptsmith.core.terms import ledger
 from promptsmith.errors import ConfigError
+from promptsmith.lint.context import multiprompts_work
+from promptsmith.lint.engine import Linter
+from promptsmith.lint.helpers import prose_version
 from promptsmith.rewrite.english import capitalize_sentences
 from promptsmith.rewrite.result import Change, RewriteResult
 from promptsmith.rewrite.rules.analysis import Analyzer
@@ -68,7 +71,6 @@ class Rewriter:
         self.n_candidates = max(1, n_candidates)
         self.rules = rules or load_rewrite_rules(tuple(rule_dirs))
         self.analyzer = Analyzer(self.rules)
-        from promptsmith.lint.engine import Linter
 
         self.linter = Linter(version=target, rule_dirs=tuple(rule_dirs))
         self.wording = Linter(version=target, select=_WORDING, rule_dirs=tuple(rule_dirs))
@@ -260,8 +262,6 @@ class Rewriter:
         them, each part is its own short phrase, rewritten inside itself only: its terms as the
         user wrote them, in order, filler removed; no articles, no slots (a weighted noun stays
         a bare noun, `mustard` stays mustard), never across `::`."""
-        from promptsmith.lint.context import multiprompts_work
-        from promptsmith.lint.helpers import prose_version
 
         parts = [(seg, seg.weight if seg.weight is not None else 1.0) for seg in prompt.segments]
         version = written_version(self.spec, prompt, self.target)

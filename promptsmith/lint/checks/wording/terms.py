@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from operator import eq
 
 from promptsmith.core.model import Diagnostic, Fix, Severity, edit
+from promptsmith.core.tokens import ENCODERS, clip_count, clip_overflow
 from promptsmith.lint.checks.wording.settings import wording_settings
 from promptsmith.lint.context import Context
 from promptsmith.lint.helpers import clip, in_spans, removal_edit, segment_terms
@@ -175,7 +176,6 @@ def prompt_too_long(ctx: Context) -> Iterable[Diagnostic]:
 
 def _too_many_tokens(ctx: Context) -> Iterator[Diagnostic]:
     """For an open target (`--target sd15` …): the text past the encoder's real token budget."""
-    from promptsmith.core.tokens import ENCODERS, clip_count, clip_overflow
 
     enc = ENCODERS[ctx.encoder or ""]
     text = ctx.prompt.text
