@@ -63,7 +63,7 @@ def main() -> None:
     from sentence_transformers import SentenceTransformer
 
     from promptsmith.backends.sentence_embedder import SentenceTransformerEmbedder, default_model_dir
-    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.rewriters.rules import Rewriter
     from promptsmith.services.compare import compare
 
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")][-80:]

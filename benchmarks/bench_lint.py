@@ -60,7 +60,7 @@ def main() -> None:
     prompts = [json.loads(line)["prompt"] for line in DATA.open(encoding="utf-8")]
 
     from promptsmith.core.parse import parse
-    from promptsmith.lint.engine import Linter
+    from promptsmith.linter.engine import Linter
 
     linter = Linter()
     linter.lint(prompts[0])  # warm: load the spec, the lexicons and the rules once

@@ -43,8 +43,8 @@ def bench(model: str | None, n: int, threads: int) -> None:
     from promptsmith.backends.models import resolve_model_path
     from promptsmith.core.parse import parse
     from promptsmith.core.words import STOP
-    from promptsmith.rewrite.llm.rewriter import LlmRewriter, llm_prompts
-    from promptsmith.rewrite.llm.trained import END, CopyConstraint, chat_prompt, notes, packaged_adapter
+    from promptsmith.rewriters.llm.rewriter import LlmRewriter, llm_prompts
+    from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, notes, packaged_adapter
 
     path = resolve_model_path(model)
     gen = LlamaCppGenerator(path, n_threads=threads)
@@ -93,7 +93,7 @@ def bench(model: str | None, n: int, threads: int) -> None:
     llm = LlmRewriter(gen, jobs=("write",), closed_vocabulary=True)
     grammar = llm.closed_grammar("lighthouse at dusk, oil painting, dramatic lighting, stormy sea")
     gg = best(ours_gen, grammar)
-    from promptsmith.rewrite.llm.spanlock import SpanLock, spans_of
+    from promptsmith.rewriters.llm.spanlock import SpanLock, spans_of
 
     locker = LlmRewriter(gen, jobs=("write",))
     lock_text = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, stormy sea, dusk"

@@ -24,7 +24,7 @@ assert len(PROMPT) >= 500, len(PROMPT)
 
 
 async def measure() -> None:
-    from promptsmith.lint.engine import lint
+    from promptsmith.linter.engine import lint
     from promptsmith.tui.app import PromptsmithApp
 
     app = PromptsmithApp(PROMPT, history_path=Path(tempfile.mkdtemp()) / "h.sqlite")

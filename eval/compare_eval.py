@@ -263,7 +263,7 @@ def main() -> None:
     ap.add_argument("--gate", action="store_true", help="exit 1 when a target is missed (CI)")
     args = ap.parse_args()
 
-    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.rewriters.rules import Rewriter
     from promptsmith.services.compare import compare_many, default_embedder
 
     records = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]

@@ -53,8 +53,8 @@ _STATE: dict[str, Any] = {}
 
 
 def _init(threads: int | None) -> None:
-    from promptsmith.rewrite.llm.engine import get_llm_rewriter
-    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.rewriters.llm.engine import get_llm_rewriter
+    from promptsmith.rewriters.rules import Rewriter
     from promptsmith.settings import Settings
 
     _STATE["rules"] = Rewriter()
@@ -67,7 +67,7 @@ def recheck(prompt: str, output: str) -> tuple[list[str], list[str]]:
     the writer's connectives are not counted as added)."""
     from promptsmith.core.accounting import account
     from promptsmith.core.fix import parse_mended
-    from promptsmith.rewrite.llm.guard import normal_words
+    from promptsmith.rewriters.llm.guard import normal_words
 
     llm = _STATE["trained"]
     acc = account(parse_mended(prompt)[0], parse_mended(output)[0])

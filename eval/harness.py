@@ -82,7 +82,7 @@ def _words(text: str) -> set[str]:
 def _vocabulary() -> frozenset[str]:
     """Words an engine may add: lexicon phrases and display names, connectives, function words."""
     from promptsmith.core.lexicon import load_lexicon
-    from promptsmith.rewrite.rules.registry import load_rewrite_rules
+    from promptsmith.rewriters.rules.registry import load_rewrite_rules
 
     lex = load_lexicon()
     words: set[str] = set()
@@ -202,18 +202,18 @@ _ENGINES: dict[EngineSpec, Any] = {}
 def _engine(spec: EngineSpec) -> Any:
     if spec not in _ENGINES:
         if spec.kind == "rules":
-            from promptsmith.rewrite.rules import Rewriter
-            from promptsmith.rewrite.rules.registry import load_rewrite_rules
+            from promptsmith.rewriters.rules import Rewriter
+            from promptsmith.rewriters.rules.registry import load_rewrite_rules
 
             rules = load_rewrite_rules()
             _ENGINES[spec] = Rewriter(rules=rules.without(spec.off) if spec.off else rules)
         elif spec.kind in ("llm", "auto"):
-            from promptsmith.rewrite.llm.engine import get_llm_rewriter
+            from promptsmith.rewriters.llm.engine import get_llm_rewriter
             from promptsmith.settings import Settings
 
             _ENGINES[spec] = get_llm_rewriter(Settings(model=spec.model))
         elif spec.kind == "trained":  # the packaged model with the packaged adapter, writing
-            from promptsmith.rewrite.llm.engine import get_llm_rewriter
+            from promptsmith.rewriters.llm.engine import get_llm_rewriter
             from promptsmith.settings import Settings
 
             _ENGINES[spec] = get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained"))
@@ -228,7 +228,7 @@ def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     try:
         if spec.kind == "identity":
-            from promptsmith.lint.engine import lint
+            from promptsmith.linter.engine import lint
 
             output, changes, params = text, [], [p.split(" ", 1)[0] for p in re.findall(r"--\w+[^-]*", text)]
             diagnostics = [d.model_dump(mode="json") for d in lint(text)]
@@ -254,7 +254,7 @@ def run_one(spec: EngineSpec, record: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=16)
 def _linter(version: str) -> Any:
     """One linter per target version for the whole run (not one per row)."""
-    from promptsmith.lint.engine import Linter
+    from promptsmith.linter.engine import Linter
 
     return Linter(version=version)
 
@@ -264,7 +264,7 @@ def _clean_or_flagged(spec: EngineSpec, output: str, result: Any) -> float:
     has no error or warning, or the record says it is not clean (flagged, exit status 1)."""
     if result is None:
         return 1.0
-    from promptsmith.rewrite.rules.engine import UNSETTLED  # a doubt in the sources is reported, not failed
+    from promptsmith.rewriters.rules.engine import UNSETTLED  # a doubt in the sources is reported, not failed
 
     found = [d for d in _linter(result.target_version).lint(output)
              if d.severity.value in ("error", "warning") and d.code not in UNSETTLED]
@@ -369,7 +369,7 @@ def measure_speed(
     included (the best run's seconds come too: on a shared machine one run swings by ±20%).
     Without the CLI (or with `cli` naming no file) only the in-process figures come back."""
     from promptsmith.core.parse import parse
-    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.rewriters.rules import Rewriter
 
     texts = [r["prompt"] for r in records]
     n = max(1, len(texts))
@@ -445,7 +445,7 @@ def _compile_bytecode() -> None:
 
 def ablation(records: list[dict[str, Any]], base: dict[str, float], workers: int = 1) -> dict[str, dict[str, float]]:
     """For each rewrite rule switched off: how each metric moves against the full rule set."""
-    from promptsmith.rewrite.rules.registry import load_rewrite_rules
+    from promptsmith.rewriters.rules.registry import load_rewrite_rules
 
     moves: dict[str, dict[str, float]] = {}
     for rule in sorted(load_rewrite_rules().enabled):
@@ -501,7 +501,7 @@ def clip_comparison(
     image with CLIP against the original prompt's words (the user's intent)."""
     from promptsmith.core.parse import parse
     from promptsmith.core.plan import plan
-    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.rewriters.rules import Rewriter
 
     rewriter = Rewriter()
     v5, v6 = [], []

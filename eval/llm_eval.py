@@ -97,8 +97,8 @@ def main() -> None:
 
     from promptsmith.backends.fake import ScriptedGenerator
     from promptsmith.backends.llama_cpp import LlamaCppGenerator
-    from promptsmith.rewrite.llm.rewriter import LlmRewriter
-    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.rewriters.llm.rewriter import LlmRewriter
+    from promptsmith.rewriters.rules import Rewriter
 
     prompts = sample(args.limit, args.seed, args.data)
     judge = LlmRewriter(ScriptedGenerator())  # the guard reads the ledger, never the model

@@ -24,7 +24,7 @@ from promptsmith.core.lexicon import load_lexicon, normalize
 from promptsmith.core.parse import parse
 from promptsmith.core.spec import load_spec
 from promptsmith.core.spelling import all_keys
-from promptsmith.rewrite.rules import Rewriter
+from promptsmith.rewriters.rules import Rewriter
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "prompts-real.jsonl"

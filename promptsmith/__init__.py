@@ -17,16 +17,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from promptsmith.core.fix import FixResult
-    from promptsmith.rewrite.result import RewriteResult
+    from promptsmith.rewriters.result import RewriteResult
     from promptsmith.services.compare import Comparison
 
 
-# The linter and rewrite packages are imported before the functions below are defined, so
-# `promptsmith.lint` and `promptsmith.rewrite` are the functions (with their signatures and
-# docstrings, for help()); `promptsmith.lint.engine`, `promptsmith.rewrite.rules` and the other
-# modules are still reached through the packages (importing one later would not rebind the name).
-import promptsmith.lint as _lint_package  # noqa: F401 - imported for the order, see above
-import promptsmith.rewrite as _rewrite_package  # noqa: F401 - imported for the order, see above
 from promptsmith.session import Session, default_session, session_for
 from promptsmith.settings import Settings
 
@@ -140,7 +134,7 @@ def __getattr__(name: str):
 
         return getattr(_compare_service, name)
     if name in ("RewriteResult", "Change"):
-        from promptsmith.rewrite import result as _result  # deferred (speed): a lazy attribute
+        from promptsmith.rewriters import result as _result  # deferred (speed): a lazy attribute
 
         return getattr(_result, name)
     raise AttributeError(f"module 'promptsmith' has no attribute {name!r}")

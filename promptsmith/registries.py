@@ -73,14 +73,14 @@ class Registry:
         return "; ".join(f"{e.name}{' (default)' if e.name == self.default else ''}: {e.summary}" for e in self)
 
 
-#: How a prompt is rewritten: each entry names its engine class (`promptsmith.rewrite.engines.
+#: How a prompt is rewritten: each entry names its engine class (`promptsmith.rewriters.engines.
 #: RewriteEngine`), which `Session` loads from here. `rules` is the documented default of every
 #: face (CLI, API, TUI): one prompt in well under a second, no model needed.
 ENGINES = Registry("engine", [
-    Entry("rules", "deterministic rules, no model", "promptsmith.rewrite.rules.engine:RulesEngine"),
+    Entry("rules", "deterministic rules, no model", "promptsmith.rewriters.rules.engine:RulesEngine"),
     Entry("llm", "a local model does the --llm-job work on top of the rules (a missing model is an error)",
-          "promptsmith.rewrite.llm.engine:LlmEngine", extra="llm"),
-    Entry("auto", "llm when a model is installed, else rules", "promptsmith.rewrite.engines:AutoEngine"),
+          "promptsmith.rewriters.llm.engine:LlmEngine", extra="llm"),
+    Entry("auto", "llm when a model is installed, else rules", "promptsmith.rewriters.engines:AutoEngine"),
 ], default="rules")
 
 #: What the local model does for the llm engine.
@@ -145,7 +145,7 @@ RENDERERS = Registry(
 
 #: What a brief is written for. `mj` is Midjourney at the table's default version; `mj-<version>`
 #: and `niji-<n>` name the others (one per version of rules/midjourney.toml: see
-#: promptsmith.rewrite.targets.target_names). The open pipelines are named here, by the
+#: promptsmith.rewriters.targets.target_names). The open pipelines are named here, by the
 #: text encoders that read their prompt.
 TARGETS = Registry(
     "target",

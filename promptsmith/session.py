@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from promptsmith.backends.base import Embedder, Generator, Renderer
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
-    from promptsmith.lint.engine import Linter
-    from promptsmith.rewrite.engines import RewriteEngine
-    from promptsmith.rewrite.result import RewriteResult
+    from promptsmith.linter.engine import Linter
+    from promptsmith.rewriters.engines import RewriteEngine
+    from promptsmith.rewriters.result import RewriteResult
     from promptsmith.services.compare import Comparison
     from promptsmith.services.preview import PreviewResult
 
@@ -99,7 +99,7 @@ class Session:
         configured one); made once per version and kept."""
         key = (version, tuple(select) if select is not None else None)
         if key not in self._linters:
-            from promptsmith.lint.engine import Linter  # deferred: speed of `import promptsmith`
+            from promptsmith.linter.engine import Linter  # deferred: speed of `import promptsmith`
 
             s = self.settings
             self._linters[key] = Linter(version=version or s.target_version,
@@ -122,7 +122,7 @@ class Session:
         """Engine `name` (default: the configured one) from the registry, built once and kept."""
         name = ENGINES.resolve(name or self.engine)
         if name not in self._engines:
-            from promptsmith.rewrite.engines import load_engine  # deferred: speed of `import promptsmith`
+            from promptsmith.rewriters.engines import load_engine  # deferred: speed of `import promptsmith`
 
             self._engines[name] = load_engine(name, self.settings, self.generator)
         return self._engines[name]
@@ -133,7 +133,7 @@ class Session:
         """Rewrite one prompt with `engine` (default: the configured one, else rules), for `target`
         (default: the configured one).
 
-        target: a name of promptsmith.rewrite.targets.target_names(): `mj` (Midjourney at
+        target: a name of promptsmith.rewriters.targets.target_names(): `mj` (Midjourney at
         `target_version`, the default), `mj-7`, `niji-7` … (that version: it overrides
         `target_version`), or an open pipeline (`sd15`, `sdxl`, `flux`, `sd3`, `qwen-image`: the
         brief for `target_version`, then the pipeline's dialect, in `RewriteResult.prompt`).
@@ -142,7 +142,7 @@ class Session:
         model is an error), or `auto` (the LLM when a model is available, else the rules engine,
         with the reason in `RewriteResult.fallback`). With `check`, the result carries a meaning
         check against the input (`RewriteResult.check`)."""
-        from promptsmith.rewrite.targets import resolve_target, retarget  # deferred: speed of `import promptsmith`
+        from promptsmith.rewriters.targets import resolve_target, retarget  # deferred: speed of `import promptsmith`
 
         version = target_version or self.target_version
         goal = resolve_target(target or self.target, self.spec, version)

@@ -33,7 +33,7 @@ class Settings:
     """
 
     target_version: str | None = None
-    #: What a rewrite writes for (promptsmith.rewrite.targets): None is `mj`, Midjourney at
+    #: What a rewrite writes for (promptsmith.rewriters.targets): None is `mj`, Midjourney at
     #: `target_version`.
     target: str | None = None
     select: tuple[str, ...] | None = None

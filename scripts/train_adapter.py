@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from eval.corpus import TRAINING_FILES  # noqa: E402
 from promptsmith.backends.models import default_model_path  # noqa: E402
-from promptsmith.rewrite.llm.trained import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
+from promptsmith.rewriters.llm.trained import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
 
 #: HF module name → llama.cpp tensor name, per decoder layer.
 TENSORS = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",

@@ -22,21 +22,21 @@ def test_lint_takes_a_prompt_or_an_iterable_and_says_what_else_it_wants() -> Non
 def test_lint_has_a_real_signature_and_help_shows_it() -> None:
     import pydoc
 
-    import promptsmith.lint.engine  # importing the package's modules keeps ps.lint the function
+    import promptsmith.linter.engine  # importing the package's modules keeps ps.lint the function
 
     assert inspect.isfunction(ps.lint)
     assert list(inspect.signature(ps.lint).parameters) == ["prompt", "version", "select", "ignore", "session"]
     text = pydoc.render_doc(ps.lint, renderer=pydoc.plaintext)
     assert "lint(prompt" in text and "diagnostics" in text and "package" not in text.lower()
-    # the package is a plain module (no callable module class): loading it again, or another of
-    # its modules, leaves `ps.lint` the function
+    # the linter package has a name of its own (no callable module class, no shadowing): loading
+    # it, or another of its modules, leaves `ps.lint` the function
     import importlib
     import sys
     import types
 
-    assert type(sys.modules["promptsmith.lint"]) is types.ModuleType
-    importlib.import_module("promptsmith.lint")
-    import promptsmith.lint.registry  # noqa: F401
+    assert type(sys.modules["promptsmith.linter"]) is types.ModuleType
+    importlib.import_module("promptsmith.linter")
+    import promptsmith.linter.registry  # noqa: F401
 
     assert inspect.isfunction(ps.lint) and [d.code for d in ps.lint("a cat, 8k")] == ["PS201"]
 

@@ -2,8 +2,8 @@
 
 Nodes are the project's modules; an edge is every `import` / `from … import` of a project module,
 at the top of a file or inside a function. The test fails on a cycle among the modules under
-`promptsmith.rewrite`, on any `promptsmith.scale… → promptsmith.cli…` edge, and on any edge from
-`promptsmith.core…` to `promptsmith.services`, `cli`, `tui` or `rewrite`.
+`promptsmith.rewriters`, on any `promptsmith.scale… → promptsmith.cli…` edge, and on any edge from
+`promptsmith.core…` to `promptsmith.services`, `cli`, `tui` or `rewriters`.
 """
 
 from __future__ import annotations
@@ -112,12 +112,12 @@ def _edges(graph: dict[str, set[str]], source: str, targets: tuple[str, ...]) ->
 def test_the_graph_is_read() -> None:
     graph = import_graph()
     assert "promptsmith.session" in graph
-    assert any(_in(m, "promptsmith.core") for m in graph["promptsmith.lint.engine"])
+    assert any(_in(m, "promptsmith.core") for m in graph["promptsmith.linter.engine"])
 
 
 def test_no_cycle_in_rewrite() -> None:
-    cycles = _cycles(import_graph(), "promptsmith.rewrite")
-    assert not cycles, "import cycles in promptsmith.rewrite:\n" + "\n".join(" → ".join(c) for c in cycles)
+    cycles = _cycles(import_graph(), "promptsmith.rewriters")
+    assert not cycles, "import cycles in promptsmith.rewriters:\n" + "\n".join(" → ".join(c) for c in cycles)
 
 
 def test_scale_does_not_import_cli() -> None:
@@ -126,6 +126,6 @@ def test_scale_does_not_import_cli() -> None:
 
 
 def test_core_imports_no_upper_layer() -> None:
-    upper = ("promptsmith.services", "promptsmith.cli", "promptsmith.tui", "promptsmith.rewrite")
+    upper = ("promptsmith.services", "promptsmith.cli", "promptsmith.tui", "promptsmith.rewriters")
     bad = _edges(import_graph(), "promptsmith.core", upper)
     assert not bad, "promptsmith.core imports a layer above it:\n" + "\n".join(bad)

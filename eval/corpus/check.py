@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from promptsmith.rewrite.llm.rewriter import LlmRewriter
-from promptsmith.rewrite.result import RewriteResult
-from promptsmith.rewrite.rules import Rewriter
+from promptsmith.rewriters.llm.rewriter import LlmRewriter
+from promptsmith.rewriters.result import RewriteResult
+from promptsmith.rewriters.rules import Rewriter
 
 
 @lru_cache(maxsize=1)

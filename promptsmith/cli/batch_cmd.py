@@ -155,7 +155,7 @@ def rewrite(
     settings = _settings(
         target_version=target_version, model=model, target=target, engine=engine, llm_backend=llm_backend
     )
-    from promptsmith.rewrite.targets import (
+    from promptsmith.rewriters.targets import (
         resolve_target,  # deferred: lint and --help never load it
     )
 

@@ -9,7 +9,7 @@ import click
 
 from promptsmith.cli.common import CONTEXT
 from promptsmith.errors import PromptsmithError
-from promptsmith.lint.registry import get_rule
+from promptsmith.linter.registry import get_rule
 
 
 @click.command(context_settings=CONTEXT)

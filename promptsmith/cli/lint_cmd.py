@@ -18,8 +18,8 @@ from promptsmith.config import effective_settings, find_project_config, load_set
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability, Diagnostic
 from promptsmith.errors import PromptsmithError, UnknownRule
-from promptsmith.lint.engine import Linter
-from promptsmith.lint.registry import Rule, select_rules
+from promptsmith.linter.engine import Linter
+from promptsmith.linter.registry import Rule, select_rules
 from promptsmith.records import (
     INLINE,
     Record,

@@ -13,7 +13,7 @@ import click
 
 from promptsmith import __version__
 from promptsmith.core.model import Diagnostic, Severity
-from promptsmith.lint.registry import Rule
+from promptsmith.linter.registry import Rule
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github")
 

@@ -128,7 +128,7 @@ def run_rewrite(prompt: str | None, file: str | None, session: Session, *, fmt: 
     not lint-clean for its version, or `check` found it not preserved). `workers` None is
     `auto`: one process per physical core for a file of `auto_lines` prompts or more on the
     rules engine without `check`, else one."""
-    from promptsmith.rewrite.targets import (
+    from promptsmith.rewriters.targets import (
         resolve_target,  # deferred: the rewrite packages load only to rewrite
     )
 
@@ -183,7 +183,7 @@ def auto_workers(engine: str, check: bool, total: int | None, lines: int) -> int
     worker would load its own model, and llama.cpp already uses the cores), and so does stdin,
     whose length is unknown and whose lines go out as they come."""
     from promptsmith.backends.cpu import physical_cores  # deferred: as resolve_target
-    from promptsmith.rewrite.engines import engine_class  # deferred: as resolve_target
+    from promptsmith.rewriters.engines import engine_class  # deferred: as resolve_target
 
     if engine_class(engine).needs_model or check or total is None or total < lines:
         return 1

@@ -8,7 +8,7 @@ from collections import Counter
 import click
 
 from promptsmith.cli.common import CONTEXT
-from promptsmith.lint.registry import all_rules
+from promptsmith.linter.registry import all_rules
 
 
 @click.command(context_settings=CONTEXT)
@@ -58,7 +58,7 @@ def rules(fmt: str, rewrite_rules: bool) -> None:
 
 def _rewrite_rules(fmt: str) -> None:
     """The rewrite rules from their registry, with the built-in rule set's switches."""
-    from promptsmith.rewrite.rules.registry import (  # deferred: lint and --help never load it
+    from promptsmith.rewriters.rules.registry import (  # deferred: lint and --help never load it
         load_rewrite_rules,
         registered,
     )

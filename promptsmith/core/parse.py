@@ -90,7 +90,7 @@ _UNKNOWN_VALUE_WORDS = 1
 class ParserFinding(NamedTuple):
     """A kind of problem the parser reports, as the lint rule that reports it: code, name, severity.
 
-    These are the one definition: the rules in `promptsmith.lint.checks` register under them.
+    These are the one definition: the rules in `promptsmith.linter.checks` register under them.
     """
 
     code: str

@@ -135,7 +135,7 @@ class RenderPlan(BaseModel):
     unmapped: list[str] = Field(default_factory=list, max_length=256)
     #: Terms of the prompt the family's text encoder would not have read (past CLIP's 77 tokens,
     #: past the T5 budget): taken out of `prompt` before rendering and named here, never cut
-    #: silently (promptsmith.rewrite.targets.fit_prompt).
+    #: silently (promptsmith.rewriters.targets.fit_prompt).
     cut: list[str] = Field(default_factory=list, max_length=256)
 
     @model_validator(mode="after")

@@ -21,7 +21,7 @@ import ray  # noqa: E402
 import ray.data  # noqa: E402
 
 from promptsmith.errors import BackendUnavailable  # noqa: E402
-from promptsmith.rewrite.engines import engine_class  # noqa: E402
+from promptsmith.rewriters.engines import engine_class  # noqa: E402
 from promptsmith.scale import source, stages  # noqa: E402
 from promptsmith.scale.render import PreviewActor  # noqa: E402
 

@@ -28,7 +28,7 @@ from promptsmith.core.format import format_param as render_param
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.model import Param, Prompt
 from promptsmith.core.spec import Spec, load_spec
-from promptsmith.lint.context import read_version
+from promptsmith.linter.context import read_version
 
 # -- parameters -----------------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from promptsmith.backends.base import Renderer
 from promptsmith.core.plan import RenderPlan, plan
-from promptsmith.rewrite.llm.engine import get_llm_rewriter
-from promptsmith.rewrite.targets import fit_prompt
+from promptsmith.rewriters.llm.engine import get_llm_rewriter
+from promptsmith.rewriters.targets import fit_prompt
 from promptsmith.services.compare import compare
 
 

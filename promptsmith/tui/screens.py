@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, ListItem, ListView, Markdown
 
-from promptsmith.lint.registry import all_rules
+from promptsmith.linter.registry import all_rules
 from promptsmith.tui.actions import ACTIONS, QUIET_ACTIONS
 
 

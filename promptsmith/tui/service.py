@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from promptsmith.core.edit import set_param
 from promptsmith.core.fix import apply_edits, close_gaps
 from promptsmith.core.parse import parse
-from promptsmith.lint.context import read_version
+from promptsmith.linter.context import read_version
 from promptsmith.registries import ENGINES
-from promptsmith.rewrite.engines import engine_class
+from promptsmith.rewriters.engines import engine_class
 from promptsmith.services.history import History
 from promptsmith.services.preview import preview
 from promptsmith.session import Session
@@ -26,7 +26,7 @@ from promptsmith.settings import Settings
 if TYPE_CHECKING:
     from promptsmith.core.fix import FixResult
     from promptsmith.core.model import Diagnostic, Prompt
-    from promptsmith.rewrite.result import RewriteResult
+    from promptsmith.rewriters.result import RewriteResult
     from promptsmith.services.compare import Comparison
     from promptsmith.services.history import Entry
     from promptsmith.services.preview import PreviewResult

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from promptsmith.core.spec import load_spec
-from promptsmith.lint.registry import get_rule
+from promptsmith.linter.registry import get_rule
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 #: Findings name the CLI's commands; inside the TUI the same thing is a key.

@@ -59,7 +59,7 @@ def test_generate_is_reproducible_and_streams(tiny_lm: Path) -> None:
 
 def test_llm_rewriter_runs_on_the_transformers_backend(tiny_lm: Path) -> None:
     from promptsmith.backends.transformers_generator import TransformersGenerator
-    from promptsmith.rewrite.llm.rewriter import LlmRewriter
+    from promptsmith.rewriters.llm.rewriter import LlmRewriter
 
     r = LlmRewriter(TransformersGenerator(tiny_lm), jobs=("rank",)).rewrite(
         "old fisherman, oil painting, dramatic lighting, moody")

@@ -32,7 +32,7 @@ def test_default_model_is_found_through_the_package() -> None:
 
 
 def test_ranking_prefers_fluent_over_scrambled(generator) -> None:
-    from promptsmith.rewrite.llm.rewriter import llm_prompts
+    from promptsmith.rewriters.llm.rewriter import llm_prompts
 
     prefix = llm_prompts()["rank"]["prefix"]
     fluent = "A portrait of an old fisherman, an oil painting in the style of Rembrandt, with dramatic lighting."
@@ -50,8 +50,8 @@ def test_kv_cache_reuse_gives_the_same_scores(generator) -> None:
 
 
 def test_rank_job_on_real_prompts_keeps_every_term(generator) -> None:
-    from promptsmith.rewrite.llm.rewriter import LlmRewriter
-    from promptsmith.rewrite.rules import Rewriter
+    from promptsmith.rewriters.llm.rewriter import LlmRewriter
+    from promptsmith.rewriters.rules import Rewriter
 
     llm = LlmRewriter(generator, jobs=("rank",))
     rules = Rewriter()
@@ -68,7 +68,7 @@ def test_rank_job_on_real_prompts_keeps_every_term(generator) -> None:
 
 
 def test_written_outputs_pass_the_guard_or_fall_back_with_a_reason(generator) -> None:
-    from promptsmith.rewrite.llm.rewriter import LlmRewriter
+    from promptsmith.rewriters.llm.rewriter import LlmRewriter
 
     llm = LlmRewriter(generator, jobs=("write",))
     for text in REAL:
@@ -81,7 +81,7 @@ def test_written_outputs_pass_the_guard_or_fall_back_with_a_reason(generator) ->
 
 
 def test_closed_vocabulary_never_emits_an_outside_content_word(generator) -> None:
-    from promptsmith.rewrite.llm.rewriter import LlmRewriter
+    from promptsmith.rewriters.llm.rewriter import LlmRewriter
 
     llm = LlmRewriter(generator, jobs=("write",), closed_vocabulary=True)
     vocab = llm.prompts["write"]["vocabulary"]

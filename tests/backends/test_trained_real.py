@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def trained():
-    from promptsmith.rewrite.llm.engine import get_llm_rewriter
+    from promptsmith.rewriters.llm.engine import get_llm_rewriter
     from promptsmith.settings import Settings
 
     return get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained", threads=2))

@@ -75,7 +75,7 @@ def test_show_settings_prints_the_version_in_force_and_where_it_came_from(tmp_pa
 def test_explain_does_not_say_the_guard_accepted_a_draft_it_rejected() -> None:
     """Free writing: the guard rejects the draft and the span lock repairs it; the change says so."""
     from promptsmith.backends.fake import ScriptedGenerator
-    from promptsmith.rewrite.llm.rewriter import LlmRewriter
+    from promptsmith.rewriters.llm.rewriter import LlmRewriter
 
     source = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, 8k"
     bad = "A portrait of an old fisherman at sunset with a red fox, an oil painting in the style of Rembrandt."

@@ -243,7 +243,7 @@ def test_show_settings_says_where_each_came_from(tmp_path: Path, monkeypatch: py
 
 
 def test_rules_lists_summaries_and_explains_fix_marks() -> None:
-    from promptsmith.lint.registry import all_rules
+    from promptsmith.linter.registry import all_rules
 
     table = run("rules").output
     assert "fix: every finding comes with a fix; fix?: some findings do." in table

@@ -182,7 +182,7 @@ def test_llm_threads_default_to_physical_cores_less_one() -> None:
 
 
 def test_write_budget_scales_with_the_input() -> None:
-    from promptsmith.rewrite.llm.rewriter import write_budget
+    from promptsmith.rewriters.llm.rewriter import write_budget
 
     short, long = write_budget("a cat"), write_budget(" ".join(["word"] * 120))
     assert short == 64 and long > 96 and write_budget(" ".join(["w"] * 2000)) == 384

@@ -12,8 +12,8 @@ from promptsmith.core.fix import apply_edits, fix_passes
 from promptsmith.core.model import Edit
 from promptsmith.core.parse import MAX_PERMUTATION_DEPTH, parse, unwrap
 from promptsmith.core.permute import count_jobs, expand
-from promptsmith.lint.engine import Linter
-from promptsmith.rewrite.rules import params as params_module
+from promptsmith.linter.engine import Linter
+from promptsmith.rewriters.rules import params as params_module
 
 DEEP = "{" * 10_000 + "a" + "}" * 10_000
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 import promptsmith as ps
 from promptsmith.core.model import build, dump
-from promptsmith.rewrite.rules import Rewriter
+from promptsmith.rewriters.rules import Rewriter
 
 
 def _same(model: BaseModel, exclude: frozenset[str] = frozenset()) -> None:

@@ -36,7 +36,7 @@ def test_gate_passes_on_the_real_rules(records: list[dict]) -> None:
 
 
 def test_gate_catches_a_deliberately_broken_rule(records: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
-    from promptsmith.rewrite.rules.analysis import Analyzer
+    from promptsmith.rewriters.rules.analysis import Analyzer
 
     original = Analyzer._put
 

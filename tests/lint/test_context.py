@@ -5,8 +5,8 @@ from __future__ import annotations
 from promptsmith.core.parse import parse
 from promptsmith.core.resources import load_rule_file
 from promptsmith.core.spec import build_spec, load_spec
-from promptsmith.lint.context import Context, SpecIndex
-from promptsmith.lint.engine import Linter
+from promptsmith.linter.context import Context, SpecIndex
+from promptsmith.linter.engine import Linter
 
 
 def test_the_linter_shares_its_spec_index_with_every_context() -> None:

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from promptsmith.core.parse import parse
-from promptsmith.lint.engine import Linter
+from promptsmith.linter.engine import Linter
 
 LINTERS = [Linter(version=v) for v in ("5.2", "6.1", "7")]
 

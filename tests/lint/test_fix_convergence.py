@@ -6,7 +6,7 @@ import pytest
 
 from promptsmith.core.fix import fix_text
 from promptsmith.core.model import Applicability
-from promptsmith.lint.engine import Linter
+from promptsmith.linter.engine import Linter
 
 
 def fixable(diags, unsafe: bool) -> list[str]:

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from promptsmith.core.fix import fix_text
-from promptsmith.lint.engine import Linter
-from promptsmith.lint.registry import all_rules
+from promptsmith.linter.engine import Linter
+from promptsmith.linter.registry import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

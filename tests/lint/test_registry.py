@@ -6,7 +6,7 @@ import pytest
 
 from promptsmith.core.model import Severity
 from promptsmith.core.parse import PARSER_FINDINGS, parse
-from promptsmith.lint.registry import get_rule, rule
+from promptsmith.linter.registry import get_rule, rule
 
 
 def test_every_parser_finding_has_its_rule() -> None:

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from promptsmith.lint import checks
-from promptsmith.lint.registry import all_rules
+from promptsmith.linter import checks
+from promptsmith.linter.registry import all_rules
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References")
 
@@ -49,7 +49,7 @@ def test_references_link_public_sources(rule) -> None:
 
 def test_family_modules_cite_nothing_private() -> None:
     checks.load_all()
-    modules = [m for name, m in sys.modules.items() if name.startswith("promptsmith.lint")]
+    modules = [m for name, m in sys.modules.items() if name.startswith("promptsmith.linter")]
     assert len(modules) > len(checks.MODULES)
     for module in modules:
         found = PRIVATE.search(module.__doc__ or "")

@@ -12,7 +12,7 @@ import pytest
 from promptsmith.core.parse import parse
 from promptsmith.core.tokens import clip_count
 from promptsmith.errors import ConfigError
-from promptsmith.lint.engine import Linter
+from promptsmith.linter.engine import Linter
 
 
 def test_sd_target_reports_the_text_past_token_77_on_the_shared_set(real_prompts: list[str]) -> None:
@@ -47,7 +47,7 @@ def test_t5_target_uses_its_bound_and_unknown_targets_fail() -> None:
 
 
 def test_counting_imports_no_heavy_library() -> None:
-    code = ("import sys; from promptsmith.lint.engine import Linter; "
+    code = ("import sys; from promptsmith.linter.engine import Linter; "
             "Linter(target='sd15').lint('a cat, ' * 60); "
             "print(sorted(m for m in ('torch', 'transformers', 'tokenizers', 'open_clip') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

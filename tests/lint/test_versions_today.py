@@ -7,7 +7,7 @@ import pytest
 
 from promptsmith.core.model import Severity
 from promptsmith.core.spec import load_spec
-from promptsmith.lint.engine import Linter
+from promptsmith.linter.engine import Linter
 
 CLEAN = [
     "a cat on a windowsill --v 8.2",

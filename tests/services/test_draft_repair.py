@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from promptsmith.core.parse import parse
-from promptsmith.rewrite.english import drop_plural_articles
+from promptsmith.rewriters.english import drop_plural_articles
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.rewrite.llm.rewriter import LlmRewriter
+from promptsmith.rewriters.llm.rewriter import LlmRewriter
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ the TUI show), not the rules engine's first phrasing."""
 from __future__ import annotations
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.rewrite.llm.rewriter import LlmRewriter
+from promptsmith.rewriters.llm.rewriter import LlmRewriter
 
 SOURCE = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, 8k"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.rewrite.llm.rewriter import LlmRewriter
+from promptsmith.rewriters.llm.rewriter import LlmRewriter
 
 SOURCE = "old fisherman portrait, dramatic lighting, oil painting, rembrandt style, 8k"
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import promptsmith as ps
 from promptsmith.cli.main import main
-from promptsmith.rewrite.rules import Rewriter
-from promptsmith.rewrite.rules.registry import load_rewrite_rules
+from promptsmith.rewriters.rules import Rewriter
+from promptsmith.rewriters.rules.registry import load_rewrite_rules
 
 WORDING = {"PS201", "PS202", "PS204", "PS205"}
 

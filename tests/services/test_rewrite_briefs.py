@@ -16,8 +16,8 @@ from promptsmith.core.spelling import dialect, fold, keys, respell
 from promptsmith.core.terms import ledger
 from promptsmith.errors import RuleDataError
 from promptsmith.registries import target_versions
-from promptsmith.rewrite.rules import Rewriter
-from promptsmith.rewrite.rules.registry import load_rewrite_rules, registered
+from promptsmith.rewriters.rules import Rewriter
+from promptsmith.rewriters.rules.registry import load_rewrite_rules, registered
 
 
 def rules_of(result) -> list[str]:

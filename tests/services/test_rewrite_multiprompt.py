@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import promptsmith as ps
-from promptsmith.lint.context import multiprompts_work
+from promptsmith.linter.context import multiprompts_work
 
 
 def test_weighted_parts_keep_their_words_without_articles_or_slot_moves() -> None:

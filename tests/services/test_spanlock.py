@@ -9,8 +9,8 @@ import re
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.rewrite.llm.rewriter import LlmRewriter
-from promptsmith.rewrite.llm.spanlock import Span, SpanLock, lockable, spans_of
+from promptsmith.rewriters.llm.rewriter import LlmRewriter
+from promptsmith.rewriters.llm.spanlock import Span, SpanLock, lockable, spans_of
 
 PIECES = re.compile(r"\s*[^\s,.]+|[,.]")
 

@@ -12,7 +12,7 @@ from promptsmith.core.plan import plan
 from promptsmith.core.tokens import clip_count, t5_upper_bound, utf8_upper_bound
 from promptsmith.errors import ConfigError
 from promptsmith.registries import TARGETS
-from promptsmith.rewrite.targets import OPEN, resolve_target, target_names, write_for
+from promptsmith.rewriters.targets import OPEN, resolve_target, target_names, write_for
 
 
 @pytest.fixture(scope="module")

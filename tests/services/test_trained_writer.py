@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
-from promptsmith.rewrite.llm.rewriter import LlmRewriter
-from promptsmith.rewrite.llm.trained import END, SYSTEM, chat_prompt, notes
+from promptsmith.rewriters.llm.rewriter import LlmRewriter
+from promptsmith.rewriters.llm.trained import END, SYSTEM, chat_prompt, notes
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"
@@ -120,7 +120,7 @@ def test_every_synthetic_pair_passes_the_ledger_check_and_none_repeats_a_dev_pro
 
 
 def test_the_shipped_adapter_names_the_corpus_it_was_trained_on() -> None:
-    from promptsmith.rewrite.llm.trained import adapter_metadata, corpus_digest, packaged_adapter
+    from promptsmith.rewriters.llm.trained import adapter_metadata, corpus_digest, packaged_adapter
 
     adapter = packaged_adapter()
     assert adapter is not None and adapter.stat().st_size <= 25 * 1024 * 1024

@@ -84,7 +84,7 @@ async def test_the_parameter_fields_stay_on_screen_after_a_rewrite(tmp_path: Pat
 
 @SIZES
 async def test_the_help_shows_whole_rule_codes(tmp_path: Path, size) -> None:
-    from promptsmith.lint.registry import all_rules
+    from promptsmith.linter.registry import all_rules
 
     a = app(tmp_path)
     async with a.run_test(size=size) as pilot:
