@@ -5,6 +5,10 @@ image prompts first, then text (with `::` weights, `{…}` permutations and "quo
 trailing block of `--parameters`. A `--word` inside prose (`liquid--pink`, `arms --three small
 dragons …`) is not a parameter: the block starts at the first dash token, preceded by whitespace,
 that names a known parameter (or an unknown one followed by at most a short value).
+
+Why over 400 lines: the parser is one pass over the prompt grammar (image prompts, weights,
+permutations, quoted text, parameters) that never raises; its number readers sit beside it because
+every parameter uses them.
 """
 
 from __future__ import annotations

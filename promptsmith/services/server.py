@@ -18,6 +18,10 @@ Standard library only (`http.server`): POST /render with a prompt or a plan → 
   answer for every bad request (parse errors and unknown methods too); JSON numbers must be finite
   (no `NaN`, `Infinity` or 5,000-digit integers); nothing a client sends can crash the server or
   answer 500.
+
+Why over 400 lines: one request's whole path (reading within the deadline, the token, the limits,
+the plan's validation, the render, the JSON error) stays in one file, so a reviewer sees every check
+a request passes.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ Which parameter works with which version comes from the spec (`rules/midjourney.
 `supported`, `unsupported_note`, `replaced_by`, per-version ranges). Sources for the family:
 Midjourney's "Version" article (its feature chart) and "Legacy Features" (the older models'
 table), linked from each rule's References.
+
+Why over 400 lines: one small function per version-compatibility rule, each with its docstring (the
+rule's documentation), over one table read from rules/midjourney.toml.
 """
 
 from __future__ import annotations

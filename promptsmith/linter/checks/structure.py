@@ -2,6 +2,9 @@
 
 Sources for the family: Midjourney's "Image Prompts", "Parameter List" and "Multi-Prompts &
 Weights" articles, linked from each rule's References. Settings live in rules/lint.toml.
+
+Why over 400 lines: one small function per rule of the structure family, each with its docstring
+(the rule's documentation); the family stays one module, as the registry lists it.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ nothing and invents nothing by construction.
 `SpanLock` is the grammar as a small non-deterministic automaton over the text written so far
 (`allowed` → the strings that may come next, `advance` → the states after a token). It needs no
 model; `LlamaCppGenerator.locked` drives it with one.
+
+Why over 400 lines: the span lock is one algorithm (the phrase inventory, the decoding constraint
+and the sentence it assembles); split, each half would only make sense beside the other.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ phrases attached as written, setting), the medium, the style credits, the tools,
 colour, composition and mood. Known terms come from the lexicons in `rules/lexicon/`; unknown
 ones get heuristics ("X lighting" is lighting, "by X" is style, "…mm" is camera, a term whose head
 is "painting" is a medium); what is still unknown stays on the subject, never guessed away.
+
+Why over 400 lines: the Analyzer is one pass that gives every term of a prompt its slot; its
+heuristics read one another's results, and the credits, the brief and the English grammar already
+live in their own modules.
 """
 
 from __future__ import annotations

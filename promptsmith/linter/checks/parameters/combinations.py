@@ -1,4 +1,8 @@
-"""PS1xx combinations: parameters that need, exclude or repeat one another, and reference values."""
+"""PS1xx combinations: parameters that need, exclude or repeat one another, and reference values.
+
+Why over 400 lines: one small function per rule about parameters that conflict or combine, each with
+its docstring (the rule's documentation).
+"""
 
 from __future__ import annotations
 
