@@ -166,8 +166,8 @@ def tidy_sentences(text: str) -> str:
     return " ".join(text.split())
 
 
-#: Words that end in -s and are one thing: "a lens", "a canvas", "a series".
-_SINGULAR_S = re.compile(r"(?:as|os|ics|lens|series|species|means|news|ss|us|is|ous|ys)$")
+#: Words in -s that are one thing, beyond those `_plural` already knows: "a lens", "a canvas".
+_SINGULAR_S = re.compile(r"(?:as|os|ics|lens|series|species|means|news|ys)$")
 #: Words that make "a" count a plural ("a few people", "a pair of boots").
 _QUANTIFIERS = frozenset("few couple pair lot lots number group bunch dozen variety set collection handful".split())
 _SPAN_WORD = re.compile(r"[\w'’-]+|[^\w\s]")

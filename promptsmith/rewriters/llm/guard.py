@@ -38,7 +38,8 @@ _NOT_CASTING = frozenset("such well just so same as if though".split())
 _AS = re.compile(r"([\w'’-]+)\s+as\s+(?:(?:an?|the)\s+)?([\w'’-]+)", re.I)
 
 
-def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[str, list[str]]) -> list[str]:
+def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[str, list[str]], *,
+                repeats: bool = False) -> list[str]:
     """What a bag of words misses about a written brief, against the prompt it came from:
 
     - a medium verb ("photographed", "rendered") only where the prompt names that medium, or the
@@ -46,7 +47,8 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
     - "X as Y" keeps its order ("Jeff Bezos as a villain", never "a villain as Jeff Bezos");
     - every count is kept and none is added ("two cats" stays two);
     - one named subject stays one ("sherlock holmes benedict cumberbatch" never becomes
-      "Sherlock Holmes and Benedict Cumberbatch").
+      "Sherlock Holmes and Benedict Cumberbatch");
+    - with `repeats`, nothing said twice (`said_twice`).
     """
     reasons: list[str] = []
     low, source_low, rules_low = brief.lower(), source.lower(), rules_brief.lower()
@@ -82,6 +84,8 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
                     not re.search(rf"\b{re.escape(a)}\s+(?:and|&|,)\s+{re.escape(b)}\b", rules_low):
                 reasons.append(f"made '{t.content}' two")
                 break
+    if repeats:  # the trained writer's drafts (`said_twice`), over the terms read once above
+        reasons += said_twice(terms, source_low, low, rules_low)
     return reasons
 
 
@@ -172,9 +176,7 @@ class Guard:
                 reasons.append("invented " + ", ".join(invented))
         rules_brief = original.candidates[0] if original.candidates else original.output
         verbs = self.vocabulary.get("medium_verbs", {})
-        reasons += role_checks(source, text, rules_brief, verbs)
-        if repeats:
-            reasons += said_twice(ledger(source).terms, source.lower(), text.lower(), rules_brief.lower())
+        reasons += role_checks(source, text, rules_brief, verbs, repeats=repeats)
         # wording the writer brought in: warnings the rules engine's own brief does not have (a
         # prompt's SD weights or an odd word the user wrote are not the writer's fault)
         wording = self._wording(text) - self._wording(original.candidates[0] if original.candidates else "")
