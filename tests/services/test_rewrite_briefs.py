@@ -149,6 +149,17 @@ def test_visible_defects_do_not_appear(prompt: str, bad: list[str]) -> None:
     assert out.count("(") == out.count(")")
 
 
+@pytest.mark.parametrize(("prompt", "brief"), [
+    ("reading a book by candlelight, cozy", "Reading a book by candlelight, with a cozy atmosphere."),
+    ("cat by moonlight", "A cat by moonlight."),
+    ("old man, illuminated by candlelight", "An old man, illuminated by candlelight."),
+    ("portrait of a woman, bokeh", "A portrait of a woman, bokeh."),  # nothing "soft" the user did not say
+])
+def test_light_is_not_a_credit_and_bokeh_is_not_softened(prompt: str, brief: str) -> None:
+    """"by candlelight" is light, not a maker; "bokeh" is said as the user said it."""
+    assert ps.rewrite(prompt).output == brief
+
+
 def test_sd_weights_become_plain_words() -> None:
     r = ps.rewrite("((masterpiece)), (red hair:1.3), girl, [blurry]")
     assert "(" not in r.output and "red hair" in r.output and "masterpiece" not in r.output

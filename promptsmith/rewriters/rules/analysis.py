@@ -44,6 +44,8 @@ _COLOUR = re.compile(
     r"\b(?:colou?rs?|colou?red|tones?|palette|hues?|saturation|monochrom\w*|grayscale|greyscale)$", re.I
 )
 _MOOD = re.compile(r"\b(?:atmosphere|mood|vibes?|feeling|ambience|ambiance)$", re.I)
+#: A thing, then the light it is seen by ("cat by moonlight"; not "lit by moonlight").
+_THING_BY_LIGHT = re.compile(r"^(?!.*\b(?:lit|illuminated|backlit|lighted)\s+by\b).*\w\s+by\s+\w*light$", re.I)
 _SHAPES = ((_CAMERA, "composition"), (_LIGHT, "lighting"), (_COLOUR, "colour"), (_MOOD, "mood"))
 _OPEN_NP = re.compile(r"(?:^|\s)(?:a|an|the)\s+(?P<adj>[^\s,]+(?:\s+[^\s,]+){0,2})$", re.I)
 _INTENSIFIER_WORDS = frozenset(
@@ -215,6 +217,8 @@ class Analyzer:
         if len(term.split()) >= 5 and self._glued_tail(term, brief):
             return  # "Samurai riding a horse in a snowy forest Cinematic lighting": a comma left out
         for shape, slot in _SHAPES:  # "…mm" is camera, "X lighting" lighting, "X tones" colour …
+            if slot == "lighting" and _THING_BY_LIGHT.search(term):
+                continue  # "cat by moonlight": a cat, seen by moonlight (the subject says it whole)
             if shape.search(term):
                 self._put(slot, term, brief)
                 return

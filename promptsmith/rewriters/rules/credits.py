@@ -28,6 +28,8 @@ _NOT_AUTHOR_WHO = frozenset(
     "the a an his her their its our my your some many several two three four five night day side"
     " itself himself herself themselves".split()
 )
+#: "by candlelight", "by moonlight", "by the light of…": light, not a maker.
+_LIGHT_SOURCE = re.compile(r"(?:\w+light|light|lamplight|neon|torches|lanterns?|the fire(?:light)?)(?:\s.*)?")
 _PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
 #: A term that credits a maker by a suffix: `Monet style`, `Ghibli-inspired`.
 X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:" + "|".join(CREDIT_SUFFIXES) + r")$", re.I)
@@ -78,7 +80,7 @@ def credit_of(term: str) -> tuple[str, str] | None:
         return None
     who = m.group("who").strip()
     words = who.split()
-    if not words or words[0].lower() in _NOT_AUTHOR_WHO:
+    if not words or words[0].lower() in _NOT_AUTHOR_WHO or _LIGHT_SOURCE.fullmatch(who.lower()):
         return None
     lead = (m.group("lead") or "").split()
     if lead and lead[-1].lower() in _AUTHORSHIP:
