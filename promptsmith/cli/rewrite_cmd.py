@@ -69,8 +69,10 @@ def _text(record: dict[str, Any], explain: bool) -> str:
     elif explain and record.get("fallback"):
         lines.append(f"  · rules engine: {record['fallback']}")
     if explain and record.get("draft"):
-        lines.append(f"  · rejected draft: {record['draft']}")
+        lines.append(f"  · {'repaired' if record.get('repairs') else 'rejected'} draft: {record['draft']}")
         lines.append(f"    because: {'; '.join(record.get('draft_rejected') or [])}")
+        if record.get("repairs"):
+            lines.append(f"    repaired: {'; '.join(record['repairs'])}")
     if explain:
         lines += [f"  ! exit 1: {why}" for why in reasons(record) if not why.startswith("--check")]
     check = record.get("check")

@@ -217,3 +217,26 @@ def drop_plural_articles(text: str, source: str) -> str:
                 pos += 1
     out.append(text[pos:])
     return "".join(out)
+
+
+#: "a cinematic lighting", "A hyperminimalism", "a street photography": an indefinite article before
+#: a noun that is not counted, at most two words after it, ending its phrase.
+_MASS_ARTICLE = re.compile(
+    r"\b([Aa]n?)\s+((?:(?!(?:in|of|on|at|by|with|and|or|for|to)\b)[\w'’-]+\s+){0,2}(?:lighting|photography|cinematography|[a-z]{3,}ism))(?=\s*(?:[,.;:!?]|\b(?:and|by|of|in|with)\b|$))"
+)
+#: -isms that are counted ("a mechanism").
+_COUNTED_ISMS = frozenset("mechanism organism anachronism aphorism euphemism schism microorganism".split())
+
+
+def drop_mass_articles(text: str, source: str) -> str:
+    """`a cinematic lighting` → `cinematic lighting`, `A hyperminimalism` → `Hyperminimalism`: an
+    indefinite article a writer put before lighting, photography or an -ism goes, unless `source`
+    (the prompt) has that article there itself."""
+
+    def drop(m: re.Match[str]) -> str:
+        if m.group(0).lower() in source.lower() or m.group(2).split()[-1].lower() in _COUNTED_ISMS:
+            return m.group(0)
+        rest = m.group(2)
+        return rest[:1].upper() + rest[1:] if m.group(1)[0].isupper() else rest
+
+    return _MASS_ARTICLE.sub(drop, text)

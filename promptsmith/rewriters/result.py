@@ -88,6 +88,8 @@ class RewriteResult(BaseModel):
     #: A written brief the guard rejected (the output is then the repair or the rules brief), and why.
     draft: str | None = None
     draft_rejected: list[str] = Field(default_factory=list)
+    #: What the deterministic repair did to `draft` when its repair is the output (trained writer).
+    repairs: list[str] = Field(default_factory=list)
 
     @classmethod
     def built(cls, **fields: object) -> RewriteResult:

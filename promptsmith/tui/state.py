@@ -99,7 +99,8 @@ class TuiState:
         """Keep a new brief, with its note: why it fell back, else the LLM jobs that ran."""
         self.last_result = result
         self.brief_note = f"fell back: {result.fallback}" if result.fallback else (
-            ", ".join(result.jobs) if result.jobs else "")
+            ", ".join(result.jobs) if result.jobs else "") + (
+            f"; repaired the draft: {'; '.join(result.repairs)}" if getattr(result, "repairs", None) else "")
 
     def brief_is_current(self, text: str) -> bool:
         """Whether the brief was written from `text` (the prompt as it is now)."""

@@ -17,10 +17,10 @@ def trained():
     return get_llm_rewriter(Settings(llm_jobs=("write",), write_mode="trained", threads=2))
 
 
-#: Of the 30 prompts, at least this many briefs are the model's own draft (measured: 19 of 30 on
-#: this sample, 56% on the dev split). Issue 29 asks for 27; this floor guards what the shipped
-#: adapter does now, and goes up with it.
-OWN_DRAFTS = 18
+#: Of the 30 prompts, at least this many briefs are the model's own draft, as written or repaired
+#: (measured: 20 of 30 on this sample, one of them repaired; 60% on the dev split). Issue 29 asks
+#: for 27; this floor guards what the shipped adapter does now, and goes up with it.
+OWN_DRAFTS = 19
 
 
 def test_the_adapter_loads_and_the_model_writes_briefs_itself(trained, real_prompts: list[str]) -> None:

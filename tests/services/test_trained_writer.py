@@ -128,3 +128,15 @@ def test_the_shipped_adapter_names_the_corpus_it_was_trained_on() -> None:
     assert meta["corpus.sha256"] == corpus_digest(CORPUS, SYNTHETIC)
     settings = json.loads(meta["training"])
     assert settings["base"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and settings["seed"] >= 0
+
+
+
+def test_the_copy_constraint_writes_nothing_new_and_nothing_too_often() -> None:
+    from promptsmith.rewriters.llm.trained import CopyConstraint
+
+    c = CopyConstraint("deep space, astronaut", free={"a", "an", "the", "in"}, extra={"epic"})
+    assert c.accept("An epic", " astronaut")
+    assert c.accept("An epic astronaut in deep space, an", " epic") is False  # the writer's own word, once
+    assert c.accept("An astronaut in deep", " space") and not c.accept("An astronaut in deep space, deep", " space")
+    assert not c.accept("An astronaut in", " sunset")  # nothing invented
+

@@ -25,6 +25,7 @@ from promptsmith.core.words import STOP, WORD, counts
 from promptsmith.linter.engine import Linter
 from promptsmith.rewriters.result import RewriteResult
 from promptsmith.rewriters.rules import Rewriter
+from promptsmith.rewriters.rules.brief import Brief
 from promptsmith.services.compare import compare
 
 
@@ -89,6 +90,19 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
     return reasons
 
 
+_SAID_TWICE = re.compile(r"^said '(.+)' twice$")
+
+
+def twice_terms(reasons: Sequence[str]) -> list[str]:
+    """The terms `said_twice` found said twice, from its reasons."""
+    return [m.group(1) for m in map(_SAID_TWICE.match, reasons) if m]
+
+
+def repairable(reasons: Sequence[str]) -> bool:
+    """Whether each reason is a term dropped or said twice: what `llm.repair` can mend."""
+    return all(r.startswith("dropped ") or _SAID_TWICE.match(r) for r in reasons)
+
+
 _STUTTER = re.compile(r"\b([^\W\d_]+)\W+\1\b", re.I)
 
 
@@ -119,11 +133,35 @@ def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low
     return reasons
 
 
+#: The slots whose terms are never makers (an unknown name lands on the subject: that one may be).
+_NOT_MAKERS = frozenset({"medium", "lighting", "colour", "composition", "mood"})
+_STYLE_OF = re.compile(r"\bstyle\s+of\s+(?:(?:a|an|the)\s+)?([^\W\d_][\w'’-]*)", re.I)
+
+
+def miscredits(brief: Brief | None, draft: str) -> list[str]:
+    """Credits the draft gives to a term the analysis read in another role: "in the style of
+    Brushstrokes" (a medium), "in the style of vivid lights" (lighting), "in the style of Vibrant
+    colors" (colour). A subject term may be a maker no lexicon knows, and is never judged."""
+    if brief is None or "style" not in draft.lower():
+        return []
+    makers = {w.lower() for name in brief.style for w in WORD.findall(name)[:1]}
+    others: dict[str, str] = {}
+    for t in brief.terms:
+        words = [w.lower() for w in WORD.findall(t.text)]
+        words = words[1:] if words[:1] in (["a"], ["an"], ["the"]) else words
+        if t.slot in _NOT_MAKERS and words and words[0] not in makers and words[0] not in STOP:
+            others.setdefault(words[0], t.text)
+    return [f"made '{others[w]}' a credit" for w in (m.group(1).lower() for m in _STYLE_OF.finditer(draft))
+            if w in others]
+
+
 @dataclass
 class GuardReport:
     """Why a written brief was rejected (empty when it passed)."""
 
     reasons: list[str]
+    #: What the draft dropped: the prompt's words (parts of terms) it no longer says.
+    dropped: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -150,10 +188,12 @@ class Guard:
         return self.prompts["write"].get("vocabulary", {})
 
     def check(self, original: RewriteResult, text: str, *, repeats: bool = False) -> GuardReport:
-        """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`,
-        nothing said twice (`said_twice`)."""
+        """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`
+        (the trained writer's drafts), nothing said twice (`said_twice`) and no credit given to a
+        term of another role (`miscredits`)."""
 
         reasons: list[str] = []
+        dropped: list[str] = []
         if not text.strip():
             return GuardReport(["empty output"])
         if re.search(r"(?:^|\s)(?:--|—)[a-z]", text):
@@ -162,12 +202,13 @@ class Guard:
         if self.embedder is not None:
             c = compare(source, text, embedder=self.embedder)
             if c.missing:
+                dropped = list(c.missing)
                 reasons.append("dropped " + ", ".join(c.missing))
             if c.added:
                 reasons.append("invented " + ", ".join(a.text for a in c.added))
         else:  # the same term accounting, without the embedding stage
             acc = account(parse_mended(source)[0], parse_mended(text + " " + " ".join(original.params))[0])
-            missing = [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
+            missing = dropped = [p.text for t in acc.terms if t.status != "kept" for p in t.lost]
             if missing:
                 reasons.append("dropped " + ", ".join(missing))
             allowed = normal_words(" ".join(self.connectives(original)))
@@ -177,12 +218,14 @@ class Guard:
         rules_brief = original.candidates[0] if original.candidates else original.output
         verbs = self.vocabulary.get("medium_verbs", {})
         reasons += role_checks(source, text, rules_brief, verbs, repeats=repeats)
+        if repeats:  # the trained writer's drafts: a credit is a maker's
+            reasons += miscredits(self.rules.analysis(original.input), text)
         # wording the writer brought in: warnings the rules engine's own brief does not have (a
         # prompt's SD weights or an odd word the user wrote are not the writer's fault)
         wording = self._wording(text) - self._wording(original.candidates[0] if original.candidates else "")
         if wording:
             reasons.append("wording warnings " + ", ".join(sorted(wording)))
-        return GuardReport(reasons)
+        return GuardReport(reasons, tuple(dropped))
 
     def connectives(self, original: RewriteResult | None = None) -> set[str]:
         """The words a writer may add around the prompt's own (lower case): the write vocabulary,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,14 @@ from promptsmith.core.parse import parse
 from promptsmith.core.resources import merged_rule_file
 from promptsmith.core.words import STOP, WORD
 from promptsmith.registries import LLM_JOBS
-from promptsmith.rewriters.english import agree_articles, drop_plural_articles
-from promptsmith.rewriters.llm.guard import Guard, GuardReport
+from promptsmith.rewriters.english import agree_articles, drop_mass_articles, drop_plural_articles
+from promptsmith.rewriters.llm.guard import Guard, GuardReport, repairable, twice_terms
+from promptsmith.rewriters.llm.repair import repair
 from promptsmith.rewriters.llm.spanlock import SpanLock, lockable, spans_of
 from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, english, notes
 from promptsmith.rewriters.result import Change, RewriteResult
 from promptsmith.rewriters.rules import Rewriter
+from promptsmith.rewriters.rules.brief import Brief
 
 JOBS = LLM_JOBS.names
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
@@ -40,6 +43,23 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 def llm_prompts(rule_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
     """rules/llm/prompts.toml merged with the user's copy (table by table)."""
     return merged_rule_file("llm/prompts.toml", rule_dirs)
+
+
+@dataclass
+class TrainedDraft:
+    """What the trained writer made of one prompt (`LlmRewriter.write_trained`)."""
+
+    #: The brief: the model's draft as written or repaired; None when the rules brief stands.
+    brief: str | None = None
+    #: Why the rules brief stands, when it does.
+    fallback: str | None = None
+    #: The model's first rejected draft (the one repaired, when `repairs`), and why it was rejected.
+    draft: str | None = None
+    rejected: list[str] = field(default_factory=list)
+    #: Drafts decoded after the first.
+    retries: int = 0
+    #: What the repair did to `draft` to make `brief`.
+    repairs: list[str] = field(default_factory=list)
 
 
 def write_budget(source_text: str) -> int:
@@ -167,19 +187,20 @@ class LlmRewriter:
     #: on how busy the machine is).
     TRAINED_RETRY_WORDS = 40
 
-    def write_trained(self, result: RewriteResult, text: str, on_token: Callable[[str], None] | None = None
-                      ) -> tuple[str | None, str | None, str | None, list[str], int]:
+    def write_trained(self, result: RewriteResult, text: str,
+                      on_token: Callable[[str], None] | None = None) -> TrainedDraft:
         """The trained adapter's brief from the prompt's notes (`rewrite.llm.trained`), judged by the
-        guard: (brief, None, first rejected draft, its reasons, retries) when a draft passed, or
-        (None, why, draft, reasons, retries) when none did and the rules brief stands."""
+        guard: the first draft that passes, or that passes once repaired (`llm.repair`), or none
+        (the rules brief stands, and `fallback` says why)."""
 
         note_text = notes(result.input)
         prompt = chat_prompt(note_text)
         constrained = getattr(self.gen, "constrained", None)
         source = parse(result.input).text
         if not english(source):
-            return None, "not English: the trained writer writes English briefs", None, [], 0
+            return TrainedDraft(fallback="not English: the trained writer writes English briefs")
         vocab = self.prompts["write"].get("vocabulary", {})
+        analysed = self.rules.analysis(text)
         constraint = CopyConstraint(source, STOP | set(vocab.get("function_words", [])),  # type: ignore[arg-type]
                                     self.connectives(result)) if constrained else None
         first: tuple[str | None, list[str]] = (None, [])
@@ -201,17 +222,34 @@ class LlmRewriter:
             else:
                 raw = self.gen.generate(prompt, max_tokens=write_budget(text), temperature=temperature,
                                         seed=self.seed + attempt, stop=[END, "\n\n", *TURN_ENDS], on_token=stream)
-            # the one repair a draft gets: an article the model put before a plural the prompt names
-            draft = drop_plural_articles(" ".join(raw.split()).strip(), source)
+            # articles every draft has mended: before a plural the prompt names, before lighting,
+            # photography or an -ism, and "a"/"an" agreeing with the next word
+            draft = " ".join(raw.split()).strip()
+            draft = agree_articles(drop_mass_articles(drop_plural_articles(draft, source), source))
             if draft and draft[-1] not in ".!?\"”":
                 draft += "."
-            reasons = self.guard(result, draft, repeats=True).reasons if draft else ["the model wrote nothing"]
-            if not reasons:
-                return draft, None, first[0], first[1], attempt
+            report = self.guard(result, draft, repeats=True) if draft else GuardReport(["the model wrote nothing"])
+            if report.ok:
+                return TrainedDraft(draft, None, first[0], first[1], attempt)
+            mended = self._repaired(result, analysed, draft, report)
+            if mended is not None:
+                return TrainedDraft(mended[0], None, draft, report.reasons, attempt, mended[1])
             if first[0] is None:
-                first = (draft, reasons)
+                first = (draft, report.reasons)
         why = "guard rejected the drafts: " + "; ".join(first[1] or ["no draft"])
-        return None, why, first[0], first[1], tried
+        return TrainedDraft(None, why, first[0], first[1], tried)
+
+    def _repaired(self, result: RewriteResult, analysed: Brief | None, draft: str, report: GuardReport
+                  ) -> tuple[str, list[str]] | None:
+        """A draft rejected only for terms it dropped or said twice, repaired (`llm.repair`) and
+        passed by the guard, with what was done; None when it cannot be."""
+        if not repairable(report.reasons):
+            return None
+        rules_brief = result.candidates[0] if result.candidates else result.output
+        fixed = repair(draft, report.dropped, twice_terms(report.reasons), analysed, rules_brief)
+        if fixed is None or not self.guard(result, fixed[0], repeats=True).ok:
+            return None
+        return fixed
 
     def write_free(self, result: RewriteResult, text: str,
                    on_token: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
@@ -233,7 +271,8 @@ class LlmRewriter:
             text += "."
         return text[:1].upper() + text[1:]
 
-    def _changes_for(self, result: RewriteResult, body: str, *, written_by_model: bool, locked: bool) -> list[Change]:
+    def _changes_for(self, result: RewriteResult, body: str, *, written_by_model: bool, locked: bool,
+                     repairs: Sequence[str] = ()) -> list[Change]:
         """The change list, describing the sentence that is output: the change that wrote the
         rules engine's first phrasing now shows the phrasing the model ranked first or wrote
         (`locked`: the span-locked sentence, the free draft's repair when the guard rejected it)."""
@@ -244,7 +283,8 @@ class LlmRewriter:
                else "the model ordered the prompt's phrases and joined them (span-locked)"
                + ("; the guard rejected the free draft, so this is its repair" if self.write_mode == "free" else "")
                if locked
-               else "the trained model wrote it from the prompt's terms; the guard accepted it"
+               else "the trained model wrote it from the prompt's terms; the guard accepted "
+               + ("it once repaired (" + "; ".join(repairs) + ")" if repairs else "it")
                if self.write_mode == "trained" else "the model wrote it from the analysed terms; the guard accepted it")
         out = []
         for change in result.changes:
@@ -294,10 +334,13 @@ class LlmRewriter:
         fallback = None
         draft: str | None = None
         rejected: list[str] = []
+        repairs: list[str] = []
         if "write" in self.jobs and self.write_mode == "trained":
             jobs_used.append("write")
-            written, fallback, draft, rejected, retries = self.write_trained(result, text, on_token)
-            body = written or body
+            trained = self.write_trained(result, text, on_token)
+            fallback, draft, rejected, retries, repairs = (trained.fallback, trained.draft, trained.rejected,
+                                                           trained.retries, trained.repairs)
+            body = trained.brief or body
         elif "write" in self.jobs:
             jobs_used.append("write")
             written, why = (self.write_free(result, text, on_token) if self.write_mode == "free"
@@ -325,9 +368,9 @@ class LlmRewriter:
         diagnostics = self.rules.linter.lint(output)
         return result.model_copy(update={
             "changes": self._changes_for(result, body, written_by_model=body != ranked_body,
-                                         locked=self.write_mode == "locked" or "lock" in jobs_used),
+                                         locked=self.write_mode == "locked" or "lock" in jobs_used, repairs=repairs),
             "output": output, "engine": "llm", "jobs": jobs_used, "retries": retries, "fallback": fallback,
-            "draft": draft, "draft_rejected": rejected,
+            "draft": draft, "draft_rejected": rejected, "repairs": repairs,
             "diagnostics": diagnostics, "seconds": time.perf_counter() - t0,
             "model": getattr(self.gen, "name", ""),
         })

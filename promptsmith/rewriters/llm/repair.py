@@ -1,0 +1,198 @@
+"""Deterministic repairs of a trained draft the guard rejected for a term said twice or dropped.
+
+A draft that reads well but says one term twice, or leaves one credit out, is closer to what a
+skilled writer would sign than the rules brief that would replace it. Each repair is plain text
+surgery, and the guard judges the repaired draft again, so a repair can never let through what
+the guard refuses:
+
+- **said twice** (`unsay`): a later repeat of a term goes when it stands alone: a list item
+  (", X", " and X"), a phrase after a preposition (", in cinematic lighting") or a word straight
+  after itself ("an elegant, elegant pose");
+- **dropped** (`restore`): a dropped name joins the draft's list of the prompt's other credited
+  names ("by A, B and C" → "by A, B, C and D"); another dropped term is added to the end of the
+  last sentence in the rules engine's own wording of it (its clause in the rules brief), or after
+  "with" when the rules brief words it among other terms.
+
+Each repair says what it did, in words `--explain`, JSON and the TUI show.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from promptsmith.core.spelling import fold
+from promptsmith.core.words import WORD
+from promptsmith.rewriters.english import tidy_sentences
+from promptsmith.rewriters.rules.brief import Brief
+
+#: What may stand before a repeat for it to go with it: a list's comma or "and", or a preposition.
+_LEAD = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+|,?\s+(?:with|in|and)\s+)(?:(?:a|an|the)\s+)?$", re.I)
+#: What must follow a repeat for it to stand alone: a clause's end.
+_TRAIL = re.compile(r"\s*(?:[,.;!?]|and\b|$)")
+#: A sentence's end, where an addition goes before.
+_END = re.compile(r"[.!?]+[\"”]?\s*$")
+#: The prepositions a credit is written after in the prompt.
+_CREDIT_LEAD = re.compile(r"^(by|art by|in the style of|style of)\s+", re.I)
+
+
+def _phrase(term: str) -> re.Pattern[str]:
+    words = WORD.findall(term)
+    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+
+
+def _folded(text: str) -> list[str]:
+    return [fold(w) for w in WORD.findall(text)]
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    """Whether `needle`'s words (folded: case, accents, plurals) run together in `haystack`."""
+    h, n = _folded(haystack), _folded(needle)
+    return bool(n) and any(h[i:i + len(n)] == n for i in range(len(h) - len(n) + 1))
+
+
+def unsay(draft: str, term: str) -> str | None:
+    """`draft` with the later repeats of `term` taken out, or None when one cannot go cleanly."""
+    hits = list(_phrase(term).finditer(draft))
+    if len(hits) < 2:
+        return None
+    text = draft
+    for previous, m in reversed(list(itertools.pairwise(hits))):
+        before, after = text[:m.start()], text[m.end():]
+        between = text[previous.end():m.start()]
+        if re.fullmatch(r",?\s*", between):  # "an elegant, elegant pose"
+            text = before[:previous.end()] + after
+            continue
+        lead = _LEAD.search(before)
+        if lead is None or not _TRAIL.match(after):
+            return None
+        kept = before[:lead.start()]
+        if "and" in lead.group().lower() and re.match(r"\s*[.;!?]|\s*$", after):
+            # "A, B and A." → "A and B.": the list's last comma becomes its "and"
+            clause = re.split(r"[.;!?]\s", kept)[-1]
+            comma = clause.rfind(", ")
+            if comma >= 0 and "," not in clause[comma + 2:] and len(clause[comma + 2:].split()) <= 5:
+                at = len(kept) - len(clause) + comma
+                kept = kept[:at] + " and " + kept[at + 2:]
+        text = kept + after
+    return tidy_sentences(text)
+
+
+#: A clause of the rules brief that can stand at the end of a sentence on its own.
+_CLAUSE_LEAD = re.compile(r"^(?:in|with|under|rendered in|made in|shot on|lit by|against)\s", re.I)
+_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+#: Words that cannot open what follows a clause's preposition ("with with", "in full of").
+_NOT_AFTER_LEAD = frozenset("with in of full and by for to".split())
+#: The last word of a name that is a style, not a maker ("Pop Art", "Neo-Gothic").
+_STYLE_TAIL = re.compile(r"(?:art|style|ism|punk|core|wave|gothic|design|painting|vintage|aesthetic)$", re.I)
+#: At most this many terms are put back into one draft: a draft that dropped more is not close.
+MAX_RESTORED = 2
+
+
+def _maker(name: str, term: str, brief: Brief) -> bool:
+    """Whether a credited `name` reads as a maker's: the prompt credits it ("by X"); or it is two
+    or more capitalised words that do not end like a style; or one word in a run of the prompt's
+    terms that credit makers ("by ross tran, artgerm, marc simonetti")."""
+    if _CREDIT_LEAD.match(term):
+        return True
+    words = name.split()
+    if len(words) > 1:
+        return all(w[:1].isupper() for w in words) and not _STYLE_TAIL.search(name)
+    texts = [t.text for t in brief.terms]
+    at = texts.index(term) if term in texts else -1
+    near = texts[max(0, at - 1):at] + texts[at + 1:at + 2] if at >= 0 else []
+    return any(_CREDIT_LEAD.match(t) or any(_contains(t, s) and len(s.split()) > 1 for s in brief.style) for t in near)
+
+
+_GLUE = frozenset("a an the with in of by and on under against rendered made shot lit style".split())
+
+
+def _says_again(draft: str, added: str, piece: str) -> bool:
+    """Whether `added` brings back a word the draft has already said besides the dropped `piece`
+    ("…bright studio setting" to a draft with "a studio setting")."""
+    said = set(_folded(draft))
+    return any(w in said for w in set(_folded(added)) - set(_folded(piece)) - _GLUE)
+
+
+def restore(draft: str, piece: str, brief: Brief, rules_brief: str) -> tuple[str, str] | None:
+    """`draft` with the dropped `piece` of a term put back, and how; None when no place is sure:
+
+    - a maker's name the draft dropped from its credits joins that list ("by A and B" → "by A, B
+      and C"), or, when the draft credits no other, ends the last sentence ("…, by C");
+    - a thing the rules engine lists among the subject's (an object, a feature) ends it "with X";
+    - a term the rules brief words in a clause of its own ("in high contrast", "rendered in
+      Octane") ends it in that clause."""
+    term = next((t.text for t in brief.terms if _contains(t.text, piece)), "")
+    name = next((s for s in brief.style if _contains(s, piece) and s[:1].isupper()), None)
+    if name is not None:
+        if not _maker(name, term, brief) or _says_again(draft, name, piece):
+            return None
+        credited = [s for s in brief.style if s != name and _contains(draft, s)]
+        last = max((m for s in credited for m in _phrase(s).finditer(draft)), key=lambda m: m.end(), default=None)
+        if last is not None:
+            before = draft[:last.start()]
+            if before.endswith(" and "):  # "by A and B" → "by A, B and C"
+                text = f"{before[:-5]}, {draft[last.start():last.end()]} and {name}{draft[last.end():]}"
+            else:
+                text = f"{draft[:last.end()]} and {name}{draft[last.end():]}"
+            return text, f"added {name} to the draft's credits"
+        lead = _CREDIT_LEAD.match(term)
+        credit = f"{'in the style of' if lead and 'style' in lead.group(1).lower() else 'by'} {name}"
+        return _append(draft, credit), f"added '{credit}' at the end"
+    tool = next((t for t in brief.tools if term and _contains(term, t.name)), None) if _contains(term, piece) else None
+    if tool is not None:
+        said = re.search(rf"\b{tool.verb} ([^,.;]+)", draft)
+        if said and " and " not in said.group(1):  # "rendered in Unreal Engine" → "… and Octane"
+            return f"{draft[:said.end()]} and {tool.name}{draft[said.end():]}", f"added {tool.name} to '{tool.verb}'"
+        clause = f"{tool.verb} {tool.name}"
+        return _append(draft, clause), f"added '{clause}' at the end"
+    thing = next((t for t in (*brief.objects, *brief.features) if _contains(t, piece)), None)
+    place = next((t for t in brief.setting if _contains(t, piece)), None)
+    if thing is not None and len(_folded(thing)) <= len(_folded(piece)) + 2 and " and " not in thing \
+            and _ARTICLE.sub("", thing).split()[0].lower() not in _NOT_AFTER_LEAD \
+            and (" " in thing or thing.endswith("s")):  # "with face" reads as a slip; "with pine trees" does not
+        clause = f"with {thing}"
+    elif place is not None and len(_folded(place)) <= len(_folded(piece)) + 3:
+        clause = place
+    else:
+        clause = next((c.strip() for c in re.split(r"[,.;]\s*", rules_brief) if _contains(c, piece)), "")
+        lead = _CLAUSE_LEAD.match(clause)
+        rest = clause[lead.end():].split() if lead else []
+        if not lead or not rest or rest[0].lower() in _NOT_AFTER_LEAD or len(_folded(clause)) > len(_folded(piece)) + 3:
+            return None
+    if _says_again(draft, clause, piece):
+        return None
+    if clause[:1].isupper():
+        clause = clause[:1].lower() + clause[1:]
+    return _append(draft, clause), f"added '{clause}' at the end"
+
+
+def _append(draft: str, phrase: str) -> str:
+    end = _END.search(draft)
+    cut = end.start() if end else len(draft)
+    return f"{draft[:cut]}, {phrase}{draft[cut:] if end else '.'}"
+
+
+def repair(draft: str, dropped: Sequence[str], twice: Sequence[str], brief: Brief | None,
+           rules_brief: str) -> tuple[str, list[str]] | None:
+    """`draft` with each term said twice said once and each dropped piece put back, and what was
+    done; None when a repair has no sure place (the guard judges the result either way)."""
+    text, done = draft, []
+    for term in twice:
+        unsaid = unsay(text, term)
+        if unsaid is None:
+            return None
+        text = unsaid
+        done.append(f"said '{term}' once")
+    if len(dropped) > MAX_RESTORED:
+        return None
+    for piece in dropped:
+        if brief is None:
+            return None
+        restored = restore(text, piece, brief, rules_brief)
+        if restored is None:
+            return None
+        text, how = restored
+        done.append(how)
+    return (text, done) if done else None

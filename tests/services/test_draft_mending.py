@@ -1,0 +1,103 @@
+"""The trained writer's repairs of a draft the guard rejected for a term dropped or said twice
+(`rewriters.llm.repair`), and the article repairs every draft gets (`rewriters.english`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from promptsmith.backends.fake import ScriptedGenerator
+from promptsmith.rewriters.english import drop_mass_articles
+from promptsmith.rewriters.llm.repair import repair, unsay
+from promptsmith.rewriters.llm.rewriter import LlmRewriter
+from promptsmith.rewriters.rules import Rewriter
+
+RULES = Rewriter(None)
+
+
+def _repair(draft: str, prompt: str, dropped: list[str], twice: list[str] = ()) -> tuple[str, list[str]] | None:
+    result = RULES.rewrite(prompt)
+    return repair(draft, dropped, list(twice), RULES.analysis(prompt), result.candidates[0])
+
+
+@pytest.mark.parametrize(("draft", "term", "mended"), [
+    ("An elegant, elegant pose of a female robot.", "elegant", "An elegant pose of a female robot."),
+    ("A castle, with cinematic lighting, rendered in Unreal Engine, in cinematic lighting.", "cinematic lighting",
+     "A castle, with cinematic lighting, rendered in Unreal Engine."),
+    ("A portrait by Moebius, Syd Mead and Moebius.", "moebius", "A portrait by Moebius and Syd Mead."),
+])
+def test_a_later_repeat_that_stands_alone_goes(draft: str, term: str, mended: str) -> None:
+    assert unsay(draft, term) == mended
+
+
+def test_a_repeat_inside_a_phrase_is_left_to_the_guard() -> None:
+    assert unsay("A portrait in the style of Moebius, in the style of Moebius art.", "moebius") is None
+
+
+def test_a_dropped_maker_joins_the_drafts_credits() -> None:
+    prompt = "bill cipher from gravity falls by ross tran, artgerm, marc simonetti"
+    assert _repair("Bill Cipher from Gravity Falls by Ross Tran and Marc Simonetti.", prompt, ["artgerm"]) == (
+        "Bill Cipher from Gravity Falls by Ross Tran, Marc Simonetti and Artgerm.",
+        ["added Artgerm to the draft's credits"])
+
+
+def test_a_dropped_tool_and_place_take_the_rules_engines_words() -> None:
+    prompt = "lone cabin in the rocky mountains, in the woods, pine trees, octane render"
+    mended = _repair("A lone cabin in the rocky mountains.", prompt, ["woods", "pine trees"])
+    assert mended is not None and mended[0] == "A lone cabin in the rocky mountains, in the woods, with pine trees."
+    mended = _repair("A lone cabin in the rocky mountains, in the woods, with pine trees.", prompt, ["octane render"])
+    assert mended is not None and mended[0].endswith("with pine trees, rendered in Octane.")
+
+
+def test_a_term_with_no_sure_place_is_not_guessed() -> None:
+    prompt = "blueprint of an alchemist's laboratory, steampunk, copper edge"
+    assert _repair("A blueprint of an alchemist's laboratory with a copper edge.", prompt, ["steampunk"]) is None
+    many = "cat, windowsill, golden hour, tulips, bluebells, roses"
+    assert _repair("A cat.", many, ["windowsill", "tulips", "bluebells"]) is None
+
+
+def test_a_repaired_draft_is_the_brief_and_says_what_was_done() -> None:
+    prompt = "bill cipher from gravity falls by ross tran, artgerm, marc simonetti"
+    gen = ScriptedGenerator(writes=["Bill Cipher from Gravity Falls by Ross Tran and Marc Simonetti."])
+    r = LlmRewriter(gen, jobs=("write",), write_mode="trained").rewrite(prompt)
+    assert r.output == "Bill Cipher from Gravity Falls by Ross Tran, Marc Simonetti and Artgerm."
+    assert r.fallback is None and r.draft == "Bill Cipher from Gravity Falls by Ross Tran and Marc Simonetti."
+    assert r.draft_rejected == ["dropped artgerm"] and r.repairs == ["added Artgerm to the draft's credits"]
+    assert len(gen.prompts) == 1  # the repaired greedy draft stands: no second draft is decoded
+    assert any("accepted it once repaired (added Artgerm" in c.reason for c in r.changes)
+
+
+@pytest.mark.parametrize(("draft", "mended"), [
+    ("A hyperminimalism of a cat.", "Hyperminimalism of a cat."),
+    ("A face with a cinematic lighting.", "A face with cinematic lighting."),
+    ("An old man, a street photography by Vivian Maier.", "An old man, street photography by Vivian Maier."),
+    ("A mechanism of gears, a soft light.", "A mechanism of gears, a soft light."),
+    ("An oilpainting in expressionism.", "An oilpainting in expressionism."),
+])
+def test_no_article_before_lighting_photography_or_an_ism(draft: str, mended: str) -> None:
+    assert drop_mass_articles(draft, "x") == mended
+
+
+def test_an_article_the_prompt_wrote_stays() -> None:
+    assert drop_mass_articles("A cat in a cinematic lighting.", "cat in a cinematic lighting") == \
+        "A cat in a cinematic lighting."
+
+
+
+def _judged(prompt: str, draft: str) -> list[str]:
+    llm = LlmRewriter(ScriptedGenerator(), jobs=("write",), write_mode="trained")
+    return llm.guard(llm.rules.rewrite(prompt), draft, repeats=True).reasons
+
+
+def test_the_guard_refuses_a_trained_draft_that_says_a_term_twice() -> None:
+    prompt = "female robot, elegant pose, studio lighting"
+    assert _judged(prompt, "A female robot in an elegant pose, with studio lighting.") == []
+    assert "said 'studio lighting' twice" in _judged(
+        prompt, "A female robot in an elegant pose, with studio lighting, in studio lighting.")
+    assert "repeated elegant" in _judged(prompt, "A female robot in an elegant, elegant pose, with studio lighting.")
+
+
+def test_the_guard_refuses_a_credit_to_a_term_of_another_role() -> None:
+    prompt = "geralt as a butcher, rim light, vivid lights, by greg rutkowski"
+    assert _judged(prompt, "Geralt as a butcher with rim light and vivid lights, in the style of Greg Rutkowski.") == []
+    assert "made 'vivid lights' a credit" in _judged(
+        prompt, "Geralt as a butcher with rim light, by Greg Rutkowski, in the style of vivid lights.")
