@@ -83,7 +83,8 @@ def run_one(row: dict[str, Any]) -> dict[str, Any]:
     result = _STATE["trained"].rewrite(row["prompt"])
     seconds = time.perf_counter() - t0
     out = {**row, "rules": rules.output, "trained": result.output, "fallback": result.fallback,
-           "draft": result.draft, "draft_rejected": result.draft_rejected, "retries": result.retries,
+           "draft": result.draft, "draft_rejected": result.draft_rejected, "repairs": result.repairs,
+           "retries": result.retries,
            "model_wrote": bool(result.candidates) and result.fallback is None, "seconds": round(seconds, 3)}
     if result.candidates:
         out["dropped"], out["invented"] = recheck(row["prompt"], result.output)
@@ -120,6 +121,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "prompts": len(rows), "written": len(written), "own_draft": len(own),
         "own_draft_share": round(len(own) / max(1, len(written)), 4),
+        "repaired": sum(1 for r in own if r.get("repairs")),
         "second_draft": sum(1 for r in own if r["retries"]),
         "fallback_reasons": dict(reasons.most_common()),
         "outputs_dropping": sum(1 for r in written if r["dropped"]),
