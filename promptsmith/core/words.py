@@ -56,6 +56,12 @@ def word_matches(text: str) -> Iterator[tuple[str, int, int]]:
         yield (word.replace(" ", "") if " " in word else word), m.start(), m.end()
 
 
+def phrase_pattern(text: str) -> re.Pattern[str]:
+    """`text`'s words in a row, anything but a word between them, case aside ("studio lighting"
+    finds "Studio-lighting"), never inside a longer word."""
+    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, WORD.findall(text))) + r"(?!\w)", re.I)
+
+
 def words(text: str) -> list[str]:
     """The words of a text as written (letters and digits, inner apostrophes kept)."""
     return WORD.findall(text)

@@ -100,7 +100,7 @@ class TuiState:
         self.last_result = result
         self.brief_note = f"fell back: {result.fallback}" if result.fallback else (
             ", ".join(result.jobs) if result.jobs else "") + (
-            f"; repaired the draft: {'; '.join(result.repairs)}" if getattr(result, "repairs", None) else "")
+            f"; repaired the draft: {'; '.join(result.repairs)}" if result.repairs else "")
 
     def brief_is_current(self, text: str) -> bool:
         """Whether the brief was written from `text` (the prompt as it is now)."""

@@ -21,8 +21,9 @@ from promptsmith.core.fix import parse_mended
 from promptsmith.core.parse import parse
 from promptsmith.core.spelling import all_keys
 from promptsmith.core.terms import Term, ledger
-from promptsmith.core.words import STOP, WORD, counts
+from promptsmith.core.words import STOP, WORD, counts, phrase_pattern
 from promptsmith.linter.engine import Linter
+from promptsmith.rewriters.english import strip_article
 from promptsmith.rewriters.result import RewriteResult
 from promptsmith.rewriters.rules import Rewriter
 from promptsmith.rewriters.rules.brief import Brief
@@ -93,16 +94,6 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
 _SAID_TWICE = re.compile(r"^said '(.+)' twice$")
 
 
-def twice_terms(reasons: Sequence[str]) -> list[str]:
-    """The terms `said_twice` found said twice, from its reasons."""
-    return [m.group(1) for m in map(_SAID_TWICE.match, reasons) if m]
-
-
-def repairable(reasons: Sequence[str]) -> bool:
-    """Whether each reason is a term dropped or said twice: what `llm.repair` can mend."""
-    return all(r.startswith("dropped ") or _SAID_TWICE.match(r) for r in reasons)
-
-
 _STUTTER = re.compile(r"\b([^\W\d_]+)\W+\1\b", re.I)
 
 
@@ -120,7 +111,7 @@ def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low
         if t.kind in ("filler", "negation") or not any(w not in STOP for w in words) or " ".join(words) in seen:
             continue
         seen.add(" ".join(words))
-        phrase = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
+        phrase = phrase_pattern(t.content)
         if len(phrase.findall(brief_low)) > max(1, len(phrase.findall(source_low)), len(phrase.findall(rules_low))):
             reasons.append(f"said '{t.content}' twice")
     source_words = WORD.findall(source_low)
@@ -147,8 +138,7 @@ def miscredits(brief: Brief | None, draft: str) -> list[str]:
     makers = {w.lower() for name in brief.style for w in WORD.findall(name)[:1]}
     others: dict[str, str] = {}
     for t in brief.terms:
-        words = [w.lower() for w in WORD.findall(t.text)]
-        words = words[1:] if words[:1] in (["a"], ["an"], ["the"]) else words
+        words = [w.lower() for w in WORD.findall(strip_article(t.text))]
         if t.slot in _NOT_MAKERS and words and words[0] not in makers and words[0] not in STOP:
             others.setdefault(words[0], t.text)
     return [f"made '{others[w]}' a credit" for w in (m.group(1).lower() for m in _STYLE_OF.finditer(draft))
@@ -166,6 +156,16 @@ class GuardReport:
     @property
     def ok(self) -> bool:
         return not self.reasons
+
+    @property
+    def twice(self) -> list[str]:
+        """The terms the draft says twice (`said_twice`'s reasons)."""
+        return [m.group(1) for m in map(_SAID_TWICE.match, self.reasons) if m]
+
+    @property
+    def repairable(self) -> bool:
+        """Whether each reason is a term dropped or said twice: what `llm.repair` can mend."""
+        return all(r.startswith("dropped ") or _SAID_TWICE.match(r) for r in self.reasons)
 
 
 class Guard:
@@ -187,10 +187,12 @@ class Guard:
         """The write job's vocabulary (rules/llm/prompts.toml `[write.vocabulary]`)."""
         return self.prompts["write"].get("vocabulary", {})
 
-    def check(self, original: RewriteResult, text: str, *, repeats: bool = False) -> GuardReport:
+    def check(self, original: RewriteResult, text: str, *, repeats: bool = False,
+              brief: Brief | None = None) -> GuardReport:
         """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`
         (the trained writer's drafts), nothing said twice (`said_twice`) and no credit given to a
-        term of another role (`miscredits`)."""
+        term of another role (`miscredits`, against `brief`: the prompt's analysis, read here when
+        the caller has not)."""
 
         reasons: list[str] = []
         dropped: list[str] = []
@@ -219,7 +221,7 @@ class Guard:
         verbs = self.vocabulary.get("medium_verbs", {})
         reasons += role_checks(source, text, rules_brief, verbs, repeats=repeats)
         if repeats:  # the trained writer's drafts: a credit is a maker's
-            reasons += miscredits(self.rules.analysis(original.input), text)
+            reasons += miscredits(brief if brief is not None else self.rules.analysis(original.input), text)
         # wording the writer brought in: warnings the rules engine's own brief does not have (a
         # prompt's SD weights or an odd word the user wrote are not the writer's fault)
         wording = self._wording(text) - self._wording(original.candidates[0] if original.candidates else "")

@@ -23,23 +23,18 @@ import re
 from collections.abc import Sequence
 
 from promptsmith.core.spelling import fold
-from promptsmith.core.words import WORD
-from promptsmith.rewriters.english import tidy_sentences
+from promptsmith.core.words import WORD, phrase_pattern
+from promptsmith.rewriters.english import strip_article, tidy_sentences
 from promptsmith.rewriters.rules.brief import Brief
 
 #: What may stand before a repeat for it to go with it: a list's comma or "and", or a preposition.
-_LEAD = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+|,?\s+(?:with|in|and)\s+)(?:(?:a|an|the)\s+)?$", re.I)
+_LEAD = re.compile(r"(?:,\s*(?:and\s+)?|,?\s+(?:with|in|and)\s+)(?:(?:a|an|the)\s+)?$", re.I)
 #: What must follow a repeat for it to stand alone: a clause's end.
 _TRAIL = re.compile(r"\s*(?:[,.;!?]|and\b|$)")
 #: A sentence's end, where an addition goes before.
 _END = re.compile(r"[.!?]+[\"”]?\s*$")
 #: The prepositions a credit is written after in the prompt.
 _CREDIT_LEAD = re.compile(r"^(by|art by|in the style of|style of)\s+", re.I)
-
-
-def _phrase(term: str) -> re.Pattern[str]:
-    words = WORD.findall(term)
-    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.I)
 
 
 def _folded(text: str) -> list[str]:
@@ -54,7 +49,7 @@ def _contains(haystack: str, needle: str) -> bool:
 
 def unsay(draft: str, term: str) -> str | None:
     """`draft` with the later repeats of `term` taken out, or None when one cannot go cleanly."""
-    hits = list(_phrase(term).finditer(draft))
+    hits = list(phrase_pattern(term).finditer(draft))
     if len(hits) < 2:
         return None
     text = draft
@@ -81,7 +76,6 @@ def unsay(draft: str, term: str) -> str | None:
 
 #: A clause of the rules brief that can stand at the end of a sentence on its own.
 _CLAUSE_LEAD = re.compile(r"^(?:in|with|under|rendered in|made in|shot on|lit by|against)\s", re.I)
-_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
 #: Words that cannot open what follows a clause's preposition ("with with", "in full of").
 _NOT_AFTER_LEAD = frozenset("with in of full and by for to".split())
 #: The last word of a name that is a style, not a maker ("Pop Art", "Neo-Gothic").
@@ -129,7 +123,8 @@ def restore(draft: str, piece: str, brief: Brief, rules_brief: str) -> tuple[str
         if not _maker(name, term, brief) or _says_again(draft, name, piece):
             return None
         credited = [s for s in brief.style if s != name and _contains(draft, s)]
-        last = max((m for s in credited for m in _phrase(s).finditer(draft)), key=lambda m: m.end(), default=None)
+        credits_said = (m for s in credited for m in phrase_pattern(s).finditer(draft))
+        last = max(credits_said, key=lambda m: m.end(), default=None)
         if last is not None:
             before = draft[:last.start()]
             if before.endswith(" and "):  # "by A and B" → "by A, B and C"
@@ -140,7 +135,7 @@ def restore(draft: str, piece: str, brief: Brief, rules_brief: str) -> tuple[str
         lead = _CREDIT_LEAD.match(term)
         credit = f"{'in the style of' if lead and 'style' in lead.group(1).lower() else 'by'} {name}"
         return _append(draft, credit), f"added '{credit}' at the end"
-    tool = next((t for t in brief.tools if term and _contains(term, t.name)), None) if _contains(term, piece) else None
+    tool = next((t for t in brief.tools if _contains(term, t.name)), None) if term else None
     if tool is not None:
         said = re.search(rf"\b{tool.verb} ([^,.;]+)", draft)
         if said and " and " not in said.group(1):  # "rendered in Unreal Engine" → "… and Octane"
@@ -150,7 +145,7 @@ def restore(draft: str, piece: str, brief: Brief, rules_brief: str) -> tuple[str
     thing = next((t for t in (*brief.objects, *brief.features) if _contains(t, piece)), None)
     place = next((t for t in brief.setting if _contains(t, piece)), None)
     if thing is not None and len(_folded(thing)) <= len(_folded(piece)) + 2 and " and " not in thing \
-            and _ARTICLE.sub("", thing).split()[0].lower() not in _NOT_AFTER_LEAD \
+            and strip_article(thing).split()[0].lower() not in _NOT_AFTER_LEAD \
             and (" " in thing or thing.endswith("s")):  # "with face" reads as a slip; "with pine trees" does not
         clause = f"with {thing}"
     elif place is not None and len(_folded(place)) <= len(_folded(piece)) + 3:

@@ -27,7 +27,7 @@ from promptsmith.core.resources import merged_rule_file
 from promptsmith.core.words import STOP, WORD
 from promptsmith.registries import LLM_JOBS
 from promptsmith.rewriters.english import agree_articles, drop_mass_articles, drop_plural_articles
-from promptsmith.rewriters.llm.guard import Guard, GuardReport, repairable, twice_terms
+from promptsmith.rewriters.llm.guard import Guard, GuardReport
 from promptsmith.rewriters.llm.repair import repair
 from promptsmith.rewriters.llm.spanlock import SpanLock, lockable, spans_of
 from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, english, notes
@@ -228,7 +228,8 @@ class LlmRewriter:
             draft = agree_articles(drop_mass_articles(drop_plural_articles(draft, source), source))
             if draft and draft[-1] not in ".!?\"”":
                 draft += "."
-            report = self.guard(result, draft, repeats=True) if draft else GuardReport(["the model wrote nothing"])
+            report = (self.guard(result, draft, repeats=True, brief=analysed) if draft
+                      else GuardReport(["the model wrote nothing"]))
             if report.ok:
                 return TrainedDraft(draft, None, first[0], first[1], attempt)
             mended = self._repaired(result, analysed, draft, report)
@@ -243,11 +244,11 @@ class LlmRewriter:
                   ) -> tuple[str, list[str]] | None:
         """A draft rejected only for terms it dropped or said twice, repaired (`llm.repair`) and
         passed by the guard, with what was done; None when it cannot be."""
-        if not repairable(report.reasons):
+        if not report.repairable:
             return None
         rules_brief = result.candidates[0] if result.candidates else result.output
-        fixed = repair(draft, report.dropped, twice_terms(report.reasons), analysed, rules_brief)
-        if fixed is None or not self.guard(result, fixed[0], repeats=True).ok:
+        fixed = repair(draft, report.dropped, report.twice, analysed, rules_brief)
+        if fixed is None or not self.guard(result, fixed[0], repeats=True, brief=analysed).ok:
             return None
         return fixed
 
@@ -295,10 +296,11 @@ class LlmRewriter:
         return out
 
     # -- guard ---------------------------------------------------------------------------------
-    def guard(self, original: RewriteResult, text: str, *, repeats: bool = False) -> GuardReport:
+    def guard(self, original: RewriteResult, text: str, *, repeats: bool = False,
+              brief: Brief | None = None) -> GuardReport:
         """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`,
-        nothing said twice (`guard.Guard.check`)."""
-        return self.guarded.check(original, text, repeats=repeats)
+        nothing said twice and no credit to a term of another role (`guard.Guard.check`)."""
+        return self.guarded.check(original, text, repeats=repeats, brief=brief)
 
     def connectives(self, original: RewriteResult | None = None) -> set[str]:
         """The words a writer may add around the prompt's own (`guard.Guard.connectives`)."""

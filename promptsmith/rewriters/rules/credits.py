@@ -29,7 +29,7 @@ _NOT_AUTHOR_WHO = frozenset(
     " itself himself herself themselves".split()
 )
 #: "by candlelight", "by moonlight", "by the light of…": light, not a maker.
-_LIGHT_SOURCE = re.compile(r"(?:\w+light|light|lamplight|neon|torches|lanterns?|the fire(?:light)?)(?:\s.*)?")
+_LIGHT_SOURCE = re.compile(r"(?:\w*light|neon|torches|lanterns?)(?:\s.*)?")
 _PARTICIPLE = re.compile(r"(?:ed|en|lit)$", re.I)
 #: A term that credits a maker by a suffix: `Monet style`, `Ghibli-inspired`.
 X_STYLE = re.compile(r"^(?P<who>.+?)(?:\s+|-)(?:" + "|".join(CREDIT_SUFFIXES) + r")$", re.I)
