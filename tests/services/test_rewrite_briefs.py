@@ -160,6 +160,16 @@ def test_light_is_not_a_credit_and_bokeh_is_not_softened(prompt: str, brief: str
     assert ps.rewrite(prompt).output == brief
 
 
+@pytest.mark.parametrize(("prompt", "brief"), [
+    ("portrait of a singer, with soft golden lighting", "A portrait of a singer, with soft golden lighting."),
+    ("a cat, under soft moonlight", "A cat under soft moonlight."),
+    ("a city overlooking the sea, in the morning light", "A city overlooking the sea, in the morning light."),
+])
+def test_light_the_user_led_with_a_preposition_takes_no_second(prompt: str, brief: str) -> None:
+    """Not "with with soft golden lighting" nor "with under soft moonlight"."""
+    assert ps.rewrite(prompt).output == brief
+
+
 def test_sd_weights_become_plain_words() -> None:
     r = ps.rewrite("((masterpiece)), (red hair:1.3), girl, [blurry]")
     assert "(" not in r.output and "red hair" in r.output and "masterpiece" not in r.output

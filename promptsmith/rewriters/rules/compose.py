@@ -221,6 +221,9 @@ def _mood_parts(brief: Brief) -> tuple[str, str]:
 
 _OPENS_WITH_VERB = re.compile(r"(?:shot|framed|composed|lit|rendered|painted|drawn|made|photographed|seen|viewed)\b",
                               re.IGNORECASE)
+#: A phrase the user already led with its preposition ("with soft golden lighting", "under
+#: moonlight"): it takes no second one ("with with soft golden lighting").
+_OPENS_WITH_PREPOSITION = re.compile(r"(?:with|in|under|beneath|against|bathed in|lit by)\s", re.IGNORECASE)
 
 
 def _fill(form: str, x: str) -> str:
@@ -228,7 +231,8 @@ def _fill(form: str, x: str) -> str:
     if not form or not x:
         return ""
     lead = form.split("{x}")[0].strip()
-    if form != "{x}" and lead and (_OPENS_WITH_VERB.match(x) or ("composed" in lead and "composition" in x.lower())):
+    if form != "{x}" and lead and (_OPENS_WITH_VERB.match(x) or _OPENS_WITH_PREPOSITION.match(x)
+                                   or ("composed" in lead and "composition" in x.lower())):
         return x  # "shot at 35mm" already says how: not "composed as shot at 35mm", "composed as … composition"
     if "a {x}" in form:
         return form.replace("a {x}", with_article(x, ARTICLES))
