@@ -6,15 +6,17 @@ from __future__ import annotations
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
+from promptsmith.core.lexicon import load_lexicon
 from promptsmith.rewriters.english import drop_mass_articles
-from promptsmith.rewriters.llm.repair import repair, unsay
+from promptsmith.rewriters.llm.repair import one_credit_list, repair, unsay
 from promptsmith.rewriters.llm.rewriter import LlmRewriter
 from promptsmith.rewriters.rules import Rewriter
+from promptsmith.rewriters.rules.credits import spell_names
 
 RULES = Rewriter(None)
 
 
-def _repair(draft: str, prompt: str, dropped: list[str], twice: list[str] = ()) -> tuple[str, list[str]] | None:
+def _repair(draft: str, prompt: str, dropped: list[str], twice: tuple[str, ...] = ()) -> tuple[str, list[str]] | None:
     result = RULES.rewrite(prompt)
     return repair(draft, dropped, list(twice), RULES.analysis(prompt), result.candidates[0])
 
@@ -46,6 +48,37 @@ def test_a_dropped_tool_and_place_take_the_rules_engines_words() -> None:
     assert mended is not None and mended[0] == "A lone cabin in the rocky mountains, in the woods, with pine trees."
     mended = _repair("A lone cabin in the rocky mountains, in the woods, with pine trees.", prompt, ["octane render"])
     assert mended is not None and mended[0].endswith("with pine trees, rendered in Octane.")
+
+
+@pytest.mark.parametrize(("prompt", "draft", "dropped", "mended"), [
+    ("scifi cargo spaceship in heavy armor, concept art", "Concept art of a cargo spaceship in heavy armor.", "scifi",
+     "Concept art of a scifi cargo spaceship in heavy armor."),
+    ("A futuristic cyberpunk Nezha, standing in a neon-lit city", "A futuristic Nezha, standing in a neon-lit city.",
+     "cyberpunk", "A futuristic cyberpunk Nezha, standing in a neon-lit city."),
+    ("an oil on canvas portrait painting of karl marx, surrealism",
+     "An oil portrait painting of Karl Marx, surrealism.", "canvas",
+     "An oil on canvas portrait painting of Karl Marx, surrealism."),
+])
+def test_a_dropped_modifier_goes_back_where_the_prompt_had_it(prompt: str, draft: str, dropped: str,
+                                                              mended: str) -> None:
+    out = _repair(draft, prompt, [dropped])
+    assert out is not None and out[0] == mended
+    assert out[1][0].startswith("put '")
+
+
+@pytest.mark.parametrize(("prompt", "draft", "dropped"), [
+    # a clause, not a modifier
+    ("two animals, which are also skeletal and frail", "Two animals, skeletal and frail.", "which are also"),
+    # its place opens a sentence: no sure casing
+    ("scifi cargo spaceship in heavy armor", "Cargo spaceship in heavy armor.", "scifi"),
+    # the one word it stood before has another modifier in the draft
+    ("SeaWorld, ccean life, marine life", "SeaWorld, marine life.", "ccean"),
+    # the words it stood before are said twice
+    ("scifi cargo spaceship, old cargo spaceship", "A cargo spaceship and an old cargo spaceship.", "scifi"),
+])
+def test_a_modifier_without_one_sure_place_is_not_put_back(prompt: str, draft: str, dropped: str) -> None:
+    out = _repair(draft, prompt, [dropped])
+    assert out is None or not out[1][0].startswith("put '")
 
 
 def test_a_term_with_no_sure_place_is_not_guessed() -> None:
@@ -96,8 +129,58 @@ def test_the_guard_refuses_a_trained_draft_that_says_a_term_twice() -> None:
     assert "repeated elegant" in _judged(prompt, "A female robot in an elegant, elegant pose, with studio lighting.")
 
 
+def test_the_guard_refuses_a_trained_draft_that_says_a_word_more_often_than_the_prompt() -> None:
+    prompt = "cuckoo, cute, funny, watercolor pen illustration, isometric illustration, drawing"
+    assert _judged(prompt, "A cute, funny drawing of a cuckoo, a watercolor pen illustration and an isometric "
+                           "illustration.") == []
+    assert "said 'isometric' more often than the prompt" in _judged(
+        prompt, "A cute, funny, isometric drawing of a cuckoo, a watercolor pen illustration and an isometric "
+                "illustration.")
+
+
 def test_the_guard_refuses_a_credit_to_a_term_of_another_role() -> None:
     prompt = "geralt as a butcher, rim light, vivid lights, by greg rutkowski"
     assert _judged(prompt, "Geralt as a butcher with rim light and vivid lights, in the style of Greg Rutkowski.") == []
     assert "made 'vivid lights' a credit" in _judged(
         prompt, "Geralt as a butcher with rim light, by Greg Rutkowski, in the style of vivid lights.")
+    # the name "and" joins to the first credit is credited too; past a comma the credit may have ended
+    cute = "cuckoo, cute, funny, watercolor pen illustration, drawing, disney, by stephen hillenburg"
+    assert "made 'drawing' a credit" in _judged(
+        cute, "A cute, funny cuckoo, a watercolor pen illustration in the style of Disney and drawing, by Stephen "
+              "Hillenburg.")
+    assert _judged(cute, "A cute, funny cuckoo in the style of Disney, a watercolor pen illustration and drawing by "
+                         "Stephen Hillenburg.") == []
+
+
+@pytest.mark.parametrize(("prompt", "draft", "listed"), [
+    ("crazy peter venkman, by yoichi hatakenaka, dan mumford, ayami kojima, karol bak",
+     "Crazy Peter Venkman, by Yoichi Hatakenaka and Dan Mumford, in the style of Ayami Kojima and Karol Bak.",
+     "Crazy Peter Venkman, by Yoichi Hatakenaka, Dan Mumford, Ayami Kojima and Karol Bak."),
+    ("goth girl, art by wayne barlowe and gustav klimt and artgerm and wlop",
+     "A goth girl, art by Wayne Barlowe and Gustav Klimt and Artgerm and WLOP.",
+     "A goth girl, art by Wayne Barlowe, Gustav Klimt, Artgerm and WLOP."),
+    # the prompt made the difference: it stays
+    ("a castle by dan mumford in the style of karol bak", "A castle by Dan Mumford, in the style of Karol Bak.",
+     "A castle by Dan Mumford, in the style of Karol Bak."),
+])
+def test_a_drafts_credits_are_one_list(prompt: str, draft: str, listed: str) -> None:
+    brief = RULES.analysis(prompt)
+    assert brief is not None
+    assert one_credit_list(draft, brief.style, prompt) == listed
+
+
+@pytest.mark.parametrize(("prompt", "draft", "spelled"), [
+    ("kid playing games by Stanley Artgerm Lau, thomas kindkade, salvador dali",
+     "A kid playing games by Stanley Artgerm Lau, Thomas Kindkade and Salvador Dali.",
+     'A kid playing games by Stanley "Artgerm" Lau, Thomas Kinkade and Salvador Dalí.'),
+    ("cargo spaceship, by simon stalenhag, art by artgerm", "A cargo spaceship by Simon Stalenhag, art by artgerm.",
+     "A cargo spaceship by Simon Stålenhag, art by Artgerm."),
+    # a name the lexicon does not know stays as the draft wrote it, but in one piece
+    ("a portrait by norman Rockwel", "A portrait by Norman Rockwel.", "A portrait by Norman Rockwel."),
+    ("goth girl, art by ( ( ( kuvshinov ilya ) ) ) and wlop", "A goth girl, art by Kuvshinov, Ilya and WLOP.",
+     "A goth girl, art by Kuvshinov Ilya and WLOP."),
+])
+def test_a_drafts_credits_are_spelled_as_the_rules_engine_spells_them(prompt: str, draft: str, spelled: str) -> None:
+    brief = RULES.analysis(prompt)
+    assert brief is not None
+    assert spell_names(load_lexicon(), draft, brief.style) == spelled

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,15 +125,39 @@ def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low
     return reasons
 
 
+def said_more(source: str, brief: str, rules_brief: str, connectives: set[str]) -> list[str]:
+    """The prompt's words (not function words or connectives) a written draft says more often than
+    the prompt and the rules brief do: "a cute, isometric drawing … and an isometric illustration"
+    from "isometric illustration, drawing"; "a random 3D colorful 3D wave" (no whole term is said
+    twice, but a word is)."""
+    def count(text: str) -> Counter[str]:
+        return Counter(w.lower() for w in WORD.findall(text))
+
+    said, prompt, ruled = count(brief), count(source), count(rules_brief)
+    return [f"said '{w}' more often than the prompt" for w, n in said.items()
+            if prompt[w] and w not in STOP and w not in connectives and n > max(prompt[w], ruled[w])]
+
+
 #: The slots whose terms are never makers (an unknown name lands on the subject: that one may be).
 _NOT_MAKERS = frozenset({"medium", "lighting", "colour", "composition", "mood"})
-_STYLE_OF = re.compile(r"\bstyle\s+of\s+(?:(?:a|an|the)\s+)?([^\W\d_][\w'’-]*)", re.I)
+_STYLE_OF = re.compile(r"\bstyle\s+of\s+([^.;:!?]+)", re.I)
+#: The first credit after "style of", and a second joined to it by "and" alone ("Disney and drawing").
+_FIRST_CREDITS = re.compile(r"^([^,]+?)(?:\s+and\s+([^,]+))?(?:,|$)", re.I)
+
+
+def credit_list(after: str) -> list[str]:
+    """The items credited by what follows "style of": the first, and the one "and" joins to it
+    ("in the style of Disney and drawing"). Past a comma the credit may have ended ("in the style
+    of Tadao Ando, wide angle photography"), so what follows one is not read as credited."""
+    m = _FIRST_CREDITS.match(after.strip())
+    return [g for g in m.groups() if g] if m else []
 
 
 def miscredits(brief: Brief | None, draft: str) -> list[str]:
-    """Credits the draft gives to a term the analysis read in another role: "in the style of
-    Brushstrokes" (a medium), "in the style of vivid lights" (lighting), "in the style of Vibrant
-    colors" (colour). A subject term may be a maker no lexicon knows, and is never judged."""
+    """Credits the draft gives to a term the analysis read in another role, anywhere in the list
+    after "style of": "in the style of Brushstrokes" (a medium), "in the style of vivid lights"
+    (lighting), "in the style of Disney and drawing" (a medium). A subject term may be a maker no
+    lexicon knows, and is never judged."""
     if brief is None or "style" not in draft.lower():
         return []
     makers = {w.lower() for name in brief.style for w in WORD.findall(name)[:1]}
@@ -141,8 +166,13 @@ def miscredits(brief: Brief | None, draft: str) -> list[str]:
         words = [w.lower() for w in WORD.findall(strip_article(t.text))]
         if t.slot in _NOT_MAKERS and words and words[0] not in makers and words[0] not in STOP:
             others.setdefault(words[0], t.text)
-    return [f"made '{others[w]}' a credit" for w in (m.group(1).lower() for m in _STYLE_OF.finditer(draft))
-            if w in others]
+    credited = []
+    for m in _STYLE_OF.finditer(draft):
+        for item in credit_list(m.group(1)):
+            words = [w.lower() for w in WORD.findall(strip_article(item))]
+            if words and words[0] not in STOP:
+                credited.append(words[0])
+    return [f"made '{others[w]}' a credit" for w in dict.fromkeys(credited) if w in others]
 
 
 @dataclass
@@ -190,8 +220,8 @@ class Guard:
     def check(self, original: RewriteResult, text: str, *, repeats: bool = False,
               brief: Brief | None = None) -> GuardReport:
         """Coverage, nothing invented, no parameters in the text, wording lint clean; with `repeats`
-        (the trained writer's drafts), nothing said twice (`said_twice`) and no credit given to a
-        term of another role (`miscredits`, against `brief`: the prompt's analysis, read here when
+        (the trained writer's drafts), nothing said twice (`said_twice`, `said_more`) and no credit
+        given to a term of another role (`miscredits`, against `brief`: the prompt's analysis, read here when
         the caller has not)."""
 
         reasons: list[str] = []
@@ -220,7 +250,10 @@ class Guard:
         rules_brief = original.candidates[0] if original.candidates else original.output
         verbs = self.vocabulary.get("medium_verbs", {})
         reasons += role_checks(source, text, rules_brief, verbs, repeats=repeats)
-        if repeats:  # the trained writer's drafts: a credit is a maker's
+        if repeats:  # the trained writer's drafts: a word said once more than asked, a credit is a maker's
+            named = " ".join(reasons).lower()
+            reasons += [r for r in said_more(source, text, rules_brief, self.connectives())
+                        if r.split("'")[1] not in named]
             reasons += miscredits(brief if brief is not None else self.rules.analysis(original.input), text)
         # wording the writer brought in: warnings the rules engine's own brief does not have (a
         # prompt's SD weights or an odd word the user wrote are not the writer's fault)

@@ -23,8 +23,8 @@ import re
 from collections.abc import Sequence
 
 from promptsmith.core.spelling import fold
-from promptsmith.core.words import WORD, phrase_pattern
-from promptsmith.rewriters.english import strip_article, tidy_sentences
+from promptsmith.core.words import STOP, WORD, phrase_pattern
+from promptsmith.rewriters.english import agree_articles, join_list, strip_article, tidy_sentences
 from promptsmith.rewriters.rules.brief import Brief
 
 #: What may stand before a repeat for it to go with it: a list's comma or "and", or a preposition.
@@ -142,6 +142,9 @@ def restore(draft: str, piece: str, brief: Brief, rules_brief: str) -> tuple[str
             return f"{draft[:said.end()]} and {tool.name}{draft[said.end():]}", f"added {tool.name} to '{tool.verb}'"
         clause = f"{tool.verb} {tool.name}"
         return _append(draft, clause), f"added '{clause}' at the end"
+    in_place = _between(draft, piece, term)
+    if in_place is not None:
+        return in_place
     thing = next((t for t in (*brief.objects, *brief.features) if _contains(t, piece)), None)
     place = next((t for t in brief.setting if _contains(t, piece)), None)
     if thing is not None and len(_folded(thing)) <= len(_folded(piece)) + 2 and " and " not in thing \
@@ -163,10 +166,78 @@ def restore(draft: str, piece: str, brief: Brief, rules_brief: str) -> tuple[str
     return _append(draft, clause), f"added '{clause}' at the end"
 
 
+#: Words that make a piece a clause of its own ("which are also"), not a modifier to put back.
+_CLAUSE_WORDS = frozenset("which who whom whose that also is are was were be been being has have had".split())
+
+
+def _between(draft: str, piece: str, term: str) -> tuple[str, str] | None:
+    """`draft` with a dropped modifier put back between the words it stood between in the prompt's
+    term ("a futuristic cyberpunk Nezha": "A futuristic Nezha" → "A futuristic cyberpunk Nezha";
+    "an oil on canvas portrait": "an oil portrait" → "an oil on canvas portrait"), or before the
+    words it stood before when it opened the term ("scifi cargo spaceship": "of a cargo spaceship"
+    → "of a scifi cargo spaceship"); None unless that place is in the draft exactly once, away from
+    a sentence's start. A piece that ended its term has no sure place (the noun it followed may
+    carry other words now) and is not put back here."""
+    words = [m for m in WORD.finditer(term)]
+    folded, wanted = [fold(m.group()) for m in words], _folded(piece)
+    if not wanted or len(wanted) > 3 or all(w in STOP for w in wanted) or _CLAUSE_WORDS & set(wanted):
+        return None
+    at = next((i for i in range(len(folded) - len(wanted) + 1) if folded[i:i + len(wanted)] == wanted), None)
+    if at is None:
+        return None
+    start, end = at, at + len(wanted)
+    while start > 0 and words[start - 1].group().lower() in STOP - {"a", "an", "the"}:
+        start -= 1  # "canvas" dropped with the "on" before it: "on canvas" goes back
+    left = folded[start - 1] if start else None
+    right = folded[end:end + 2]
+    if not right or right[0] in STOP:
+        return None
+    said = list(WORD.finditer(draft))
+    said_folded = [fold(m.group()) for m in said]
+    places = [j for j in range(len(said) - len(right) + 1)
+              if said_folded[j:j + len(right)] == right
+              and (left is None or (j and said_folded[j - 1] == left
+                                    and draft[said[j - 1].end():said[j].start()] == " "))]
+    if len(places) != 1 or re.search(r"(?:^|[.!?]\s*)$", draft[:said[places[0]].start()]):
+        return None
+    j = places[0]
+    if left is None and len(right) < 2 and j and said_folded[j - 1] not in STOP:
+        return None  # "ccean life" into "marine life": the one word it stood before has another modifier now
+    cut = said[j].start()
+    phrase = term[words[start].start():words[end - 1].end()]
+    text = agree_articles(f"{draft[:cut]}{phrase} {draft[cut:]}")
+    return text, f"put '{phrase}' back before '{said[j].group()}'"
+
+
 def _append(draft: str, phrase: str) -> str:
     end = _END.search(draft)
     cut = end.start() if end else len(draft)
     return f"{draft[:cut]}, {phrase}{draft[cut:] if end else '.'}"
+
+
+def one_credit_list(draft: str, names: Sequence[str], source: str) -> str:
+    """`draft` with its credits written as one list:
+
+    - a list split in two goes back together, when the prompt credits them all alike (it says no
+      "style of"): "by A, B and C, in the style of D and E" → "by A, B, C, D and E" (the split
+      reads as a difference the user never made);
+    - a run of names chained with "and" becomes a list: "A and B and C" → "A, B and C"."""
+    if not names:
+        return draft
+    name = "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")"
+    run = rf"{name}(?:(?:,\s+|,?\s+and\s+){name})*"
+
+    def items(*groups: str) -> list[str]:
+        return [i for g in groups for i in _LIST_ITEM.split(g)]
+
+    if not re.search(r"\bstyle\s+of\b", source, re.I):
+        split = re.compile(rf"\bby\s+({run}),?\s+in\s+the\s+(?:style|manner)\s+of\s+({run})(?![\w'’-])", re.I)
+        draft = split.sub(lambda m: "by " + join_list(items(*m.groups())), draft)
+    chained = re.compile(rf"(?<![\w'’-]){run}(?![\w'’-])", re.I)
+    return chained.sub(lambda m: join_list(items(m.group())) if m.group().count(" and ") > 1 else m.group(), draft)
+
+
+_LIST_ITEM = re.compile(r",\s+(?:and\s+)?|,?\s+and\s+", re.I)
 
 
 def repair(draft: str, dropped: Sequence[str], twice: Sequence[str], brief: Brief | None,

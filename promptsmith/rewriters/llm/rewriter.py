@@ -28,12 +28,13 @@ from promptsmith.core.words import STOP, WORD
 from promptsmith.registries import LLM_JOBS
 from promptsmith.rewriters.english import agree_articles, drop_mass_articles, drop_plural_articles
 from promptsmith.rewriters.llm.guard import Guard, GuardReport
-from promptsmith.rewriters.llm.repair import repair
+from promptsmith.rewriters.llm.repair import one_credit_list, repair
 from promptsmith.rewriters.llm.spanlock import SpanLock, lockable, spans_of
 from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, english, notes
 from promptsmith.rewriters.result import Change, RewriteResult
 from promptsmith.rewriters.rules import Rewriter
 from promptsmith.rewriters.rules.brief import Brief
+from promptsmith.rewriters.rules.credits import spell_names
 
 JOBS = LLM_JOBS.names
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
@@ -226,6 +227,8 @@ class LlmRewriter:
             # photography or an -ism, and "a"/"an" agreeing with the next word
             draft = " ".join(raw.split()).strip()
             draft = agree_articles(drop_mass_articles(drop_plural_articles(draft, source), source))
+            if analysed is not None:  # names as the rules engine writes them ("Thomas Kinkade", "Dalí"), in one list
+                draft = one_credit_list(spell_names(load_lexicon(), draft, analysed.style), analysed.style, source)
             if draft and draft[-1] not in ".!?\"”":
                 draft += "."
             report = (self.guard(result, draft, repeats=True, brief=analysed) if draft

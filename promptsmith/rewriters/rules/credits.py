@@ -106,6 +106,26 @@ def display_name(lex: Lexicon, name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words)  # "j. c. leyendecker" → "J. C. Leyendecker"
 
 
+def spell_names(lex: Lexicon, text: str, names: list[str]) -> str:
+    """`text` (a brief someone else wrote) with each credited name in `names` written as the
+    rules engine writes it (`display_name`): "Thomas Kindkade" → "Thomas Kinkade", "Salvador
+    Dali" → "Salvador Dalí", "Stanley Artgerm Lau" → 'Stanley "Artgerm" Lau'. Only the lexicon's
+    spellings of those names are looked for; a name it does not know stays as written, but never
+    split by a comma ("Kuvshinov, Ilya" → "Kuvshinov Ilya")."""
+    for name in names:  # "Kuvshinov, Ilya": one name, not two
+        words = name.split()
+        if len(words) > 1 and "," in text:
+            split = re.compile(r"(?<!\w)" + r",\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE)
+            text = split.sub(lambda m: " ".join(w.strip() for w in m.group().split(",")), text)
+    wanted = set(names)
+    spellings = sorted((k for k, v in lex.display.items() if v in wanted), key=len, reverse=True)
+    if not spellings:
+        return text
+    pattern = re.compile(r"(?<![\w\"])(?:" + "|".join(
+        r"\s+".join(re.escape(w) for w in k.split()) for k in spellings) + r")(?![\w\"])", re.IGNORECASE)
+    return pattern.sub(lambda m: lex.display.get(normalize(m.group()), m.group()), text)
+
+
 class Credits:
     """Writes a brief's credits with the lexicons and the rule set: makers as style names, tools
     as "rendered in X" or "made in X"."""
