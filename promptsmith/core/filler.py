@@ -9,6 +9,8 @@ from promptsmith.core.lexicon import Lexicon, load_filler_lexicon
 from promptsmith.core.words import STOP
 
 _ORPHAN = re.compile(r"\b(a|an|the|and|or)\s+(?:and|or)\b\s*", re.I)
+#: An article whose noun was filler, left before "of": `an [extremely detailed masterpiece] of a mouse`.
+_ARTICLE_OF = re.compile(r"^(?:a|an|the)\s+(?=of\s)", re.I)
 _DANGLING_HEAD = re.compile(r"^(?:(?:and|with|in|of|on|by|at|&)\s+)+", re.I)
 _DANGLING_TAIL = re.compile(
     r"(?:\s+(?:in\s+the\s+style\s+of|style\s+of|art\s+by|trending|and|with|in|of|on|by|at|the|as|for|&|"
@@ -33,7 +35,7 @@ def strip_filler(term: str, lex: Lexicon | None = None) -> tuple[str, tuple[str,
     for s, e in reversed(spans):
         kept = kept[:s] + " " + kept[e:]
     left = _ORPHAN.sub(r"\1 ", " ".join(kept.split()).strip(" -,&"))  # "a [stunning] and matte" → "a matte"
-    kept = trim_connectives(left)
+    kept = trim_connectives(_ARTICLE_OF.sub("", left))  # "an of a mouse" → "a mouse"
     if not kept and left.strip(" -,&."):
         return "", (*removed, left.strip(" -,&."))  # the leftover goes with the filler it described
     return kept, removed

@@ -170,6 +170,15 @@ def test_light_the_user_led_with_a_preposition_takes_no_second(prompt: str, brie
     assert ps.rewrite(prompt).output == brief
 
 
+@pytest.mark.parametrize(("prompt", "brief"), [
+    ("an extremely detailed masterpiece of a mouse with elephant ears", "A mouse with elephant ears."),
+    ("a masterpiece of a castle on a hill", "A castle on a hill."),
+])
+def test_filler_that_was_the_head_noun_takes_its_article_and_of_along(prompt: str, brief: str) -> None:
+    """Not "An of a mouse with elephant ears." """
+    assert ps.rewrite(prompt).output == brief
+
+
 def test_sd_weights_become_plain_words() -> None:
     r = ps.rewrite("((masterpiece)), (red hair:1.3), girl, [blurry]")
     assert "(" not in r.output and "red hair" in r.output and "masterpiece" not in r.output
