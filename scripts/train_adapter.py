@@ -9,7 +9,9 @@ settings give the same adapter on the same machine. Runs on 2 CPU cores under bf
 1. The corpus's train split (`eval.corpus.TRAINING_FILES`: the gold briefs of the shared prompts
    and the synthetic pairs; `split == "train"`, a non-empty body) becomes ChatML turns: the
    prompt's notes (`rewrite.llm.trained.notes`) → the brief's prose. The loss is on the prose and the
-   turn's end only.
+   turn's end only; with `--copy-weight W` the tokens that write the notes' own words, and the
+   turn's end, weigh W times the others (a dropped term costs more than a connective worded
+   otherwise).
 2. transformers loads the packaged GGUF (dequantized: the adapter learns on the weights llama.cpp
    will run), peft adds LoRA to every linear layer of the decoder.
 3. The adapter is written as a llama.cpp LoRA GGUF with the `gguf` package: `blk.N.<tensor>.lora_a`
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from eval.corpus import TRAINING_FILES  # noqa: E402
 from promptsmith.backends.models import default_model_path  # noqa: E402
+from promptsmith.core.words import STOP, WORD  # noqa: E402
 from promptsmith.rewriters.llm.trained import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
 
 #: HF module name → llama.cpp tensor name, per decoder layer.
@@ -51,14 +54,30 @@ def load_pairs(paths: list[Path], split: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def encode(tokenizer, pairs: list[tuple[str, str]], max_len: int) -> list[tuple[list[int], list[int]]]:
-    """Token ids and labels (-100 on the prompt part) per pair; pairs longer than `max_len` left out."""
+def encode(tokenizer, pairs: list[tuple[str, str]], max_len: int,
+           copy_weight: float = 1.0) -> list[tuple[list[int], list[int], list[float]]]:
+    """Token ids, labels (-100 on the prompt part) and loss weights per pair; pairs longer than
+    `max_len` left out. With `copy_weight` above 1, the brief's tokens that write one of the
+    notes' own words (not a function word), and the turn's end, weigh that much more: a term left
+    out, or a turn ended early, costs more than a connective worded otherwise."""
     out = []
     for note_text, body in pairs:
         head = tokenizer(chat_prompt(note_text), add_special_tokens=False)["input_ids"]
-        tail = tokenizer(body + END, add_special_tokens=False)["input_ids"]
-        if len(head) + len(tail) <= max_len:
-            out.append((head + tail, [-100] * len(head) + tail))
+        tail = tokenizer(body + END, add_special_tokens=False, return_offsets_mapping=copy_weight != 1.0)
+        ids = tail["input_ids"]
+        if len(head) + len(ids) > max_len:
+            continue
+        weights = [1.0] * len(ids)
+        if copy_weight != 1.0:
+            own = {w.lower() for w in WORD.findall(note_text)} - STOP
+            copied = [False] * len(body)
+            for m in WORD.finditer(body):
+                if m.group().lower() in own:
+                    copied[m.start():m.end()] = [True] * (m.end() - m.start())
+            for i, (a, b) in enumerate(tail["offset_mapping"]):
+                if a >= len(body) or any(copied[a:min(b, len(body))]):
+                    weights[i] = copy_weight  # a copied word's token, or the turn's end
+        out.append((head + ids, [-100] * len(head) + ids, [0.0] * len(head) + weights))
     return out
 
 
@@ -86,12 +105,25 @@ def collate(examples, group, pad_id: int):
     ids = torch.full((len(group), width), pad_id, dtype=torch.long)
     labels = torch.full((len(group), width), -100, dtype=torch.long)
     mask = torch.zeros((len(group), width), dtype=torch.long)
+    weights = torch.zeros((len(group), width), dtype=torch.float32)
     for row, i in enumerate(group):
-        x, y = examples[i]
+        x, y, w = examples[i]
         ids[row, : len(x)] = torch.tensor(x)
         labels[row, : len(y)] = torch.tensor(y)
         mask[row, : len(x)] = 1
-    return ids, labels, mask
+        weights[row, : len(w)] = torch.tensor(w)
+    return ids, labels, mask, weights
+
+
+def weighted_loss(logits, labels, weights):
+    """Next-token cross-entropy, each label token weighted (`encode`), normalised by the weights."""
+    import torch
+
+    logits, labels, weights = logits[:, :-1].float(), labels[:, 1:], weights[:, 1:]
+    per_token = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1),
+                                                  ignore_index=-100, reduction="none")
+    weights = weights.reshape(-1) * (labels.reshape(-1) != -100)
+    return (per_token * weights).sum() / weights.sum()
 
 
 def rotary_rows(weight, n_head: int):
@@ -144,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=29)
     parser.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (a smoke run)")
+    parser.add_argument("--copy-weight", type=float, default=1.0,
+                        help="loss weight of the brief's tokens that write the notes' own words, and of the turn's end")
     args = parser.parse_args(argv)
 
     import torch
@@ -161,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = load_pairs(args.corpus, "train")
     if args.limit:
         pairs = pairs[: args.limit]
-    examples = encode(tokenizer, pairs, args.max_len)
+    examples = encode(tokenizer, pairs, args.max_len, args.copy_weight)
     lora = LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=0.05, bias="none", task_type="CAUSAL_LM",
                       target_modules=[name.split(".")[-1] for name in TENSORS])
     model = get_peft_model(model, lora)
@@ -182,9 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         for group in batches(examples, args.batch_tokens, rng):
             if step >= total_steps:
                 break
-            ids, labels, mask = collate(examples, group, pad)
+            ids, labels, mask, weights = collate(examples, group, pad)
             with torch.autocast("cpu", dtype=torch.bfloat16):
-                loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                if args.copy_weight == 1.0:  # the plain mean (the shipped adapter's training, bit for bit)
+                    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                else:
+                    loss = weighted_loss(model(input_ids=ids, attention_mask=mask).logits, labels, weights)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -192,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             optimizer.zero_grad(set_to_none=True)
             step += 1
             tokens += int(mask.sum())
-            curve.append((step, time.perf_counter() - t1, float(loss)))
+            curve.append((step, time.perf_counter() - t1, loss.item()))
             if step % 10 == 0 or step == total_steps:
                 recent = [c[2] for c in curve[-10:]]
                 print(f"step {step}/{total_steps}  loss {sum(recent) / len(recent):.3f}  "
@@ -201,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = {"base": base.name, "rank": args.rank, "alpha": args.alpha, "dropout": 0.05, "lr": args.lr,
                 "epochs": args.epochs, "batch_tokens": args.batch_tokens, "max_len": args.max_len, "seed": args.seed,
                 "corpus": [p.name for p in args.corpus], "pairs": len(examples), "steps": total_steps,
+                **({"copy_weight": args.copy_weight} if args.copy_weight != 1.0 else {}),
                 "targets": sorted(TENSORS)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_adapter(model, model.config, args.out, args.alpha,
