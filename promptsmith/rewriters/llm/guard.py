@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,7 @@ def said_twice(terms: Sequence[Term], source_low: str, brief_low: str, rules_low
     return reasons
 
 
-def said_more(source: str, brief: str, rules_brief: str, connectives: set[str]) -> list[str]:
+def said_more(source: str, brief: str, rules_brief: str, connectives: frozenset[str]) -> list[str]:
     """The prompt's words (not function words or connectives) a written draft says more often than
     the prompt and the rules brief do: "a cute, isometric drawing … and an isometric illustration"
     from "isometric illustration, drawing"; "a random 3D colorful 3D wave" (no whole term is said
@@ -251,8 +252,8 @@ class Guard:
         verbs = self.vocabulary.get("medium_verbs", {})
         reasons += role_checks(source, text, rules_brief, verbs, repeats=repeats)
         if repeats:  # the trained writer's drafts: a word said once more than asked, a credit is a maker's
-            named = " ".join(reasons).lower()
-            reasons += [r for r in said_more(source, text, rules_brief, self.connectives())
+            named = {w.lower() for r in reasons for w in WORD.findall(r)}  # a word already said twice
+            reasons += [r for r in said_more(source, text, rules_brief, self.writer_words)
                         if r.split("'")[1] not in named]
             reasons += miscredits(brief if brief is not None else self.rules.analysis(original.input), text)
         # wording the writer brought in: warnings the rules engine's own brief does not have (a
@@ -264,14 +265,21 @@ class Guard:
 
     def connectives(self, original: RewriteResult | None = None) -> set[str]:
         """The words a writer may add around the prompt's own (lower case): the write vocabulary,
-        the composer's connectives and, given a rewrite, its analysed slots' wording."""
-        words = set() if original is None else {
-            w.lower() for v in (x for vs in original.slots.values() for x in vs) for w in WORD.findall(v)}
+        the composer's connectives (`writer_words`) and, given a rewrite, its analysed slots' wording."""
+        words = set(self.writer_words)
+        if original is not None:
+            words.update(w.lower() for vs in original.slots.values() for v in vs for w in WORD.findall(v))
+        return words
+
+    @cached_property
+    def writer_words(self) -> frozenset[str]:
+        """The write vocabulary's function words and connectives and the composer's connectives:
+        the same for every prompt, read once."""
         vocab = self.vocabulary
-        words |= set(vocab.get("function_words", [])) | set(vocab.get("connectives", []))
+        words = set(vocab.get("function_words", [])) | set(vocab.get("connectives", []))
         for forms in self.rules.rules.connectives.values():  # the composer's own connectives
             words |= {w.lower() for w in WORD.findall(" ".join(forms).replace("{x}", ""))}
-        return words | {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"}
+        return frozenset(words | {"a", "an", "the", "is", "are", "photo", "painting", "image", "picture"})
 
     def _wording(self, text: str) -> set[str]:
         if not text:

@@ -178,7 +178,7 @@ def _between(draft: str, piece: str, term: str) -> tuple[str, str] | None:
     → "of a scifi cargo spaceship"); None unless that place is in the draft exactly once, away from
     a sentence's start. A piece that ended its term has no sure place (the noun it followed may
     carry other words now) and is not put back here."""
-    words = [m for m in WORD.finditer(term)]
+    words = list(WORD.finditer(term))
     folded, wanted = [fold(m.group()) for m in words], _folded(piece)
     if not wanted or len(wanted) > 3 or all(w in STOP for w in wanted) or _CLAUSE_WORDS & set(wanted):
         return None
