@@ -190,8 +190,10 @@ class LlamaCppGenerator:
                     on_token: Callable[[str], None] | None = None) -> str | None:
         """Decoding where each token must keep the text inside `constraint` (`accept(text, piece)`),
         and the turn may end (`end`, a special token) only when `constraint.may_end(text)`. Greedy
-        at temperature 0, else sampled from the allowed candidates with `seed`. The text, or None
-        when no allowed token was left or `max_tokens` ran out."""
+        at temperature 0, else sampled from the allowed candidates with `seed`.
+
+        The text, or, after a dead end (no allowed token left), a ramble (`constraint.rambling`) or
+        `max_tokens` spent, `constraint.settle(text)` (None when the constraint has no `settle`)."""
         import numpy as np
 
         with self._lock:
@@ -200,6 +202,9 @@ class LlamaCppGenerator:
             end_id = self.tokenize(end)[0]
             self._eval_from_cache(self.tokenize(prompt, bos=True))
             rng = np.random.default_rng(seed)
+            # a dead end, a ramble or the budget spent: the text cut back to where it was still sure
+            settle = getattr(constraint, "settle", lambda text: None)
+            rambling = getattr(constraint, "rambling", lambda text: False)
             out = ""
             for _ in range(max_tokens):
                 row = np.asarray(llm.scores[llm.n_tokens - 1], dtype=np.float64)
@@ -222,7 +227,7 @@ class LlamaCppGenerator:
                     wider = (int(t) for t in np.argsort(row)[::-1][self.CANDIDATES: 8 * self.CANDIDATES])
                     allowed = [t for t in wider if t != end_id and constraint.accept(out, pieces[t])][:1]
                 if not allowed:
-                    return None
+                    return settle(out)
                 token = allowed[0]
                 if temperature > 0 and len(allowed) > 1:
                     logits = row[allowed] / temperature
@@ -233,10 +238,10 @@ class LlamaCppGenerator:
                 out += pieces[token]
                 if on_token is not None:
                     on_token(pieces[token])
-                if llm.n_tokens + 1 >= self.n_ctx:
-                    return None
+                if llm.n_tokens + 1 >= self.n_ctx or rambling(out):
+                    return settle(out)
                 llm.eval([token])
-            return None
+            return settle(out)
 
     def _pieces(self) -> list[str]:
         """Each token's text by id ("" for control tokens and pieces that are not whole UTF-8)."""

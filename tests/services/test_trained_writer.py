@@ -140,3 +140,33 @@ def test_the_copy_constraint_writes_nothing_new_and_nothing_too_often() -> None:
     assert c.accept("An astronaut in deep", " space") and not c.accept("An astronaut in deep space, deep", " space")
     assert not c.accept("An astronaut in", " sunset")  # nothing invented
 
+
+
+def test_a_capital_inside_a_sentence_is_the_prompts_own_word() -> None:
+    from promptsmith.rewriters.llm.trained import CopyConstraint
+
+    c = CopyConstraint("ayami kojima, yukito kishiro", free={"a", "by", "and", "nor"}, extra={"tones"})
+    assert c.accept("", "Tones") and c.accept("By Ayami Kojima. ", "Tones")  # a sentence's first word
+    assert not c.accept("By Ayami Kojima, ", "Tones") and not c.accept("By Ayami Kojima, Yukito", " Nor")
+    assert c.accept("By Ayami Kojima, ", "Yuk") and c.accept("by ayami kojima and ", "yukito")
+    assert not c.accept("By Ayami Kojima, Yukito Kishiro, ", "Ayami")  # used up
+    assert CopyConstraint("Rick And Morty", free={"and"}, extra=set()).accept("Rick", " And")  # the user's casing
+    styled = CopyConstraint("painting, style of mid century house", free={"a", "of", "in", "the"}, extra={"style"})
+    assert styled.accept("A painting in the style of", " a") and not styled.accept("A painting in the style of", " pl")
+    glued = CopyConstraint("vaquita, drawing, d&d", free={"a", "and", "through"}, extra={"drawn"})
+    assert not CopyConstraint("vaquita, drawing", free={"a", "through"}, extra={"drawn"}).accept("A drawn", "&through")
+    assert glued.accept("A vaquita, d", "&d")  # the prompt's own "d&d"
+    spaced = CopyConstraint("dragon, d & d", free={"a", "and"}, extra=set())
+    assert not spaced.accept("A dragon, D", "&") and spaced.accept("A dragon, D", " &")  # not "D& D"
+
+
+def test_a_ramble_settles_back_to_the_last_word_of_the_prompts() -> None:
+    from promptsmith.rewriters.llm.trained import CopyConstraint
+
+    c = CopyConstraint("kid, by greg rutkowski, loish", free={"a", "by", "and", "in", "the", "of", "look"}, extra=set())
+    rambling = "A kid by Greg Rutkowski and Loish, in the look of the and the of the"
+    assert c.rambling(rambling) and not c.rambling("A kid by Greg Rutkowski and Loish, in the")
+    assert c.settle(rambling) == "A kid by Greg Rutkowski and Loish"
+    assert c.settle("in the look") is None
+    quoted = CopyConstraint('letters "JARMO", pop-art', free={"with", "the", "in", "of"}, extra=set())
+    assert quoted.settle('Pop-art with the letters "JARMO" in the of') == 'Pop-art with the letters "JARMO"'

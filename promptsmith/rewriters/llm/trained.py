@@ -79,7 +79,7 @@ def adapter_metadata(path: Path) -> dict[str, Any]:
 #: Characters a brief may use besides letters and digits (and any the prompt itself has).
 _PUNCTUATION = frozenset(" ,.;:-'\"()&!?/’“”")
 _TAIL_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]*)*$")
-_GLUED = re.compile(r"[^\W\d_][:;][^\W\d_]")
+_GLUED = re.compile(r"[^\W\d_][:;][^\W\d_]|[^\W\d_]&|&[^\W\d_]")
 _ARTICLES = frozenset({"a", "an", "the"})
 
 #: Function words of other languages written in Latin script: a prompt where they are common is
@@ -101,6 +101,12 @@ def english(text: str) -> bool:
     return len(words) < 6 or sum(w in _FOREIGN for w in words) < 0.12 * len(words)
 
 
+def _opens(text: str, at: int) -> bool:
+    """Whether a word at `at` opens a sentence (or the text, or a quotation after a colon)."""
+    before = text[:at].rstrip(" \"“”'")
+    return not before or before[-1] in ".!?:"
+
+
 class CopyConstraint:
     """What the trained writer may write, checked token by token while it decodes:
 
@@ -109,8 +115,12 @@ class CopyConstraint:
     - **no word more often than the prompt has it** (connectives aside): no "fantasy fantasy", no
       phrase said twice;
     - **words keep the user's casing** or the usual lower, title or upper case (no "fOr"); the
-      writer's own words are lower or title case (no "holding the hand of FINISH");
-    - **a credit names what the prompt names** ("in the style of Beside" cannot be written).
+      writer's own words are lower case, or title case opening a sentence (no "holding the hand of
+      FINISH", no "Ayami Kojima, Tones Nor"): a capital inside a sentence is the prompt's word;
+    - **a credit names what the prompt names** ("in the style of Beside" cannot be written);
+    - **a decode that loses the prompt stops where it was sure** (`settle`): at a dead end (the
+      model wants only words used up), or in a ramble of its own words (`rambling`), the text is
+      cut back to its last word of the prompt's, and the guard judges that.
 
     The guard still judges the finished draft (dropped terms, roles, counts, wording); this makes
     an invented or misspelled word, or a phrase said twice, impossible to write. (Refusing the end
@@ -135,9 +145,9 @@ class CopyConstraint:
         self.casings = {w for w in WORD.findall(source)}
         self.source_words = set(written)
 
-    def _cased(self, word: str) -> bool:
+    def _cased(self, word: str, opening: bool) -> bool:
         if word.lower() not in self.source_words:  # the writer's own word: lower case, or a sentence's first
-            return word.islower() or word.istitle() or not word.isalpha()
+            return word.islower() or (word.istitle() and opening) or not word.isalpha()
         return word.islower() or word.isupper() or word.istitle() or word in self.casings or not word.isalpha()
 
     def _can_finish(self, partial: str, counts: dict[str, int]) -> bool:
@@ -168,7 +178,8 @@ class CopyConstraint:
                 if w not in _ARTICLES and (w not in self.source_words or w in self.connectives):
                     return False  # a credit names what the prompt names ("in the style of Beside")
             previous.append(w)
-            if (w not in self.limits and w not in self.connectives) or not self._cased(written):
+            if (w not in self.limits and w not in self.connectives) \
+                    or not self._cased(written, _opens(whole, m.start())):
                 return False
             if w in self.limits:
                 counts[w] = counts.get(w, 0) + 1
@@ -183,7 +194,50 @@ class CopyConstraint:
                 return False  # no compound of the writer's own words ("mood-on-the-look")
         if tail is None:
             return True
-        return self._can_finish(tail.group().lower(), counts) and self._partly_cased(tail.group())
+        partial = tail.group()
+        credit = previous[-2:] == ["style", "of"] and not any(a.startswith(partial.lower()) for a in _ARTICLES)
+        capital = partial[:1].isupper() and not _opens(whole, tail.start()) \
+            and not any(c.startswith(partial) for c in self.casings)  # "Rick And Morty" as the user cased it
+        if (credit or capital) and not self._starts_source_word(partial.lower(), counts):
+            return False  # a credit, or a capital inside a sentence, is the prompt's word ("Tones Nor")
+        return self._can_finish(partial.lower(), counts) and self._partly_cased(partial)
+
+    def _starts_source_word(self, partial: str, counts: dict[str, int]) -> bool:
+        """Whether `partial` starts a prompt's own word (not a connective) the text has not used up."""
+        i = bisect.bisect_left(self.allowed, partial)
+        while i < len(self.allowed) and self.allowed[i].startswith(partial):
+            word = self.allowed[i]
+            if word in self.source_words and word not in self.connectives \
+                    and counts.get(word, 0) < self.limits.get(word, 1):
+                return True
+            i += 1
+        return False
+
+    #: The most words in a row a brief says that are not the prompt's: more is a ramble (the
+    #: corpus's 2,298 briefs never have more than 6; 10 have more than 4).
+    OWN_RUN = 6
+
+    def rambling(self, text: str) -> bool:
+        """Whether the text ends in more words of its own in a row than a brief says (`OWN_RUN`):
+        the model, refused a word it wanted, has lost the prompt."""
+        run = 0
+        for w in reversed(WORD.findall(text)):
+            if w.lower() in self.source_words and w.lower() not in self.connectives:
+                break
+            run += 1
+        return run > self.OWN_RUN
+
+    def settle(self, text: str) -> str | None:
+        """The text cut back to its last whole word of the prompt's (not a connective), with the
+        quotation mark or bracket that closes right after it, for a decode that ran into a dead end
+        or a ramble; None when it has none."""
+        for m in reversed(list(WORD.finditer(text))):
+            if m.end() == len(text):
+                continue  # a word the decoder may have cut short
+            if m.group().lower() in self.source_words and m.group().lower() not in self.connectives:
+                closing = re.match(r"[\"”’')\]]*", text[m.end():])  # a quotation or aside it closes
+                return text[:m.end() + (closing.end() if closing else 0)]
+        return None
 
     def _partly_cased(self, partial: str) -> bool:
         """Whether a word cut short can still be cased as `_cased` allows."""
