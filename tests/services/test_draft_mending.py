@@ -8,7 +8,7 @@ import pytest
 from promptsmith.backends.fake import ScriptedGenerator
 from promptsmith.core.lexicon import load_lexicon
 from promptsmith.rewriters.english import drop_mass_articles
-from promptsmith.rewriters.llm.repair import one_credit_list, repair, unsay
+from promptsmith.rewriters.llm.repair import one_credit_list, repair, repeated_runs, unsay
 from promptsmith.rewriters.llm.rewriter import LlmRewriter
 from promptsmith.rewriters.rules import Rewriter
 from promptsmith.rewriters.rules.credits import spell_names
@@ -33,6 +33,25 @@ def test_a_later_repeat_that_stands_alone_goes(draft: str, term: str, mended: st
 
 def test_a_repeat_inside_a_phrase_is_left_to_the_guard() -> None:
     assert unsay("A portrait in the style of Moebius, in the style of Moebius art.", "moebius") is None
+    assert unsay("A cinematic portrait of a witch with cinematic lighting.", "cinematic") is None
+
+
+def test_an_earlier_repeat_that_is_a_list_item_goes_when_the_later_is_bound() -> None:
+    assert unsay("A powerful, incredibly powerful anime girl.", "powerful") == "An incredibly powerful anime girl."
+    assert unsay("A dog, red, a red ball.", "red") == "A dog, a red ball."
+    # an article before it would stay behind: "for an in the style of…"
+    assert unsay("Concept art for an AAA game, with AAA game art.", "AAA game") is None
+
+
+def test_words_said_too_often_are_said_once_as_the_run_they_repeat_in() -> None:
+    draft = "A ball room, by Gustave Moreau, Hans Emmenegger, Hans Emmenegger and Bruce Pennington, grainy."
+    assert repeated_runs(draft, ["hans", "emmenegger"]) == ["Hans Emmenegger"]
+    prompt = "ball room, by gustave moreau, hans emmenegger, bruce pennington, eyvind earle, grainy"
+    mended = repair(draft, ["eyvind earle"], [], RULES.analysis(prompt), RULES.rewrite(prompt).candidates[0],
+                    ["hans", "emmenegger"])
+    assert mended == (
+        "A ball room, by Gustave Moreau, Hans Emmenegger, Bruce Pennington and Eyvind Earle, grainy.",
+        ["said 'Hans Emmenegger' once", "added Eyvind Earle to the draft's credits"])
 
 
 def test_a_dropped_maker_joins_the_drafts_credits() -> None:
@@ -75,10 +94,34 @@ def test_a_dropped_modifier_goes_back_where_the_prompt_had_it(prompt: str, draft
     ("SeaWorld, ccean life, marine life", "SeaWorld, marine life.", "ccean"),
     # the words it stood before are said twice
     ("scifi cargo spaceship, old cargo spaceship", "A cargo spaceship and an old cargo spaceship.", "scifi"),
+    # quoted text goes back with its marks or not at all ("A WORLDS zoological…")
+    ("“WORLDS”: zoological fantasy ecosystem infographics", "A zoological fantasy ecosystem infographics.",
+     "WORLDS"),
 ])
 def test_a_modifier_without_one_sure_place_is_not_put_back(prompt: str, draft: str, dropped: str) -> None:
     out = _repair(draft, prompt, [dropped])
     assert out is None or not out[1][0].startswith("put '")
+
+
+@pytest.mark.parametrize(("prompt", "draft", "dropped", "mended"), [
+    ("pottery piece, concept art, gradients colors, Vibrant colors, octane render",
+     "A pottery piece, concept art with gradients colors, rendered in Octane.", "Vibrant colors",
+     "A pottery piece, concept art with gradients colors, rendered in Octane, in vibrant colors."),
+    ("castle, rim light, fog", "A castle in the fog.", "rim light", "A castle in the fog, with rim light."),
+])
+def test_a_dropped_light_or_colour_ends_the_draft_in_its_connective(
+        prompt: str, draft: str, dropped: str, mended: str) -> None:
+    result = RULES.rewrite(prompt)
+    out = repair(draft, [dropped], [], RULES.analysis(prompt), result.candidates[0], (), RULES.rules.connectives)
+    assert out is not None and out[0] == mended
+
+
+def test_a_colour_term_that_is_not_a_colour_phrase_is_not_connected() -> None:
+    prompt = "castle city, ocean beasts, lens flare, full of colour, glow, intricate"
+    result = RULES.rewrite(prompt)
+    out = repair("A castle city devoured by ocean beasts, with a lens flare and glow, intricate.", ["full of colour"],
+                 [], RULES.analysis(prompt), result.candidates[0], (), RULES.rules.connectives)
+    assert out is None or "in full of" not in out[0]
 
 
 def test_a_term_with_no_sure_place_is_not_guessed() -> None:
@@ -97,6 +140,15 @@ def test_a_repaired_draft_is_the_brief_and_says_what_was_done() -> None:
     assert r.draft_rejected == ["dropped artgerm"] and r.repairs == ["added Artgerm to the draft's credits"]
     assert len(gen.prompts) == 1  # the repaired greedy draft stands: no second draft is decoded
     assert any("accepted it once repaired (added Artgerm" in c.reason for c in r.changes)
+
+
+def test_the_writer_mends_a_word_said_more_often_than_the_prompt() -> None:
+    prompt = "anime girl, incredibly powerful, created by hideaki anno, movie poster style"
+    draft = "A powerful, incredibly powerful anime girl, created by Hideaki Anno, in a movie poster style."
+    r = LlmRewriter(ScriptedGenerator(writes=[draft]), jobs=("write",), write_mode="trained").rewrite(prompt)
+    assert r.draft_rejected == ["said 'powerful' more often than the prompt"] and r.fallback is None
+    assert r.output == "An incredibly powerful anime girl, created by Hideaki Anno, in a movie poster style."
+    assert r.repairs == ["said 'powerful' once"]
 
 
 @pytest.mark.parametrize(("draft", "mended"), [
@@ -159,6 +211,16 @@ def test_the_guard_refuses_a_credit_to_a_term_of_another_role() -> None:
     ("goth girl, art by wayne barlowe and gustav klimt and artgerm and wlop",
      "A goth girl, art by Wayne Barlowe and Gustav Klimt and Artgerm and WLOP.",
      "A goth girl, art by Wayne Barlowe, Gustav Klimt, Artgerm and WLOP."),
+    ("death awaits in the hallway, by Andreas Rocha + Ted Nasmith, dark",
+     "Death awaits in the hallway, dark cinematic lighting, by Andreas Rocha, Ted Nasmith.",
+     "Death awaits in the hallway, dark cinematic lighting, by Andreas Rocha and Ted Nasmith."),
+    # a work and its painter after "style of" keep their comma
+    ("mark zuckerberg in style of Reply of the Zaporozhian Cossacks, Ilya Repin",
+     "Mark Zuckerberg in style of Reply of the Zaporozhian Cossacks, Ilya Repin.",
+     "Mark Zuckerberg in style of Reply of the Zaporozhian Cossacks, Ilya Repin."),
+    # a comma run that goes on into other items stays as written
+    ("a castle, by andreas rocha, ted nasmith, fog", "A castle by Andreas Rocha, Ted Nasmith, fog and rain.",
+     "A castle by Andreas Rocha, Ted Nasmith, fog and rain."),
     # the prompt made the difference: it stays
     ("a castle by dan mumford in the style of karol bak", "A castle by Dan Mumford, in the style of Karol Bak.",
      "A castle by Dan Mumford, in the style of Karol Bak."),

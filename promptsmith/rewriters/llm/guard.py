@@ -94,6 +94,7 @@ def role_checks(source: str, brief: str, rules_brief: str, medium_verbs: dict[st
 
 
 _SAID_TWICE = re.compile(r"^said '(.+)' twice$")
+_SAID_MORE = re.compile(r"^said '(.+)' more often than the prompt$")
 
 
 _STUTTER = re.compile(r"\b([^\W\d_]+)\W+\1\b", re.I)
@@ -194,9 +195,15 @@ class GuardReport:
         return [m.group(1) for m in map(_SAID_TWICE.match, self.reasons) if m]
 
     @property
+    def more(self) -> list[str]:
+        """The prompt's words the draft says more often than asked (`said_more`'s reasons)."""
+        return [m.group(1) for m in map(_SAID_MORE.match, self.reasons) if m]
+
+    @property
     def repairable(self) -> bool:
-        """Whether each reason is a term dropped or said twice: what `llm.repair` can mend."""
-        return all(r.startswith("dropped ") or _SAID_TWICE.match(r) for r in self.reasons)
+        """Whether each reason is a term dropped, or a term or word said too often: what
+        `llm.repair` can mend."""
+        return all(r.startswith("dropped ") or _SAID_TWICE.match(r) or _SAID_MORE.match(r) for r in self.reasons)
 
 
 class Guard:

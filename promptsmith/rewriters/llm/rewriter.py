@@ -250,7 +250,8 @@ class LlmRewriter:
         if not report.repairable:
             return None
         rules_brief = result.candidates[0] if result.candidates else result.output
-        fixed = repair(draft, report.dropped, report.twice, analysed, rules_brief)
+        fixed = repair(draft, report.dropped, report.twice, analysed, rules_brief, report.more,
+                       self.rules.rules.connectives)
         if fixed is None or not self.guard(result, fixed[0], repeats=True, brief=analysed).ok:
             return None
         return fixed

@@ -226,7 +226,7 @@ _OPENS_WITH_VERB = re.compile(r"(?:shot|framed|composed|lit|rendered|painted|dra
 _OPENS_WITH_PREPOSITION = re.compile(r"(?:with|in|under|beneath|against|bathed in|lit by)\s", re.IGNORECASE)
 
 
-def _fill(form: str, x: str) -> str:
+def fill_connective(form: str, x: str) -> str:
     """Put the phrase into its connective; `a {x}` agrees with it (`an epic atmosphere`)."""
     if not form or not x:
         return ""
@@ -242,7 +242,7 @@ def _fill(form: str, x: str) -> str:
 def _mood(form: str, adjectives: str, nouns: str) -> str:
     if not adjectives:
         return f"with {nouns}" if nouns else ""
-    text = _fill(form, adjectives)
+    text = fill_connective(form, adjectives)
     return f"{text} and {nouns}" if nouns else text
 
 
@@ -278,8 +278,10 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
             return
         if look_first and split == "two":  # "With dramatic lighting, an oil painting …" alone reads as a fragment
             continue
-        text = _write(brief, lead, medium, medium_first, _fill(st, style), tools, _fill(li, lighting),  # type: ignore[arg-type]
-                      _fill(co, colour), _fill(cp, composition), _mood(mo, mood, mood_nouns), split, look_first)  # type: ignore[arg-type]
+        style_c, light_c, colour_c, comp_c = (fill_connective(str(form), x) for form, x in
+                                              ((st, style), (li, lighting), (co, colour), (cp, composition)))
+        text = _write(brief, lead, medium, bool(medium_first), style_c, tools, light_c, colour_c, comp_c,
+                      _mood(str(mo), mood, mood_nouns), str(split), bool(look_first))
         text = respell(text, brief.spelling, keep=written_by_user)
         if text and text not in seen:
             seen.add(text)
