@@ -1,4 +1,5 @@
-"""Deterministic repairs of a trained draft the guard rejected for a term said twice or dropped.
+"""Deterministic repairs of a trained draft the guard rejected for a term said twice (or a word
+said more often than the prompt says it) or dropped.
 
 A draft that reads well but says one term twice, or leaves one credit out, is closer to what a
 skilled writer would sign than the rules brief that would replace it. Each repair is plain text
@@ -12,8 +13,9 @@ the guard refuses:
   the prompt says them go as the run they repeat in ("Hans Emmenegger, Hans Emmenegger");
 - **dropped** (`restore`): a dropped name joins the draft's list of the prompt's other credited
   names ("by A, B and C" → "by A, B, C and D"); another dropped term is added to the end of the
-  last sentence in the rules engine's own wording of it (its clause in the rules brief), or after
-  "with" when the rules brief words it among other terms.
+  last sentence in the rules engine's own wording of it (its clause in the rules brief), after
+  "with" when the rules brief words it among other terms, or, for a light or colour term, in its
+  slot's connective ("in vibrant colors").
 
 Each repair says what it did, in words `--explain`, JSON and the TUI show.
 """

@@ -245,8 +245,9 @@ class LlmRewriter:
 
     def _repaired(self, result: RewriteResult, analysed: Brief | None, draft: str, report: GuardReport
                   ) -> tuple[str, list[str]] | None:
-        """A draft rejected only for terms it dropped or said twice, repaired (`llm.repair`) and
-        passed by the guard, with what was done; None when it cannot be."""
+        """A draft rejected only for terms it dropped or said twice, or words it said more often
+        than the prompt, repaired (`llm.repair`) and passed by the guard, with what was done; None
+        when it cannot be."""
         if not report.repairable:
             return None
         rules_brief = result.candidates[0] if result.candidates else result.output

@@ -125,7 +125,10 @@ class CopyConstraint:
     The guard still judges the finished draft (dropped terms, roles, counts, wording); this makes
     an invented or misspelled word, or a phrase said twice, impossible to write. (Refusing the end
     of the turn until every term is said was tried: the small model then rambles in connectives,
-    which reads worse than the rules brief that replaces a draft the guard rejects.)
+    which reads worse than the rules brief that replaces a draft the guard rejects. Holding each
+    word to what the guard allows, so that no repeat is written at all, was tried too: refused the
+    repeat it wanted, the model wrote worse than the repaired draft; see
+    `eval/reports/adapter/README.md`.)
     """
 
     def __init__(self, source: str, free: set[str], extra: set[str]) -> None:
