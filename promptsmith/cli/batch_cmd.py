@@ -6,13 +6,12 @@ Ray is imported only when a batch command runs (it is the `promptsmith[ray]` ext
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from promptsmith.cli.common import CONTEXT, split_list
+from promptsmith.cli.common import CONTEXT, LINT_TARGET, split_list
 from promptsmith.config import load_settings
 from promptsmith.errors import PromptsmithError
 from promptsmith.registries import ENGINES, GENERATORS, default_version
@@ -116,11 +115,14 @@ def _settings(**overrides: Any) -> Any:
 @click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (comma list).")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
 @click.option("--target-version", help="Version to read prompts for when they have no --v (default 6.1).")
-def lint(select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None, **common: Any) -> None:
-    """Lint every prompt: the records of `promptsmith lint IN --format jsonl`."""
-    settings = _settings(target_version=target_version, select=split_list(select), ignore=split_list(ignore))
-    # batch lint reads every prompt for Midjourney, as it always has (it has no --target flag)
-    _finish("lint", replace(settings, target=None), common)
+@LINT_TARGET
+def lint(select: tuple[str, ...], ignore: tuple[str, ...], target_version: str | None, target: str | None,
+         **common: Any) -> None:
+    """Lint every prompt: the records of `promptsmith lint IN --format jsonl` (the same config
+    and flags, `--target` included)."""
+    settings = _settings(target_version=target_version, target=target, select=split_list(select),
+                         ignore=split_list(ignore))
+    _finish("lint", settings, common)
 
 
 @batch.command(context_settings=CONTEXT)

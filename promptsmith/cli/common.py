@@ -1,5 +1,6 @@
-"""What the commands share: the click context settings, the `--workers` type, a command's
-settings and session, and reading from stdin (or refusing to, when it is a terminal)."""
+"""What the commands share: the click context settings, the `--workers` type, the linters'
+`--target`, a command's settings and session, and reading from stdin (or refusing to, when it is a
+terminal)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ class _Workers(click.ParamType):
 
 
 WORKERS = _Workers()
+
+#: `--target` as the linters read it: `promptsmith lint` and `promptsmith batch lint` (one text).
+LINT_TARGET = click.option(
+    "--target", default=None, metavar="TARGET",
+    help="The model the prompts go to (rewrite --target's names): with sd15/sdxl, PS206 counts real CLIP "
+         "tokens against 77; with flux/sd3/qwen-image, an upper bound against 512. Config key: target.")
 
 
 def command_config(ctx: click.Context) -> Settings:

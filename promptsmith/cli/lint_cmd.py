@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from promptsmith.cli.common import CONTEXT, command_config, input_paths, split_list
+from promptsmith.cli.common import CONTEXT, LINT_TARGET, command_config, input_paths, split_list
 from promptsmith.cli.fixed_files import FixedFiles
 from promptsmith.cli.output import github_line, sarif, text_block
 from promptsmith.config import effective_settings, find_project_config, load_settings
@@ -282,9 +282,7 @@ def _summary(stream, found: int, fixed: int, fixable: int, fix: bool, unsafe: bo
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (comma list).")
 @click.option("--target-version", help="Version to read prompts for when they have no --v (default: the table's, "
                                        "Midjourney's current default).")
-@click.option("--target", default=None, metavar="TARGET",
-              help="The model the prompts go to (rewrite --target's names): with sd15/sdxl, PS206 counts real CLIP "
-                   "tokens against 77; with flux/sd3/qwen-image, an upper bound against 512. Config key: target.")
+@LINT_TARGET
 @click.option("--input-format", type=click.Choice(["text", "jsonl"]),
               help="One prompt per line (text) or JSON lines with a \"prompt\" field; default from the extension.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")

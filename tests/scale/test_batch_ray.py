@@ -46,6 +46,20 @@ def test_batch_lint_writes_the_cli_records_byte_for_byte(local_ray, prompts_2000
     assert (summary.rows_in, summary.rows_out, summary.errors) == (2000, 2000, 4) and summary.ok
 
 
+def test_batch_lint_reads_for_the_target_as_the_cli_does(local_ray, tmp_path: Path) -> None:
+    """`batch lint --target sdxl` (or the config's `target`) counts CLIP tokens as `lint --target
+    sdxl` does: the same records, PS206 among them."""
+    long = ", ".join(f"ornate detail number {i} on the golden cathedral door" for i in range(12))
+    src = tmp_path / "prompts.txt"
+    src.write_text(f"{long}\nportrait of a fisherman, oil painting\n", encoding="utf-8")
+    out = tmp_path / "lint.jsonl"
+    result = CliRunner().invoke(main, ["batch", "lint", str(src), str(out), "--target", "sdxl"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    cli = _cli("lint", str(src), "--target", "sdxl", "--format", "jsonl")
+    assert out.read_text(encoding="utf-8") == cli and "PS206" in cli
+    assert "PS206" not in _cli("lint", str(src), "--format", "jsonl")  # for Midjourney the length is no finding
+
+
 def test_batch_rewrite_gives_the_cli_records_with_ids_in_order(local_ray, prompts_2000: Path, rewrite_cli: str,
                                                               tmp_path: Path) -> None:
     from promptsmith.scale import run
