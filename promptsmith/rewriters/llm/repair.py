@@ -243,9 +243,10 @@ def _between(draft: str, piece: str, term: str) -> tuple[str, str] | None:
 def _connected(piece: str, brief: Brief, connectives: Mapping[str, Sequence[str]]) -> str:
     """A whole light or colour term in its slot's first connective ("in vibrant colors"); "" for
     another piece (part of a term, another slot, a colour without its noun)."""
-    term = next((t for t in brief.terms if _folded(t.text) == _folded(piece)), None)
+    words = _folded(piece)
+    term = next((t for t in brief.terms if _folded(t.text) == words), None) if words else None
     if term is None or term.slot not in _CONNECTED or not connectives.get(term.slot) \
-            or _folded(piece)[0] in _NOT_AFTER_LEAD:  # "in full of colour"
+            or words[0] in _NOT_AFTER_LEAD:  # "in full of colour"
         return ""
     if term.slot == "colour" and not COLOUR_NOUN.search(piece):
         return ""  # "in teal" reads as a place

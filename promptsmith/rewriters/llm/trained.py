@@ -148,17 +148,23 @@ class CopyConstraint:
         self.casings = {w for w in WORD.findall(source)}
         self.source_words = set(written)
 
-    def _cased(self, word: str, opening: bool) -> bool:
+    def _cased(self, word: str, text: str, at: int) -> bool:
         if word.lower() not in self.source_words:  # the writer's own word: lower case, or a sentence's first
-            return word.islower() or (word.istitle() and opening) or not word.isalpha()
+            return word.islower() or not word.isalpha() or (word.istitle() and _opens(text, at))
         return word.islower() or word.isupper() or word.istitle() or word in self.casings or not word.isalpha()
 
-    def _can_finish(self, partial: str, counts: dict[str, int]) -> bool:
-        """Whether `partial` starts an allowed word the text has not used up."""
+    def _prompts(self, word: str) -> bool:
+        """Whether `word` (lower case) is one of the prompt's own, not a connective."""
+        return word in self.source_words and word not in self.connectives
+
+    def _can_finish(self, partial: str, counts: dict[str, int], prompts_only: bool = False) -> bool:
+        """Whether `partial` starts an allowed word (with `prompts_only`, one of the prompt's own)
+        the text has not used up."""
         i = bisect.bisect_left(self.allowed, partial)
         while i < len(self.allowed) and self.allowed[i].startswith(partial):
             word = self.allowed[i]
-            if word not in self.limits or counts.get(word, 0) < self.limits[word]:
+            if (word not in self.limits or counts.get(word, 0) < self.limits[word]) \
+                    and (not prompts_only or self._prompts(word)):
                 return True
             i += 1
         return False
@@ -181,8 +187,7 @@ class CopyConstraint:
                 if w not in _ARTICLES and (w not in self.source_words or w in self.connectives):
                     return False  # a credit names what the prompt names ("in the style of Beside")
             previous.append(w)
-            if (w not in self.limits and w not in self.connectives) \
-                    or not self._cased(written, _opens(whole, m.start())):
+            if (w not in self.limits and w not in self.connectives) or not self._cased(written, whole, m.start()):
                 return False
             if w in self.limits:
                 counts[w] = counts.get(w, 0) + 1
@@ -201,20 +206,9 @@ class CopyConstraint:
         credit = previous[-2:] == ["style", "of"] and not any(a.startswith(partial.lower()) for a in _ARTICLES)
         capital = partial[:1].isupper() and not _opens(whole, tail.start()) \
             and not any(c.startswith(partial) for c in self.casings)  # "Rick And Morty" as the user cased it
-        if (credit or capital) and not self._starts_source_word(partial.lower(), counts):
+        if (credit or capital) and not self._can_finish(partial.lower(), counts, prompts_only=True):
             return False  # a credit, or a capital inside a sentence, is the prompt's word ("Tones Nor")
         return self._can_finish(partial.lower(), counts) and self._partly_cased(partial)
-
-    def _starts_source_word(self, partial: str, counts: dict[str, int]) -> bool:
-        """Whether `partial` starts a prompt's own word (not a connective) the text has not used up."""
-        i = bisect.bisect_left(self.allowed, partial)
-        while i < len(self.allowed) and self.allowed[i].startswith(partial):
-            word = self.allowed[i]
-            if word in self.source_words and word not in self.connectives \
-                    and counts.get(word, 0) < self.limits.get(word, 1):
-                return True
-            i += 1
-        return False
 
     #: The most words in a row a brief says that are not the prompt's: more is a ramble (the
     #: corpus's 2,298 briefs never have more than 6; 10 have more than 4).
@@ -225,7 +219,7 @@ class CopyConstraint:
         the model, refused a word it wanted, has lost the prompt."""
         run = 0
         for w in reversed(WORD.findall(text)):
-            if w.lower() in self.source_words and w.lower() not in self.connectives:
+            if self._prompts(w.lower()):
                 break
             run += 1
         return run > self.OWN_RUN
@@ -237,7 +231,7 @@ class CopyConstraint:
         for m in reversed(list(WORD.finditer(text))):
             if m.end() == len(text):
                 continue  # a word the decoder may have cut short
-            if m.group().lower() in self.source_words and m.group().lower() not in self.connectives:
+            if self._prompts(m.group().lower()):
                 closing = re.match(r"[\"”’')\]]*", text[m.end():])  # a quotation or aside it closes
                 return text[:m.end() + (closing.end() if closing else 0)]
         return None
