@@ -240,3 +240,23 @@ def drop_mass_articles(text: str, source: str) -> str:
         return rest[:1].upper() + rest[1:] if m.group(1)[0].isupper() else rest
 
     return _MASS_ARTICLE.sub(drop, text)
+
+
+#: "A viewed from a distance": an indefinite article before a past participle and the preposition
+#: it takes (a phrase the writer began as if it were a thing).
+_PARTICIPLE_ARTICLE = re.compile(
+    r"\b([Aa]n?)\s+([a-z]{3,}[^e\W]ed\s+(?:from|by|in|at|on|with|through|under|against|into|onto|over|across)\b)"
+)
+
+
+def drop_participle_articles(text: str, source: str) -> str:
+    """`A viewed from a distance` → `Viewed from a distance`: an indefinite article before a past
+    participle and its preposition goes, unless `source` (the prompt) has it there itself."""
+
+    def drop(m: re.Match[str]) -> str:
+        if m.group(0).lower() in source.lower():
+            return m.group(0)
+        rest = m.group(2)
+        return rest[:1].upper() + rest[1:] if m.group(1)[0].isupper() else rest
+
+    return _PARTICIPLE_ARTICLE.sub(drop, text)

@@ -7,7 +7,7 @@ import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
 from promptsmith.core.lexicon import load_lexicon
-from promptsmith.rewriters.english import drop_mass_articles
+from promptsmith.rewriters.english import drop_mass_articles, drop_participle_articles
 from promptsmith.rewriters.llm.repair import one_credit_list, repair, repeated_runs, unsay
 from promptsmith.rewriters.llm.rewriter import LlmRewriter
 from promptsmith.rewriters.rules import Rewriter
@@ -166,6 +166,17 @@ def test_an_article_the_prompt_wrote_stays() -> None:
     assert drop_mass_articles("A cat in a cinematic lighting.", "cat in a cinematic lighting") == \
         "A cat in a cinematic lighting."
 
+
+@pytest.mark.parametrize(("draft", "mended"), [
+    ("A viewed from a distance, a vintage van.", "Viewed from a distance, a vintage van."),
+    ("A van, an abandoned in the woods cabin.", "A van, abandoned in the woods cabin."),
+    ("A speed in the city.", "A speed in the city."),  # "-eed" is a noun's
+    ("A winged creature in the sky.", "A winged creature in the sky."),  # no preposition: an adjective
+    ("A red in the sky.", "A red in the sky."),
+])
+def test_no_article_before_a_participle_and_its_preposition(draft: str, mended: str) -> None:
+    assert drop_participle_articles(draft, "x") == mended
+    assert drop_participle_articles(draft, draft) == draft  # the prompt's own article stays
 
 
 def _judged(prompt: str, draft: str) -> list[str]:
