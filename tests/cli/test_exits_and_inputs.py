@@ -45,6 +45,18 @@ def test_dash_is_stdin_for_rewrite(args: tuple[str, ...]) -> None:
     assert r.exit_code == 0 and "A -" not in r.stdout and "cat" in r.stdout.lower()
 
 
+@pytest.mark.parametrize(("text", "why"), [("cat, windowsill\n", "needs a terminal"), ("a\nb\n", "takes one prompt")])
+def test_tui_dash_says_why_it_cannot_run(text: str, why: str) -> None:
+    """`tui -` reads one prompt from stdin, then runs on the terminal (tests/tui/test_tmux.py): with
+    no terminal (a new session has none), or more than one prompt, it exits 2 and says why."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "promptsmith", "tui", "-"], input=text, capture_output=True,
+                       text=True, start_new_session=True, timeout=120)
+    assert r.returncode == 2 and why in r.stderr, r.stderr
+
+
 def test_dash_is_stdin_for_compare(monkeypatch: pytest.MonkeyPatch) -> None:
     from promptsmith.backends.fake import HashEmbedder
     from promptsmith.services import compare as service

@@ -181,3 +181,23 @@ def test_every_control_in_a_real_terminal(tmp_path: Path, size: tuple[int, int])
             "ctrl+q did not quit"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_prompt_piped_to_tui_dash_opens_in_the_editor(tmp_path: Path) -> None:
+    """`… | promptsmith tui -`: the prompt comes from the pipe, the keys from the terminal."""
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed (apt-get install tmux)")
+    session = f"ps-{os.getpid()}-pipe"
+    env = {"XDG_DATA_HOME": str(tmp_path), "HF_HUB_OFFLINE": "1", "TERM": "xterm-256color",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    command = ("echo 'cat, windowsill, golden hour, 8k' | env -u COLUMNS -u LINES "
+               + " ".join(f"{k}={v}" for k, v in env.items()) + f" {sys.executable} -m promptsmith tui -")
+    _tmux("new-session", "-d", "-s", session, "-c", str(ROOT), "-x", "100", "-y", "30", command)
+    t = Terminal(session, 100, 30)
+    try:
+        screen = t.wait_for("PS201", "the piped prompt's findings (8k is filler)")
+        assert t.prompt(screen).startswith("cat, windowsill, golden hour, 8k")
+        t.type(" --ar 3:2")  # keys reach the editor from the terminal
+        t.wait_for(lambda s: "--ar 3:2" in t.prompt(s), "a key typed after the pipe closed")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
