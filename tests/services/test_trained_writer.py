@@ -4,14 +4,13 @@ the real model with the shipped adapter is in tests/backends/test_trained_real.p
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
 from promptsmith.rewriters.llm.rewriter import LlmRewriter
-from promptsmith.rewriters.llm.trained import END, SYSTEM, chat_prompt, join_parts, note_parts, notes
+from promptsmith.rewriters.llm.trained import END, SYSTEM, chat_prompt, notes
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"
@@ -77,73 +76,6 @@ def test_a_prompt_kept_as_written_asks_the_model_nothing() -> None:
     llm, gen = _trained(GOOD)
     r = llm.rewrite("space::2 ship::1 nebula --v 6")
     assert gen.prompts == [] and r.fallback == "nothing for the model to do"
-
-
-class _Constrained(ScriptedGenerator):
-    """Scripted drafts fed through the copy constraint piece by piece, as the real decoder feeds
-    its tokens: a refused piece settles the text where it was sure."""
-
-    def constrained(self, prompt: str, constraint, *, end: str, max_tokens: int = 160, temperature: float = 0.0,
-                    seed: int = 0, on_token=None) -> str | None:
-        self.prompts.append(prompt)
-        text = self.writes.pop(0) if self.writes else ""
-        out = ""
-        for piece in re.findall(r"\s*[^\s,.]+|[,.]", text):
-            if not constraint.accept(out, piece):
-                return constraint.settle(out)
-            out += piece
-        return out
-
-
-LONG = ("an old fisherman mending a blue net on a wooden pier at dawn, seagulls circling overhead, wearing a "
-        "yellow raincoat, oil painting, dramatic lighting, muted colors, in the style of rembrandt --ar 2:3")
-LONG_PARTS = ["an old fisherman mending a blue net on a wooden pier at dawn, seagulls circling overhead, "
-              "wearing a yellow raincoat", "oil painting, dramatic lighting, muted colors, in the style of rembrandt"]
-
-
-def test_a_long_prompt_is_cut_into_parts_where_the_subject_turns_to_the_medium() -> None:
-    llm = LlmRewriter(ScriptedGenerator(), jobs=("write",), write_mode="trained")
-    slots = {t.text.lower(): t.slot for t in llm.rules.analysis(LONG).terms}
-    assert note_parts(LONG, 18, lambda term: slots.get(term.lower())) == LONG_PARTS
-    assert note_parts(LONG, 18) != LONG_PARTS  # without slots: the even cut, mid-subject
-    assert ", ".join(note_parts(LONG, 10)) == notes(LONG)  # every term, once, in order
-    assert note_parts("cat, windowsill, golden hour", 18) == ["cat, windowsill, golden hour"]
-
-
-def test_a_part_begun_mid_sentence_goes_on_from_the_sentence_before() -> None:
-    assert join_parts(["A girl on a ring.", "Wearing a yellow hat.", "A full body shot.", "With rim light."],
-                      "girl, ring, wearing a yellow hat") == \
-        "A girl on a ring, wearing a yellow hat. A full body shot, with rim light."
-    assert join_parts(["A girl.", "Sterling silver rings."], "girl, Sterling silver rings") == \
-        "A girl. Sterling silver rings."
-
-
-def test_a_long_prompt_whose_drafts_are_rejected_is_written_again_a_sentence_per_part() -> None:
-    dropped = "An old fisherman on a wooden pier, in the style of Rembrandt."
-    first = "An old fisherman mending a blue net on a wooden pier at dawn, seagulls circling overhead, " \
-            "wearing a yellow raincoat."
-    second = "An oil painting in the style of Rembrandt, with dramatic lighting and muted colors."
-    gen = _Constrained(writes=[dropped, dropped, first, second])
-    r = LlmRewriter(gen, jobs=("write",), write_mode="trained").rewrite(LONG)
-    assert r.output == f"{first} {second} --ar 2:3"
-    assert r.fallback is None and r.draft == dropped and r.repairs == ["wrote it again in 2 parts, a sentence each"]
-    assert gen.prompts[2:] == [chat_prompt(part) for part in LONG_PARTS]
-    assert any("in 2 parts" in c.reason for c in r.changes)
-
-
-def test_a_part_the_guard_rejects_leaves_the_rules_brief() -> None:
-    dropped = "An old fisherman on a wooden pier, in the style of Rembrandt."
-    gen = _Constrained(writes=[dropped, dropped, dropped, "An oil painting."])
-    llm = LlmRewriter(gen, jobs=("write",), write_mode="trained")
-    r = llm.rewrite(LONG)
-    assert r.output == llm.rules.rewrite(LONG).output and r.fallback.startswith("guard rejected the drafts")
-    assert len(gen.prompts) == 3  # the first part failed: the second is never written
-
-
-def test_a_short_prompt_is_never_written_in_parts() -> None:
-    gen = _Constrained(writes=["A portrait.", "A portrait.", "A portrait."])
-    r = LlmRewriter(gen, jobs=("write",), write_mode="trained").rewrite(SOURCE)
-    assert r.fallback and len(gen.prompts) == 3 and not r.repairs
 
 
 # -- the corpus ------------------------------------------------------------------------------------

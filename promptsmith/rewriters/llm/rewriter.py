@@ -35,7 +35,7 @@ from promptsmith.rewriters.english import (
 from promptsmith.rewriters.llm.guard import Guard, GuardReport
 from promptsmith.rewriters.llm.repair import one_credit_list, repair
 from promptsmith.rewriters.llm.spanlock import SpanLock, lockable, spans_of
-from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, english, join_parts, note_parts, notes
+from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, english, notes
 from promptsmith.rewriters.result import Change, RewriteResult
 from promptsmith.rewriters.rules import Rewriter
 from promptsmith.rewriters.rules.brief import Brief
@@ -211,15 +211,11 @@ class LlmRewriter:
                                     self.connectives(result)) if constrained else None
         first: tuple[str | None, list[str]] = (None, [])
         drafts = self.TRAINED_DRAFTS + (constrained is not None)
-        words = len(WORD.findall(note_text))
-        long_prompt = words > self.TRAINED_RETRY_WORDS
-        in_parts = words >= self.TRAINED_PARTS_FROM and constraint is not None
+        long_prompt = len(WORD.findall(note_text)) > self.TRAINED_RETRY_WORDS
         tried = 0
         for attempt in range(drafts):
             if attempt and long_prompt:
-                break  # a long prompt's rejected draft: parts, or the rules brief, beat another long wait
-            if attempt == self.TRAINED_DRAFTS and in_parts:
-                break  # the free draft: parts are written in its stead
+                break  # a long prompt's rejected draft: the rules brief now beats another long wait
             tried = attempt
             temperature = 0.0 if attempt in (0, self.TRAINED_DRAFTS) else max(self.temperature,
                                                                                self.TRAINED_TEMPERATURE)
@@ -242,19 +238,8 @@ class LlmRewriter:
                 return TrainedDraft(mended[0], None, draft, report.reasons, attempt, mended[1])
             if first[0] is None:
                 first = (draft, report.reasons)
-        if in_parts:
-            parts = self._write_parts(result, text, analysed, source)
-            if parts is not None:
-                return TrainedDraft(parts[0], None, first[0], first[1], tried, parts[1])
         why = "guard rejected the drafts: " + "; ".join(first[1] or ["no draft"])
         return TrainedDraft(None, why, first[0], first[1], tried)
-
-    #: A prompt with at least this many words of notes whose drafts under the constraint were
-    #: rejected is written again in parts of about `TRAINED_PART_WORDS` words, a sentence each
-    #: (`trained.note_parts`), in place of the free draft: the small model keeps every term of a
-    #: short prompt far more often than of a long one.
-    TRAINED_PARTS_FROM = 20
-    TRAINED_PART_WORDS = 18
 
     def _mended(self, raw: str, source: str, analysed: Brief | None) -> str:
         """A decoded draft with the mending every draft gets: no article before a plural the prompt
@@ -269,45 +254,6 @@ class LlmRewriter:
         if draft and draft[-1] not in ".!?\"”":
             draft += "."
         return draft
-
-    def _write_parts(self, result: RewriteResult, text: str, analysed: Brief | None,
-                     source: str) -> tuple[str, list[str]] | None:
-        """The brief written a sentence per part of the notes (`trained.note_parts`), one greedy
-        draft a part, each judged by the guard as a prompt of its own (and repaired), then the
-        joined brief judged against the whole prompt; with what was done, or None when a part or
-        the whole fails."""
-        slots = {t.text.lower(): t.slot for t in analysed.terms} if analysed is not None else {}
-        parts = note_parts(text, self.TRAINED_PART_WORDS, lambda term: slots.get(term.lower()))
-        if len(parts) < 2:
-            return None
-        constrained = self.gen.constrained  # type: ignore[attr-defined]
-        free = STOP | set(self.prompts["write"].get("vocabulary", {}).get("function_words", []))
-        written: list[str] = []
-        repaired = 0
-        for part in parts:
-            part_result = self.rules.rewrite(part)
-            part_brief = self.rules.analysis(part)
-            constraint = CopyConstraint(part, free, self.connectives(part_result))  # type: ignore[arg-type]
-            raw = constrained(chat_prompt(part), constraint, end=END, max_tokens=write_budget(part) + 32,
-                              temperature=0.0, seed=self.seed) or ""
-            draft = self._mended(raw, source, analysed)
-            if not draft:
-                return None
-            report = self.guard(part_result, draft, repeats=True, brief=part_brief)
-            if not report.ok:
-                mended = self._repaired(part_result, part_brief, draft, report)
-                if mended is None:
-                    return None
-                draft, repaired = mended[0], repaired + 1
-            written.append(draft)
-        brief = join_parts(written, source)
-        how = [f"wrote it again in {len(parts)} parts, a sentence each"
-               + (f" ({repaired} repaired)" if repaired else "")]
-        report = self.guard(result, brief, repeats=True, brief=analysed)
-        if report.ok:
-            return brief, how
-        mended = self._repaired(result, analysed, brief, report)
-        return (mended[0], how + mended[1]) if mended is not None else None
 
     def _repaired(self, result: RewriteResult, analysed: Brief | None, draft: str, report: GuardReport
                   ) -> tuple[str, list[str]] | None:

@@ -11,9 +11,7 @@ input here, so the three can never disagree.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 from promptsmith.backends.models import gguf_metadata
 from promptsmith.core.parse import parse
 from promptsmith.core.terms import ledger
-from promptsmith.core.words import STOP, WORD, word_matches
+from promptsmith.core.words import WORD, word_matches
 
 #: The adapter shipped in the package, for the packaged model (`backends.models.DEFAULT_FILE`).
 ADAPTER_FILE = "smollm2-135m-briefs.lora.gguf"
@@ -33,66 +31,6 @@ def notes(prompt: str) -> str:
     """The model's input: the prompt's content terms, comma separated, in the user's words."""
     text = parse(prompt).text
     return ", ".join(t.content for t in ledger(text).terms if t.content and t.kind != "negation")
-
-
-#: Slots that open a part of their own: where the notes turn from the subject to how it is made or
-#: lit, a second sentence reads naturally ("…in a brick wall. Oil painting by …").
-_PART_SLOTS = frozenset({"medium", "style", "tools", "lighting", "colour", "composition", "mood"})
-#: First words that continue the sentence before them ("wearing a hat", "with …"), so a part that
-#: opens with one is a poor place to start a sentence.
-_CONTINUES = (STOP - {"a", "an", "the", "this", "that", "these", "those", "its", "it", "his", "her", "their",
-                      "our", "my", "your"}) | {"wearing", "featuring", "while", "who", "which", "whose"}
-
-
-def _opens_mid(term: str) -> bool:
-    first = WORD.findall(term)[:1]
-    return bool(first) and (first[0].lower() in _CONTINUES or first[0].lower().endswith("ing"))
-
-
-def _nearest(options: range, before: list[int], ideal: float, cost: list[float]) -> int:
-    """The term to cut before: its words before nearest `ideal`, plus its cost."""
-    return min(options, key=lambda i: abs(before[i] - ideal) / ideal + cost[i])
-
-
-def note_parts(prompt: str, words: int, slot_of: Callable[[str], str | None] = lambda term: None) -> list[str]:
-    """The prompt's notes (`notes`) in parts of about `words` words each, cut between terms, for a
-    long prompt written a sentence per part. Each cut is placed near its even share of the words,
-    preferring where the notes turn from the subject to a medium, style or light (`slot_of`, the
-    rules engine's slot of a term) and avoiding a part that opens mid-sentence ("wearing …")."""
-
-    terms = [t.content for t in ledger(parse(prompt).text).terms if t.content and t.kind != "negation"]
-    sizes = [len(WORD.findall(t)) for t in terms]
-    total = sum(sizes)
-    k = min(len(terms), max(1, round(total / max(1, words))))
-    if k < 2:
-        return [", ".join(terms)] if terms else []
-    slots = [slot_of(t) for t in terms]
-    before = [sum(sizes[:i]) for i in range(len(terms) + 1)]
-    cost = [0.5 * _opens_mid(t) - 0.25 * (i > 0 and slots[i] in _PART_SLOTS and slots[i - 1] not in _PART_SLOTS)
-            for i, t in enumerate(terms)]
-    cuts = [0]
-    for n in range(1, k):
-        ideal = total * n / k
-        options = range(cuts[-1] + 1, len(terms) - (k - 1 - n))
-        cuts.append(_nearest(options, before, ideal, cost))
-    cuts.append(len(terms))
-    return [", ".join(terms[a:b]) for a, b in itertools.pairwise(cuts)]
-
-
-def join_parts(sentences: list[str], source: str) -> str:
-    """A long prompt's parts, written a sentence each, as one brief. A part the model began
-    mid-sentence ("Wearing a yellow hat …", "With rim light …") goes on from the sentence before,
-    after a comma, unless its first word is one the user capitalised (a name: "Sterling")."""
-
-    out = ""
-    for sentence in sentences:
-        first = WORD.findall(sentence)[:1]
-        named = bool(first) and first[0] in WORD.findall(source) and first[0].lower() not in source.split()
-        if out and first and _opens_mid(first[0]) and not named and out[-1] == "." and sentence[:1].isupper():
-            out = out[:-1] + ", " + sentence[:1].lower() + sentence[1:]
-        else:
-            out = (out + " " + sentence).strip()
-    return out
 
 
 def chat_prompt(note_text: str) -> str:
