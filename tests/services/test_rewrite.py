@@ -86,9 +86,12 @@ def test_artists_are_style_named_once() -> None:
 @pytest.mark.parametrize(
     ("prompt", "expected"),
     [
-        # a credit: the maker becomes style, the credit verb goes
-        ("space battle, directed by steven spielberg", "A space battle in the style of Steven Spielberg."),
-        ("art by artgerm", "A piece of art in the style of Artgerm."),
+        # a maker credited after a medium or a verb is the work's author: "by" stays
+        ("space battle, directed by steven spielberg", "A space battle, directed by Steven Spielberg."),
+        ("art by artgerm", "A piece of art by Artgerm."),
+        ("a dog, oil painting by claude monet", "A dog, an oil painting by Claude Monet."),
+        # a bare "by" is a style reference (and so is a list that names other makers too)
+        ("a dog, oil painting, by claude monet", "A dog, an oil painting in the style of Claude Monet."),
         # "by" as a preposition names no maker
         ("a castle by the sea, oil painting", "A castle by the sea, an oil painting."),
         ("a knight surrounded by smoldering ruins", "A knight surrounded by smoldering ruins."),
@@ -97,6 +100,15 @@ def test_artists_are_style_named_once() -> None:
 )
 def test_by_credits_a_maker_only_when_it_names_one(prompt: str, expected: str) -> None:
     assert ps.rewrite(prompt).output == expected
+
+
+def test_the_authored_credit_rule_can_be_switched_off() -> None:
+    from promptsmith.rewriters.rules import Rewriter
+    from promptsmith.rewriters.rules.registry import load_rewrite_rules
+
+    off = Rewriter(rules=load_rewrite_rules().without("authored-credit"))
+    assert off.rewrite("a dog, oil painting by claude monet").output == \
+        "A dog, an oil painting in the style of Claude Monet."
 
 
 def test_image_prompts_stay_first() -> None:

@@ -166,9 +166,12 @@ class Analyzer:
             who, rest = split_credit(who)
             # `photo by Julius Shulman`: the lead is the medium, whatever `tidy` drops as a remnant
             lead = tidy(lead) or (lead.strip() if lead.strip().lower() in self.rules.medium_set else "")
+            media = len(brief.medium)
             if lead:
                 self.classify(lead, brief)
+            styles = len(brief.style)
             self.credits.credit_names(self.credits.artists(who), brief)
+            self.credits.authored(term, len(brief.medium) > media, brief.style[styles:], brief)
             brief.credited = brief.last_credit = True
             brief.terms.append(AnalysedTerm(term, "style"))
             if rest:

@@ -73,6 +73,9 @@ class Brief:
     credited: bool = False
     #: The term just read was a credit (a capitalised name after it continues the list).
     last_credit: bool = False
+    #: Makers the prompt credits as the work's authors ("painting by …", "directed by …"): the
+    #: verb before "by" ("" after a medium) and the names (`Credits.authored`).
+    authored: tuple[str, tuple[str, ...]] | None = None
 
     def slots(self) -> dict[str, list[str]]:
         """The brief's slots as lists of phrases (what `RewriteResult.slots` reports)."""

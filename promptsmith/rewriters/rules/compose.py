@@ -257,8 +257,10 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     composition = _compositions(brief)
     mood, mood_nouns = _mood_parts(brief)
     conn = rules.connectives
+    authored = brief.authored if brief.authored and set(_dedupe(brief.style)) == set(brief.authored[1]) else None
     forms = [
-        conn.get("style", ("in the style of {x}",)) if style else ("",),
+        ((f"{authored[0]} " if authored[0] else "") + conn.get("authored", ("by {x}",))[0],) if style and authored
+        else conn.get("style", ("in the style of {x}",)) if style else ("",),
         conn.get("lighting", ("with {x}",)) if lighting else ("",),
         conn.get("colour", ("in {x}",)) if colour else ("",),
         conn.get("composition", ("{x}",)) if composition else ("",),

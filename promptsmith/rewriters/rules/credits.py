@@ -90,6 +90,26 @@ def credit_of(term: str) -> tuple[str, str] | None:
     return " ".join(lead), who
 
 
+#: Verbs before "by" that say how the named maker made the work ("directed by Steven Spielberg",
+#: "illustrated by Greg Rutkowski"): the brief keeps them with the name (`Credits.authored`).
+AUTHORED_VERBS = frozenset(CREDIT_WORDS - {"inspired", "part", "partly", "partially", "mostly", "done", "rendered",
+                                          "conceived", "imagined"})
+
+
+def credit_verb(term: str) -> str | None:
+    """For a term `credit_of` reads as a credit: the verb before its "by" ("directed by
+    Spielberg" → "directed"), "" for a "by" with no such verb ("painting by Monet", "by Monet"),
+    None for a credit without "by" ("in the style of Monet", "inspired by Monet")."""
+    low = term.lower()
+    if ("style" in low or "manner" in low or "inspired" in low) and _STYLE_OF.match(term):
+        return None
+    m = _BY.match(term)
+    if m is None:
+        return None
+    lead = (m.group("lead") or "").split()
+    return lead[-1].lower() if lead and lead[-1].lower() in AUTHORED_VERBS else ""
+
+
 def display_name(lex: Lexicon, name: str) -> str:
     """How to write a credited name: the lexicon's form, the user's own casing, or title case for
     a short lower-case name (never for a long phrase, one with digits or with function words)."""
@@ -169,6 +189,19 @@ class Credits:
                 self.tool(name, brief)
             else:
                 brief.style.append(name)
+
+    @rewrite_rule("authored-credit", "analysis")
+    def authored(self, term: str, after_medium: bool, names: list[str], brief: Brief) -> None:
+        """A maker the prompt names after a medium or a verb is the work's author, not a style to
+        imitate: the brief keeps "by" ("painting by rene magritte" → "a painting by René
+        Magritte", "directed by steven spielberg" → "directed by Steven Spielberg"). A bare "by"
+        (`castle, by greg rutkowski`) is a style reference, written "in the style of …". Only the
+        first such credit, and only while the brief credits no other maker (`compose`)."""
+        if not self.rules.on("authored-credit") or brief.authored or not names:
+            return
+        verb = credit_verb(term)
+        if verb is not None and (verb or after_medium):
+            brief.authored = (verb, tuple(names))
 
     @rewrite_rule("render-engine-credit", "analysis")
     def tool(self, term: str, brief: Brief) -> None:
