@@ -105,7 +105,8 @@ def _strip_accents(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
-    """The normal form of one word: lower case, no accents, American spelling, singular."""
+    """The normal form of one word: lower case, no accents, American spelling, singular, an -ist
+    as its -ism ("surrealist" is "surrealism": the rewriter writes a movement as the adjective)."""
     w = _strip_accents(word.lower().replace("’", "'"))
     if w.endswith("'s"):
         w = w[:-2]
@@ -115,6 +116,8 @@ def fold(word: str) -> str:
         return w[:-3] + "man"  # fishermen, women
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
         w = w[:-2] if w.endswith(("ches", "shes", "xes", "sses")) else w[:-1]
+    if len(w) >= 6 and w.endswith("ist"):
+        return w[:-1] + "m"  # a movement and its adjective are one word: surrealist, surrealism
     return w
 
 

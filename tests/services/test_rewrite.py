@@ -111,6 +111,32 @@ def test_the_authored_credit_rule_can_be_switched_off() -> None:
         "A dog, an oil painting in the style of Claude Monet."
 
 
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # a movement or aesthetic is a look, not a maker (REWRITE-EXAMPLES 16)
+        ("old lighthouse keeper, reading by lamplight, by anna ancher and peder krøyer, impressionism",
+         "An old lighthouse keeper, reading by lamplight, in the impressionist style of Anna Ancher and Peder Krøyer."),
+        ("anime girl, minimalist", "An anime girl in a minimalist style."),
+        ("girl on a rooftop, vogue cover, baroque", "A girl on a rooftop, a Vogue cover in a baroque style."),
+        ("portrait of a woman, art nouveau, by alphonse mucha",  # a look of several words names itself
+         "A portrait of a woman, in the style of Art Nouveau and Alphonse Mucha."),
+        ("castle, surrealism, surrealist", "A castle in a surrealist style."),  # one look, said once
+        ("woman, style of by jordan grimmer", "A woman in the style of Jordan Grimmer."),  # no stray "by"
+    ],
+)
+def test_a_look_is_written_as_a_style_not_credited_as_a_maker(prompt: str, expected: str) -> None:
+    assert ps.rewrite(prompt).output == expected
+
+
+def test_the_look_rule_can_be_switched_off() -> None:
+    from promptsmith.rewriters.rules import Rewriter
+    from promptsmith.rewriters.rules.registry import load_rewrite_rules
+
+    assert Rewriter(rules=load_rewrite_rules().without("look-not-maker")).rewrite("anime girl, minimalist").output \
+        == "An anime girl in the style of Minimalist."
+
+
 def test_image_prompts_stay_first() -> None:
     r = ps.rewrite("<https://example.com/ref.png> cat wearing a crown, watercolor --iw 1.5")
     assert r.output.startswith("https://example.com/ref.png A cat wearing a crown")

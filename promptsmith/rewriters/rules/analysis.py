@@ -31,6 +31,7 @@ from promptsmith.rewriters.rules.credits import (
     Credits,
     credit_of,
     display_name,
+    is_look,
     split_credit,
 )
 from promptsmith.rewriters.rules.registry import RewriteRules, declare_rule, load_rewrite_rules
@@ -313,6 +314,8 @@ class Analyzer:
             return
         if slot == "style":
             brief.style.append(phrase or display_name(self.lex, term))
+            if is_look(self.lex, term):
+                brief.looks.add(brief.style[-1])
         elif slot == "medium":
             brief.medium.append(phrase or term)
         elif slot == "composition" and not brief.shot and normalize(strip_article(phrase or term)) in self.rules.shots:

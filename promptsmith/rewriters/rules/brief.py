@@ -76,6 +76,9 @@ class Brief:
     #: Makers the prompt credits as the work's authors ("painting by …", "directed by …"): the
     #: verb before "by" ("" after a medium) and the names (`Credits.authored`).
     authored: tuple[str, tuple[str, ...]] | None = None
+    #: Names in `style` that are a look, not a maker: a movement or aesthetic ("cyberpunk", "Art
+    #: Nouveau", "Impressionism"), written "in a cyberpunk style", "in the impressionist style of …".
+    looks: set[str] = field(default_factory=set)
 
     def slots(self) -> dict[str, list[str]]:
         """The brief's slots as lists of phrases (what `RewriteResult.slots` reports)."""

@@ -26,7 +26,7 @@ from promptsmith.rewriters.english import (
     with_article,
 )
 from promptsmith.rewriters.rules.brief import Brief
-from promptsmith.rewriters.rules.registry import RewriteRules, declare_rule
+from promptsmith.rewriters.rules.registry import RewriteRules, declare_rule, rewrite_rule
 
 _MEDIUM_OPENING = re.compile(r"^(?:an?\s+)?(?:piece\s+of\s+)?")
 #: Words that give a run of words a phrase of its own (prepositions, the composer's verbs).
@@ -204,6 +204,30 @@ def _media(brief: Brief) -> str:
     return join_list([media[0], *rest])
 
 
+@rewrite_rule("look-not-maker", "composition")
+def _styles(brief: Brief, rules: RewriteRules) -> tuple[str, str]:
+    """The makers credited ("Greg Rutkowski and Alphonse Mucha"), each once, and the one-word
+    looks (movements and aesthetics, `Brief.looks`) as the adjective they lend: a look is not a
+    maker, so not "in the style of Baroque" but "in a baroque style", and with makers "in the
+    impressionist style of Anna Ancher and Peder Krøyer" (an -ism reads as its -ist). A look of
+    several words names itself and stays in the list ("in the style of Art Deco"): blind judges
+    preferred it to "in Art Deco style" and to "the traditional Chinese art style of Artgerm"."""
+    names = _dedupe(brief.style)
+    # a look of one word; one of several ("Art Deco", "traditional Chinese art") names itself
+    looks = [n for n in names if n in brief.looks and " " not in n] if rules.on("look-not-maker") else []
+    if not looks:
+        return join_list(names), ""
+    makers = [n for n in names if n not in brief.looks]
+    return join_list(makers), join_list(_dedupe([_look_word(n) for n in looks]))  # Surrealism, Surrealist: once
+
+
+def _look_word(name: str) -> str:
+    """A one-word look as the adjective it lends: "Impressionism" → "impressionist", "Cyberpunk"
+    → "cyberpunk"."""
+    low = name.lower()
+    return low[:-3] + "ist" if low.endswith("ism") and len(low) > 5 else low
+
+
 def _tools(brief: Brief) -> str:
     by_verb: dict[str, list[str]] = {}
     for t in brief.tools:
@@ -250,7 +274,7 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     """Distinct phrasings of the brief; the first is the canonical one (deterministic)."""
     lead = _lead(brief, rules)
     medium = _media(brief)
-    style = join_list(_dedupe(brief.style))  # each maker credited once
+    style, looks = _styles(brief, rules)
     tools = _tools(brief)
     lighting = join_list(_dedupe(brief.lighting))
     colour = _colours(brief)
@@ -260,7 +284,11 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     authored = brief.authored if brief.authored and set(_dedupe(brief.style)) == set(brief.authored[1]) else None
     forms = [
         ((f"{authored[0]} " if authored[0] else "") + conn.get("authored", ("by {x}",))[0],) if style and authored
-        else conn.get("style", ("in the style of {x}",)) if style else ("",),
+        else tuple(f.replace("the style of", f"the {looks} style of", 1)
+                   for f in conn.get("style", ("in the style of {x}",)) if "the style of" in f)
+        if style and looks
+        else conn.get("style", ("in the style of {x}",)) if style
+        else conn.get("look", ("in a {x} style",)) if looks else ("",),
         conn.get("lighting", ("with {x}",)) if lighting else ("",),
         conn.get("colour", ("in {x}",)) if colour else ("",),
         conn.get("composition", ("{x}",)) if composition else ("",),
@@ -269,9 +297,9 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
         (False, True) if medium and lead and not brief.prose else (False,),
         # structure: sentences as the length decides, always one, or the subject on its own
         (("auto", "one", "two") if len(lead.split()) >= 5 and _LINKS.intersection(lead.lower().split()) else
-         ("auto", "one")) if lead and (style or medium or lighting or colour or mood) else ("auto",),
+         ("auto", "one")) if lead and (style or looks or medium or lighting or colour or mood) else ("auto",),
         # the look (light, colour) before how it is made, or after
-        (False, True) if (lighting or colour) and (medium or style) else (False,),
+        (False, True) if (lighting or colour) and (medium or style or looks) else (False,),
     ]
     seen: set[str] = set()
     written_by_user = " ".join(t.text for t in brief.terms)
@@ -281,7 +309,7 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
         if look_first and split == "two":  # "With dramatic lighting, an oil painting …" alone reads as a fragment
             continue
         style_c, light_c, colour_c, comp_c = (fill_connective(str(form), x) for form, x in
-                                              ((st, style), (li, lighting), (co, colour), (cp, composition)))
+                                              ((st, style or looks), (li, lighting), (co, colour), (cp, composition)))
         text = _write(brief, lead, medium, bool(medium_first), style_c, tools, light_c, colour_c, comp_c,
                       _mood(str(mo), mood, mood_nouns), str(split), bool(look_first))
         text = respell(text, brief.spelling, keep=written_by_user)

@@ -71,8 +71,8 @@ def credit_of(term: str) -> tuple[str, str] | None:
     low = term.lower()
     # substring gates first: most terms credit nobody, and these tests cost a fraction of a match
     m = _STYLE_OF.match(term) if ("style" in low or "manner" in low or "inspired" in low) else None
-    if m is not None:
-        return (m.group("lead") or "").strip(), m.group("who").strip()
+    if m is not None:  # "style of by Jordan Grimmer": the maker, without the stray "by"
+        return (m.group("lead") or "").strip(), re.sub(r"^by\s+", "", m.group("who").strip(), flags=re.I)
     if "by " not in low:
         return None
     m = _BY.match(term)
@@ -108,6 +108,13 @@ def credit_verb(term: str) -> str | None:
         return None
     lead = (m.group("lead") or "").split()
     return lead[-1].lower() if lead and lead[-1].lower() in AUTHORED_VERBS else ""
+
+
+def is_look(lex: Lexicon, term: str) -> bool:
+    """Whether a style term is a look (a movement or an aesthetic: "cyberpunk", "art nouveau"),
+    not a maker: the style lexicon gives every maker a display name, and no look one."""
+    key = normalize(term)
+    return lex.slot(key) == "style" and key not in lex.display
 
 
 def display_name(lex: Lexicon, name: str) -> str:
@@ -189,6 +196,8 @@ class Credits:
                 self.tool(name, brief)
             else:
                 brief.style.append(name)
+                if is_look(self.lex, key):
+                    brief.looks.add(name)
 
     @rewrite_rule("authored-credit", "analysis")
     def authored(self, term: str, after_medium: bool, names: list[str], brief: Brief) -> None:
