@@ -122,6 +122,7 @@ def test_the_authored_credit_rule_can_be_switched_off() -> None:
         ("portrait of a woman, art nouveau, by alphonse mucha",  # a look of several words names itself
          "A portrait of a woman, in the style of Art Nouveau and Alphonse Mucha."),
         ("castle, surrealism, surrealist", "A castle in a surrealist style."),  # one look, said once
+        ("castle, surrealism, cosmic horror", "A castle in the style of Surrealism and Cosmic Horror."),
         ("woman, style of by jordan grimmer", "A woman in the style of Jordan Grimmer."),  # no stray "by"
     ],
 )

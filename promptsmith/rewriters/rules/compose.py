@@ -213,11 +213,10 @@ def _styles(brief: Brief, rules: RewriteRules) -> tuple[str, str]:
     several words names itself and stays in the list ("in the style of Art Deco"): blind judges
     preferred it to "in Art Deco style" and to "the traditional Chinese art style of Artgerm"."""
     names = _dedupe(brief.style)
-    # a look of one word; one of several ("Art Deco", "traditional Chinese art") names itself
     looks = [n for n in names if n in brief.looks and " " not in n] if rules.on("look-not-maker") else []
-    if not looks:
+    makers = [n for n in names if n not in looks]
+    if not looks or any(n in brief.looks for n in makers):  # a look of several words names itself
         return join_list(names), ""
-    makers = [n for n in names if n not in brief.looks]
     return join_list(makers), join_list(_dedupe([_look_word(n) for n in looks]))  # Surrealism, Surrealist: once
 
 
