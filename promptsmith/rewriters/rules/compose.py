@@ -220,6 +220,21 @@ def _styles(brief: Brief, rules: RewriteRules) -> tuple[str, str]:
     return join_list(makers), join_list(_dedupe([_look_word(n) for n in looks]))  # Surrealism, Surrealist: once
 
 
+def _style_forms(brief: Brief, conn: dict[str, tuple[str, ...]], makers: str, looks: str) -> tuple[str, ...]:
+    """The connectives the credit can be written with (`{x}`: the makers, or the looks alone):
+    "by {x}" for the work's authors (`Credits.authored`: every maker credited is one of them),
+    "in the {looks} style of {x}" for makers with a look, "in a {x} style" for looks alone."""
+    if makers and brief.authored and set(_dedupe(brief.style)) == set(brief.authored[1]):
+        verb = brief.authored[0]
+        return ((f"{verb} " if verb else "") + conn.get("authored", ("by {x}",))[0],)
+    style = conn.get("style", ("in the style of {x}",))
+    if makers and looks:
+        return tuple(f.replace("the style of", f"the {looks} style of", 1) for f in style if "the style of" in f)
+    if makers:
+        return style
+    return conn.get("look", ("in a {x} style",)) if looks else ("",)
+
+
 def _look_word(name: str) -> str:
     """A one-word look as the adjective it lends: "Impressionism" → "impressionist", "Cyberpunk"
     → "cyberpunk"."""
@@ -280,14 +295,8 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     composition = _compositions(brief)
     mood, mood_nouns = _mood_parts(brief)
     conn = rules.connectives
-    authored = brief.authored if brief.authored and set(_dedupe(brief.style)) == set(brief.authored[1]) else None
     forms = [
-        ((f"{authored[0]} " if authored[0] else "") + conn.get("authored", ("by {x}",))[0],) if style and authored
-        else tuple(f.replace("the style of", f"the {looks} style of", 1)
-                   for f in conn.get("style", ("in the style of {x}",)) if "the style of" in f)
-        if style and looks
-        else conn.get("style", ("in the style of {x}",)) if style
-        else conn.get("look", ("in a {x} style",)) if looks else ("",),
+        _style_forms(brief, conn, style, looks),
         conn.get("lighting", ("with {x}",)) if lighting else ("",),
         conn.get("colour", ("in {x}",)) if colour else ("",),
         conn.get("composition", ("{x}",)) if composition else ("",),

@@ -64,13 +64,18 @@ def split_credit(who: str) -> tuple[str, str]:
     return who, ""
 
 
+def _style_of(term: str, low: str) -> re.Match[str] | None:
+    """`in the style of …`, `… inspired by …` and the like; the substring gate first: most terms
+    credit nobody, and it costs a fraction of a match."""
+    return _STYLE_OF.match(term) if ("style" in low or "manner" in low or "inspired" in low) else None
+
+
 def credit_of(term: str) -> tuple[str, str] | None:
     """`(lead, who)` when `term` credits a maker (`painting by Monet` → ("painting", "Monet"),
     `directed by Spielberg` → ("", "Spielberg")), None when "by" is a preposition (`surrounded by
     flames`, `a house by the sea`)."""
     low = term.lower()
-    # substring gates first: most terms credit nobody, and these tests cost a fraction of a match
-    m = _STYLE_OF.match(term) if ("style" in low or "manner" in low or "inspired" in low) else None
+    m = _style_of(term, low)
     if m is not None:  # "style of by Jordan Grimmer": the maker, without the stray "by"
         return (m.group("lead") or "").strip(), re.sub(r"^by\s+", "", m.group("who").strip(), flags=re.I)
     if "by " not in low:
@@ -100,8 +105,7 @@ def credit_verb(term: str) -> str | None:
     """For a term `credit_of` reads as a credit: the verb before its "by" ("directed by
     Spielberg" → "directed"), "" for a "by" with no such verb ("painting by Monet", "by Monet"),
     None for a credit without "by" ("in the style of Monet", "inspired by Monet")."""
-    low = term.lower()
-    if ("style" in low or "manner" in low or "inspired" in low) and _STYLE_OF.match(term):
+    if _style_of(term, term.lower()) is not None:
         return None
     m = _BY.match(term)
     if m is None:
