@@ -9,6 +9,7 @@ writers (the articles of a written sentence made to agree). Stdlib only: no rule
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: The articles: as determiners, a phrase that opens with one takes no other.
 ARTICLES = frozenset({"a", "an", "the"})
@@ -233,13 +234,22 @@ def drop_mass_articles(text: str, source: str) -> str:
     indefinite article a writer put before lighting, photography or an -ism goes, unless `source`
     (the prompt) has that article there itself."""
 
+    return _drop_articles(_MASS_ARTICLE, text, source, keep=lambda rest: rest.split()[-1].lower() in _COUNTED_ISMS)
+
+
+def _drop_articles(pattern: re.Pattern[str], text: str, source: str,
+                   keep: Callable[[str], bool] = lambda rest: False) -> str:
+    """`text` without the article (group 1) of each `pattern` match before its phrase (group 2),
+    the phrase taking the article's capital; a match `source` (the prompt) has itself stays, and
+    so does one whose phrase `keep` says is counted."""
+
     def drop(m: re.Match[str]) -> str:
-        if m.group(0).lower() in source.lower() or m.group(2).split()[-1].lower() in _COUNTED_ISMS:
-            return m.group(0)
         rest = m.group(2)
+        if m.group(0).lower() in source.lower() or keep(rest):
+            return m.group(0)
         return rest[:1].upper() + rest[1:] if m.group(1)[0].isupper() else rest
 
-    return _MASS_ARTICLE.sub(drop, text)
+    return pattern.sub(drop, text)
 
 
 #: "A viewed from a distance": an indefinite article before a past participle and the preposition
@@ -253,10 +263,4 @@ def drop_participle_articles(text: str, source: str) -> str:
     """`A viewed from a distance` → `Viewed from a distance`: an indefinite article before a past
     participle and its preposition goes, unless `source` (the prompt) has it there itself."""
 
-    def drop(m: re.Match[str]) -> str:
-        if m.group(0).lower() in source.lower():
-            return m.group(0)
-        rest = m.group(2)
-        return rest[:1].upper() + rest[1:] if m.group(1)[0].isupper() else rest
-
-    return _PARTICIPLE_ARTICLE.sub(drop, text)
+    return _drop_articles(_PARTICIPLE_ARTICLE, text, source)

@@ -136,7 +136,8 @@ class CopyConstraint:
         """`free`: function words, any number of times; `extra`: the writer's own words (its
         connectives, the analysis's wording of a term), each once more than the prompt has it."""
         self.source = source
-        self.lower = source.lower()
+        #: Words the prompt glues a full stop and a letter to ("j" and "r" in "j.r.r. tolkien").
+        self.dotted = {m.group(1).lower() for m in _DOTTED.finditer(source)}
         counts: dict[str, int] = {}
         for words in ([w.lower() for w, _, _ in word_matches(source)], [w.lower() for w in WORD.findall(source)]):
             for w in set(words):  # a spaced number is one word and its digits: either way of reading it
@@ -180,9 +181,10 @@ class CopyConstraint:
         cut = tail.start() if tail is not None else len(whole)
         if _GLUED.search(piece if not text else whole[max(0, len(text) - 2) :]) and not _GLUED.search(self.source):
             return False  # "A:COMPOSITION"
-        for m in _DOTTED.finditer(whole, max(0, len(text) - 40)):
-            if m.end() >= len(text) and not re.search(rf"\b{re.escape(m.group(1).lower())}\.[^\W\d_]", self.lower):
-                return False  # "in the style of A.Rogue One": a full stop glued as the prompt never glues it
+        if "." in piece or text.endswith("."):  # only this piece can glue a new one
+            for m in _DOTTED.finditer(whole, max(0, len(text) - 40)):
+                if m.end() >= len(text) and m.group(1).lower() not in self.dotted:
+                    return False  # "in the style of A.Rogue One": a full stop glued as the prompt never glues it
         counts: dict[str, int] = {}
         previous: list[str] = []
         for m in WORD.finditer(whole, 0, cut):

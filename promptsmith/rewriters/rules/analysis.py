@@ -31,7 +31,6 @@ from promptsmith.rewriters.rules.credits import (
     Credits,
     credit_of,
     display_name,
-    is_look,
     split_credit,
 )
 from promptsmith.rewriters.rules.registry import RewriteRules, declare_rule, load_rewrite_rules
@@ -313,9 +312,7 @@ class Analyzer:
             brief.terms.append(AnalysedTerm(term, "style", phrase))
             return
         if slot == "style":
-            brief.style.append(phrase or display_name(self.lex, term))
-            if is_look(self.lex, term):
-                brief.looks.add(brief.style[-1])
+            self.credits.style(phrase or display_name(self.lex, term), term, brief)
         elif slot == "medium":
             brief.medium.append(phrase or term)
         elif slot == "composition" and not brief.shot and normalize(strip_article(phrase or term)) in self.rules.shots:

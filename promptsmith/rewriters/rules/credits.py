@@ -199,9 +199,14 @@ class Credits:
             if self.lex.slot(key) == "tool":
                 self.tool(name, brief)
             else:
-                brief.style.append(name)
-                if is_look(self.lex, key):
-                    brief.looks.add(name)
+                self.style(name, key, brief)
+
+    def style(self, name: str, term: str, brief: Brief) -> None:
+        """Credit `name` (as written in the brief) for the prompt's `term`, noting whether it is a
+        look rather than a maker (`Brief.looks`)."""
+        brief.style.append(name)
+        if is_look(self.lex, term):
+            brief.looks.add(name)
 
     @rewrite_rule("authored-credit", "analysis")
     def authored(self, term: str, after_medium: bool, names: list[str], brief: Brief) -> None:
