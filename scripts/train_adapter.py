@@ -126,6 +126,49 @@ def weighted_loss(logits, labels, weights):
     return (per_token * weights).sum() / weights.sum()
 
 
+def steps(examples, batch_tokens: int, epochs: float) -> int:
+    """Optimizer steps for `epochs` passes over the examples in batches of `batch_tokens`."""
+    return max(1, math.ceil(len(batches(examples, batch_tokens, random.Random(0))) * epochs))
+
+
+def fit(model, examples, total_steps: int, *, lr: float, batch_tokens: int, pad: int, rng: random.Random,
+        copy_weight: float = 1.0) -> tuple[list[tuple[int, float, float]], int, float]:
+    """Train the adapter's parameters for `total_steps` (AdamW, warm-up then cosine, bf16 autocast,
+    gradients clipped at 1): the loss curve (step, seconds, loss), the tokens seen and the seconds."""
+    import torch
+
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
+    warmup = max(1, total_steps // 20)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(
+        0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, s / total_steps)))))
+    model.train()
+    curve: list[tuple[int, float, float]] = []
+    step, tokens, t1 = 0, 0, time.perf_counter()
+    while step < total_steps:
+        for group in batches(examples, batch_tokens, rng):
+            if step >= total_steps:
+                break
+            ids, labels, mask, weights = collate(examples, group, pad)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                if copy_weight == 1.0:  # the plain mean (the shipped adapter's training, bit for bit)
+                    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                else:
+                    loss = weighted_loss(model(input_ids=ids, attention_mask=mask).logits, labels, weights)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            tokens += int(mask.sum())
+            curve.append((step, time.perf_counter() - t1, loss.item()))
+            if step % 10 == 0 or step == total_steps:
+                recent = [c[2] for c in curve[-10:]]
+                print(f"step {step}/{total_steps}  loss {sum(recent) / len(recent):.3f}  "
+                      f"{tokens / (time.perf_counter() - t1):.0f} tok/s", flush=True)
+    return curve, tokens, time.perf_counter() - t1
+
+
 def rotary_rows(weight, n_head: int):
     """HF's Q/K output rows in llama.cpp's order (its converter permutes them for rotary)."""
     rows = weight.shape[0]
@@ -200,41 +243,12 @@ def main(argv: list[str] | None = None) -> int:
                       target_modules=[name.split(".")[-1] for name in TENSORS])
     model = get_peft_model(model, lora)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.0)
-    per_epoch = len(batches(examples, args.batch_tokens, random.Random(0)))
-    total_steps = max(1, math.ceil(per_epoch * args.epochs))
-    warmup = max(1, total_steps // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(
-        0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, s / total_steps)))))
+    total_steps = steps(examples, args.batch_tokens, args.epochs)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     print(f"{len(examples)} pairs ({len(pairs) - len(examples)} over {args.max_len} tokens left out), "
           f"{trainable / 1e6:.2f} M trainable, {total_steps} steps; base loaded in {load_s:.0f} s", flush=True)
-    model.train()
-    curve: list[tuple[int, float, float]] = []
-    step, tokens, t1 = 0, 0, time.perf_counter()
-    while step < total_steps:
-        for group in batches(examples, args.batch_tokens, rng):
-            if step >= total_steps:
-                break
-            ids, labels, mask, weights = collate(examples, group, pad)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                if args.copy_weight == 1.0:  # the plain mean (the shipped adapter's training, bit for bit)
-                    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-                else:
-                    loss = weighted_loss(model(input_ids=ids, attention_mask=mask).logits, labels, weights)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            tokens += int(mask.sum())
-            curve.append((step, time.perf_counter() - t1, loss.item()))
-            if step % 10 == 0 or step == total_steps:
-                recent = [c[2] for c in curve[-10:]]
-                print(f"step {step}/{total_steps}  loss {sum(recent) / len(recent):.3f}  "
-                      f"{tokens / (time.perf_counter() - t1):.0f} tok/s", flush=True)
-    train_s = time.perf_counter() - t1
+    curve, tokens, train_s = fit(model, examples, total_steps, lr=args.lr, batch_tokens=args.batch_tokens, pad=pad,
+                                 rng=rng, copy_weight=args.copy_weight)
     settings = {"base": base.name, "rank": args.rank, "alpha": args.alpha, "dropout": 0.05, "lr": args.lr,
                 "epochs": args.epochs, "batch_tokens": args.batch_tokens, "max_len": args.max_len, "seed": args.seed,
                 "corpus": [p.name for p in args.corpus], "pairs": len(examples), "steps": total_steps,

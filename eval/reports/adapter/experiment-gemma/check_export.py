@@ -6,15 +6,14 @@ import torch
 HERE = __import__("pathlib").Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[3]))
 sys.path.insert(0, str(HERE.parents[3] / "scripts"))
-src = (HERE / "train_gemma.py").read_text().replace("\nmain()\n", "\n")
-ns = {"__file__": str(HERE / "train_gemma.py")}
-exec(compile(src, "tg", "exec"), ns)
+sys.path.insert(0, str(HERE))
+import train_gemma as G  # noqa: E402
 from llama_cpp import Llama  # noqa: E402
 from peft import LoraConfig, get_peft_model  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
-B = ns["BASE"]
-T = ns["T"]
+B = G.BASE
+T = G.T
 tok = AutoTokenizer.from_pretrained(str(B.parent), gguf_file=B.name)
 m = AutoModelForCausalLM.from_pretrained(str(B.parent), gguf_file=B.name, dtype=torch.float32)
 text = "<|im_start|>user\na cat on a windowsill at golden hour, oil painting<|im_end|>\n<|im_start|>assistant\nA cat"
@@ -33,7 +32,7 @@ for n, p in pm.named_parameters():
     if "lora_B" in n:
         p.data.normal_(0, 0.02)
 lora = hf_logits(pm)
-ns["write_adapter"](pm, pm.config, "/tmp/gemma-random-lora.gguf", 32.0, {})
+G.write_adapter(pm, pm.config, "/tmp/gemma-random-lora.gguf", 32.0, {})
 
 
 def cpp(lp):

@@ -3,11 +3,9 @@ scripts/train_adapter.py; Gemma's own end-of-turn token ends the brief, <bos> op
 the adapter is written for llama.cpp's gemma3 arch (no rotary permutation: gemma3 runs NEOX rope)."""
 
 import json
-import math
 import os
 import random
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -90,40 +88,10 @@ def main():
             target_modules=[n.split(".")[-1] for n in T.TENSORS],
         ),
     )
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=3e-4, weight_decay=0.0)
-    per_epoch = len(T.batches(ex, 1024, random.Random(0)))
-    total = max(1, math.ceil(per_epoch * epochs))
-    warm = max(1, total // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, s / total))))
-    )
+    total = T.steps(ex, 1024, epochs)
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
     print(f"{len(ex)} pairs, {total} steps", flush=True)
-    model.train()
-    step = tokens = 0
-    t1 = time.perf_counter()
-    curve = []
-    while step < total:
-        for g in T.batches(ex, 1024, rng):
-            if step >= total:
-                break
-            ids, labels, mask, _ = T.collate(ex, g, pad)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            step += 1
-            tokens += int(mask.sum())
-            curve.append(loss.item())
-            if step % 10 == 0 or step == total:
-                print(
-                    f"step {step}/{total} loss {sum(curve[-10:]) / len(curve[-10:]):.3f} "
-                    f"{tokens / (time.perf_counter() - t1):.0f} tok/s",
-                    flush=True,
-                )
+    _, tokens, seconds = T.fit(model, ex, total, lr=3e-4, batch_tokens=1024, pad=pad, rng=rng)
     write_adapter(
         model,
         model.config,
@@ -134,7 +102,8 @@ def main():
             "training": json.dumps({"base": BASE.name, "epochs": epochs}),
         },
     )
-    print(f"wrote {out} after {(time.perf_counter() - t1) / 60:.1f} min, {tokens} tokens", flush=True)
+    print(f"wrote {out} after {seconds / 60:.1f} min, {tokens} tokens", flush=True)
 
 
-main()
+if __name__ == "__main__":
+    main()
