@@ -8,10 +8,11 @@ settings give the same adapter on the same machine. Runs on 2 CPU cores under bf
 
 1. The corpus's train split (`eval.corpus.TRAINING_FILES`: the gold briefs of the shared prompts
    and the synthetic pairs; `split == "train"`, a non-empty body) becomes ChatML turns: the
-   prompt's notes (`rewrite.llm.trained.notes`) → the brief's prose. The loss is on the prose and the
-   turn's end only; with `--copy-weight W` the tokens that write the notes' own words, and the
-   turn's end, weigh W times the others (a dropped term costs more than a connective worded
-   otherwise).
+   prompt's notes (`rewrite.llm.trained.notes`) → the brief's prose (with `--input rules`, the rules
+   engine's brief → the prose: an experiment, `eval/reports/adapter/experiment-postedit/`). The
+   loss is on the prose and the turn's end only; with `--copy-weight W` the tokens that write the
+   notes' own words, and the turn's end, weigh W times the others (a dropped term costs more than
+   a connective worded otherwise).
 2. transformers loads the packaged GGUF (dequantized: the adapter learns on the weights llama.cpp
    will run), peft adds LoRA to every linear layer of the decoder.
 3. The adapter is written as a llama.cpp LoRA GGUF with the `gguf` package: `blk.N.<tensor>.lora_a`
@@ -36,7 +37,14 @@ sys.path.insert(0, str(ROOT))
 from eval.corpus import TRAINING_FILES  # noqa: E402
 from promptsmith.backends.models import default_model_path  # noqa: E402
 from promptsmith.core.words import STOP, WORD  # noqa: E402
-from promptsmith.rewriters.llm.trained import ADAPTER_FILE, END, chat_prompt, corpus_digest, notes  # noqa: E402
+from promptsmith.rewriters.llm.trained import (  # noqa: E402
+    ADAPTER_FILE,
+    END,
+    INPUTS,
+    chat_prompt,
+    corpus_digest,
+    model_input,
+)
 
 #: HF module name → llama.cpp tensor name, per decoder layer.
 TENSORS = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
@@ -44,13 +52,18 @@ TENSORS = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_att
            "mlp.down_proj": "ffn_down"}
 
 
-def load_pairs(paths: list[Path], split: str) -> list[tuple[str, str]]:
+def load_pairs(paths: list[Path], split: str, kind: str = "notes") -> list[tuple[str, str]]:
+    """(what the model is shown, the gold prose) per pair of the split (`trained.model_input`)."""
+    from promptsmith.rewriters.rules import get_rewriter
+
+    rules = get_rewriter(None)
     pairs = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             if row["split"] == split and row["body"].strip():
-                pairs.append((notes(row["prompt"]), row["body"]))
+                brief = "" if kind == "notes" else (rules.rewrite(row["prompt"]).candidates or [""])[0]
+                pairs.append((model_input(kind, row["prompt"], brief), row["body"]))
     return pairs
 
 
@@ -221,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (a smoke run)")
     parser.add_argument("--copy-weight", type=float, default=1.0,
                         help="loss weight of the brief's tokens that write the notes' own words, and of the turn's end")
+    parser.add_argument("--input", choices=INPUTS, default="notes",
+                        help="what the model is shown: the prompt's notes, or the rules engine's brief")
     args = parser.parse_args(argv)
 
     import torch
@@ -235,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     tokenizer = AutoTokenizer.from_pretrained(str(base.parent), gguf_file=base.name)
     model = AutoModelForCausalLM.from_pretrained(str(base.parent), gguf_file=base.name, torch_dtype=torch.float32)
     load_s = time.perf_counter() - t0
-    pairs = load_pairs(args.corpus, "train")
+    pairs = load_pairs(args.corpus, "train", args.input)
     if args.limit:
         pairs = pairs[: args.limit]
     examples = encode(tokenizer, pairs, args.max_len, args.copy_weight)
@@ -253,10 +268,12 @@ def main(argv: list[str] | None = None) -> int:
                 "epochs": args.epochs, "batch_tokens": args.batch_tokens, "max_len": args.max_len, "seed": args.seed,
                 "corpus": [p.name for p in args.corpus], "pairs": len(examples), "steps": total_steps,
                 **({"copy_weight": args.copy_weight} if args.copy_weight != 1.0 else {}),
+                **({"input": args.input} if args.input != "notes" else {}),
                 "targets": sorted(TENSORS)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_adapter(model, model.config, args.out, args.alpha,
-                  {"corpus.sha256": corpus_digest(*args.corpus), "training": json.dumps(settings, sort_keys=True)})
+                  {"corpus.sha256": corpus_digest(*args.corpus), "training": json.dumps(settings, sort_keys=True),
+                   "input": args.input})
     size = args.out.stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.1f} MB) after {train_s / 60:.1f} min of training", flush=True)
     write_report(args.report, settings, curve, train_s, tokens, size, trainable, corpus_digest(*args.corpus))

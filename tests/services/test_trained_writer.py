@@ -10,7 +10,7 @@ import pytest
 
 from promptsmith.backends.fake import ScriptedGenerator
 from promptsmith.rewriters.llm.rewriter import LlmRewriter
-from promptsmith.rewriters.llm.trained import END, SYSTEM, chat_prompt, notes
+from promptsmith.rewriters.llm.trained import END, SYSTEM, chat_prompt, model_input, notes
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "eval" / "corpus" / "briefs.jsonl"
@@ -43,6 +43,17 @@ def test_a_draft_the_guard_accepts_is_the_brief() -> None:
     assert r.fallback is None and r.draft is None and r.retries == 0 and r.jobs == ["write"]
     assert gen.prompts == [chat_prompt(notes(SOURCE))]
     assert any("trained model wrote it" in c.reason for c in r.changes)
+
+
+def test_an_adapter_trained_on_the_rules_brief_is_shown_the_rules_brief() -> None:
+    gen = ScriptedGenerator(writes=[GOOD])
+    llm = LlmRewriter(gen, jobs=("write",), write_mode="trained", trained_input="rules")
+    r = llm.rewrite(SOURCE)
+    rules_brief = llm.rules.rewrite(SOURCE).candidates[0]
+    assert gen.prompts == [chat_prompt(rules_brief)] and r.output.startswith(GOOD)
+    assert model_input("notes", SOURCE, rules_brief) == notes(SOURCE)
+    with pytest.raises(ValueError, match="unknown adapter input"):
+        model_input("slots", SOURCE, rules_brief)
 
 
 def test_a_rejected_greedy_draft_gets_one_seeded_second_draft() -> None:

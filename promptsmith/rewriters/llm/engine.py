@@ -19,7 +19,7 @@ from promptsmith.backends.models import default_model_path, resolve_model_path
 from promptsmith.errors import ConfigError, ModelNotFound
 from promptsmith.registries import LLM_JOBS
 from promptsmith.rewriters.llm.rewriter import LlmRewriter
-from promptsmith.rewriters.llm.trained import packaged_adapter
+from promptsmith.rewriters.llm.trained import adapter_metadata, packaged_adapter
 from promptsmith.rewriters.result import RewriteResult
 from promptsmith.rewriters.rules import get_rewriter
 from promptsmith.settings import Settings
@@ -84,11 +84,13 @@ def get_llm_rewriter(settings: Settings = Settings(), target_version: str | None
     loads on first use. The trained write mode runs the packaged model with the packaged adapter
     (`rewrite.llm.trained`)."""
     extra: dict[str, Any] = {}
+    trained_input = "notes"
     if "write" in settings.llm_jobs and settings.write_mode == "trained":
         extra["lora"] = trained_adapter(settings)
+        trained_input = adapter_metadata(extra["lora"]).get("input", "notes")
     generator = load_generator(settings.model, settings.llm_backend, seed=settings.seed, n_threads=settings.threads,
                                **extra)
     return LlmRewriter(generator, jobs=settings.llm_jobs, target_version=target_version,
                        temperature=settings.temperature, seed=settings.seed,
                        closed_vocabulary=settings.closed_vocabulary, template=chat_template(generator),
-                       rule_dirs=settings.rule_dirs, write_mode=settings.write_mode)
+                       rule_dirs=settings.rule_dirs, write_mode=settings.write_mode, trained_input=trained_input)

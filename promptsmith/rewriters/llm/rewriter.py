@@ -35,7 +35,7 @@ from promptsmith.rewriters.english import (
 from promptsmith.rewriters.llm.guard import Guard, GuardReport
 from promptsmith.rewriters.llm.repair import one_credit_list, repair
 from promptsmith.rewriters.llm.spanlock import SpanLock, lockable, spans_of
-from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, english, notes
+from promptsmith.rewriters.llm.trained import END, CopyConstraint, chat_prompt, english, model_input, notes
 from promptsmith.rewriters.result import Change, RewriteResult
 from promptsmith.rewriters.rules import Rewriter
 from promptsmith.rewriters.rules.brief import Brief
@@ -80,7 +80,7 @@ class LlmRewriter:
     def __init__(self, generator: Generator, *, jobs: Sequence[str] = ("rank",), target_version: str | None = None,
                  temperature: float = 0.0, seed: int = 0, closed_vocabulary: bool = False,
                  n_candidates: int = 20, guard_embedder: Any = None, template: str = "chatml",
-                 rule_dirs: tuple[Path, ...] = (), write_mode: str = "locked") -> None:
+                 rule_dirs: tuple[Path, ...] = (), write_mode: str = "locked", trained_input: str = "notes") -> None:
         unknown = set(jobs) - set(JOBS)
         if unknown:
             raise ValueError(f"unknown LLM jobs {sorted(unknown)}; choose from {', '.join(JOBS)}")
@@ -100,6 +100,8 @@ class LlmRewriter:
         #: How the write job writes: "locked" (the ledger's spans, each once; the default) or
         #: "free" (the model writes, the guard judges, the locked sentence repairs a rejection).
         self.write_mode = write_mode
+        #: What the trained adapter reads (`trained.INPUTS`; its metadata says which).
+        self.trained_input = trained_input
 
     # -- jobs ------------------------------------------------------------------------------------
     def rank(self, candidates: list[str]) -> tuple[str, list[float]]:
@@ -200,7 +202,8 @@ class LlmRewriter:
         (the rules brief stands, and `fallback` says why)."""
 
         note_text = notes(result.input)
-        prompt = chat_prompt(note_text)
+        rules_brief = result.candidates[0] if result.candidates else ""
+        prompt = chat_prompt(model_input(self.trained_input, result.input, rules_brief))
         constrained = getattr(self.gen, "constrained", None)
         source = parse(result.input).text
         if not english(source):

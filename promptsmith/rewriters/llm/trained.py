@@ -33,6 +33,19 @@ def notes(prompt: str) -> str:
     return ", ".join(t.content for t in ledger(text).terms if t.content and t.kind != "negation")
 
 
+#: What an adapter reads (its `promptsmith.input` metadata; "notes" when it says nothing): the
+#: prompt's notes, or the rules engine's brief, which the model writes again as a writer would.
+INPUTS = ("notes", "rules")
+
+
+def model_input(kind: str, prompt: str, rules_brief: str) -> str:
+    """The text the adapter is shown for a prompt: its notes, or (`kind == "rules"`) the rules
+    engine's brief of it."""
+    if kind not in INPUTS:
+        raise ValueError(f"unknown adapter input {kind!r}; one of {', '.join(INPUTS)}")
+    return rules_brief if kind == "rules" else notes(prompt)
+
+
 def chat_prompt(note_text: str) -> str:
     """The ChatML turn the adapter was trained on, up to where the brief begins."""
     return (f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{note_text}<|im_end|>\n"
