@@ -52,6 +52,8 @@ class Lexicon:
     reason: dict[str, str] = field(default_factory=dict)
     #: tool.toml: how a tool is credited when not "rendered in" ("made in" Photoshop)
     verb: dict[str, str] = field(default_factory=dict)
+    #: artists.toml: first words of artists' names, so a lower-case name reads as one
+    first_names: set[str] = field(default_factory=set)
     max_words: int = 1
 
     def slot(self, term: str) -> str | None:
@@ -184,6 +186,7 @@ def build_lexicon(files: list[tuple[Path, dict]]) -> Lexicon:
             if key:
                 lex.slot_of_term[key] = slot
                 lex.max_words = max(lex.max_words, len(key.split()))
+        lex.first_names.update(normalize(str(w)) for w in data.get("first_names", []))
         for table, target in (("phrase", lex.phrase), ("display", lex.display), ("reason", lex.reason),
                               ("verb", lex.verb)):
             for key, value in data.get(table, {}).items():

@@ -161,6 +161,34 @@ def test_light_is_not_a_credit_and_bokeh_is_not_softened(prompt: str, brief: str
 
 
 @pytest.mark.parametrize(("prompt", "brief"), [
+    ("rainy street at night, liam wong, jeremy mann",
+     "A rainy street at night, in the style of Liam Wong and Jeremy Mann."),
+    ("a lighthouse in a storm, asaf hanuka", "A lighthouse in a storm, in the style of Asaf Hanuka."),
+    ("portrait of a fisherman, katsuya terada", "A portrait of a fisherman, in the style of Katsuya Terada."),
+    ("a robot knight, by norman rockwell, howard v brown, frank r paul",
+     "A robot knight in the style of Norman Rockwell, Howard V Brown and Frank R Paul."),
+])
+def test_an_artist_named_in_lower_case_is_credited_not_read_as_a_thing(prompt: str, brief: str) -> None:
+    """Not "with a liam wong and a jeremy mann": the artists' lexicon (`rules/lexicon/artists.toml`)
+    knows the names, and a lower-case name after a known one, opening with a known first name or
+    initials, goes on with the list."""
+    assert ps.rewrite(prompt).output == brief
+
+
+def test_the_artists_lexicon_shows_every_name_and_leaves_the_hand_kept_ones_alone() -> None:
+    import tomllib
+    from pathlib import Path
+
+    rules = Path(__file__).resolve().parents[2] / "rules" / "lexicon"
+    artists = tomllib.loads((rules / "artists.toml").read_text(encoding="utf-8"))
+    style = tomllib.loads((rules / "style.toml").read_text(encoding="utf-8"))
+    assert len(artists["terms"]) > 5000 and set(artists["terms"]) == set(artists["display"])
+    assert not set(artists["terms"]) & set(style["terms"])
+    assert artists["display"]["katsuya terada"] == "Katsuya Terada"  # the list writes it in lower case
+    assert {"roberto", "howard"} <= set(artists["first_names"]) and "master" not in artists["first_names"]
+
+
+@pytest.mark.parametrize(("prompt", "brief"), [
     ("portrait of a singer, with soft golden lighting", "A portrait of a singer, with soft golden lighting."),
     ("a cat, under soft moonlight", "A cat under soft moonlight."),
     ("a city overlooking the sea, in the morning light", "A city overlooking the sea, in the morning light."),

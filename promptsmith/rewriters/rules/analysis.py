@@ -148,6 +148,7 @@ class Analyzer:
         slot = lex.slot(term)
         if slot is not None:
             self._put(slot, term, brief)
+            brief.after_style = slot == "style"
             return
         if term.lower().startswith("from ") and len(term.split()) > 1 and (brief.head or brief.prose):
             brief.terms.append(
@@ -158,9 +159,12 @@ class Analyzer:
         credit = credit_of(term)
         if credit is None and brief.credited and term.lower().startswith(("and ", "& ")):
             credit = ("", term.split(None, 1)[1] if len(term.split()) > 1 else "")  # `…, and mark brooks`
-        if credit is None and brief.last_credit and self.credits.names_go_on(term):
+        if credit is None and (
+            (brief.last_credit and self.credits.names_go_on(term))
+            or (brief.after_style and self.credits.lower_case_name(term))
+        ):
             credit = ("", term)  # `in the style of Armand Vallée, Chéri Hérouard, …`: the list goes on
-        brief.last_credit = False
+        brief.last_credit = brief.after_style = False
         if credit is not None and credit[1]:
             lead, who = credit
             who, rest = split_credit(who)

@@ -73,6 +73,9 @@ class Brief:
     credited: bool = False
     #: The term just read was a credit (a capitalised name after it continues the list).
     last_credit: bool = False
+    #: The term just read was a name the style lexicon knows (a lower-case name after it, with a
+    #: known first name or initials, continues the list: `liam wong, jeremy mann`).
+    after_style: bool = False
     #: Makers the prompt credits as the work's authors ("painting by …", "directed by …"): the
     #: verb before "by" ("" after a medium) and the names (`Credits.authored`).
     authored: tuple[str, tuple[str, ...]] | None = None

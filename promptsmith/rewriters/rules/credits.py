@@ -170,6 +170,17 @@ class Credits:
         names = (" ".join(w.strip("()[] ").split()) for w in _SPLIT_WHO.split(who))  # `( ( ( kuvshinov ilya ) ) )`
         return [display_name(self.lex, n) for n in names if n]
 
+    def lower_case_name(self, term: str) -> bool:
+        """Whether a term of 2–4 words the lexicons do not know reads as a person's name in the
+        user's lower case (`tom bagshaw`, `j. c. leyendecker`, `howard v brown`): a known first
+        name, or initials, before a surname."""
+        words = term.split()
+        if not 2 <= len(words) <= 4 or self.lex.slot(term) not in (None, "style"):
+            return False
+        low = [w.lower() for w in words]
+        initials = all(_INITIAL.match(w) for w in low[:-1]) and low[-1].isalpha()
+        return initials or (low[0] in self.rules.first_names and all(w.isalpha() for w in low))
+
     def names_go_on(self, term: str) -> bool:
         """Whether a term right after a credit goes on with its list of makers: a name
         (`Chéri Hérouard`), or names joined by "and" of which the lexicon knows one as a style
@@ -178,13 +189,8 @@ class Credits:
         words = term.split()
         if len(words) <= 3 and _NAME.match(term) and lex.slot(term) in (None, "style"):
             return True
-        if 2 <= len(words) <= 4 and lex.slot(term) in (None, "style"):
-            # a lower-case name in the list (`…, tom bagshaw, j. c. leyendecker, …`): a known first
-            # name, or initials before a surname
-            low = [w.lower() for w in words]
-            initials = all(_INITIAL.match(w) for w in low[:-1]) and low[-1].isalpha()
-            if initials or (low[0] in self.rules.first_names and all(w.isalpha() for w in low)):
-                return True
+        if self.lower_case_name(term):
+            return True
         parts = [p for p in _SPLIT_WHO.split(term) if p]
         return (
             len(parts) > 1

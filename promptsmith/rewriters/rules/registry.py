@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from promptsmith.core.lexicon import load_lexicon
 from promptsmith.core.resources import merged_rule_file
 from promptsmith.errors import RuleDataError
 
@@ -145,5 +146,6 @@ def load_rewrite_rules(extra_dirs: tuple[Path, ...] = ()) -> RewriteRules:
         attached_openers=frozenset(compose.get("attached_openers", ())),
         adjectives=frozenset(compose.get("adjectives", ())),
         mass_nouns=frozenset(compose.get("mass_nouns", ())),
-        first_names=frozenset(compose.get("first_names", ())),
+        # the rule set's first names, and those of the artists' names the lexicons know
+        first_names=frozenset(compose.get("first_names", ())) | frozenset(load_lexicon(extra_dirs).first_names),
     )
