@@ -175,6 +175,14 @@ def test_an_artist_named_in_lower_case_is_credited_not_read_as_a_thing(prompt: s
     assert ps.rewrite(prompt).output == brief
 
 
+def test_a_sentence_of_its_own_does_not_open_with_with() -> None:
+    """Not "With neon light.": a tail sentence is a noun phrase."""
+    assert ps.rewrite("Neon --sref 1456387759").output == "Neon light. --sref 1456387759"
+    long = ("an epic scene. highly realistic, morning, cinematic lighting, intricate textures, surreal colors, "
+            "magical and noble aura, sparkling highlights, soft focus background, painterly touch")
+    assert ps.rewrite(long).output.endswith(" in the morning. Cinematic lighting, in surreal colors.")
+
+
 def test_the_artists_lexicon_shows_every_name_and_leaves_the_hand_kept_ones_alone() -> None:
     import tomllib
     from pathlib import Path

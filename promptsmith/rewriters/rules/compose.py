@@ -384,10 +384,16 @@ def _join_withs(parts: list[str]) -> list[str]:
 
 
 def _split_tail(tail: list[str]) -> list[str]:
-    """The medium-to-mood pieces as one sentence, or two when long."""
+    """The medium-to-mood pieces as one sentence, or two when long. A sentence of its own does
+    not open with "with" ("Neon light.", "Cinematic lighting, in surreal colors.", not "With
+    neon light.")."""
     if len(", ".join(tail).split()) <= SENTENCE_WORDS or len(tail) < 3:
-        return [_sentence(", ".join(tail))]
-    return [_sentence(", ".join(tail[:2])), _sentence(", ".join(tail[2:]))]
+        return [_sentence(_unwith(", ".join(tail)))]
+    return [_sentence(_unwith(", ".join(tail[:2]))), _sentence(_unwith(", ".join(tail[2:])))]
+
+
+def _unwith(text: str) -> str:
+    return text[5:] if text.startswith("with ") and len(text) > 5 else text
 
 
 def _sentence(text: str) -> str:
