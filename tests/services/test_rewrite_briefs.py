@@ -175,6 +175,20 @@ def test_an_artist_named_in_lower_case_is_credited_not_read_as_a_thing(prompt: s
     assert ps.rewrite(prompt).output == brief
 
 
+@pytest.mark.parametrize(("prompt", "brief"), [
+    ("ornate, chimney, wet dog", "An ornate chimney with a wet dog."),  # not "An ornate and chimney wet dog"
+    ("little foggy, photograph of a glass cabin in the woods",
+     "A photograph of a glass cabin in the woods, little foggy."),  # not "A little foggy with a photograph of …"
+    ("exhilarated, portrait photo of Obama", "A portrait photo of Obama, exhilarated."),
+    ("muscular, portrait of a knight", "A portrait of a muscular knight."),
+    ("a trolley, rusty", "A rusty trolley."),
+])
+def test_qualities_before_the_subject_wait_for_it(prompt: str, brief: str) -> None:
+    """A term of qualities only does not become the subject when a thing follows; before a medium
+    "of" the picture, it follows the whole picture rather than qualify the medium."""
+    assert ps.rewrite(prompt).output == brief
+
+
 def test_a_sentence_of_its_own_does_not_open_with_with() -> None:
     """Not "With neon light.": a tail sentence is a noun phrase."""
     assert ps.rewrite("Neon --sref 1456387759").output == "Neon light. --sref 1456387759"

@@ -97,11 +97,17 @@ def _single_adjective(word: str) -> bool:
     )
 
 
+_MEDIUM_OF = re.compile(r"^(?:(?:an?|the)\s+)?(?P<medium>[\w -]+?)\s+of\s+\S", re.I)
+#: Adjectives in a vowel and "y": the ending is a noun's otherwise (chimney, trolley, boy, tray).
+_VOWEL_Y_ADJECTIVES = frozenset("grey gooey clayey homey pricey dopey phoney gamey matey mopey".split())
+
+
 def _looks_adjective(word: str) -> bool:
     low = word.lower()
     return (
         bool(_ADJ_SUFFIX.search(low))
         and low not in _NOT_ADJ
+        and (not low.endswith(("ay", "ey", "oy", "uy")) or low in _VOWEL_Y_ADJECTIVES)
         and not word[:1].isupper()
         and len(low) > 3
         and not low.endswith(("ment", "ist"))
@@ -342,9 +348,17 @@ class Analyzer:
         last = self._last_word(term)
         rules = self.rules
         if not brief.head and not brief.prose:
-            if len(words) == 1 and (_single_adjective(term) or first in rules.adjectives):
-                brief.adjectives.append(term)
+            if (len(words) == 1 and (_single_adjective(term) or first in rules.adjectives)) or (
+                len(words) > 1 and self._adjectival(words)
+            ):
+                brief.adjectives.append(term)  # `ornate, chimney`, `little foggy, photograph of …`: a head follows
                 return
+            m = _MEDIUM_OF.match(term)
+            if brief.adjectives and m and m.group("medium").lower() in rules.medium_set:
+                # `little foggy, photograph of a glass house`: the quality follows the whole picture
+                # ("A photograph of a glass house, little foggy"), not the medium ("A little foggy photograph")
+                brief.attached.extend(brief.adjectives)
+                brief.adjectives.clear()
             brief.head = term
             return
         if len(words) == 1 and term.lower() in brief.head.lower().split():
@@ -367,15 +381,22 @@ class Analyzer:
             brief.features.append(term)
         elif last in rules.clothing:
             brief.worn.append(term)
-        elif len(words) <= 3 and all(
-            (_single_adjective(w) if len(words) == 1 else _looks_adjective(w))
-            or w.lower() in rules.adjectives
-            or w.lower() in _INTENSIFIER_WORDS
-            for w in words
+        elif (len(words) == 1 and (_single_adjective(term) or first in rules.adjectives)) or (
+            len(words) > 1 and self._adjectival(words)
         ):
             brief.adjectives.append(term)
         else:
             brief.objects.append(term)
+
+    def _adjectival(self, words: list[str]) -> bool:
+        """Whether two or three words are all qualities ("little foggy", "very dark"), no thing (a
+        last word in -ing is one: "dramatic shading", "neverending nothing")."""
+        last = words[-1].lower()
+        if last.endswith("ing") and last not in self.rules.adjectives:
+            return False
+        return len(words) <= 3 and all(
+            _looks_adjective(w) or w.lower() in self.rules.adjectives or w.lower() in _INTENSIFIER_WORDS for w in words
+        )
 
     # -- a whole text part -----------------------------------------------------------------------
     def analyze(self, text: str, overrides: dict[str, str] | None = None) -> Brief:
