@@ -189,6 +189,17 @@ def test_qualities_before_the_subject_wait_for_it(prompt: str, brief: str) -> No
     assert ps.rewrite(prompt).output == brief
 
 
+@pytest.mark.parametrize(("prompt", "brief"), [
+    ("a teapot made of coral photo", "A teapot made of coral, a photo."),  # not "A teapot made of coral photo."
+    ("a room lit by candles photo", "A room lit by candles, a photo."),
+    ("a girl dressed in red, posing for a photo", "A girl dressed in red, posing for a photo."),
+    ("art print, octane engine", "Art print, rendered in octane engine."),  # not "An octane engine, art print."
+    ("steam engine, victorian", "A steam engine in a victorian style."),  # an engine that is a thing
+])
+def test_a_medium_or_a_renderer_is_not_read_as_the_thing(prompt: str, brief: str) -> None:
+    assert ps.rewrite(prompt).output == brief
+
+
 def test_a_sentence_of_its_own_does_not_open_with_with() -> None:
     """Not "With neon light.": a tail sentence is a noun phrase."""
     assert ps.rewrite("Neon --sref 1456387759").output == "Neon light. --sref 1456387759"

@@ -97,6 +97,14 @@ def _single_adjective(word: str) -> bool:
     )
 
 
+#: A thing described by a participle and its object, then a medium with no comma before it: "a
+#: hotdog made of human eyes photo", "a vase carved from jade painting".
+_GLUED_MEDIUM = re.compile(
+    r"^(?P<thing>.*?\b(?:\w+(?:ed|en)|made|built|cast|set|spun|lit)\s+(?:of|from|in|with|by|out of)\s+"
+    r"(?!(?:an?|the|my|his|her|their)\s+\w+$)[^,]*?\w)"
+    r"\s+(?P<medium>\w+)$",
+    re.I,
+)
 _MEDIUM_OF = re.compile(r"^(?:(?:an?|the)\s+)?(?P<medium>[\w -]+?)\s+of\s+\S", re.I)
 #: Adjectives in a vowel and "y": the ending is a noun's otherwise (chimney, trolley, boy, tray).
 _VOWEL_Y_ADJECTIVES = frozenset("grey gooey clayey homey pricey dopey phoney gamey matey mopey".split())
@@ -223,8 +231,9 @@ class Analyzer:
                 self.credits.tool(who, brief)  # "octane rendered", "rendered in unreal 5"
                 brief.terms.append(AnalysedTerm(term, "style"))
                 return
-        if brief.head and TOOL_TAIL.search(term) and len(term.split()) <= 4:
-            self.credits.tool(term, brief)  # "frostbite 3 engine": a tool no lexicon knows
+        if TOOL_TAIL.search(term) and len(term.split()) <= 4 and (brief.head or lex.slot(term.split()[0]) == "tool"):
+            # "frostbite 3 engine" after the subject, or "octane engine" anywhere: a tool no lexicon knows
+            self.credits.tool(term, brief)
             brief.terms.append(AnalysedTerm(term, "style"))
             return
         if len(term.split()) >= 5 and self._glued_tail(term, brief):
@@ -236,6 +245,12 @@ class Analyzer:
                 self._put(slot, term, brief)
                 return
         if low.endswith(rules.medium_endings) or low in rules.medium_set:
+            glued = _GLUED_MEDIUM.match(term)
+            if glued and glued.group("medium").lower() in rules.medium_set and not brief.head:
+                # "a hotdog made of human eyes photo": a thing, then the medium with its comma left out
+                self._subject(glued.group("thing"), brief)
+                self._put("medium", glued.group("medium"), brief)
+                return
             self._put("medium", term, brief)
             return
         found = lex.find(term)
