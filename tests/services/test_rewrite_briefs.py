@@ -200,6 +200,20 @@ def test_a_medium_or_a_renderer_is_not_read_as_the_thing(prompt: str, brief: str
     assert ps.rewrite(prompt).output == brief
 
 
+@pytest.mark.parametrize(("prompt", "brief"), [
+    ("portrait photo of a sailor, closeup, 85mm, bokeh",
+     "A close-up portrait photo of a sailor, shot at 85mm with bokeh."),  # REWRITE-EXAMPLES 18
+    ("cat, windowsill, golden hour", "A cat on a windowsill, in golden-hour light."),
+    ("a city at dusk, soft light", "A city at dusk in soft light."),
+    ("portrait, rim light", "A portrait with rim light."),  # a light the subject has
+    ("old man, dramatic lighting", "An old man with dramatic lighting."),
+])
+def test_light_to_be_in_and_what_a_shot_has(prompt: str, brief: str) -> None:
+    """"in golden-hour light" as the brief corpus writes light (154 "in … light" against 48 "with");
+    a close-up of a medium is a close-up medium; a shot's optics follow it with "with"."""
+    assert ps.rewrite(prompt).output == brief
+
+
 def test_a_sentence_of_its_own_does_not_open_with_with() -> None:
     """Not "With neon light.": a tail sentence is a noun phrase."""
     assert ps.rewrite("Neon --sref 1456387759").output == "Neon light. --sref 1456387759"

@@ -30,7 +30,7 @@ from promptsmith.core.spelling import fold
 from promptsmith.core.words import STOP, WORD, phrase_pattern
 from promptsmith.rewriters.english import COLOUR_NOUN, agree_articles, join_list, strip_article, tidy_sentences
 from promptsmith.rewriters.rules.brief import Brief
-from promptsmith.rewriters.rules.compose import fill_connective
+from promptsmith.rewriters.rules.compose import fill_connective, light_forms
 
 #: What may stand before a repeat for it to go with it: a list's comma or "and", or a preposition.
 _LEAD = re.compile(r"(?:,\s*(?:and\s+)?|,?\s+(?:with|in|and)\s+)(?:(?:a|an|the)\s+)?$", re.I)
@@ -252,7 +252,8 @@ def _connected(piece: str, brief: Brief, connectives: Mapping[str, Sequence[str]
         return ""  # "in teal" reads as a place
     if piece[:1].isupper() and piece[1:2].islower():
         piece = piece[:1].lower() + piece[1:]  # a keyword list's capital, not a name's: "Vibrant colors"
-    return fill_connective(connectives[term.slot][0], piece)
+    forms = light_forms([piece], connectives[term.slot]) if term.slot == "lighting" else connectives[term.slot]
+    return fill_connective(forms[0], piece)
 
 
 def _append(draft: str, phrase: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from promptsmith.core.spelling import respell
 from promptsmith.rewriters.english import (
@@ -111,7 +111,17 @@ def _compositions(brief: Brief) -> str:
         first = next(i for i, c in enumerate(items) if _COMPOSITION_OF.match(c))
         items = [c for c in items if not _COMPOSITION_OF.match(c)]
         items.insert(min(first, len(items)), merged)
+    how = [c for c in items if c.split(None, 1)[0].lower() in _HOW_OPENERS]
+    plain = [c for c in items if c not in how]
+    if (shots and how and plain and how[0].startswith(("shot at ", "shot on ")) and not any(" with " in c for c in how)
+            and all(len(c.split()) <= 4 and not c.split(None, 1)[0].lower().endswith("ing") for c in plain)):
+        # what the shot has follows it: "shot at 85mm with bokeh", not "shot at 85mm and bokeh"
+        return f"{join_list(how)} with {join_list(plain)}"
     return join_list(items)
+
+
+#: Words that open a composition phrase saying how it was shot or seen, not what it has.
+_HOW_OPENERS = frozenset("shot at on in from with seen viewed taken framed captured".split())
 
 
 #: Prepositions that open a place (`on a windowsill`, `under the bridge`).
@@ -124,8 +134,9 @@ def _lead(brief: Brief, rules: RewriteRules) -> str:
     if brief.shot:
         bare = strip_indefinite_article(np)
         first = bare.split(" of ", 1)[0].lower()
-        if " of " in bare and first in rules.shots and first not in brief.shot.lower():
-            # "close-up" + "portrait of a woman": a close-up portrait of a woman, not "of Portrait of"
+        if " of " in bare and (first in rules.shots or first in rules.medium_set) and first not in brief.shot.lower():
+            # "close-up" + "portrait of a woman": a close-up portrait of a woman, not "of Portrait of";
+            # so for a medium ("a close-up portrait photo of a sailor", not "a close-up of a portrait photo")
             np = with_article(f"{brief.shot} {bare[0].lower()}{bare[1:]}", frozenset())
         else:
             shot = with_article(brief.shot, frozenset())
@@ -284,6 +295,31 @@ def _mood(form: str, adjectives: str, nouns: str) -> str:
     return f"{text} and {nouns}" if nouns else text
 
 
+#: Light the picture is in, as the brief corpus writes it ("in golden-hour light", "in soft
+#: morning light": 154 "in … light" against 48 "with … light"), unless it is a light the subject
+#: has (a rim light, "with volumetric light") or a setup ("with dramatic lighting").
+_LIGHT_IN = re.compile(r"(?:\blight|sunlight|daylight|moonlight|candlelight|lamplight|firelight|starlight)$", re.I)
+_LIGHT_WITH = re.compile(r"\b(?:rim|ring|volumetric|back|key|fill|accent)[ -]?light$", re.I)
+
+
+def _light_in(phrase: str) -> bool:
+    """A short light phrase to be in ("soft morning light"), not a thing made of light ("streaks of
+    light", "illuminated by moonlight") nor a light the subject has ("rim light")."""
+    words = phrase.lower().split()
+    return (len(words) <= 3 and not {"of", "by", "from"} & set(words)
+            and bool(_LIGHT_IN.search(phrase)) and not _LIGHT_WITH.search(phrase))
+
+
+def light_forms(phrases: list[str], forms: tuple[str, ...] | Sequence[str], colour: bool = False) -> tuple[str, ...]:
+    """The lighting slot's connectives for these phrases; "in {x}" first when every phrase is light
+    to be in and no colour (`colour`) follows in its own "in". The trained writer's repairs put a
+    dropped light back with the same choice (`llm.repair`)."""
+    forms = tuple(forms) or ("with {x}",)
+    if phrases and not colour and all(_light_in(p) for p in phrases):  # not "in …, in … colors"
+        return ("in {x}", *(f for f in forms if f != "in {x}"))
+    return forms
+
+
 def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     """Distinct phrasings of the brief; the first is the canonical one (deterministic)."""
     lead = _lead(brief, rules)
@@ -297,7 +333,7 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     conn = rules.connectives
     forms = [
         _style_forms(brief, conn, style, looks),
-        conn.get("lighting", ("with {x}",)) if lighting else ("",),
+        light_forms(_dedupe(brief.lighting), conn.get("lighting", ()), bool(colour)) if lighting else ("",),
         conn.get("colour", ("in {x}",)) if colour else ("",),
         conn.get("composition", ("{x}",)) if composition else ("",),
         (("with a {x} mood",) if "atmospher" in mood.lower() else conn.get("mood", ("with a {x} atmosphere",)))
@@ -393,7 +429,12 @@ def _split_tail(tail: list[str]) -> list[str]:
 
 
 def _unwith(text: str) -> str:
-    return text[5:] if text.startswith("with ") and len(text) > 5 else text
+    """A sentence's opening connective dropped: "with …", or "in" before light to be in."""
+    if text.startswith("with ") and len(text) > 5:
+        return text[5:]
+    if text.startswith("in ") and _light_in(text[3:].split(",", 1)[0].split(" and ", 1)[0]):
+        return text[3:]
+    return text
 
 
 def _sentence(text: str) -> str:
