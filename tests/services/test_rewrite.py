@@ -89,13 +89,13 @@ def test_artists_are_style_named_once() -> None:
         # a maker credited after a medium or a verb is the work's author: "by" stays
         ("space battle, directed by steven spielberg", "A space battle, directed by Steven Spielberg."),
         ("art by artgerm", "A piece of art by Artgerm."),
-        ("a dog, oil painting by claude monet", "A dog, an oil painting by Claude Monet."),
+        ("a dog, oil painting by claude monet", "An oil painting by Claude Monet of a dog."),
         # a bare "by" is a style reference (and so is a list that names other makers too)
-        ("a dog, oil painting, by claude monet", "A dog, an oil painting in the style of Claude Monet."),
+        ("a dog, oil painting, by claude monet", "An oil painting of a dog in the style of Claude Monet."),
         # "by" as a preposition names no maker
-        ("a castle by the sea, oil painting", "A castle by the sea, an oil painting."),
+        ("a castle by the sea, oil painting", "An oil painting of a castle by the sea."),
         ("a knight surrounded by smoldering ruins", "A knight surrounded by smoldering ruins."),
-        ("side by side twins, watercolor", "Side by side twins, a watercolor painting."),
+        ("side by side twins, watercolor", "A watercolor painting of side by side twins."),
     ],
 )
 def test_by_credits_a_maker_only_when_it_names_one(prompt: str, expected: str) -> None:
@@ -108,7 +108,7 @@ def test_the_authored_credit_rule_can_be_switched_off() -> None:
 
     off = Rewriter(rules=load_rewrite_rules().without("authored-credit"))
     assert off.rewrite("a dog, oil painting by claude monet").output == \
-        "A dog, an oil painting in the style of Claude Monet."
+        "An oil painting of a dog in the style of Claude Monet."
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_the_authored_credit_rule_can_be_switched_off() -> None:
         ("old lighthouse keeper, reading by lamplight, by anna ancher and peder krøyer, impressionism",
          "An old lighthouse keeper, reading by lamplight, in the impressionist style of Anna Ancher and Peder Krøyer."),
         ("anime girl, minimalist", "An anime girl in a minimalist style."),
-        ("girl on a rooftop, vogue cover, baroque", "A girl on a rooftop, a Vogue cover in a baroque style."),
+        ("girl on a rooftop, vogue cover, baroque", "A Vogue cover of a girl on a rooftop in a baroque style."),
         ("portrait of a woman, art nouveau, by alphonse mucha",  # a look of several words names itself
          "A portrait of a woman, in the style of Art Nouveau and Alphonse Mucha."),
         ("castle, surrealism, surrealist", "A castle in a surrealist style."),  # one look, said once
@@ -140,7 +140,7 @@ def test_the_look_rule_can_be_switched_off() -> None:
 
 def test_image_prompts_stay_first() -> None:
     r = ps.rewrite("<https://example.com/ref.png> cat wearing a crown, watercolor --iw 1.5")
-    assert r.output.startswith("https://example.com/ref.png A cat wearing a crown")
+    assert r.output.startswith("https://example.com/ref.png A watercolor painting of a cat wearing a crown")
     assert r.output.endswith("--iw 1.5")
 
 

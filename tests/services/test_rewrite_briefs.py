@@ -190,8 +190,8 @@ def test_qualities_before_the_subject_wait_for_it(prompt: str, brief: str) -> No
 
 
 @pytest.mark.parametrize(("prompt", "brief"), [
-    ("a teapot made of coral photo", "A teapot made of coral, a photo."),  # not "A teapot made of coral photo."
-    ("a room lit by candles photo", "A room lit by candles, a photo."),
+    ("a teapot made of coral photo", "A photo of a teapot made of coral."),  # not "A teapot made of coral photo."
+    ("a room lit by candles photo", "A photo of a room lit by candles."),
     ("a girl dressed in red, posing for a photo", "A girl dressed in red, posing for a photo."),
     ("art print, octane engine", "Art print, rendered in octane engine."),  # not "An octane engine, art print."
     ("steam engine, victorian", "A steam engine in a victorian style."),  # an engine that is a thing
@@ -211,6 +211,18 @@ def test_a_medium_or_a_renderer_is_not_read_as_the_thing(prompt: str, brief: str
 def test_light_to_be_in_and_what_a_shot_has(prompt: str, brief: str) -> None:
     """"in golden-hour light" as the brief corpus writes light (154 "in … light" against 48 "with");
     a close-up of a medium is a close-up medium; a shot's optics follow it with "with"."""
+    assert ps.rewrite(prompt).output == brief
+
+
+@pytest.mark.parametrize(("prompt", "brief"), [
+    ("two cats playing chess, victorian parlour, oil painting, louis wain",
+     "An oil painting of two cats playing chess with a victorian parlour in the style of Louis Wain."),
+    ("model playing tennis in a short skirt, photography by Petra Collins",
+     "A photograph by Petra Collins of a model playing tennis in a short skirt."),  # the author beside the work
+    ("portrait of a woman, oil painting", "A portrait of a woman, an oil painting."),  # a shot keeps its lead
+])
+def test_one_countable_medium_leads_a_short_brief(prompt: str, brief: str) -> None:
+    """REWRITE-EXAMPLES 19: the medium describes the whole image and leads it."""
     assert ps.rewrite(prompt).output == brief
 
 

@@ -320,6 +320,25 @@ def light_forms(phrases: list[str], forms: tuple[str, ...] | Sequence[str], colo
     return forms
 
 
+_CLAUSE = re.compile(r"\b(?:is|are|was|were|has|have)\b", re.I)
+
+
+def _medium_leads(brief: Brief, lead: str, medium: str, rules: RewriteRules) -> bool:
+    """Whether the brief opens with its medium ("An oil painting of two cats playing chess …"), as
+    the brief corpus's gold briefs mostly do: one medium, and a subject that is not itself a shot
+    or a medium ("a portrait of …") nor a long list."""
+    if brief.shot or len(brief.medium) != 1 or len(lead.split()) > 16 or "," in lead \
+            or _CLAUSE.search(lead):  # "a dog is running on the lawn": a sentence, not a thing to be "of"
+        return False
+    first = strip_indefinite_article(lead).split(" of ", 1)[0].lower()
+    if (first in rules.shots or first.replace(" ", "-") in rules.shots or first in rules.medium_set
+            or first.endswith(rules.shot_endings + rules.medium_endings)):
+        return False  # "a studio portrait of …", "a matte painting of …": not "an oil painting of a studio portrait"
+    low = medium.lower()
+    # a countable medium with its article ("a pencil sketch"), not "fantasy art" nor "Beksinski painting"
+    return low.startswith(("a ", "an ")) and len(low.split()) <= 4 and " of " not in low
+
+
 def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
     """Distinct phrasings of the brief; the first is the canonical one (deterministic)."""
     lead = _lead(brief, rules)
@@ -338,7 +357,8 @@ def candidates(brief: Brief, rules: RewriteRules) -> Iterator[str]:
         conn.get("composition", ("{x}",)) if composition else ("",),
         (("with a {x} mood",) if "atmospher" in mood.lower() else conn.get("mood", ("with a {x} atmosphere",)))
         if mood else (("with {x}",) if mood_nouns else ("",)),
-        (False, True) if medium and lead and not brief.prose else (False,),
+        ((True, False) if _medium_leads(brief, lead, medium, rules) else (False, True))
+        if medium and lead and not brief.prose else (False,),
         # structure: sentences as the length decides, always one, or the subject on its own
         (("auto", "one", "two") if len(lead.split()) >= 5 and _LINKS.intersection(lead.lower().split()) else
          ("auto", "one")) if lead and (style or looks or medium or lighting or colour or mood) else ("auto",),
@@ -376,11 +396,20 @@ def _write(brief: Brief, lead: str, medium: str, medium_first: bool, style: str,
     prose = _dedupe([_sentence(p) for p in brief.prose])  # a sentence said twice is said once
     sentences: list[str] = [] if brief.head_first else prose
     if medium_first and medium and lead:
-        first = f"{medium} of {lead[0].lower() + lead[1:] if brief.shot else lead}"
+        opening = lead.split(None, 1)[0]
+        article = opening in ("A", "An", "The")  # the subject's own article, not a name's capital
+        subject = lead[0].lower() + lead[1:] if brief.shot or article else lead
         rest = _join_withs([p for p in ((style, tools, lighting, colour, composition, mood)) if p])
-        sentences.append(_sentence(", ".join([first + (f" {rest[0]}" if rest and rest[0] == style else ""),
-                                              *[r for r in rest if r != style]])))
-        return tidy_sentences(" ".join(sentences))
+        if style.startswith("by "):
+            # the work's author next to the work: "A photograph by Petra Collins of a model …",
+            # not "… in her short skirt by Petra Collins"
+            first = f"{medium} {style} of {subject}"
+        else:
+            first = f"{medium} of {subject}" + (f" {rest[0]}" if rest and rest[0] == style else "")
+        whole = ", ".join([first, *[r for r in rest if r != style]])
+        if len(whole.split()) <= SENTENCE_WORDS:  # a longer one reads better subject first, in two
+            sentences.append(_sentence(whole))
+            return tidy_sentences(" ".join(sentences))
     if lead:
         # a short subject runs into a phrase that opens with a preposition ("Luffy in the style of …")
         joiner = " " if tail and len(lead.split()) <= 4 and tail[0].split(None, 1)[0] in _RUN_ON else ", "
