@@ -56,13 +56,13 @@ def load_pairs(paths: list[Path], split: str, kind: str = "notes") -> list[tuple
     """(what the model is shown, the gold prose) per pair of the split (`trained.model_input`)."""
     from promptsmith.rewriters.rules import get_rewriter
 
-    rules = get_rewriter(None)
+    rules = get_rewriter(None) if kind == "rules" else None
     pairs = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             if row["split"] == split and row["body"].strip():
-                brief = "" if kind == "notes" else (rules.rewrite(row["prompt"]).candidates or [""])[0]
+                brief = "" if rules is None else (rules.rewrite(row["prompt"]).candidates or [""])[0]
                 pairs.append((model_input(kind, row["prompt"], brief), row["body"]))
     return pairs
 

@@ -203,7 +203,7 @@ class LlmRewriter:
 
         note_text = notes(result.input)
         rules_brief = result.candidates[0] if result.candidates else ""
-        prompt = chat_prompt(model_input(self.trained_input, result.input, rules_brief))
+        prompt = chat_prompt(model_input(self.trained_input, result.input, rules_brief, note_text))
         constrained = getattr(self.gen, "constrained", None)
         source = parse(result.input).text
         if not english(source):

@@ -38,12 +38,14 @@ def notes(prompt: str) -> str:
 INPUTS = ("notes", "rules")
 
 
-def model_input(kind: str, prompt: str, rules_brief: str) -> str:
-    """The text the adapter is shown for a prompt: its notes, or (`kind == "rules"`) the rules
-    engine's brief of it."""
+def model_input(kind: str, prompt: str, rules_brief: str, note_text: str | None = None) -> str:
+    """The text the adapter is shown for a prompt: its notes (`note_text` when the caller has them
+    already), or (`kind == "rules"`) the rules engine's brief of it."""
     if kind not in INPUTS:
         raise ValueError(f"unknown adapter input {kind!r}; one of {', '.join(INPUTS)}")
-    return rules_brief if kind == "rules" else notes(prompt)
+    if kind == "rules":
+        return rules_brief
+    return notes(prompt) if note_text is None else note_text
 
 
 def chat_prompt(note_text: str) -> str:

@@ -310,7 +310,7 @@ def _light_in(phrase: str) -> bool:
             and bool(_LIGHT_IN.search(phrase)) and not _LIGHT_WITH.search(phrase))
 
 
-def light_forms(phrases: list[str], forms: tuple[str, ...] | Sequence[str], colour: bool = False) -> tuple[str, ...]:
+def light_forms(phrases: list[str], forms: Sequence[str], colour: bool = False) -> tuple[str, ...]:
     """The lighting slot's connectives for these phrases; "in {x}" first when every phrase is light
     to be in and no colour (`colour`) follows in its own "in". The trained writer's repairs put a
     dropped light back with the same choice (`llm.repair`)."""
